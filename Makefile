@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: install run test test-postgres lock chromium bench
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: set up, migrate SQLite (instance/tracker.db), load the demo once, serve on PORT (5000).
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	@echo ""
+	@echo "  Library Partnership Tracker: open http://127.0.0.1:$(PORT)/ and sign in with an account above."
+	@echo ""
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+chromium:
+	@scripts/ensure-chromium
+
+## make test: set up and run the whole suite (TEST_DATABASE_URL=postgresql://... for PostgreSQL).
+test: install chromium
+	$(BIN)/pytest
+
+lock:
+	$(PYTHON) -m venv /tmp/tracker-lock && /tmp/tracker-lock/bin/pip install -q -r requirements.in \
+	  && (echo "# Full pinned set: pip freeze of requirements.in. Regenerate with: make lock"; /tmp/tracker-lock/bin/pip freeze) > requirements.txt
+
+bench: install
+	$(BIN)/python bench/run.py

@@ -1,0 +1,89 @@
+"""Settings per environment. Every secret and URL comes from the environment.
+
+`load(name)` returns the settings class for "development", "testing" or "production";
+the name comes from TRACKER_ENV when the app factory is given none.
+"""
+import os
+
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Base:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ["en"]
+    DEFAULT_TIME_ZONE = os.environ.get("DEFAULT_TIME_ZONE", "America/New_York")
+
+    # Login throttling: failures allowed per account and per address in the window.
+    LOGIN_WINDOW_MINUTES = 15
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+
+    PASSWORD_HASH_METHOD = "scrypt"
+    PER_PAGE = 25
+    REVIEW_AFTER_DAYS = 365
+
+
+class Development(Base):
+    DEBUG = True
+
+
+class Testing(Base):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
+    WTF_CSRF_ENABLED = True
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests; never in production
+
+
+class Production(Base):
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PREFERRED_URL_SCHEME = "https"
+
+
+
+def check_production(settings) -> None:
+    """Refuse to start production with settings that are only fit for a laptop."""
+    key = settings.get("SECRET_KEY") or ""
+    if key == DEFAULT_SECRET_KEY or len(key) < 32:
+        raise RuntimeError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production"
+        )
+
+
+ENVIRONMENTS = {"development": Development, "testing": Testing, "production": Production}
+
+
+def load(name: str | None = None) -> type[Base]:
+    name = name or os.environ.get("TRACKER_ENV", "development")
+    try:
+        return ENVIRONMENTS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown TRACKER_ENV {name!r}; use one of {sorted(ENVIRONMENTS)}")

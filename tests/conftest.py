@@ -1,0 +1,126 @@
+"""Test fixtures: one app per session on SQLite (default) or PostgreSQL (TEST_DATABASE_URL),
+its schema built by the migrations, every table emptied after each test."""
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from tracker import create_app
+from tracker.extensions import db
+from tests.world import World, build_world
+
+PASSWORD = "correct horse battery staple"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    application.instance_path = str(instance)
+    with application.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+    return application
+
+
+@pytest.fixture(scope="session")
+def is_postgres(app) -> bool:
+    with app.app_context():
+        return db.engine.dialect.name == "postgresql"
+
+
+def _empty_tables():
+    tables = [t for t in reversed(db.Model.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        with db.engine.begin() as conn:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _clean(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+        _empty_tables()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app) -> World:
+    """Two partnerships, one "own" and one "other", and a user per role at the own organisations."""
+    return build_world(PASSWORD)
+
+
+class Session:
+    """A signed-in test client that sends the CSRF token like the browser does."""
+
+    def __init__(self, client, email):
+        self.client = client
+        self.email = email
+        self.token = None
+        if email:
+            response = self.client.get("/login")
+            token = self._token(response.get_data(as_text=True))
+            response = self.client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+            assert response.status_code == 303, response.get_data(as_text=True)
+        self.refresh_token()
+
+    @staticmethod
+    def _token(html: str) -> str | None:
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+            r'"X-CSRFToken": "([^"]+)"', html
+        ) or re.search(r'name="csrf_token" value="([^"]+)"', html)
+        return match.group(1) if match else None
+
+    def refresh_token(self):
+        self.token = self._token(self.client.get("/login").get_data(as_text=True)) or self._token(
+            self.client.get("/").get_data(as_text=True)
+        )
+
+    def get(self, url, htmx=False, **kw):
+        headers = kw.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        return self.client.get(url, headers=headers, **kw)
+
+    def post(self, url, data=None, htmx=False, csrf=True, **kw):
+        data = dict(data or {})
+        headers = kw.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        if csrf and self.token:
+            data.setdefault("csrf_token", self.token)
+        return self.client.post(url, data=data, headers=headers, **kw)
+
+
+@pytest.fixture
+def login(app):
+    """login(email) -> a Session for that user (login(None) for a visitor)."""
+
+    def make(email):
+        return Session(app.test_client(), email)
+
+    return make

@@ -1,0 +1,89 @@
+"""The Library Partnership Tracker: `create_app` builds the one Flask app."""
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import config as settings
+from tracker.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(environment: str | None = None, overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("TRACKER_INSTANCE", str(ROOT / "instance")),
+    )
+    chosen = settings.load(environment)
+    app.config.from_object(chosen)
+    app.config["ENVIRONMENT"] = environment or os.environ.get("TRACKER_ENV", "development")
+    app.config.update(overrides or {})
+    if chosen is settings.Production:
+        settings.check_production(app.config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'tracker.db'}"
+    _normalise_database_url(app)
+
+    _bind_extensions(app)
+    _register_blueprints(app)
+    from tracker.site import errors, templating
+
+    errors.register(app)
+    templating.register(app)
+    return app
+
+
+def _normalise_database_url(app: Flask) -> None:
+    """Let DATABASE_URL say postgres:// or postgresql:// and use psycopg 3 either way."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len(prefix):]
+    if url.startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+
+
+def _bind_extensions(app: Flask) -> None:
+    from tracker import models  # noqa: F401  (every table known before migrate binds)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+
+def _locale():
+    from flask import current_app, request
+
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_enforces_foreign_keys(dbapi_connection, _record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.agreements.views import bp as agreements
+    from tracker.audit.cli import bp as audit
+    from tracker.auth.views import bp as auth
+    from tracker.dashboard.views import bp as dashboard
+    from tracker.demo.cli import bp as demo
+    from tracker.orgs.views import bp as orgs
+    from tracker.site.views import bp as site
+
+    for blueprint in (site, auth, dashboard, orgs, agreements, audit, demo):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,1 @@
+"""Agreements: the partnership's formal frame, its parties, term, goals and status."""

@@ -1,0 +1,302 @@
+"""Rules for agreements: who sees which, what a valid agreement is, edits without lost updates."""
+from datetime import date, datetime, timedelta, timezone
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.agreements import workflow
+from tracker.agreements.models import Agreement, Goal, Party
+from tracker.audit import service as audit
+from tracker.audit.models import AuditEvent
+from tracker.auth.permissions import allowed
+from tracker.extensions import db
+from tracker.orgs.models import LIBRARY_KINDS, SCHOOL_KINDS, Organisation
+from tracker.validation import Conflict, Invalid
+
+# The fields each section of the detail page edits; "summary" and "term" are edited inline.
+SECTIONS = {
+    "summary": ("title", "kind", "purpose", "collaboration_level", "manager_id"),
+    "term": (
+        "term_kind", "effective_date", "end_date", "renewal", "renewal_months", "notice_days",
+        "modification_window_start", "modification_window_end",
+    ),
+}
+ALL_FIELDS = SECTIONS["summary"] + SECTIONS["term"]
+PARTY_FIELDS = ("organisation_id", "role", "contributes", "receives")
+GOAL_FIELDS = ("statement", "measure", "target", "due_date", "progress")
+SORTS = {
+    "title": Agreement.title,
+    "status": Agreement.status,
+    "end": Agreement.end_date,
+    "updated": Agreement.updated_at,
+}
+EXPIRING_SOON_DAYS = 90
+
+
+# ---- who sees what -------------------------------------------------------------------------
+
+def visible(query, scope: frozenset[int] | None):
+    if scope is None:
+        return query
+    return query.where(
+        exists().where(Party.agreement_id == Agreement.id, Party.organisation_id.in_(scope))
+    )
+
+
+def get_visible(agreement_id: int, scope: frozenset[int] | None) -> Agreement | None:
+    query = visible(select(Agreement).where(Agreement.id == agreement_id), scope)
+    return db.session.execute(query.options(selectinload(Agreement.parties).selectinload(Party.organisation))).scalar()
+
+
+def search(
+    scope: frozenset[int] | None,
+    today: date,
+    q: str = "",
+    status: str = "",
+    kind: str = "",
+    organisation_id: int | None = None,
+    expiring_within: int | None = None,
+    sort: str = "updated",
+    direction: str = "desc",
+):
+    """The agreements list query, with parties loaded in a fixed number of queries."""
+    query = visible(select(Agreement), scope)
+    if q:
+        like = f"%{q.strip()}%"
+        named_party = exists().where(
+            Party.agreement_id == Agreement.id,
+            Party.organisation_id == Organisation.id,
+            Organisation.name.ilike(like),
+        )
+        query = query.where(or_(Agreement.title.ilike(like), named_party))
+    if status in workflow.STATUSES:
+        query = query.where(Agreement.status == status)
+    if kind:
+        query = query.where(Agreement.kind == kind)
+    if organisation_id:
+        query = query.where(
+            exists().where(Party.agreement_id == Agreement.id, Party.organisation_id == organisation_id)
+        )
+    if expiring_within is not None:
+        query = query.where(
+            Agreement.status.in_(workflow.LIVE),
+            Agreement.end_date >= today,
+            Agreement.end_date <= today + timedelta(days=expiring_within),
+        )
+    column = SORTS.get(sort, Agreement.updated_at)
+    ordered = column.desc() if direction == "desc" else column.asc()
+    return query.order_by(ordered, Agreement.id.desc()).options(
+        selectinload(Agreement.parties).selectinload(Party.organisation)
+    )
+
+
+def expiring(agreement: Agreement, today: date, within: int = EXPIRING_SOON_DAYS) -> bool:
+    """Shown, never stored: the end of term or the notice deadline is near."""
+    if agreement.status not in workflow.LIVE:
+        return False
+    horizon = today + timedelta(days=within)
+    return any(d is not None and today <= d <= horizon for d in (agreement.end_date, agreement.notice_deadline))
+
+
+# ---- what a valid agreement is ---------------------------------------------------------------
+
+def check_term(data: dict) -> dict[str, str]:
+    errors = {}
+    start, end = data.get("effective_date"), data.get("end_date")
+    if start and end and end <= start:
+        errors["end_date"] = _("The end date must be after the effective date.")
+    if data.get("term_kind") in ("pilot", "fixed") and not end:
+        errors["end_date"] = _("A pilot or fixed-term agreement needs an end date.")
+    if data.get("renewal") == "automatic" and not data.get("renewal_months"):
+        errors["renewal_months"] = _("Automatic renewal needs a renewal length in months.")
+    first, last = data.get("modification_window_start"), data.get("modification_window_end")
+    if bool(first) != bool(last):
+        field = "modification_window_end" if first else "modification_window_start"
+        errors[field] = _("Give both the first and the last month of the modification window, or neither.")
+    return errors
+
+
+def check_parties(parties: list[dict]) -> dict[str, str]:
+    """A partnership needs a public library and a school side, each organisation once."""
+    ids = [p["organisation_id"] for p in parties]
+    orgs = {o.id: o for o in db.session.execute(select(Organisation).where(Organisation.id.in_(ids))).scalars()}
+    errors = {}
+    unknown = [i for i in ids if i not in orgs]
+    if unknown:
+        errors["parties"] = _("Unknown organisation: %(ids)s.", ids=", ".join(map(str, unknown)))
+    elif len(set(ids)) != len(ids):
+        errors["parties"] = _("Each organisation can be a party only once.")
+    else:
+        kinds = {orgs[i].kind for i in ids}
+        missing = []
+        if not kinds & LIBRARY_KINDS:
+            missing.append(_("The parties must include a public library (a library system or a branch)."))
+        if not kinds & SCHOOL_KINDS:
+            missing.append(_("The parties must include a school or a school district."))
+        if missing:
+            errors["parties"] = " ".join(missing)
+    return errors
+
+
+# ---- changes, each audited, none lost --------------------------------------------------------
+
+def _snapshot(agreement: Agreement, fields=ALL_FIELDS) -> dict:
+    return {f: getattr(agreement, f) for f in fields}
+
+
+def create(actor: audit.Actor, data: dict, parties: list[dict]) -> Agreement:
+    errors = {**check_term(data), **check_parties(parties)}
+    if errors:
+        raise Invalid(errors)
+    agreement = Agreement(status="draft", **{f: data.get(f) for f in ALL_FIELDS if f in data})
+    agreement.parties = [Party(**{f: p.get(f, "") for f in PARTY_FIELDS}) for p in parties]
+    db.session.add(agreement)
+    db.session.flush()
+    changes = audit.diff({}, _snapshot(agreement))
+    changes["parties"] = [None, [p.organisation_id for p in agreement.parties]]
+    audit.record(actor, "agreement.created", "agreement", agreement.id, changes)
+    db.session.commit()
+    return agreement
+
+
+def changes_since(agreement: Agreement, version: int) -> list[dict]:
+    """What others saved after `version`: one entry per field, newest last."""
+    events = db.session.execute(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "agreement", AuditEvent.entity_id == str(agreement.id))
+        .order_by(AuditEvent.id)
+    ).scalars()
+    found = []
+    for event in events:
+        versions = event.changes.get("version")
+        if not versions or versions[0] is None or versions[0] < version:
+            continue
+        for field, values in event.changes.items():
+            if field == "version" or not isinstance(values, list) or len(values) != 2:
+                continue
+            found.append({"who": event.actor_label, "at": event.at, "field": field, "before": values[0], "after": values[1]})
+    return found
+
+
+def _touches(change: dict, fields) -> bool:
+    return fields is None or change["field"] in fields or change["field"].split(" ")[0] in fields
+
+
+def _save(actor: audit.Actor, agreement: Agreement, version: int, action: str, changes: dict, fields=None) -> None:
+    """Commit a change read at `version`, unless others changed any of `fields` since (None: anything).
+
+    Edits to other parts of the agreement are not conflicts: the change is applied on top of them.
+    """
+    if version != agreement.version:
+        clashes = [c for c in changes_since(agreement, version) if _touches(c, fields)]
+        if clashes:
+            db.session.rollback()
+            raise Conflict(clashes)
+    old_version = agreement.version
+    agreement.updated_at = datetime.now(timezone.utc).replace(tzinfo=None)  # bumps the version
+    try:
+        db.session.flush()
+    except StaleDataError:  # someone saved between our read and our write
+        db.session.rollback()
+        raise Conflict(changes_since(db.session.get(Agreement, agreement.id), version)) from None
+    audit.record(actor, action, "agreement", agreement.id, {**changes, "version": [old_version, agreement.version]})
+    db.session.commit()
+
+
+def update_section(actor: audit.Actor, agreement: Agreement, section: str, data: dict, version: int) -> dict:
+    fields = SECTIONS[section]
+    if section == "term":
+        errors = check_term({**_snapshot(agreement), **data})
+        if errors:
+            raise Invalid(errors)
+    before = _snapshot(agreement, fields)
+    for field in fields:
+        if field in data:
+            setattr(agreement, field, data[field])
+    changes = audit.diff(before, _snapshot(agreement, fields))
+    if not changes:
+        db.session.rollback()
+        return {}
+    _save(actor, agreement, version, "agreement.updated", changes, fields)
+    return changes
+
+
+def add_party(actor: audit.Actor, agreement: Agreement, data: dict, version: int) -> None:
+    current = [{"organisation_id": p.organisation_id} for p in agreement.parties]
+    if data["organisation_id"] in {p["organisation_id"] for p in current}:
+        raise Invalid({"organisation_id": _("This organisation is already a party.")})
+    if db.session.get(Organisation, data["organisation_id"]) is None:
+        raise Invalid({"organisation_id": _("That organisation does not exist.")})
+    agreement.parties.append(Party(**{f: data.get(f, "") for f in PARTY_FIELDS}))
+    _save(actor, agreement, version, "agreement.party_added", {"party": [None, _party_label(data)]}, {"party"})
+
+
+def remove_party(actor: audit.Actor, agreement: Agreement, party_id: int, version: int) -> None:
+    party = next((p for p in agreement.parties if p.id == party_id), None)
+    if party is None:
+        raise Invalid({"": _("That party is not on this agreement.")})
+    remaining = [{"organisation_id": p.organisation_id} for p in agreement.parties if p.id != party_id]
+    errors = check_parties(remaining)
+    if errors:
+        raise Invalid({"": errors["parties"]})
+    label = _party_label({"organisation_id": party.organisation_id, "role": party.role})
+    agreement.parties.remove(party)
+    _save(actor, agreement, version, "agreement.party_removed", {"party": [label, None]}, {"party"})
+
+
+def _party_label(data: dict) -> str:
+    org = db.session.get(Organisation, data["organisation_id"])
+    return f"{org.name if org else data['organisation_id']} ({data.get('role', '')})"
+
+
+def add_goal(actor: audit.Actor, agreement: Agreement, data: dict, version: int) -> None:
+    position = max((g.position for g in agreement.goals), default=0) + 1
+    agreement.goals.append(Goal(position=position, **{f: data.get(f) for f in GOAL_FIELDS}))
+    _save(actor, agreement, version, "agreement.goal_added", {"goal": [None, data["statement"]]}, {"goal"})
+
+
+def update_goal(actor: audit.Actor, agreement: Agreement, goal_id: int, data: dict, version: int) -> None:
+    goal = next((g for g in agreement.goals if g.id == goal_id), None)
+    if goal is None:
+        raise Invalid({"": _("That goal is not on this agreement.")})
+    before = {f: getattr(goal, f) for f in GOAL_FIELDS}
+    for field in GOAL_FIELDS:
+        setattr(goal, field, data.get(field))
+    changes = {f"goal {goal.position} {k}": v for k, v in audit.diff(before, data).items()}
+    _save(actor, agreement, version, "agreement.goal_updated", changes, {"goal"})
+
+
+def remove_goal(actor: audit.Actor, agreement: Agreement, goal_id: int, version: int) -> None:
+    goal = next((g for g in agreement.goals if g.id == goal_id), None)
+    if goal is None:
+        raise Invalid({"": _("That goal is not on this agreement.")})
+    agreement.goals.remove(goal)
+    _save(actor, agreement, version, "agreement.goal_removed", {"goal": [goal.statement, None]}, {"goal"})
+
+
+def transition(actor: audit.Actor, agreement: Agreement, name: str, role: str, version: int) -> workflow.Transition:
+    """Move the agreement along the workflow, or say why it cannot move."""
+    step = workflow.BY_NAME.get(name)
+    if step is None:
+        raise Invalid({"": _("There is no such step.")})
+    if step.source != agreement.status:
+        raise Invalid({"": _(
+            "This agreement is %(status)s, so it cannot be moved to %(target)s. %(hint)s",
+            status=workflow.STATUSES[agreement.status],
+            target=workflow.STATUSES[step.target],
+            hint=workflow.path_hint(agreement.status, step.target),
+        )})
+    if not allowed(role, step.permission):
+        raise Invalid({"": _("Your role cannot %(step)s an agreement.", step=str(step.label).lower())})
+    if step.target in ("in_review", "approved", "out_for_signature"):
+        missing = [str(f) for f, v in (("purpose", agreement.purpose), ("effective date", agreement.effective_date)) if not v]
+        if missing:
+            raise Invalid({"": _("Before %(step)s, fill in: %(fields)s.", step=str(step.label).lower(), fields=", ".join(missing))})
+    if step.target == "expired" and (agreement.end_date is None or agreement.end_date > date.today()):
+        raise Invalid({"": _("An agreement can only expire after its end date.")})
+    before = agreement.status
+    agreement.status = step.target
+    _save(actor, agreement, version, "agreement.status_changed", {"status": [before, step.target]})
+    return step

@@ -1,0 +1,263 @@
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.agreements import service, workflow
+from tracker.agreements.forms import GoalForm, NewAgreementForm, PartyForm, StepForm, SummaryForm, TermForm
+from tracker.audit import service as audit
+from tracker.auth.access import current_actor, requires, scope_ids
+from tracker.auth.models import User
+from tracker.extensions import db
+from tracker.forms import form_data
+from tracker.htmx import render, render_fragment, wants_fragment
+from tracker.orgs import service as orgs
+from tracker.validation import Conflict, Invalid, apply_errors
+
+bp = Blueprint("agreements", __name__, url_prefix="/agreements")
+
+SECTION_FORMS = {"summary": SummaryForm, "term": TermForm}
+# Sections of the detail page, in order; later domains (documents, card drives, resources,
+# milestones) add theirs with `add_section` from their own package.
+DETAIL_SECTIONS = ["agreements/_summary.html", "agreements/_term.html", "agreements/_parties.html", "agreements/_goals.html"]
+
+
+def add_section(template: str, before: str | None = None) -> None:
+    if template not in DETAIL_SECTIONS:
+        DETAIL_SECTIONS.insert(DETAIL_SECTIONS.index(before) if before else len(DETAIL_SECTIONS), template)
+
+
+def get_agreement_or_404(agreement_id: int):
+    """The agreement if one of the user's organisations is party to it; 404 otherwise, existing or not."""
+    agreement = service.get_visible(agreement_id, scope_ids())
+    if agreement is None:
+        abort(404)
+    return agreement
+
+
+def _int_arg(name: str) -> int | None:
+    try:
+        return int(request.args[name]) if request.args.get(name) else None
+    except ValueError:
+        return None
+
+
+@bp.route("")
+@requires("agreement.view")
+def index():
+    args = request.args
+    query = service.search(
+        scope_ids(), date.today(), q=args.get("q", ""), status=args.get("status", ""), kind=args.get("kind", ""),
+        organisation_id=_int_arg("org"), expiring_within=_int_arg("expiring"),
+        sort=args.get("sort", "updated"), direction=args.get("dir", "desc"),
+    )
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    organisations = orgs.choices() if not wants_fragment() else []
+    return render("agreements/index.html", "agreements/_results.html", page=page, args=args,
+                  organisations=organisations, expiring=service.expiring, today=date.today())
+
+
+def _manager_choices():
+    users = db.session.execute(select(User).where(User.active.is_(True)).order_by(User.name)).scalars()
+    return [("", _("— none —"))] + [(u.id, u.name) for u in users]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("agreement.create")
+def create():
+    form = NewAgreementForm()
+    form.manager_id.choices = _manager_choices()
+    party_choices = [("", _("— choose —"))] + [(o.id, f"{o.name} ({o.kind_label})") for o in orgs.choices()]
+    for entry in form.parties:
+        entry.organisation_id.choices = party_choices
+    if request.method == "GET":
+        form.manager_id.data = current_user.id
+    if form.validate_on_submit():
+        try:
+            fields = service.ALL_FIELDS
+            agreement = service.create(current_actor(), form_data(form, fields), form.party_data())
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Agreement created as a draft."), "success")
+            return redirect(url_for("agreements.detail", agreement_id=agreement.id), 303)
+    return render_template("agreements/new.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/<int:agreement_id>")
+@requires("agreement.view", scope="agreement")
+def detail(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    return render_template("agreements/detail.html", agreement=agreement, sections=DETAIL_SECTIONS,
+                           history=audit.history("agreement", agreement.id), **_section_context(agreement))
+
+
+def _section_context(agreement) -> dict:
+    return {
+        "steps": workflow.available(agreement.status),
+        "party_form": _party_form(agreement),
+        "goal_form": GoalForm(version=agreement.version, formdata=None),
+        "expiring": service.expiring(agreement, date.today()),
+    }
+
+
+def _party_form(agreement, formdata=None):
+    form = PartyForm(version=agreement.version, formdata=formdata)
+    taken = {p.organisation_id for p in agreement.parties}
+    form.organisation_id.choices = [("", _("— choose —"))] + [
+        (o.id, f"{o.name} ({o.kind_label})") for o in orgs.choices() if o.id not in taken
+    ]
+    return form
+
+
+def _section_response(agreement, section: str, status: int = 200, **extra):
+    """A section's display fragment (htmx), or back to the page (no JavaScript)."""
+    if not wants_fragment():
+        return redirect(url_for("agreements.detail", agreement_id=agreement.id) + f"#section-{section}", 303)
+    return render_fragment(f"agreements/_{section}.html", status, agreement=agreement, oob_status=True,
+                           **{**_section_context(agreement), **extra})
+
+
+@bp.route("/<int:agreement_id>/sections/<section>")
+@requires("agreement.view", scope="agreement")
+def section(agreement_id: int, section: str):
+    agreement = get_agreement_or_404(agreement_id)
+    if section not in ("summary", "term", "parties", "goals", "status"):
+        abort(404)
+    return render_fragment(f"agreements/_{section}.html", agreement=agreement, **_section_context(agreement))
+
+
+@bp.route("/<int:agreement_id>/sections/<section>/edit", methods=["GET", "POST"])
+@requires("agreement.edit", scope="agreement")
+def edit_section(agreement_id: int, section: str):
+    agreement = get_agreement_or_404(agreement_id)
+    if section not in SECTION_FORMS:
+        abort(404)
+    form = SECTION_FORMS[section](obj=agreement)
+    if hasattr(form, "manager_id"):
+        form.manager_id.choices = _manager_choices()
+    status, conflict = 200, None
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                changes = service.update_section(current_actor(), agreement, section,
+                                                 form_data(form, service.SECTIONS[section]), form.read_version())
+            except Invalid as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+            except Conflict as exc:
+                conflict, status = exc.changes, 409
+                db.session.refresh(agreement)
+                form.version.data = agreement.version  # saving again now overwrites, knowingly
+            else:
+                if not wants_fragment():
+                    flash(_("Saved.") if changes else _("Nothing changed."), "success")
+                return _section_response(agreement, section)
+    template = f"agreements/_{section}_form.html"
+    context = dict(agreement=agreement, form=form, conflict=conflict, section=section)
+    if wants_fragment():
+        return render_fragment(template, status, **context)
+    return render_template("agreements/edit_section.html", template=template, **context), status
+
+
+@bp.route("/<int:agreement_id>/parties", methods=["POST"])
+@requires("agreement.edit", scope="agreement")
+def add_party(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    form = _party_form(agreement, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            service.add_party(current_actor(), agreement, form_data(form, service.PARTY_FIELDS), form.read_version())
+        except (Invalid, Conflict) as exc:
+            return _refused(agreement, "parties", exc, party_form=form)
+        return _section_response(agreement, "parties")
+    return _refused(agreement, "parties", None, party_form=form)
+
+
+@bp.route("/<int:agreement_id>/parties/<int:party_id>/remove", methods=["POST"])
+@requires("agreement.edit", scope="agreement")
+def remove_party(agreement_id: int, party_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    form = StepForm()
+    try:
+        if not form.validate_on_submit():
+            raise Invalid({"": _("The form was incomplete; reload the page.")})
+        service.remove_party(current_actor(), agreement, party_id, form.read_version())
+    except (Invalid, Conflict) as exc:
+        return _refused(agreement, "parties", exc)
+    return _section_response(agreement, "parties")
+
+
+@bp.route("/<int:agreement_id>/goals", methods=["POST"])
+@requires("agreement.edit", scope="agreement")
+def add_goal(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    form = GoalForm()
+    if form.validate_on_submit():
+        try:
+            service.add_goal(current_actor(), agreement, form_data(form, service.GOAL_FIELDS), form.read_version())
+        except (Invalid, Conflict) as exc:
+            return _refused(agreement, "goals", exc, goal_form=form)
+        return _section_response(agreement, "goals")
+    return _refused(agreement, "goals", None, goal_form=form)
+
+
+@bp.route("/<int:agreement_id>/goals/<int:goal_id>/remove", methods=["POST"])
+@requires("agreement.edit", scope="agreement")
+def remove_goal(agreement_id: int, goal_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    form = StepForm()
+    try:
+        if not form.validate_on_submit():
+            raise Invalid({"": _("The form was incomplete; reload the page.")})
+        service.remove_goal(current_actor(), agreement, goal_id, form.read_version())
+    except (Invalid, Conflict) as exc:
+        return _refused(agreement, "goals", exc)
+    return _section_response(agreement, "goals")
+
+
+@bp.route("/<int:agreement_id>/status/<step>", methods=["POST"])
+@requires("agreement.view", scope="agreement")
+def change_status(agreement_id: int, step: str):
+    """Permission depends on the step (see workflow.TRANSITIONS); the service checks it and says why."""
+    agreement = get_agreement_or_404(agreement_id)
+    form = StepForm()
+    try:
+        if not form.validate_on_submit():
+            raise Invalid({"": _("The form was incomplete; reload the page.")})
+        done = service.transition(current_actor(), agreement, step, current_user.role, form.read_version())
+    except (Invalid, Conflict) as exc:
+        return _refused(agreement, "status", exc)
+    if not wants_fragment():
+        flash(_("Status is now %(status)s.", status=workflow.STATUSES[done.target]), "success")
+    return _section_response(agreement, "status")
+
+
+def _refused(agreement, section: str, exc, **forms):
+    """Show a section again with the reason it refused the change: 409 for a conflict, 422 otherwise.
+
+    Forms given keep what the user typed and get the messages beside their fields.
+    """
+    db.session.rollback()
+    db.session.refresh(agreement)
+    messages, conflict = [], None
+    if isinstance(exc, Conflict):
+        conflict = exc.changes
+        for form in forms.values():
+            form.version.data = agreement.version  # their entries stay; saving again applies them
+    elif isinstance(exc, Invalid):
+        for form in forms.values():
+            apply_errors(form, exc)
+        if not forms:
+            messages = [m for ms in exc.errors.values() for m in ms]
+    context = {**_section_context(agreement), **forms, "messages": messages, "conflict": conflict,
+               "refused_section": section}
+    status = 409 if conflict else 422
+    if wants_fragment():
+        return render_fragment(f"agreements/_{section}.html", status, agreement=agreement, **context)
+    return render_template("agreements/detail.html", agreement=agreement, sections=DETAIL_SECTIONS,
+                           history=audit.history("agreement", agreement.id), **context), status

@@ -1,0 +1,36 @@
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+
+membership = Table(
+    "membership",
+    db.Model.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(30))  # a key of permissions.ROLES
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
+
+    organisations = relationship("Organisation", secondary=membership, lazy="selectin")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated user cannot log in
+        return self.active
+
+    @property
+    def time_zone(self) -> str | None:
+        return self.organisations[0].time_zone if self.organisations else None

@@ -1,0 +1,55 @@
+"""Who may do what: the one table every view and template asks.
+
+Permissions name an action; each lists the roles allowed to do it. Scoping by
+organisation comes on top: apart from admins, a user acts only on agreements that
+one of their organisations (or one below it) is party to, and edits only
+organisations at or below their own.
+"""
+from flask_babel import lazy_gettext as _l
+
+ADMIN = "admin"
+ADMINISTRATOR = "administrator"
+LIBRARY_STAFF = "library_staff"
+SCHOOL_LIBRARIAN = "school_librarian"
+VIEWER = "viewer"
+
+ROLES = {
+    ADMIN: _l("Admin"),
+    ADMINISTRATOR: _l("Administrator"),
+    LIBRARY_STAFF: _l("Library staff"),
+    SCHOOL_LIBRARIAN: _l("School librarian"),
+    VIEWER: _l("Viewer"),
+}
+
+EVERYONE = frozenset(ROLES)
+EDITORS = frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF, SCHOOL_LIBRARIAN})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # organisations and contacts
+    "org.view": EVERYONE,
+    "org.create": frozenset({ADMIN}),
+    "org.edit": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),
+    "org.confirm": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF, SCHOOL_LIBRARIAN}),
+    "contact.edit": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF, SCHOOL_LIBRARIAN}),
+    # agreements
+    "agreement.view": EVERYONE,
+    "agreement.create": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),
+    "agreement.edit": EDITORS,
+    "agreement.submit": EDITORS,  # draft -> in review, and back
+    "agreement.approve": frozenset({ADMIN, ADMINISTRATOR}),  # approve, send for signature, activate
+    "agreement.close": frozenset({ADMIN, ADMINISTRATOR}),  # expire, terminate, supersede
+    # the record
+    "audit.view": EVERYONE,
+    "dashboard.view": EVERYONE,
+}
+
+
+def allowed(role: str | None, permission: str) -> bool:
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}: add it to PERMISSIONS")
+    return role in PERMISSIONS[permission]
+
+
+def table() -> list[tuple[str, list[bool]]]:
+    """The table as rows of (permission, allowed per role in ROLES order), for the README and tests."""
+    return [(name, [role in roles for role in ROLES]) for name, roles in PERMISSIONS.items()]

@@ -1,0 +1,69 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from urllib.parse import urlsplit
+
+from tracker.audit import service as audit
+from tracker.auth import service
+from tracker.auth.access import current_actor, public, requires
+from tracker.auth.forms import LoginForm
+from tracker.auth.models import User
+from tracker.extensions import db, login_manager
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    return db.session.get(User, int(user_id))
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    if request.htmx:
+        response = current_app.response_class(status=401)
+        response.headers["HX-Redirect"] = url_for("auth.login")
+        return response
+    flash(_("Please sign in to see that page."), "info")
+    return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("dashboard.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        actor = current_actor()
+        if service.throttled(form.email.data, actor.ip, current_app.config):
+            form.form_errors.append(_("Too many failed sign-ins. Wait %(minutes)s minutes and try again.",
+                                      minutes=current_app.config["LOGIN_WINDOW_MINUTES"]))
+            status = 429
+        else:
+            user = service.authenticate(actor, form.email.data, form.password.data)
+            if user is not None:
+                login_user(user, remember=form.remember.data)
+                return redirect(_safe_next(request.args.get("next")), 303)
+            form.form_errors.append(_("That email and password do not match an active account."))
+            status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@requires("dashboard.view")
+def logout():
+    audit.record(current_actor(), "auth.logout", "user", current_user.id)
+    db.session.commit()
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"), 303)

@@ -1,0 +1,1 @@
+"""The home page after sign-in: what needs attention, scoped to the user."""

@@ -1,0 +1,132 @@
+"""The demo partnership, built through the same services users go through (so it is audited)."""
+from datetime import date, timedelta
+
+from tracker.agreements import service as agreements
+from tracker.audit.service import Actor
+from tracker.auth import service as accounts
+from tracker.auth.permissions import ADMIN, ADMINISTRATOR, LIBRARY_STAFF, SCHOOL_LIBRARIAN, VIEWER
+from tracker.extensions import db
+from tracker.orgs import service as orgs
+from tracker.orgs.models import Contact
+
+SEEDER = Actor(label="demo seed")
+
+BRANCHES = [("Central Library", "CEN"), ("Eastside Branch", "EAS"), ("Northgate Branch", "NOR")]
+SCHOOLS = [
+    ("Lincoln Elementary School", "EAS"), ("Washington Elementary School", "CEN"),
+    ("Maple Grove Elementary School", "NOR"), ("Oak Park Elementary School", "EAS"),
+    ("Jefferson Middle School", "CEN"), ("Roosevelt Middle School", "NOR"),
+    ("Riverside High School", "CEN"), ("Cedar Ridge High School", "NOR"),
+]
+ACCOUNTS = [
+    ("admin@demo.test", "Alex Admin", ADMIN, None),
+    ("director@demo.test", "Dana Director", ADMINISTRATOR, "library"),
+    ("superintendent@demo.test", "Sam Superintendent", ADMINISTRATOR, "district"),
+    ("staff@demo.test", "Stacy Youth Services", LIBRARY_STAFF, "library"),
+    ("librarian@demo.test", "Lee Librarian", SCHOOL_LIBRARIAN, "lincoln"),
+    ("viewer@demo.test", "Val Viewer", VIEWER, "district"),
+]
+
+
+def _org(**data):
+    defaults = {"region": "CA", "city": "Riverside", "time_zone": "America/Los_Angeles", "last_confirmed": date.today()}
+    return orgs.create_organisation(SEEDER, {**defaults, **data})
+
+
+def seed(password: str, today: date) -> dict:
+    """Create the demo world. The caller checks it is not there yet."""
+    city = _org(name="City of Riverside", kind="municipality", state_id="CA-MUN-0651", street="3900 Main Street", postal_code="92522")
+    library = _org(name="Riverside Public Library", kind="library_system", parent_id=city.id, state_id="CA-LIB-0417",
+                   street="3581 Mission Inn Avenue", postal_code="92501")
+    branches = {
+        code: _org(name=name, kind="branch", parent_id=library.id, ils_branch_code=code, street=f"{100 + i * 50} Library Way",
+                   postal_code="92501", last_confirmed=today - timedelta(days=400 if code == "NOR" else 30))
+        for i, (name, code) in enumerate(BRANCHES)
+    }
+    district = _org(name="Riverside Unified School District", kind="district", state_id="CA-33-67215",
+                    sourced_id="district-rusd", street="3380 14th Street", postal_code="92501")
+    schools = {}
+    for i, (name, branch) in enumerate(SCHOOLS):
+        schools[name] = _org(
+            name=name, kind="school", parent_id=district.id, home_branch_id=branches[branch].id,
+            state_id=f"CA-33-67215-{6000 + i:04d}", sourced_id=f"school-{i + 1:03d}", street=f"{200 + i * 10} School Road",
+            postal_code="92503", last_confirmed=None if i == 7 else today - timedelta(days=90),
+        )
+    lincoln = schools["Lincoln Elementary School"]
+    db.session.add_all([
+        Contact(organisation=library, name="Dana Director", title="Library Director", role="director", email="director@demo.test", can_sign=True),
+        Contact(organisation=library, name="Stacy Youth Services", title="Youth Services Manager", role="youth_services", email="staff@demo.test"),
+        Contact(organisation=city, name="Casey Counsel", title="Deputy City Attorney", role="city_attorney", email="counsel@demo.test", can_sign=True),
+        Contact(organisation=city, name="Cory Clerk", title="City Clerk", role="clerk", email="clerk@demo.test", can_sign=True),
+        Contact(organisation=district, name="Sam Superintendent", title="Superintendent", role="superintendent", email="superintendent@demo.test", can_sign=True),
+        Contact(organisation=district, name="Dee Data", title="Data and Assessment Lead", role="district_data_lead", email="data@demo.test"),
+        Contact(organisation=lincoln, name="Lee Librarian", title="Teacher Librarian", role="school_librarian", email="librarian@demo.test"),
+        Contact(organisation=lincoln, name="Pat Principal", title="Principal", role="principal", email="principal@demo.test", can_sign=True),
+    ])
+    homes = {"library": library, "district": district, "lincoln": lincoln}
+    users = {}
+    for email, name, role, home in ACCOUNTS:
+        users[email] = accounts.create_user(SEEDER, email, name, role, password, [homes[home]] if home else [])
+    db.session.commit()
+
+    year = today.year if today.month >= 8 else today.year - 1
+    mou = agreements.create(SEEDER, {
+        "title": "Student Library Card Partnership MOU", "kind": "mou",
+        "purpose": "Give every student in the district a public library account, so they can borrow books and use "
+                   "e-resources all year, at no cost to the district.",
+        "collaboration_level": "collaborating", "manager_id": users["staff@demo.test"].id,
+        "term_kind": "fixed", "effective_date": date(year, 8, 1), "end_date": date(year + 3, 7, 31),
+        "renewal": "mutual", "renewal_months": 36, "notice_days": 30,
+        "modification_window_start": 2, "modification_window_end": 5,
+    }, [
+        {"organisation_id": library.id, "role": "lead",
+         "contributes": "Student accounts, processing, school visits, delivery of materials within two days.",
+         "receives": "Student roster data under the data-sharing terms; space for sign-up events."},
+        {"organisation_id": district.id, "role": "partner",
+         "contributes": "Roster data, the registration-packet letter, staff time of school librarians.",
+         "receives": "Library accounts for every student; teacher sets; educator cards."},
+    ])
+    for step in ("submit", "approve", "send", "activate"):
+        agreements.transition(SEEDER, mou, step, ADMIN, mou.version)
+    for statement, measure, target in [
+        ("Every enrolled student holds a library account", "(issued + already had) / enrolment", "90%"),
+        ("Students use their account", "accounts used at least once within 9 months", "50%"),
+    ]:
+        agreements.add_goal(SEEDER, mou, {"statement": statement, "measure": measure, "target": target,
+                                          "due_date": date(year + 1, 6, 30), "progress": 40}, mou.version)
+
+    visits = agreements.create(SEEDER, {
+        "title": "Lincoln Elementary Class Visits", "kind": "commitment_letter",
+        "purpose": "Monthly class visits to Eastside Branch and a librarian visit to Lincoln each term.",
+        "collaboration_level": "coordinating", "manager_id": users["librarian@demo.test"].id,
+        "term_kind": "pilot", "effective_date": date(year, 9, 1), "end_date": date(year + 1, 6, 15),
+        "renewal": "none", "notice_days": 14,
+    }, [
+        {"organisation_id": branches["EAS"].id, "role": "partner", "contributes": "Story time and tours for visiting classes."},
+        {"organisation_id": lincoln.id, "role": "lead", "contributes": "Transport and supervision of classes."},
+    ])
+    agreements.transition(SEEDER, visits, "submit", ADMIN, visits.version)
+
+    agreements.create(SEEDER, {
+        "title": "Student Data-Sharing Agreement", "kind": "data_sharing",
+        "purpose": "Terms for sharing student directory data so the library can create accounts.",
+        "collaboration_level": "cooperating", "manager_id": users["director@demo.test"].id,
+        "term_kind": "ongoing", "effective_date": None, "end_date": None, "renewal": "none", "notice_days": 60,
+    }, [
+        {"organisation_id": library.id, "role": "partner"},
+        {"organisation_id": district.id, "role": "lead"},
+    ])
+
+    joint_use = agreements.create(SEEDER, {
+        "title": "Jefferson Middle Joint-Use Library Space", "kind": "joint_use",
+        "purpose": "Evening public use of the Jefferson Middle School library, staffed by Central Library.",
+        "collaboration_level": "integrated", "manager_id": users["director@demo.test"].id,
+        "term_kind": "fixed", "effective_date": today - timedelta(days=700), "end_date": today + timedelta(days=45),
+        "renewal": "automatic", "renewal_months": 12, "notice_days": 30,
+    }, [
+        {"organisation_id": branches["CEN"].id, "role": "partner", "contributes": "Evening staff and collection."},
+        {"organisation_id": schools["Jefferson Middle School"].id, "role": "lead", "contributes": "The library room."},
+    ])
+    for step in ("submit", "approve", "send", "activate"):
+        agreements.transition(SEEDER, joint_use, step, ADMIN, joint_use.version)
+    return users

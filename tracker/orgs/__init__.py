@@ -1,0 +1,1 @@
+"""Organisations (library systems, branches, districts, schools, municipalities) and contacts."""

@@ -1,0 +1,48 @@
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from tracker.forms import IdSelectField, strip
+from tracker.orgs.models import CONTACT_ROLES, KINDS
+
+TIME_ZONES = sorted(z for z in available_timezones() if z.startswith(("America/", "Pacific/", "Europe/", "UTC")))
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[strip])
+    kind = SelectField(_l("Kind"), choices=[(k, v) for k, v in KINDS.items()])
+    parent_id = IdSelectField(_l("Part of"), description=_l("A branch belongs to a library system, a school to a district."))
+    home_branch_id = IdSelectField(_l("Home branch"), description=_l("Schools only: the branch that serves the school."))
+    state_id = StringField(_l("State id"), validators=[Optional(), Length(max=50)], filters=[strip])
+    sourced_id = StringField(_l("OneRoster sourcedId"), validators=[Optional(), Length(max=100)], filters=[strip])
+    ils_branch_code = StringField(_l("ILS branch code"), validators=[Optional(), Length(max=30)], filters=[strip])
+    street = StringField(_l("Street"), validators=[Length(max=200)], filters=[strip])
+    city = StringField(_l("City"), validators=[Length(max=100)], filters=[strip])
+    region = StringField(_l("State"), validators=[Length(max=50)], filters=[strip])
+    postal_code = StringField(_l("Postal code"), validators=[Length(max=20)], filters=[strip])
+    time_zone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIME_ZONES], default="America/New_York")
+    last_confirmed = DateField(_l("Details last confirmed"), validators=[Optional()])
+
+    FIELDS = (
+        "name", "kind", "parent_id", "home_branch_id", "state_id", "sourced_id", "ils_branch_code",
+        "street", "city", "region", "postal_code", "time_zone", "last_confirmed",
+    )
+
+    def set_choices(self, parents, branches):
+        none = [("", _l("— none —"))]
+        self.parent_id.choices = none + [(o.id, f"{o.name} ({o.kind_label})") for o in parents]
+        self.home_branch_id.choices = none + [(o.id, o.name) for o in branches]
+
+
+class ContactForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[strip])
+    title = StringField(_l("Title"), validators=[Length(max=200)], filters=[strip])
+    role = SelectField(_l("Role"), choices=[(k, v) for k, v in CONTACT_ROLES.items()])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)], filters=[strip])
+    phone = StringField(_l("Phone"), validators=[Length(max=40)], filters=[strip])
+    can_sign = BooleanField(_l("Can sign agreements"))
+
+    FIELDS = ("name", "title", "role", "email", "phone", "can_sign")

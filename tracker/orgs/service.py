@@ -1,0 +1,158 @@
+"""Rules for organisations and contacts: the tree, codes, review dates, and who may edit."""
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker.audit import service as audit
+from tracker.extensions import db
+from tracker.orgs.models import BRANCH, KINDS, PARENT_KINDS, SCHOOL, Contact, Organisation
+from tracker.validation import Invalid
+
+ORG_FIELDS = (
+    "name", "kind", "parent_id", "home_branch_id", "state_id", "sourced_id", "ils_branch_code",
+    "street", "city", "region", "postal_code", "time_zone", "last_confirmed",
+)
+CONTACT_FIELDS = ("name", "title", "role", "email", "phone", "can_sign")
+CODE_FIELDS = ("state_id", "sourced_id", "ils_branch_code")
+SORTS = {
+    "name": Organisation.name,
+    "kind": Organisation.kind,
+    "confirmed": Organisation.last_confirmed,
+}
+
+
+def descendants_and_self(org_ids: list[int]) -> frozenset[int]:
+    """The given organisations and everything below them in the tree, in one query."""
+    if not org_ids:
+        return frozenset()
+    tree = select(Organisation.id).where(Organisation.id.in_(org_ids)).cte("tree", recursive=True)
+    tree = tree.union(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
+    return frozenset(db.session.execute(select(tree.c.id)).scalars())
+
+
+def in_scope(org: Organisation, scope: frozenset[int] | None) -> bool:
+    return scope is None or org.id in scope
+
+
+def search(q: str = "", kind: str = "", sort: str = "name", direction: str = "asc"):
+    """The organisations list query: search name and codes, filter by kind, sort."""
+    query = select(Organisation)
+    if q:
+        like = f"%{q.strip()}%"
+        query = query.where(
+            or_(
+                Organisation.name.ilike(like),
+                Organisation.state_id.ilike(like),
+                Organisation.sourced_id.ilike(like),
+                Organisation.ils_branch_code.ilike(like),
+                Organisation.city.ilike(like),
+            )
+        )
+    if kind in KINDS:
+        query = query.where(Organisation.kind == kind)
+    column = SORTS.get(sort, Organisation.name)
+    ordered = column.desc() if direction == "desc" else column.asc()
+    return query.order_by(ordered, Organisation.id).options(selectinload(Organisation.parent))
+
+
+def choices(kinds=None) -> list[Organisation]:
+    query = select(Organisation).order_by(Organisation.name)
+    if kinds:
+        query = query.where(Organisation.kind.in_(kinds))
+    return list(db.session.execute(query).scalars())
+
+
+def _snapshot(obj, fields) -> dict:
+    return {f: getattr(obj, f) for f in fields}
+
+
+def _blank_to_none(data: dict) -> dict:
+    return {k: (v.strip() or None) if isinstance(v, str) and k in CODE_FIELDS else v for k, v in data.items()}
+
+
+def _check_org(org_id: int | None, data: dict) -> None:
+    errors: dict[str, str] = {}
+    kind = data["kind"]
+    parent = db.session.get(Organisation, data["parent_id"]) if data.get("parent_id") else None
+    if data.get("parent_id") and parent is None:
+        errors["parent_id"] = _("That organisation does not exist.")
+    elif parent is not None:
+        allowed = PARENT_KINDS.get(kind, set())
+        if parent.kind not in allowed:
+            errors["parent_id"] = _("A %(kind)s cannot sit under a %(parent)s.", kind=KINDS[kind], parent=parent.kind_label)
+        elif org_id is not None and org_id in descendants_and_self([org_id]) & {parent.id}:
+            errors["parent_id"] = _("An organisation cannot sit under itself or one of its own.")
+    if data.get("home_branch_id"):
+        branch = db.session.get(Organisation, data["home_branch_id"])
+        if kind != SCHOOL:
+            errors["home_branch_id"] = _("Only a school has a home branch.")
+        elif branch is None:
+            errors["home_branch_id"] = _("That branch does not exist.")
+        elif branch.kind != BRANCH:
+            errors["home_branch_id"] = _("%(name)s is not a branch.", name=branch.name)
+    if data.get("ils_branch_code") and kind != BRANCH:
+        errors["ils_branch_code"] = _("Only a branch has an ILS branch code.")
+    for field in CODE_FIELDS:
+        value = data.get(field)
+        if not value:
+            continue
+        clash = db.session.execute(
+            select(Organisation).where(getattr(Organisation, field) == value, Organisation.id != (org_id or 0))
+        ).scalar()
+        if clash is not None:
+            errors[field] = _("%(code)s is already used by %(name)s.", code=value, name=clash.name)
+    if errors:
+        raise Invalid(errors)
+
+
+def create_organisation(actor: audit.Actor, data: dict) -> Organisation:
+    data = _blank_to_none(data)
+    _check_org(None, data)
+    org = Organisation(**{f: data.get(f) for f in ORG_FIELDS if f in data})
+    db.session.add(org)
+    db.session.flush()
+    audit.record(actor, "organisation.created", "organisation", org.id, audit.diff({}, _snapshot(org, ORG_FIELDS)))
+    db.session.commit()
+    return org
+
+
+def update_organisation(actor: audit.Actor, org: Organisation, data: dict) -> dict:
+    data = _blank_to_none(data)
+    _check_org(org.id, data)
+    before = _snapshot(org, ORG_FIELDS)
+    for field in ORG_FIELDS:
+        if field in data:
+            setattr(org, field, data[field])
+    changes = audit.diff(before, _snapshot(org, ORG_FIELDS))
+    if changes:
+        audit.record(actor, "organisation.updated", "organisation", org.id, changes)
+    db.session.commit()
+    return changes
+
+
+def confirm(actor: audit.Actor, org: Organisation, today: date) -> None:
+    """Someone checked the partner's details: they are good for another review period."""
+    before = org.last_confirmed
+    org.last_confirmed = today
+    audit.record(actor, "organisation.confirmed", "organisation", org.id, {"last_confirmed": [audit.plain(before), today.isoformat()]})
+    db.session.commit()
+
+
+def save_contact(actor: audit.Actor, org: Organisation, data: dict, contact: Contact | None = None) -> Contact:
+    if contact is None:
+        contact = Contact(organisation=org, **{f: data[f] for f in CONTACT_FIELDS})
+        db.session.add(contact)
+        db.session.flush()
+        audit.record(actor, "contact.created", "organisation", org.id,
+                     {"contact": contact.id, **audit.diff({}, _snapshot(contact, CONTACT_FIELDS))})
+    else:
+        before = _snapshot(contact, CONTACT_FIELDS)
+        for field in CONTACT_FIELDS:
+            setattr(contact, field, data[field])
+        changes = audit.diff(before, _snapshot(contact, CONTACT_FIELDS))
+        if changes:
+            audit.record(actor, "contact.updated", "organisation", org.id, {"contact": contact.id, **changes})
+    db.session.commit()
+    return contact

@@ -1,0 +1,37 @@
+"""Error pages inside the layout; the 500 handler rolls the session back."""
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from tracker.extensions import db
+
+MESSAGES = {
+    400: lambda: (_("Bad request"), _("The request could not be understood.")),
+    403: lambda: (_("Not allowed"), _("Your role does not allow this. Ask an administrator if you need it.")),
+    404: lambda: (_("Not found"), _("There is nothing here, or it is not shared with you.")),
+    405: lambda: (_("Not allowed"), _("That action is not available here.")),
+    429: lambda: (_("Too many requests"), _("Please wait a moment and try again.")),
+    500: lambda: (_("Something went wrong"), _("The error has been logged. Nothing was saved from this request.")),
+}
+
+
+def _page(status: int, detail: str | None = None):
+    title, message = MESSAGES[status]()
+    template = "errors/_message.html" if request.htmx else "errors/page.html"
+    return render_template(template, status=status, title=title, message=detail or message), status
+
+
+def register(app) -> None:
+    for status in (400, 403, 404, 405, 429):
+        app.register_error_handler(status, lambda e, s=status: _page(s))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        db.session.rollback()
+        return _page(400, _("The form expired or did not come from this site (%(reason)s). Reload the page and try again.",
+                             reason=error.description))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return _page(500)

@@ -1,0 +1,55 @@
+"""Template globals and filters: permissions, labels, dates in the user's time zone."""
+from datetime import date, datetime, timezone
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request
+from flask_login import current_user
+
+from tracker.agreements import models as agreement_models
+from tracker.agreements import workflow
+from tracker.auth.access import can
+from tracker.auth.permissions import ROLES
+from tracker.orgs import models as org_models
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
+    """Times are stored in UTC and shown in the time zone of the user's organisation."""
+    if value is None:
+        return ""
+    zone = getattr(current_user, "time_zone", None) or current_app.config["DEFAULT_TIME_ZONE"]
+    return value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone)).strftime(fmt)
+
+
+def long_date(value: date | None) -> str:
+    return value.strftime("%-d %B %Y") if value else ""
+
+
+def query_with(**changes) -> str:
+    """The current query string with some parameters changed (None removes one): keeps filters in links."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return "?" + urlencode({k: v for k, v in args.items() if v not in ("", None)})
+
+
+def register(app) -> None:
+    app.jinja_env.globals.update(
+        can=can,
+        ROLES=ROLES,
+        STATUSES=workflow.STATUSES,
+        AGREEMENT_KINDS=agreement_models.KINDS,
+        COLLABORATION_LEVELS=agreement_models.COLLABORATION_LEVELS,
+        TERM_KINDS=agreement_models.TERM_KINDS,
+        RENEWALS=agreement_models.RENEWALS,
+        MONTHS=agreement_models.MONTHS,
+        PARTY_ROLES=agreement_models.PARTY_ROLES,
+        ORG_KINDS=org_models.KINDS,
+        query_with=query_with,
+        today=date.today,
+    )
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["long_date"] = long_date
