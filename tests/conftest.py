@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -22,12 +23,22 @@ def _database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production, even while a test holds one
+    (otherwise `g` — the CSRF token, the signed-in user, their scope — leaks between requests)."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     url = _database_url(tmp_path_factory)
     instance = tmp_path_factory.mktemp("instance")
     application = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
     application.instance_path = str(instance)
+    application.test_client_class = FreshContextClient
     with application.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:

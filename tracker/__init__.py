@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import config as settings
-from tracker.extensions import babel, csrf, db, htmx, login_manager, migrate
+from tracker import extensions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,20 +52,23 @@ def _normalise_database_url(app: Flask) -> None:
 def _bind_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (every table known before migrate binds)
 
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
-    csrf.init_app(app)
-    htmx.init_app(app)
-    babel.init_app(app, locale_selector=_locale)
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message_category = "info"
+    ext = extensions  # `tracker.htmx` (the helpers module) would shadow a bare `htmx` name here
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    ext.csrf.init_app(app)
+    ext.htmx.init_app(app)
+    ext.babel.init_app(app, locale_selector=_locale)
+    ext.login_manager.init_app(app)
+    ext.login_manager.login_view = "auth.login"
+    ext.login_manager.login_message_category = "info"
 
 
 def _locale():
-    from flask import current_app, request
+    from flask import current_app, has_request_context, request
 
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+    if not has_request_context():  # commands and jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 @event.listens_for(Engine, "connect")

@@ -38,8 +38,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "agreement.submit": EDITORS,  # draft -> in review, and back
     "agreement.approve": frozenset({ADMIN, ADMINISTRATOR}),  # approve, send for signature, activate
     "agreement.close": frozenset({ADMIN, ADMINISTRATOR}),  # expire, terminate, supersede
-    # the record
-    "audit.view": EVERYONE,
     "dashboard.view": EVERYONE,
 }
 

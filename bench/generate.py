@@ -1,0 +1,311 @@
+"""Build a statewide data set for the benchmark: 50 library systems, ~300 branches, 250 districts,
+5,000 schools, 10,000 agreements with 2-3 parties each, and two bench accounts.
+
+    .venv/bin/python bench/generate.py                      # PostgreSQL database tracker_bench (recreated)
+    .venv/bin/python bench/generate.py --database-url /tmp/bench.db           # a SQLite file (recreated)
+    .venv/bin/python bench/generate.py --database-url postgresql://u@127.0.0.1:5432/other_db
+
+The schema comes from the app's own migrations; the rows go in with bulk Core inserts
+(executemany), not through the services, so there are no audit rows: the audit chain of the
+bench database is not meant to be checked. Everything is drawn from a fixed seed, so two runs
+build the same data.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/tracker_bench"
+BENCH_PASSWORD = "bench-password-not-a-secret"
+# An administrator at one school district: the agreements list is scoped to the district and its schools.
+BENCH_USER = "bench.district@bench.test"
+# An admin: sees all 10,000 agreements.
+BENCH_ADMIN = "bench.admin@bench.test"
+BENCH_DISTRICT_INDEX = 0  # which district the bench user belongs to
+
+SIZES = {
+    "library_systems": 50,
+    "branches_per_system": 6,  # 300 branches
+    "districts": 250,
+    "schools_per_district": 20,  # 5,000 schools
+    "agreements": 10_000,
+}
+SEED = 20240917
+BATCH = 2_000
+
+TOWNS = [
+    "Ashford", "Bayview", "Brookfield", "Cedar Falls", "Clearwater", "Crestwood", "Eastport", "Elmhurst",
+    "Fairview", "Glenwood", "Granite City", "Greenville", "Harborview", "Hillcrest", "Lakeside", "Laurel",
+    "Maple Ridge", "Meadowbrook", "Millbrook", "Northfield", "Oakdale", "Pine Bluff", "Plainview", "Redwood",
+    "Ridgeway", "Riverside", "Rockport", "Silver Lake", "Springfield", "Stonebridge", "Summit", "Sunnyvale",
+    "Westbrook", "Whitewater", "Willow Creek", "Woodland",
+]
+PEOPLE = [
+    "Lincoln", "Washington", "Jefferson", "Roosevelt", "Franklin", "Adams", "Madison", "Monroe", "Jackson",
+    "Kennedy", "King", "Douglass", "Tubman", "Carver", "Earhart", "Keller", "Twain", "Whitman", "Dickinson",
+    "Alcott", "Hughes", "Parks", "Chavez", "Sotomayor", "Ride", "Curie", "Edison", "Hamilton", "Grant", "Hayes",
+]
+FEATURES = ["Oak", "Maple", "Cedar", "Pine", "Willow", "River", "Lake", "Valley", "Hill", "Meadow", "Sunrise", "Prairie"]
+LEVELS = ["Elementary School", "Elementary School", "Elementary School", "Middle School", "High School", "K-8 Academy"]
+PROGRAMMES = [
+    "Student Library Card Partnership MOU", "Summer Reading Partnership", "Class Visits Commitment",
+    "Student Data-Sharing Agreement", "Joint-Use Library Space", "Homework Help Programme",
+    "Teacher Card Programme", "Book Delivery Service", "Digital Resources Access Agreement",
+    "Early Literacy Outreach", "Family Reading Nights", "Makerspace Partnership",
+]
+AGREEMENT_KINDS = ["mou", "data_sharing", "intergovernmental", "commitment_letter", "joint_use"]
+STATUSES = [
+    ("active", 40), ("draft", 15), ("in_review", 10), ("approved", 5), ("out_for_signature", 5),
+    ("expired", 15), ("terminated", 5), ("superseded", 5),
+]
+LEVELS_OF_COLLABORATION = ["networking", "coordinating", "cooperating", "collaborating", "integrated"]
+CONTRIBUTES = [
+    "Student accounts, processing, school visits, delivery of materials within two days.",
+    "Roster data, the registration-packet letter, staff time of school librarians.",
+    "Story time and tours for visiting classes.", "Transport and supervision of classes.",
+    "Evening staff and collection.", "The library room, after school hours.", "",
+]
+GOALS = [
+    ("Every enrolled student holds a library account", "(issued + already had) / enrolment", "90%"),
+    ("Students use their account", "accounts used at least once within 9 months", "50%"),
+    ("Classes visit the branch", "class visits per school per year", "4"),
+    ("Summer reading sign-ups grow", "sign-ups compared with last summer", "+20%"),
+]
+
+
+def sqlalchemy_url(url: str) -> str:
+    """A bare path means a SQLite file; postgres:// and postgresql:// use psycopg 3, like the app."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).resolve()}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def recreate_database(url: str) -> None:
+    """Drop and create the database (PostgreSQL) or remove the file (SQLite)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(sqlalchemy_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "")
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    if parsed.get_backend_name() != "postgresql":
+        raise SystemExit(f"unsupported database {parsed.get_backend_name()!r}: use PostgreSQL or SQLite")
+    name = parsed.database
+    if not name or not name.replace("_", "").isalnum():
+        raise SystemExit(f"refusing to recreate database named {name!r}")
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
+def _weighted(rng: random.Random, pairs):
+    values, weights = zip(*pairs)
+    return rng.choices(values, weights)[0]
+
+
+def build_rows(today: date) -> dict[str, list[dict]]:
+    """Every row, as plain dicts per table, with explicit ids."""
+    from werkzeug.security import generate_password_hash
+
+    rng = random.Random(SEED)
+    now = datetime(today.year, today.month, today.day, 12, 0, 0)
+    rows: dict[str, list[dict]] = {t: [] for t in ("organisation", "user", "membership", "agreement", "party", "goal")}
+    next_id = iter(range(1, 10**9))
+
+    def org(name, kind, parent_id=None, city="", **extra):
+        row = {
+            "id": next(next_id), "name": name, "kind": kind, "parent_id": parent_id, "home_branch_id": None,
+            "state_id": None, "sourced_id": None, "ils_branch_code": None, "street": f"{rng.randint(1, 9999)} Main Street",
+            "city": city, "region": "CA", "postal_code": f"9{rng.randint(0, 9999):04d}",
+            "time_zone": "America/Los_Angeles", "created_at": now - timedelta(days=rng.randint(30, 1500)),
+            "last_confirmed": None if rng.random() < 0.2 else today - timedelta(days=rng.randint(0, 700)),
+        }
+        row.update(extra)
+        rows["organisation"].append(row)
+        return row
+
+    systems, branches_of = [], {}
+    for s in range(SIZES["library_systems"]):
+        town = f"{TOWNS[s % len(TOWNS)]}{'' if s < len(TOWNS) else ' ' + str(s // len(TOWNS) + 1)}"
+        city = org(f"City of {town}", "municipality", city=town, state_id=f"CA-MUN-{s:04d}")
+        system = org(f"{town} Public Library", "library_system", city["id"], city=town, state_id=f"CA-LIB-{s:04d}")
+        systems.append(system)
+        branches_of[system["id"]] = [
+            org(f"{town} {FEATURES[b % len(FEATURES)]} Branch", "branch", system["id"], city=town, ils_branch_code=f"L{s:03d}B{b:02d}")
+            for b in range(SIZES["branches_per_system"])
+        ]
+    districts, schools_of = [], {}
+    for d in range(SIZES["districts"]):
+        system = systems[d % len(systems)]  # the library system serving the district's area
+        town = system["name"].replace(" Public Library", "")
+        district = org(f"{town} Unified School District {d + 1}", "district", city=town,
+                       state_id=f"CA-{d:03d}-00000", sourced_id=f"district-{d:04d}")
+        districts.append(district)
+        schools_of[district["id"]] = [
+            org(f"{rng.choice(PEOPLE + FEATURES)} {rng.choice(LEVELS)} ({town} USD {d + 1})", "school", district["id"],
+                home_branch_id=rng.choice(branches_of[system["id"]])["id"],
+                state_id=f"CA-{d:03d}-{i + 1:05d}", sourced_id=f"school-{d:04d}-{i + 1:03d}", city=town)
+            for i in range(SIZES["schools_per_district"])
+        ]
+    system_of_district = {d["id"]: systems[i % len(systems)] for i, d in enumerate(districts)}
+
+    # Accounts: one password hash shared by everyone (hashing is the slow part, and nobody logs in as the others).
+    password_hash = generate_password_hash(BENCH_PASSWORD)
+    user_ids = iter(range(1, 10**9))
+
+    def user(email, name, role, orgs=()):
+        uid = next(user_ids)
+        rows["user"].append({"id": uid, "email": email, "name": name, "role": role, "password_hash": password_hash,
+                             "active": True, "created_at": now - timedelta(days=400)})
+        rows["membership"].extend({"user_id": uid, "organisation_id": o["id"]} for o in orgs)
+        return uid
+
+    bench_district = districts[BENCH_DISTRICT_INDEX]
+    user(BENCH_USER, "Bench District Administrator", "administrator", [bench_district])
+    user(BENCH_ADMIN, "Bench Admin", "admin")
+    managers = [user(f"staff{i}@bench.test", f"Youth Services {i}", "library_staff", [s]) for i, s in enumerate(systems)]
+    managers += [user(f"super{i}@bench.test", f"Superintendent {i}", "administrator", [d]) for i, d in enumerate(districts)]
+
+    party_id = iter(range(1, 10**9))
+    goal_id = iter(range(1, 10**9))
+    for a in range(1, SIZES["agreements"] + 1):
+        district = rng.choice(districts)
+        system = system_of_district[district["id"]]
+        school = rng.choice(schools_of[district["id"]])
+        school_side = school if rng.random() < 0.7 else district
+        if school_side is school and rng.random() < 0.6:
+            library_side = next(b for b in branches_of[system["id"]] if b["id"] == school["home_branch_id"])
+        else:
+            library_side = system
+        members = [school_side, library_side]
+        if rng.random() < 0.5:  # a third party: another school of the district, or the library system
+            extra = rng.choice(schools_of[district["id"]]) if rng.random() < 0.6 else system
+            if extra not in members:
+                members.append(extra)
+
+        status = _weighted(rng, STATUSES)
+        term_kind = _weighted(rng, [("fixed", 60), ("pilot", 15), ("ongoing", 25)])
+        effective = today - timedelta(days=rng.randint(-60, 1500))
+        end = None if term_kind == "ongoing" else effective + timedelta(days=rng.choice([180, 365, 730, 1095]))
+        renewal = _weighted(rng, [("none", 40), ("automatic", 30), ("mutual", 30)])
+        window = rng.random() < 0.3
+        created = now - timedelta(days=rng.randint(0, 1100), minutes=rng.randint(0, 1440))
+        programme = rng.choice(PROGRAMMES)
+        rows["agreement"].append({
+            "id": a, "title": f"{school_side['name'].split(' (')[0]} {programme}", "kind": rng.choice(AGREEMENT_KINDS),
+            "status": status, "purpose": f"{programme} between {library_side['name']} and {school_side['name']}.",
+            "term_kind": term_kind, "effective_date": effective, "end_date": end, "renewal": renewal,
+            "renewal_months": 12 if renewal == "automatic" else (rng.choice([None, 12, 36]) if renewal == "mutual" else None),
+            "notice_days": rng.choice([None, 14, 30, 60, 90]),
+            "modification_window_start": 2 if window else None, "modification_window_end": 5 if window else None,
+            "collaboration_level": rng.choice(LEVELS_OF_COLLABORATION), "manager_id": rng.choice(managers),
+            "created_at": created, "updated_at": created + timedelta(days=rng.randint(0, 60)), "version": rng.randint(1, 8),
+        })
+        lead = rng.randrange(len(members))
+        for i, member in enumerate(members):
+            rows["party"].append({
+                "id": next(party_id), "agreement_id": a, "organisation_id": member["id"],
+                "role": "lead" if i == lead else rng.choice(["partner", "partner", "funder", "fiscal_agent"]),
+                "contributes": rng.choice(CONTRIBUTES), "receives": rng.choice(CONTRIBUTES),
+            })
+        for position, (statement, measure, target) in enumerate(rng.sample(GOALS, rng.randint(0, 3)), start=1):
+            rows["goal"].append({
+                "id": next(goal_id), "agreement_id": a, "position": position, "statement": statement, "measure": measure,
+                "target": target, "due_date": effective + timedelta(days=300), "progress": rng.randint(0, 100),
+            })
+    return rows
+
+
+def apply_schema(url: str) -> None:
+    """The real schema, from the app's migrations."""
+    from flask_migrate import upgrade
+
+    from tracker import create_app
+
+    app = create_app("development", {"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url)})
+    with app.app_context():
+        upgrade()
+        from tracker.extensions import db
+
+        db.engine.dispose()
+
+
+def insert_rows(url: str, rows: dict[str, list[dict]]) -> None:
+    from sqlalchemy import MetaData, create_engine, text
+
+    engine = create_engine(sqlalchemy_url(url))
+    metadata = MetaData()
+    metadata.reflect(engine, only=list(rows))
+    try:
+        with engine.begin() as conn:
+            for name in ("organisation", "user", "membership", "agreement", "party", "goal"):
+                table = metadata.tables[name]
+                data = rows[name]
+                for start in range(0, len(data), BATCH):
+                    conn.execute(table.insert(), data[start:start + BATCH])
+            if engine.dialect.name == "postgresql":
+                for name in ("organisation", "user", "agreement", "party", "goal"):
+                    conn.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), (SELECT max(id) FROM \"{name}\"))"
+                    ))
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+    finally:
+        engine.dispose()
+
+
+def generate(url: str = DEFAULT_DATABASE_URL, quiet: bool = False) -> dict:
+    say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    started = time.perf_counter()
+    recreate_database(url)
+    apply_schema(url)
+    schema_done = time.perf_counter()
+    rows = build_rows(date.today())
+    built = time.perf_counter()
+    insert_rows(url, rows)
+    done = time.perf_counter()
+    counts = {name: len(data) for name, data in rows.items()}
+    kinds: dict[str, int] = {}
+    for row in rows["organisation"]:
+        kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
+    say(f"database: {url}")
+    say("rows: " + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
+    say("organisations: " + ", ".join(f"{kind} {n:,}" for kind, n in kinds.items()))
+    say(f"time: schema {schema_done - started:.1f}s, build {built - schema_done:.1f}s, "
+        f"insert {done - built:.1f}s, total {done - started:.1f}s")
+    say(f"accounts: {BENCH_USER} (administrator at one district), {BENCH_ADMIN} (admin); password {BENCH_PASSWORD}")
+    return {"database": url, "rows": counts, "organisations": kinds, "seconds": round(done - started, 2)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
+                        help="PostgreSQL URL or SQLite file path; the database is dropped and recreated "
+                             f"(default: BENCH_DATABASE_URL, else {DEFAULT_DATABASE_URL})")
+    args = parser.parse_args(argv)
+    generate(args.database_url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The agreements list: active search and filters swap the results in place (htmx) and keep the URL."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import CLASS_VISITS, DATA_SHARING, JOINT_USE, MOU, mark_document, still_same_document
+
+pytestmark = pytest.mark.e2e
+
+ALL = {MOU, CLASS_VISITS, DATA_SHARING, JOINT_USE}
+
+
+def titles(page) -> set[str]:
+    return set(page.locator("#agreement-results tbody td:first-child a").all_inner_texts())
+
+
+def expect_titles(page, wanted: set[str]) -> None:
+    count = f"{len(wanted)} agreement" + ("" if len(wanted) == 1 else "s")
+    expect(page.locator("#agreement-results .result-count")).to_have_text(count)
+    expect(page.locator("#agreement-results tbody td:first-child a")).to_have_count(len(wanted))
+    assert titles(page) == wanted
+
+
+def expect_one_layout(page) -> None:
+    """A swapped fragment must not bring a second header or filter form with it."""
+    expect(page.locator("header.site-header")).to_have_count(1)
+    expect(page.locator("form.filters")).to_have_count(1)
+
+
+def test_search_by_party_name_updates_results_in_place_and_back_restores(signed_in):
+    page = signed_in("admin@demo.test")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Agreements").click()
+    expect(page).to_have_url(re.compile(r"/agreements$"))
+    expect_titles(page, ALL)
+    mark_document(page)
+
+    box = page.get_by_label("Search title or party")
+    with page.expect_request(lambda r: "q=Unified" in r.url) as searched:
+        box.fill("Unified")  # part of "Riverside Unified School District", a party, in no title
+
+    assert searched.value.headers.get("hx-request") == "true"
+    expect_titles(page, {MOU, DATA_SHARING})
+    expect(page).to_have_url(re.compile(r"/agreements\?(.*&)?q=Unified(&|$)"))
+    assert still_same_document(page), "the search reloaded the whole page instead of swapping the results"
+    expect_one_layout(page)
+
+    # A title works too, and narrows further.
+    box.fill("Lincoln")
+    expect_titles(page, {CLASS_VISITS})
+    expect(page).to_have_url(re.compile(r"q=Lincoln"))
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"q=Unified"))
+    expect_titles(page, {MOU, DATA_SHARING})
+    expect(page.get_by_label("Search title or party")).to_have_value("Unified")
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/agreements$"))
+    expect_titles(page, ALL)
+    expect(page.get_by_label("Search title or party")).to_have_value("")
+    assert still_same_document(page), "going back reloaded the whole page"
+    expect_one_layout(page)
+
+
+def test_status_filter_narrows_results_and_combines_with_search(signed_in):
+    page = signed_in("admin@demo.test")
+    page.goto("/agreements")
+    mark_document(page)
+
+    page.get_by_label("Status").select_option(label="Active")
+    expect_titles(page, {MOU, JOINT_USE})
+    expect(page).to_have_url(re.compile(r"status=active"))
+
+    page.get_by_label("Search title or party").fill("Unified")
+    expect_titles(page, {MOU})
+    expect(page).to_have_url(re.compile(r"status=active"))
+    expect(page).to_have_url(re.compile(r"q=Unified"))
+
+    page.get_by_label("Status").select_option(label="In review")
+    expect(page.locator("#agreement-results")).to_contain_text("No agreements match these filters.")
+    expect(page.locator("#agreement-results .result-count")).to_have_text("0 agreements")
+
+    page.get_by_label("Search title or party").fill("")
+    expect_titles(page, {CLASS_VISITS})
+    assert still_same_document(page), "filtering reloaded the whole page"
+    expect_one_layout(page)
+
+    # The filtered URL is a real page on its own: reloading it shows the same list and filters.
+    page.reload()
+    expect_titles(page, {CLASS_VISITS})
+    expect(page.get_by_label("Status")).to_have_value("in_review")
+
+
+def test_search_only_shows_what_the_user_may_see(signed_in):
+    page = signed_in("librarian@demo.test")
+    page.goto("/agreements")
+    expect_titles(page, {CLASS_VISITS})
+
+    page.get_by_label("Search title or party").fill("Student")
+    expect(page.locator("#agreement-results")).to_contain_text("No agreements match these filters.")
+    expect(page.locator("#agreement-results")).not_to_contain_text(MOU)
+    expect(page.locator("#agreement-results")).not_to_contain_text(DATA_SHARING)

@@ -1,0 +1,69 @@
+"""Every route of the app with its URL filled in for "own" or "other" objects of the test world."""
+from dataclasses import dataclass
+
+from tracker.agreements import service as agreements
+from tracker.audit.service import Actor
+from tracker.extensions import db
+from tracker.orgs import service as orgs
+from tests.world import ROLE_HOMES, World
+
+SETUP = Actor(label="route fixtures")
+
+
+@dataclass
+class Route:
+    endpoint: str
+    rule: str
+    method: str
+    permission: str | None
+    scope: str | None
+
+    def __str__(self):
+        return f"{self.method} {self.rule}"
+
+
+def all_routes(app) -> list[Route]:
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        view = app.view_functions[rule.endpoint]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append(Route(rule.endpoint, rule.rule, method, getattr(view, "permission", "MISSING"), getattr(view, "scope", None)))
+    return found
+
+
+def add_details(world: World) -> dict:
+    """Contacts, goals and parties for the URL parameters that need them."""
+    ids = {}
+    for key in ("own", "other"):
+        agreement = world.agreements[key]
+        agreements.add_goal(SETUP, agreement, {"statement": f"{key} goal", "progress": 10}, agreement.version)
+        ids[f"goal_{key}"] = agreement.goals[0].id
+        ids[f"party_{key}"] = agreement.parties[0].id
+    for name in ("library", "north", "district", "other_library"):
+        contact = orgs.save_contact(SETUP, world.orgs[name], {"name": f"{name} contact", "title": "", "role": "other",
+                                                              "email": "", "phone": "", "can_sign": False})
+        ids[f"contact_{name}"] = contact.id
+    db.session.commit()
+    return ids
+
+
+def url_for_case(route: Route, world: World, ids: dict, role: str, which: str) -> str:
+    """Fill the rule's parameters with objects that are the role's own, or someone else's."""
+    home = ROLE_HOMES.get(role) or "library"
+    org_key = home if which == "own" else "other_library"
+    values = {
+        "agreement_id": world.agreements[which].id,
+        "org_id": world.orgs[org_key].id,
+        "contact_id": ids[f"contact_{org_key}"],
+        "party_id": ids[f"party_{which}"],
+        "goal_id": ids[f"goal_{which}"],
+        "section": "summary",
+        "step": "submit",
+    }
+    url = route.rule
+    for name, value in values.items():
+        url = url.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
+    assert "<" not in url, f"no test value for a parameter of {route.rule}: add it to url_for_case"
+    return url
