@@ -20,6 +20,10 @@ def render(page_template: str, fragment: str, status: int = 200, **context) -> R
 
 
 def render_fragment(template: str, status: int = 200, **context) -> Response:
-    response = make_response(render_template(template, **context), status)
+    return render_fragment_html(render_template(template, **context), status)
+
+
+def render_fragment_html(html: str, status: int = 200) -> Response:
+    response = make_response(html, status)
     response.vary.add("HX-Request")
     return response

@@ -12,7 +12,7 @@ from tracker.auth.access import current_actor, requires, scope_ids
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.forms import form_data
-from tracker.htmx import render, render_fragment, wants_fragment
+from tracker.htmx import render, render_fragment, render_fragment_html, wants_fragment
 from tracker.orgs import service as orgs
 from tracker.validation import Conflict, Invalid, apply_errors
 
@@ -117,8 +117,11 @@ def _section_response(agreement, section: str, status: int = 200, **extra):
     """A section's display fragment (htmx), or back to the page (no JavaScript)."""
     if not wants_fragment():
         return redirect(url_for("agreements.detail", agreement_id=agreement.id) + f"#section-{section}", 303)
-    return render_fragment(f"agreements/_{section}.html", status, agreement=agreement, oob_status=True,
-                           **{**_section_context(agreement), **extra})
+    context = {**_section_context(agreement), **extra, "agreement": agreement}
+    html = render_template(f"agreements/_{section}.html", **context)
+    if section != "status":  # the status bar's buttons carry the version, which just changed
+        html += render_template("agreements/_status.html", oob_status=True, **context)
+    return render_fragment_html(html, status)
 
 
 @bp.route("/<int:agreement_id>/sections/<section>")

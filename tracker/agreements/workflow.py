@@ -49,7 +49,7 @@ def available(status: str) -> list[Transition]:
 def path_hint(source: str, target: str) -> str:
     """Why a status cannot be reached directly, in the user's words."""
     if source in CLOSED:
-        return _("A %(status)s agreement is closed; start a new agreement or an amendment instead.", status=STATUSES[source])
+        return _("%(status)s agreements are closed; start a new agreement or an amendment instead.", status=STATUSES[source])
     steps = [t for t in TRANSITIONS if t.source == source]
     if not steps:
         return ""
