@@ -74,3 +74,4 @@ def test_readme_lists_the_permission_table():
         assert row is not None, f"README lacks a row for {permission}"
         cells = [c.strip() for c in row.strip("|").split("|")[1:]]
         assert cells == ["yes" if r in roles else "—" for r in ROLES], f"README row for {permission} differs: {row}"
+

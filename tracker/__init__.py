@@ -29,6 +29,12 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'tracker.db'}"
     _normalise_database_url(app)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Trust X-Forwarded-For/-Proto from this many proxies, so the audit log records the real address.
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     _bind_extensions(app)
     _register_blueprints(app)
@@ -82,11 +88,12 @@ def _sqlite_enforces_foreign_keys(dbapi_connection, _record):
 def _register_blueprints(app: Flask) -> None:
     from tracker.agreements.views import bp as agreements
     from tracker.audit.cli import bp as audit
+    from tracker.auth.cli import bp as users
     from tracker.auth.views import bp as auth
     from tracker.dashboard.views import bp as dashboard
     from tracker.demo.cli import bp as demo
     from tracker.orgs.views import bp as orgs
     from tracker.site.views import bp as site
 
-    for blueprint in (site, auth, dashboard, orgs, agreements, audit, demo):
+    for blueprint in (site, auth, dashboard, orgs, agreements, audit, demo, users):
         app.register_blueprint(blueprint)
