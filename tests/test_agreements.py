@@ -42,7 +42,7 @@ def test_create_agreement_as_draft_and_audit_it(world, login):
     assert event.changes["title"] == [None, "Summer Reading MOU"]
     assert event.actor_label.startswith("Library Staff")
     page = s.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Summer Reading MOU" in page and "agreement.created" in page
+    assert "Summer Reading MOU" in page and "created the agreement" in page
 
 
 @pytest.mark.parametrize("overrides, field, message", [
@@ -194,7 +194,7 @@ def test_history_shows_field_level_changes(world, login):
         "collaboration_level": "cooperating", "manager_id": ""})
     page = s.get(f"/agreements/{a.id}").get_data(as_text=True)
     history = page[page.index('id="section-history"'):]
-    assert "Lakeside Card MOU → Renamed MOU" in history and "agreement.updated" in history
+    assert "Lakeside Card MOU → Renamed MOU" in history and "changed the agreement" in history
 
 
 # ---- parties and goals -----------------------------------------------------------------------

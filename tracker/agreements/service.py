@@ -10,6 +10,7 @@ from tracker.agreements import workflow
 from tracker.agreements.models import Agreement, Goal, Party
 from tracker.audit import service as audit
 from tracker.audit.models import AuditEvent
+from tracker.auth.models import User
 from tracker.auth.permissions import allowed
 from tracker.extensions import db
 from tracker.orgs.models import LIBRARY_KINDS, SCHOOL_KINDS, Organisation
@@ -143,7 +144,12 @@ def check_parties(parties: list[dict]) -> dict[str, str]:
 # ---- changes, each audited, none lost --------------------------------------------------------
 
 def _snapshot(agreement: Agreement, fields=ALL_FIELDS) -> dict:
-    return {f: getattr(agreement, f) for f in fields}
+    """Field values as the history shows them: the manager by name rather than by id."""
+    values = {f: getattr(agreement, f) for f in fields}
+    if "manager_id" in values:
+        manager = db.session.get(User, values.pop("manager_id")) if agreement.manager_id else None
+        values["manager"] = manager.name if manager else None
+    return values
 
 
 def create(actor: audit.Actor, data: dict, parties: list[dict]) -> Agreement:
@@ -154,8 +160,8 @@ def create(actor: audit.Actor, data: dict, parties: list[dict]) -> Agreement:
     agreement.parties = [Party(**{f: p.get(f, "") for f in PARTY_FIELDS}) for p in parties]
     db.session.add(agreement)
     db.session.flush()
-    changes = audit.diff({}, _snapshot(agreement))
-    changes["parties"] = [None, [p.organisation_id for p in agreement.parties]]
+    changes = audit.created(_snapshot(agreement))
+    changes["parties"] = [None, ", ".join(_party_label(p) for p in parties)]
     audit.record(actor, "agreement.created", "agreement", agreement.id, changes)
     db.session.commit()
     return agreement
@@ -181,7 +187,11 @@ def changes_since(agreement: Agreement, version: int) -> list[dict]:
 
 
 def _touches(change: dict, fields) -> bool:
-    return fields is None or change["field"] in fields or change["field"].split(" ")[0] in fields
+    """Does a recorded change concern one of these fields? ("manager" is recorded for manager_id.)"""
+    if fields is None:
+        return True
+    names = {f.removesuffix("_id") for f in fields} | set(fields)
+    return change["field"] in names or change["field"].split(" ")[0] in names
 
 
 def _save(actor: audit.Actor, agreement: Agreement, version: int, action: str, changes: dict, fields=None) -> None:

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tracker.extensions import db
 
@@ -43,3 +43,12 @@ class AuditHead(db.Model):
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_rewrite(mapper, connection, target):
     raise PermissionError("audit events are append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_rewrite(state):
+    """Bulk UPDATE/DELETE statements through the ORM skip the per-object hooks above."""
+    if (state.is_update or state.is_delete) and any(
+        m.class_ is AuditEvent for m in state.all_mappers
+    ):
+        raise PermissionError("audit events are append-only")

@@ -51,6 +51,11 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
+def created(snapshot: dict) -> dict:
+    """The changes of a new record: every field that has a value, from nothing."""
+    return {key: [None, plain(value)] for key, value in snapshot.items() if value not in (None, "", False)}
+
+
 def _digest(row: AuditEvent) -> str:
     payload = json.dumps(
         [

@@ -82,7 +82,7 @@ def _check_org(org_id: int | None, data: dict) -> None:
         allowed = PARENT_KINDS.get(kind, set())
         if parent.kind not in allowed:
             errors["parent_id"] = _("A %(kind)s cannot sit under a %(parent)s.", kind=KINDS[kind], parent=parent.kind_label)
-        elif org_id is not None and org_id in descendants_and_self([org_id]) & {parent.id}:
+        elif org_id is not None and parent.id in descendants_and_self([org_id]):
             errors["parent_id"] = _("An organisation cannot sit under itself or one of its own.")
     if data.get("home_branch_id"):
         branch = db.session.get(Organisation, data["home_branch_id"])
@@ -113,7 +113,7 @@ def create_organisation(actor: audit.Actor, data: dict) -> Organisation:
     org = Organisation(**{f: data.get(f) for f in ORG_FIELDS if f in data})
     db.session.add(org)
     db.session.flush()
-    audit.record(actor, "organisation.created", "organisation", org.id, audit.diff({}, _snapshot(org, ORG_FIELDS)))
+    audit.record(actor, "organisation.created", "organisation", org.id, audit.created(_snapshot(org, ORG_FIELDS)))
     db.session.commit()
     return org
 
@@ -146,7 +146,7 @@ def save_contact(actor: audit.Actor, org: Organisation, data: dict, contact: Con
         db.session.add(contact)
         db.session.flush()
         audit.record(actor, "contact.created", "organisation", org.id,
-                     {"contact": contact.id, **audit.diff({}, _snapshot(contact, CONTACT_FIELDS))})
+                     {"contact": contact.id, **audit.created(_snapshot(contact, CONTACT_FIELDS))})
     else:
         before = _snapshot(contact, CONTACT_FIELDS)
         for field in CONTACT_FIELDS:

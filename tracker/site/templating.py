@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from tracker.agreements import models as agreement_models
 from tracker.agreements import workflow
+from tracker.audit.labels import describe, shown_changes
 from tracker.auth.access import can
 from tracker.auth.permissions import ROLES
 from tracker.orgs import models as org_models
@@ -49,6 +50,8 @@ def register(app) -> None:
         PARTY_ROLES=agreement_models.PARTY_ROLES,
         ORG_KINDS=org_models.KINDS,
         query_with=query_with,
+        describe_action=describe,
+        shown_changes=shown_changes,
         today=date.today,
     )
     app.jinja_env.filters["local_time"] = local_time
