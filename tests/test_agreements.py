@@ -236,3 +236,23 @@ def test_goals_are_added_with_checked_progress(world, login):
     good = s.post(f"/agreements/{a.id}/goals", {"version": a.version, "statement": "90% of students hold a card",
                                                  "measure": "cards / enrolment", "target": "90%", "progress": "40"}, htmx=True)
     assert good.status_code == 200 and 'value="40"' in good.get_data(as_text=True)
+
+
+def test_a_new_agreement_must_include_one_of_the_users_organisations(world, login):
+    s = login(world.emails["library_staff"])
+    form = new_agreement_form(world, **{"parties-0-organisation_id": str(world.orgs["other_library"].id),
+                                        "parties-1-organisation_id": str(world.orgs["other_school"].id)})
+    response = s.post("/agreements/new", form)
+    assert response.status_code == 422
+    assert "One of the parties must be your organisation or one below it." in response.get_data(as_text=True)
+    # an admin may set up a partnership between any organisations
+    assert login(world.emails["admin"]).post("/agreements/new", form).status_code == 303
+
+
+def test_organisation_filter_includes_the_organisations_below(world, login):
+    s = login(world.emails["admin"])
+    html = s.get(f"/agreements?org={world.orgs['district'].id}").get_data(as_text=True)
+    assert titles(html) == ["Lakeside Card MOU"]  # North School is a party, and it is in the district
+    assert f'<option value="{world.orgs["district"].id}" selected>' in html
+    school = s.get(f"/agreements?org={world.orgs['north'].id}").get_data(as_text=True)
+    assert f'<option value="{world.orgs["north"].id}" selected>North School</option>' in school

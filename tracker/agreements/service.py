@@ -14,6 +14,7 @@ from tracker.auth.models import User
 from tracker.auth.permissions import allowed
 from tracker.extensions import db
 from tracker.orgs.models import LIBRARY_KINDS, SCHOOL_KINDS, Organisation
+from tracker.orgs.service import descendants_and_self
 from tracker.validation import Conflict, Invalid
 
 # The fields each section of the detail page edits; "summary" and "term" are edited inline.
@@ -76,10 +77,9 @@ def search(
         query = query.where(Agreement.status == status)
     if kind:
         query = query.where(Agreement.kind == kind)
-    if organisation_id:
-        query = query.where(
-            exists().where(Party.agreement_id == Agreement.id, Party.organisation_id == organisation_id)
-        )
+    if organisation_id:  # the organisation or any below it (a district: its schools too)
+        below = descendants_and_self([organisation_id])
+        query = query.where(exists().where(Party.agreement_id == Agreement.id, Party.organisation_id.in_(below)))
     if expiring_within is not None:
         query = query.where(
             Agreement.status.in_(workflow.LIVE),
@@ -119,8 +119,9 @@ def check_term(data: dict) -> dict[str, str]:
     return errors
 
 
-def check_parties(parties: list[dict]) -> dict[str, str]:
-    """A partnership needs a public library and a school side, each organisation once."""
+def check_parties(parties: list[dict], scope: frozenset[int] | None = None) -> dict[str, str]:
+    """A partnership needs a public library and a school side, each organisation once,
+    and (for anyone but an admin) one of the user's own organisations, or they could not see it."""
     ids = [p["organisation_id"] for p in parties]
     orgs = {o.id: o for o in db.session.execute(select(Organisation).where(Organisation.id.in_(ids))).scalars()}
     errors = {}
@@ -136,6 +137,8 @@ def check_parties(parties: list[dict]) -> dict[str, str]:
             missing.append(_("The parties must include a public library (a library system or a branch)."))
         if not kinds & SCHOOL_KINDS:
             missing.append(_("The parties must include a school or a school district."))
+        if scope is not None and not set(ids) & scope:
+            missing.append(_("One of the parties must be your organisation or one below it."))
         if missing:
             errors["parties"] = " ".join(missing)
     return errors
@@ -152,8 +155,8 @@ def _snapshot(agreement: Agreement, fields=ALL_FIELDS) -> dict:
     return values
 
 
-def create(actor: audit.Actor, data: dict, parties: list[dict]) -> Agreement:
-    errors = {**check_term(data), **check_parties(parties)}
+def create(actor: audit.Actor, data: dict, parties: list[dict], scope: frozenset[int] | None = None) -> Agreement:
+    errors = {**check_term(data), **check_parties(parties, scope)}
     if errors:
         raise Invalid(errors)
     agreement = Agreement(status="draft", **{f: data.get(f) for f in ALL_FIELDS if f in data})
@@ -243,12 +246,13 @@ def add_party(actor: audit.Actor, agreement: Agreement, data: dict, version: int
     _save(actor, agreement, version, "agreement.party_added", {"party": [None, _party_label(data)]}, {"party"})
 
 
-def remove_party(actor: audit.Actor, agreement: Agreement, party_id: int, version: int) -> None:
+def remove_party(actor: audit.Actor, agreement: Agreement, party_id: int, version: int,
+                 scope: frozenset[int] | None = None) -> None:
     party = next((p for p in agreement.parties if p.id == party_id), None)
     if party is None:
         raise Invalid({"": _("That party is not on this agreement.")})
     remaining = [{"organisation_id": p.organisation_id} for p in agreement.parties if p.id != party_id]
-    errors = check_parties(remaining)
+    errors = check_parties(remaining, scope)
     if errors:
         raise Invalid({"": errors["parties"]})
     label = _party_label({"organisation_id": party.organisation_id, "role": party.role})

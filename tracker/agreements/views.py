@@ -54,7 +54,7 @@ def index():
         sort=args.get("sort", "updated"), direction=args.get("dir", "desc"),
     )
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    organisations = orgs.choices() if not wants_fragment() else []
+    organisations = [] if wants_fragment() else orgs.filter_choices(scope_ids(), _int_arg("org"))
     return render("agreements/index.html", "agreements/_results.html", page=page, args=args,
                   organisations=organisations, expiring=service.expiring, today=date.today())
 
@@ -77,7 +77,7 @@ def create():
     if form.validate_on_submit():
         try:
             fields = service.ALL_FIELDS
-            agreement = service.create(current_actor(), form_data(form, fields), form.party_data())
+            agreement = service.create(current_actor(), form_data(form, fields), form.party_data(), scope_ids())
         except Invalid as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -189,7 +189,7 @@ def remove_party(agreement_id: int, party_id: int):
     try:
         if not form.validate_on_submit():
             raise Invalid({"": _("The form was incomplete; reload the page.")})
-        service.remove_party(current_actor(), agreement, party_id, form.read_version())
+        service.remove_party(current_actor(), agreement, party_id, form.read_version(), scope_ids())
     except (Invalid, Conflict) as exc:
         return _refused(agreement, "parties", exc)
     return _section_response(agreement, "parties")

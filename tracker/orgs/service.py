@@ -64,6 +64,18 @@ def choices(kinds=None) -> list[Organisation]:
     return list(db.session.execute(query).scalars())
 
 
+def filter_choices(scope: frozenset[int] | None, selected: int | None = None) -> list[Organisation]:
+    """Organisations to filter lists by: the user's own and those below them; for admins the tops of
+    the tree (library systems, districts, municipalities), which include what is below them. The
+    selected one is always offered, so a link from an organisation's page shows as chosen."""
+    query = select(Organisation).order_by(Organisation.name)
+    if scope is None:
+        query = query.where(or_(Organisation.parent_id.is_(None), Organisation.id == (selected or 0)))
+    else:
+        query = query.where(or_(Organisation.id.in_(scope), Organisation.id == (selected or 0)))
+    return list(db.session.execute(query).scalars())
+
+
 def _snapshot(obj, fields) -> dict:
     return {f: getattr(obj, f) for f in fields}
 
