@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: install run test test-postgres lock chromium bench
+.PHONY: install run test lock chromium bench messages
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,8 @@ lock:
 
 bench: install
 	$(BIN)/python bench/run.py
+
+## make messages: extract every marked string into translations/messages.pot for translators.
+messages: install
+	mkdir -p translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
