@@ -98,7 +98,6 @@ def detail(agreement_id: int):
 def _section_context(agreement) -> dict:
     return {
         "steps": workflow.available(agreement.status),
-        "party_form": _party_form(agreement),
         "goal_form": GoalForm(version=agreement.version, formdata=None),
         "expiring": service.expiring(agreement, date.today()),
     }
@@ -160,11 +159,15 @@ def edit_section(agreement_id: int, section: str):
                 if not wants_fragment():
                     flash(_("Saved.") if changes else _("Nothing changed."), "success")
                 return _section_response(agreement, section)
-    template = f"agreements/_{section}_form.html"
-    context = dict(agreement=agreement, form=form, conflict=conflict, section=section)
-    if wants_fragment():
-        return render_fragment(template, status, **context)
-    return render_template("agreements/edit_section.html", template=template, **context), status
+    return _form_response(agreement, f"agreements/_{section}_form.html", form, status, conflict)
+
+
+@bp.route("/<int:agreement_id>/parties/new")
+@requires("agreement.edit", scope="agreement")
+def new_party(agreement_id: int):
+    """The add-a-party form, loaded on demand: it lists every organisation."""
+    agreement = get_agreement_or_404(agreement_id)
+    return _form_response(agreement, "agreements/_party_form.html", _party_form(agreement))
 
 
 @bp.route("/<int:agreement_id>/parties", methods=["POST"])
@@ -172,13 +175,28 @@ def edit_section(agreement_id: int, section: str):
 def add_party(agreement_id: int):
     agreement = get_agreement_or_404(agreement_id)
     form = _party_form(agreement, formdata=request.form)
+    conflict = None
     if form.validate_on_submit():
         try:
             service.add_party(current_actor(), agreement, form_data(form, service.PARTY_FIELDS), form.read_version())
-        except (Invalid, Conflict) as exc:
-            return _refused(agreement, "parties", exc, party_form=form)
-        return _section_response(agreement, "parties")
-    return _refused(agreement, "parties", None, party_form=form)
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        except Conflict as exc:
+            conflict = exc.changes
+            db.session.refresh(agreement)
+            form.version.data = agreement.version
+        else:
+            return _section_response(agreement, "parties")
+    return _form_response(agreement, "agreements/_party_form.html", form, 409 if conflict else 422, conflict)
+
+
+def _form_response(agreement, template: str, form, status: int = 200, conflict=None):
+    """A section's form: swapped in place for htmx, on a page of its own without JavaScript."""
+    context = dict(agreement=agreement, form=form, conflict=conflict)
+    if wants_fragment():
+        return render_fragment(template, status, **context)
+    return render_template("agreements/edit_section.html", template=template, **context), status
 
 
 @bp.route("/<int:agreement_id>/parties/<int:party_id>/remove", methods=["POST"])
