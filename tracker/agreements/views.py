@@ -203,14 +203,8 @@ def _form_response(agreement, template: str, form, status: int = 200, conflict=N
 @requires("agreement.edit", scope="agreement")
 def remove_party(agreement_id: int, party_id: int):
     agreement = get_agreement_or_404(agreement_id)
-    form = StepForm()
-    try:
-        if not form.validate_on_submit():
-            raise Invalid({"": _("The form was incomplete; reload the page.")})
-        service.remove_party(current_actor(), agreement, party_id, form.read_version(), scope_ids())
-    except (Invalid, Conflict) as exc:
-        return _refused(agreement, "parties", exc)
-    return _section_response(agreement, "parties")
+    return _step(agreement, "parties",
+                 lambda version: service.remove_party(current_actor(), agreement, party_id, version, scope_ids()))
 
 
 @bp.route("/<int:agreement_id>/goals", methods=["POST"])
@@ -231,14 +225,7 @@ def add_goal(agreement_id: int):
 @requires("agreement.edit", scope="agreement")
 def remove_goal(agreement_id: int, goal_id: int):
     agreement = get_agreement_or_404(agreement_id)
-    form = StepForm()
-    try:
-        if not form.validate_on_submit():
-            raise Invalid({"": _("The form was incomplete; reload the page.")})
-        service.remove_goal(current_actor(), agreement, goal_id, form.read_version())
-    except (Invalid, Conflict) as exc:
-        return _refused(agreement, "goals", exc)
-    return _section_response(agreement, "goals")
+    return _step(agreement, "goals", lambda version: service.remove_goal(current_actor(), agreement, goal_id, version))
 
 
 @bp.route("/<int:agreement_id>/status/<step>", methods=["POST"])
@@ -246,16 +233,29 @@ def remove_goal(agreement_id: int, goal_id: int):
 def change_status(agreement_id: int, step: str):
     """Permission depends on the step (see workflow.TRANSITIONS); the service checks it and says why."""
     agreement = get_agreement_or_404(agreement_id)
+
+    def move(version):
+        done = service.transition(current_actor(), agreement, step, current_user.role, version)
+        return _("Status is now %(status)s.", status=workflow.STATUSES[done.target])
+
+    return _step(agreement, "status", move)
+
+
+def _step(agreement, section: str, change):
+    """A one-button change (remove, status step): check the form, make the change, show the section.
+
+    `change(version)` may return a message, flashed when the page reloads (no JavaScript).
+    """
     form = StepForm()
     try:
         if not form.validate_on_submit():
             raise Invalid({"": _("The form was incomplete; reload the page.")})
-        done = service.transition(current_actor(), agreement, step, current_user.role, form.read_version())
+        message = change(form.read_version())
     except (Invalid, Conflict) as exc:
-        return _refused(agreement, "status", exc)
-    if not wants_fragment():
-        flash(_("Status is now %(status)s.", status=workflow.STATUSES[done.target]), "success")
-    return _section_response(agreement, "status")
+        return _refused(agreement, section, exc)
+    if message and not wants_fragment():
+        flash(message, "success")
+    return _section_response(agreement, section)
 
 
 def _refused(agreement, section: str, exc, **forms):
