@@ -24,9 +24,9 @@ def seed_demo(password: str | None):
     """Load the demo partnership once; running it again changes nothing."""
     already = db.session.execute(select(User).where(User.email == "admin@demo.test")).scalar()
     if already is not None:
-        click.echo("Demo data is already loaded; nothing changed.")
+        click.echo("Demo data is already loaded; nothing changed (the accounts keep the password they were given).")
         saved = _password_file()
-        password = password or (saved.read_text().strip() if saved.exists() else None)
+        password = saved.read_text().strip() if saved.exists() else None
     else:
         if not password:
             password = secrets.token_urlsafe(12)
@@ -39,4 +39,4 @@ def seed_demo(password: str | None):
     click.echo("Demo accounts (all with the same password):")
     for email, name, role, _home in data.ACCOUNTS:
         click.echo(f"  {email:<28} {role}")
-    click.echo(f"Password: {password or '(the one given when the demo was first loaded)'}")
+    click.echo(f"Password: {password or '(the one given when the demo was first loaded: --password or DEMO_PASSWORD)'}")

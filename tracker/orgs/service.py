@@ -80,11 +80,21 @@ def _snapshot(obj, fields) -> dict:
     return {f: getattr(obj, f) for f in fields}
 
 
+def _org_snapshot(org: Organisation) -> dict:
+    """Field values as the history shows them: related organisations by name, the kind by its label."""
+    values = _snapshot(org, ORG_FIELDS)
+    for field in ("parent_id", "home_branch_id"):
+        related = db.session.get(Organisation, values.pop(field)) if getattr(org, field) else None
+        values[field.removesuffix("_id")] = related.name if related else None
+    values["kind"] = org.kind_label
+    return values
+
+
 def _blank_to_none(data: dict) -> dict:
     return {k: (v.strip() or None) if isinstance(v, str) and k in CODE_FIELDS else v for k, v in data.items()}
 
 
-def _check_org(org_id: int | None, data: dict) -> None:
+def _check_org(org_id: int | None, data: dict, scope: frozenset[int] | None = None) -> None:
     errors: dict[str, str] = {}
     kind = data["kind"]
     parent = db.session.get(Organisation, data["parent_id"]) if data.get("parent_id") else None
@@ -96,6 +106,8 @@ def _check_org(org_id: int | None, data: dict) -> None:
             errors["parent_id"] = _("A %(kind)s cannot sit under a %(parent)s.", kind=KINDS[kind], parent=parent.kind_label)
         elif org_id is not None and parent.id in descendants_and_self([org_id]):
             errors["parent_id"] = _("An organisation cannot sit under itself or one of its own.")
+        elif scope is not None and parent.id not in scope:
+            errors["parent_id"] = _("You can only place it under your own organisations.")
     if data.get("home_branch_id"):
         branch = db.session.get(Organisation, data["home_branch_id"])
         if kind != SCHOOL:
@@ -104,6 +116,8 @@ def _check_org(org_id: int | None, data: dict) -> None:
             errors["home_branch_id"] = _("That branch does not exist.")
         elif branch.kind != BRANCH:
             errors["home_branch_id"] = _("%(name)s is not a branch.", name=branch.name)
+    if org_id is not None:
+        errors.update(_check_dependants(org_id, kind))
     if data.get("ils_branch_code") and kind != BRANCH:
         errors["ils_branch_code"] = _("Only a branch has an ILS branch code.")
     for field in CODE_FIELDS:
@@ -119,25 +133,43 @@ def _check_org(org_id: int | None, data: dict) -> None:
         raise Invalid(errors)
 
 
+def _check_dependants(org_id: int, kind: str) -> dict[str, str]:
+    """A change of kind must keep the organisations that hang on this one valid."""
+    errors = {}
+    children = db.session.execute(select(Organisation).where(Organisation.parent_id == org_id)).scalars().all()
+    misplaced = [c for c in children if kind not in PARENT_KINDS.get(c.kind, set())]
+    if misplaced:
+        errors["kind"] = _("%(names)s cannot sit under a %(kind)s; move them first.",
+                           names=", ".join(c.name for c in misplaced[:3]), kind=KINDS[kind])
+    if kind != BRANCH:
+        served = db.session.execute(select(Organisation).where(Organisation.home_branch_id == org_id)).scalars().all()
+        if served:
+            errors["kind"] = _("%(names)s use this as their home branch, so it must stay a branch.",
+                               names=", ".join(s.name for s in served[:3]))
+    return errors
+
+
 def create_organisation(actor: audit.Actor, data: dict) -> Organisation:
     data = _blank_to_none(data)
     _check_org(None, data)
     org = Organisation(**{f: data.get(f) for f in ORG_FIELDS if f in data})
     db.session.add(org)
     db.session.flush()
-    audit.record(actor, "organisation.created", "organisation", org.id, audit.created(_snapshot(org, ORG_FIELDS)))
+    audit.record(actor, "organisation.created", "organisation", org.id, audit.created(_org_snapshot(org)))
     db.session.commit()
     return org
 
 
-def update_organisation(actor: audit.Actor, org: Organisation, data: dict) -> dict:
+def update_organisation(actor: audit.Actor, org: Organisation, data: dict, scope: frozenset[int] | None = None) -> dict:
+    """Change an organisation; a user with a `scope` may only hang it under organisations in that scope."""
     data = _blank_to_none(data)
-    _check_org(org.id, data)
-    before = _snapshot(org, ORG_FIELDS)
+    moved = data.get("parent_id") != org.parent_id
+    _check_org(org.id, data, scope if moved else None)
+    before = _org_snapshot(org)
     for field in ORG_FIELDS:
         if field in data:
             setattr(org, field, data[field])
-    changes = audit.diff(before, _snapshot(org, ORG_FIELDS))
+    changes = audit.diff(before, _org_snapshot(org))
     if changes:
         audit.record(actor, "organisation.updated", "organisation", org.id, changes)
     db.session.commit()
@@ -157,14 +189,13 @@ def save_contact(actor: audit.Actor, org: Organisation, data: dict, contact: Con
         contact = Contact(organisation=org, **{f: data[f] for f in CONTACT_FIELDS})
         db.session.add(contact)
         db.session.flush()
-        audit.record(actor, "contact.created", "organisation", org.id,
-                     {"contact": contact.id, **audit.created(_snapshot(contact, CONTACT_FIELDS))})
+        audit.record(actor, "contact.created", "organisation", org.id, audit.created(_snapshot(contact, CONTACT_FIELDS)))
     else:
         before = _snapshot(contact, CONTACT_FIELDS)
         for field in CONTACT_FIELDS:
             setattr(contact, field, data[field])
         changes = audit.diff(before, _snapshot(contact, CONTACT_FIELDS))
         if changes:
-            audit.record(actor, "contact.updated", "organisation", org.id, {"contact": contact.id, **changes})
+            audit.record(actor, "contact.updated", "organisation", org.id, {"contact": contact.name, **changes})
     db.session.commit()
     return contact

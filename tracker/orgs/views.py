@@ -74,7 +74,7 @@ def edit(org_id: int):
     form = _organisation_form(obj=org)
     if form.validate_on_submit():
         try:
-            service.update_organisation(current_actor(), org, form_data(form, form.FIELDS))
+            service.update_organisation(current_actor(), org, form_data(form, form.FIELDS), scope_ids())
         except Invalid as exc:
             db.session.rollback()
             apply_errors(form, exc)
