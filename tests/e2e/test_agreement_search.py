@@ -36,7 +36,7 @@ def test_search_by_party_name_updates_results_in_place_and_back_restores(signed_
     mark_document(page)
 
     box = page.get_by_label("Search title or party")
-    with page.expect_request(lambda r: "q=Unified" in r.url) as searched:
+    with page.expect_request(lambda r: "q=Unified" in r.url, timeout=5_000) as searched:
         box.fill("Unified")  # part of "Riverside Unified School District", a party, in no title
 
     assert searched.value.headers.get("hx-request") == "true"
@@ -101,3 +101,20 @@ def test_search_only_shows_what_the_user_may_see(signed_in):
     expect(page.locator("#agreement-results")).to_contain_text("No agreements match these filters.")
     expect(page.locator("#agreement-results")).not_to_contain_text(MOU)
     expect(page.locator("#agreement-results")).not_to_contain_text(DATA_SHARING)
+
+
+def test_back_from_an_agreement_shows_the_whole_filtered_page(signed_in):
+    """The URL htmx pushed is a page of its own: coming back to it must not show a bare fragment."""
+    page = signed_in("admin@demo.test")
+    page.goto("/agreements")
+    page.get_by_label("Search title or party").fill("Unified")
+    expect_titles(page, {MOU, DATA_SHARING})
+
+    page.locator("#agreement-results").get_by_role("link", name=MOU).click()
+    expect(page.get_by_role("heading", level=1, name=MOU)).to_be_visible()
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"q=Unified"))
+    expect(page.get_by_role("heading", level=1, name="Agreements")).to_be_visible()
+    expect_one_layout(page)
+    expect_titles(page, {MOU, DATA_SHARING})

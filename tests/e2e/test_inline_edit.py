@@ -1,10 +1,11 @@
 """Inline edits on the agreement page: Edit swaps a section for its form, Save swaps it back, nothing else moves."""
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import MOU, mark_document, still_same_document
+from tests.e2e.conftest import MOU, mark_document, sign_in, still_same_document
 
 pytestmark = pytest.mark.e2e
 
@@ -23,14 +24,20 @@ def open_mou(page, demo):
 
 
 def untouched(page, section_id: str) -> bool:
-    return page.evaluate(f"document.getElementById('{section_id}').dataset.untouched === 'yes'")
+    """True if the section is still the element that was tagged; fails if the section is gone."""
+    state = page.evaluate("id => { const s = document.getElementById(id); return s ? s.dataset.untouched || '' : null; }",
+                          section_id)
+    assert state is not None, f"#{section_id} is no longer on the page"
+    return state == "yes"
 
 
 def test_edit_term_swaps_only_that_section(signed_in, demo):
     page = signed_in("staff@demo.test")
     open_mou(page, demo)
     term = page.locator("#section-term")
-    new_end = datetime.date(datetime.date.today().year + 4, 6, 30)
+    status_bar = page.locator("#section-status")
+    expect(status_bar.locator(".badge", has_text="expiring")).to_have_count(0)
+    new_end = datetime.date.today() + datetime.timedelta(days=30)
 
     term.get_by_role("link", name="Edit term").click()
     expect(term.get_by_role("heading", name="Edit term")).to_be_visible()
@@ -43,17 +50,19 @@ def test_edit_term_swaps_only_that_section(signed_in, demo):
     expect(facts).to_contain_text(long_date(new_end))
     expect(facts).to_contain_text("45 days")
     expect(term.get_by_role("button", name="Save term")).to_have_count(0)
+    # The status bar follows (out of band): the agreement now ends within 90 days.
+    expect(status_bar.locator(".badge", has_text="expiring")).to_be_visible()
     assert still_same_document(page), "saving the term reloaded the whole page"
     assert not untouched(page, "section-term"), "the term section was not swapped"
     for other in ("section-summary", "section-parties", "section-goals"):
         assert untouched(page, other), f"{other} was re-rendered by a term edit"
     expect(page.locator("#section-term")).to_have_count(1)
+    expect(page.locator("#section-status")).to_have_count(1)
 
     # Saved for real: a reload shows it, and the change is in the history.
     page.reload()
     expect(page.locator("#section-term dl.facts")).to_contain_text(long_date(new_end))
     expect(page.locator("#section-history")).to_contain_text("Stacy Youth Services")
-    expect(page.locator("#section-history")).to_contain_text("end date:")
 
 
 def test_edit_summary_and_cancel(signed_in, demo):
@@ -123,3 +132,20 @@ def test_viewer_has_no_edit_buttons(signed_in, demo):
     expect(page.get_by_role("heading", level=1, name=MOU)).to_be_visible()
     expect(page.get_by_role("link", name="Edit term")).to_have_count(0)
     expect(page.get_by_role("link", name="Edit summary")).to_have_count(0)
+
+
+def test_edit_term_without_javascript_uses_plain_pages(new_page, demo):
+    page = new_page(java_script_enabled=False)
+    sign_in(page, "staff@demo.test")
+    page.goto(f"/agreements/{demo.agreements[MOU]}")
+    new_end = datetime.date(datetime.date.today().year + 5, 1, 31)
+
+    page.get_by_role("link", name="Edit term").click()
+    expect(page).to_have_url(re.compile(r"/sections/term/edit$"))
+    expect(page.get_by_role("heading", level=1, name=MOU)).to_be_visible()
+    page.get_by_label("End date").fill(new_end.isoformat())
+    page.get_by_role("button", name="Save term").click()
+
+    expect(page).to_have_url(re.compile(rf"/agreements/{demo.agreements[MOU]}(#section-term)?$"))
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    expect(page.locator("#section-term dl.facts")).to_contain_text(long_date(new_end))

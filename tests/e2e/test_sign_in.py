@@ -4,13 +4,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import PASSWORD
 from tests.e2e.conftest import DEMO_ACCOUNTS, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize("email", list(DEMO_ACCOUNTS))
-def test_each_role_signs_in_sees_who_they_are_and_signs_out(page, demo, live_server, email):
+def test_each_role_signs_in_sees_who_they_are_and_signs_out(page, demo, email):
     name, role_label = DEMO_ACCOUNTS[email]
 
     sign_in(page, email)
@@ -44,3 +45,13 @@ def test_wrong_password_is_refused_on_the_form(page, demo):
     expect(page.get_by_role("alert")).to_have_text("That email and password do not match an active account.")
     expect(page.get_by_label("Email")).to_have_value("staff@demo.test")
     expect(page.locator("header .who")).to_have_count(0)
+
+
+def test_sign_in_returns_to_the_page_asked_for(page, demo):
+    page.goto("/organisations")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    page.get_by_label("Email").fill("viewer@demo.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/organisations$"))
+    expect(page.get_by_role("heading", level=1, name="Organisations")).to_be_visible()
