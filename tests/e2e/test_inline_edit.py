@@ -149,3 +149,15 @@ def test_edit_term_without_javascript_uses_plain_pages(new_page, demo):
     expect(page).to_have_url(re.compile(rf"/agreements/{demo.agreements[MOU]}(#section-term)?$"))
     expect(page.get_by_role("status")).to_have_text("Saved.")
     expect(page.locator("#section-term dl.facts")).to_contain_text(long_date(new_end))
+
+
+def test_renaming_updates_the_page_heading_and_tab_title(signed_in, demo):
+    page = signed_in("director@demo.test")
+    open_mou(page, demo)
+    summary = page.locator("#section-summary")
+    summary.get_by_role("link", name="Edit summary").click()
+    summary.get_by_label("Title").fill("Student Card MOU (renamed)")
+    summary.get_by_role("button", name="Save summary").click()
+    expect(page.get_by_role("heading", level=1, name="Student Card MOU (renamed)")).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Student Card MOU \(renamed\)"))
+    assert still_same_document(page)

@@ -2,6 +2,7 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import escape
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -120,6 +121,9 @@ def _section_response(agreement, section: str, status: int = 200, **extra):
     html = render_template(f"agreements/_{section}.html", **context)
     if section != "status":  # the status bar's buttons carry the version, which just changed
         html += render_template("agreements/_status.html", oob_status=True, **context)
+    if section == "summary":  # the page heading and the tab show the title
+        html += render_template("agreements/_head.html", oob_status=True, **context)
+        html += f"<title>{escape(agreement.title)} · {escape(_('Partnership Tracker'))}</title>"
     return render_fragment_html(html, status)
 
 
