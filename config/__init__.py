@@ -18,7 +18,9 @@ def _env_bool(name: str, default: bool) -> bool:
 class Base:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Checking each connection before use costs a round trip per request; recycling old ones is enough
+    # unless something between the app and the database drops idle connections (then set it to 1).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": _env_bool("DATABASE_PRE_PING", False), "pool_recycle": 1800}
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))  # proxies in front that set X-Forwarded-*
 

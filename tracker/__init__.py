@@ -48,11 +48,16 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
 def _normalise_database_url(app: Flask) -> None:
     """Let DATABASE_URL say postgres:// or postgresql:// and use psycopg 3 either way."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len(prefix):]
-    if url.startswith("sqlite"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # JIT compilation only slows the short queries of a web app down.
+        options["connect_args"] = {"options": "-c jit=off"}
+    elif url.startswith("sqlite"):
+        options = {"connect_args": {"timeout": 15}}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _bind_extensions(app: Flask) -> None:
@@ -60,13 +65,19 @@ def _bind_extensions(app: Flask) -> None:
 
     ext = extensions  # `tracker.htmx` (the helpers module) would shadow a bare `htmx` name here
     ext.db.init_app(app)
-    ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True,
+                         include_object=managed_by_models)
     ext.csrf.init_app(app)
     ext.htmx.init_app(app)
     ext.babel.init_app(app, locale_selector=_locale)
     ext.login_manager.init_app(app)
     ext.login_manager.login_view = "auth.login"
     ext.login_manager.login_message_category = "info"
+
+
+def managed_by_models(obj, name, type_, reflected, compare_to) -> bool:
+    """What autogenerate compares: everything but the PostgreSQL-only search indexes of 0002."""
+    return not (type_ == "index" and name and name.endswith("_trgm"))
 
 
 def _locale():

@@ -49,7 +49,10 @@ def visible(query, scope: frozenset[int] | None):
 
 def get_visible(agreement_id: int, scope: frozenset[int] | None) -> Agreement | None:
     query = visible(select(Agreement).where(Agreement.id == agreement_id), scope)
-    return db.session.execute(query.options(selectinload(Agreement.parties).selectinload(Party.organisation))).scalar()
+    return db.session.execute(query.options(
+        selectinload(Agreement.parties).selectinload(Party.organisation), selectinload(Agreement.goals),
+        selectinload(Agreement.manager),
+    )).scalar()
 
 
 def search(

@@ -46,9 +46,9 @@ def scope_ids() -> frozenset[int] | None:
     if current_user.role == ADMIN:
         return None
     if "scope_ids" not in g:
-        from tracker.orgs.service import descendants_and_self
+        from tracker.orgs.service import user_scope
 
-        g.scope_ids = descendants_and_self([org.id for org in current_user.organisations])
+        g.scope_ids = user_scope(current_user.id)
     return g.scope_ids
 
 

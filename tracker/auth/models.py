@@ -25,7 +25,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
 
-    organisations = relationship("Organisation", secondary=membership, lazy="selectin")
+    organisations = relationship("Organisation", secondary=membership, order_by="Organisation.id")
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated user cannot log in

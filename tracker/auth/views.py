@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from urllib.parse import urlsplit
@@ -24,7 +24,9 @@ def unauthorized():
         response = current_app.response_class(status=401)
         response.headers["HX-Redirect"] = url_for("auth.login")
         return response
-    flash(_("Please sign in to see that page."), "info")
+    message = _("Please sign in to see that page.")
+    if (("info", message)) not in session.get("_flashes", []):  # once, however many pages are refused
+        flash(message, "info")
     return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
 

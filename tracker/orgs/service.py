@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit import service as audit
+from tracker.auth.models import membership
 from tracker.extensions import db
 from tracker.orgs.models import BRANCH, KINDS, PARENT_KINDS, SCHOOL, Contact, Organisation
 from tracker.validation import Invalid
@@ -23,13 +24,23 @@ SORTS = {
 }
 
 
-def descendants_and_self(org_ids: list[int]) -> frozenset[int]:
-    """The given organisations and everything below them in the tree, in one query."""
-    if not org_ids:
-        return frozenset()
-    tree = select(Organisation.id).where(Organisation.id.in_(org_ids)).cte("tree", recursive=True)
+def _tree_below(anchor) -> frozenset[int]:
+    """Ids of the organisations `anchor` selects and everything below them, in one query."""
+    tree = anchor.cte("tree", recursive=True)
     tree = tree.union(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
     return frozenset(db.session.execute(select(tree.c.id)).scalars())
+
+
+def descendants_and_self(org_ids: list[int]) -> frozenset[int]:
+    """The given organisations and everything below them in the tree."""
+    if not org_ids:
+        return frozenset()
+    return _tree_below(select(Organisation.id).where(Organisation.id.in_(org_ids)))
+
+
+def user_scope(user_id: int) -> frozenset[int]:
+    """The organisations a user belongs to and everything below them."""
+    return _tree_below(select(membership.c.organisation_id.label("id")).where(membership.c.user_id == user_id))
 
 
 def in_scope(org: Organisation, scope: frozenset[int] | None) -> bool:
