@@ -259,3 +259,22 @@ def test_organisation_filter_includes_the_organisations_below(world, login):
     assert f'<option value="{world.orgs["district"].id}" selected>' in html
     school = s.get(f"/agreements?org={world.orgs['north'].id}").get_data(as_text=True)
     assert f'<option value="{world.orgs["north"].id}" selected>North School</option>' in school
+
+
+def test_goal_progress_is_updated_inline_and_audited(world, login):
+    s = login(world.emails["school_librarian"])
+    a = world.agreements["own"]
+    s.post(f"/agreements/{a.id}/goals", {"version": a.version, "statement": "Cards for all", "progress": "10"}, htmx=True)
+    db.session.expire_all()
+    a = db.session.get(Agreement, a.id)
+    goal = a.goals[0]
+    form = s.get(f"/agreements/{a.id}/goals/{goal.id}/edit", htmx=True).get_data(as_text=True)
+    assert form.lstrip().startswith('<section id="section-goals"') and 'value="Cards for all"' in form
+    bad = s.post(f"/agreements/{a.id}/goals/{goal.id}/edit", {"version": a.version, "statement": "Cards for all",
+                                                                "progress": "-1"}, htmx=True)
+    assert bad.status_code == 422 and "Number must be between 0 and 100." in bad.get_data(as_text=True)
+    good = s.post(f"/agreements/{a.id}/goals/{goal.id}/edit", {"version": a.version, "statement": "Cards for all",
+                                                                 "progress": "65"}, htmx=True)
+    assert good.status_code == 200 and 'value="65"' in good.get_data(as_text=True)
+    event = db.session.query(AuditEvent).filter_by(action="agreement.goal_updated").one()
+    assert event.changes["goal 1 progress"] == [10, 65]

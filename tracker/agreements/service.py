@@ -268,9 +268,17 @@ def _party_label(data: dict) -> str:
     return f"{org.name if org else data['organisation_id']} ({data.get('role', '')})"
 
 
+def _goal_values(data: dict) -> dict:
+    """A goal's fields from a form: blank text is "", blank progress is 0."""
+    return {
+        "statement": data.get("statement") or "", "measure": data.get("measure") or "", "target": data.get("target") or "",
+        "due_date": data.get("due_date"), "progress": data.get("progress") or 0,
+    }
+
+
 def add_goal(actor: audit.Actor, agreement: Agreement, data: dict, version: int) -> None:
     position = max((g.position for g in agreement.goals), default=0) + 1
-    agreement.goals.append(Goal(position=position, **{f: data.get(f) for f in GOAL_FIELDS}))
+    agreement.goals.append(Goal(position=position, **_goal_values(data)))
     _save(actor, agreement, version, "agreement.goal_added", {"goal": [None, data["statement"]]}, {"goal"})
 
 
@@ -279,9 +287,10 @@ def update_goal(actor: audit.Actor, agreement: Agreement, goal_id: int, data: di
     if goal is None:
         raise Invalid({"": _("That goal is not on this agreement.")})
     before = {f: getattr(goal, f) for f in GOAL_FIELDS}
-    for field in GOAL_FIELDS:
-        setattr(goal, field, data.get(field))
-    changes = {f"goal {goal.position} {k}": v for k, v in audit.diff(before, data).items()}
+    values = _goal_values(data)
+    for field, value in values.items():
+        setattr(goal, field, value)
+    changes = {f"goal {goal.position} {k}": v for k, v in audit.diff(before, values).items()}
     _save(actor, agreement, version, "agreement.goal_updated", changes, {"goal"})
 
 

@@ -195,9 +195,9 @@ def add_party(agreement_id: int):
     return _form_response(agreement, "agreements/_party_form.html", form, 409 if conflict else 422, conflict)
 
 
-def _form_response(agreement, template: str, form, status: int = 200, conflict=None):
+def _form_response(agreement, template: str, form, status: int = 200, conflict=None, **extra):
     """A section's form: swapped in place for htmx, on a page of its own without JavaScript."""
-    context = dict(agreement=agreement, form=form, conflict=conflict)
+    context = dict(agreement=agreement, form=form, conflict=conflict, **extra)
     if wants_fragment():
         return render_fragment(template, status, **context)
     return render_template("agreements/edit_section.html", template=template, **context), status
@@ -223,6 +223,34 @@ def add_goal(agreement_id: int):
             return _refused(agreement, "goals", exc, goal_form=form)
         return _section_response(agreement, "goals")
     return _refused(agreement, "goals", None, goal_form=form)
+
+
+@bp.route("/<int:agreement_id>/goals/<int:goal_id>/edit", methods=["GET", "POST"])
+@requires("agreement.edit", scope="agreement")
+def edit_goal(agreement_id: int, goal_id: int):
+    """Update a goal, typically its progress."""
+    agreement = get_agreement_or_404(agreement_id)
+    goal = next((g for g in agreement.goals if g.id == goal_id), None)
+    if goal is None:
+        abort(404)
+    form = GoalForm(obj=goal, version=agreement.version) if request.method == "GET" else GoalForm()
+    status, conflict = 200, None
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                service.update_goal(current_actor(), agreement, goal_id, form_data(form, service.GOAL_FIELDS),
+                                    form.read_version())
+            except Invalid as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+            except Conflict as exc:
+                conflict, status = exc.changes, 409
+                db.session.refresh(agreement)
+                form.version.data = agreement.version
+            else:
+                return _section_response(agreement, "goals")
+    return _form_response(agreement, "agreements/_goal_form.html", form, status, conflict, goal=goal)
 
 
 @bp.route("/<int:agreement_id>/goals/<int:goal_id>/remove", methods=["POST"])
