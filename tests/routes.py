@@ -42,17 +42,23 @@ def add_details(world: World) -> dict:
         ids[f"goal_{key}"] = agreement.goals[0].id
         ids[f"party_{key}"] = agreement.parties[0].id
     for name in ("library", "north", "district", "other_library"):
-        contact = orgs.save_contact(SETUP, world.orgs[name], {"name": f"{name} contact", "title": "", "role": "other",
-                                                              "email": "", "phone": "", "can_sign": False})
-        ids[f"contact_{name}"] = contact.id
+        ids[f"contact_{name}"] = new_contact(world, name)
     db.session.commit()
     return ids
+
+
+def new_contact(world: World, org_key: str) -> int:
+    contact = orgs.save_contact(SETUP, world.orgs[org_key], {"name": f"{org_key} contact", "title": "", "role": "other",
+                                                             "email": "", "phone": "", "can_sign": False})
+    return contact.id
 
 
 def url_for_case(route: Route, world: World, ids: dict, role: str, which: str) -> str:
     """Fill the rule's parameters with objects that are the role's own, or someone else's."""
     home = ROLE_HOMES.get(role) or "library"
     org_key = home if which == "own" else "other_library"
+    if route.method == "POST" and "<int:contact_id>" in route.rule:  # the request may remove it
+        ids[f"contact_{org_key}"] = new_contact(world, org_key)
     values = {
         "agreement_id": world.agreements[which].id,
         "org_id": world.orgs[org_key].id,

@@ -569,3 +569,21 @@ def test_contact_of_another_organisation_is_not_editable_through_this_one(world,
                                                "email": "", "phone": "", "can_sign": False})
     s = login(world.emails["admin"])
     assert s.get(f"/organisations/{world.orgs['north'].id}/contacts/{contact.id}/edit").status_code == 404
+
+
+def test_removing_a_contact_keeps_them_in_the_history(world, login):
+    north = world.orgs["north"]
+    contact = orgs.save_contact(SETUP, north, {"name": "Robin Reader", "title": "Librarian", "role": "school_librarian",
+                                               "email": "", "phone": "", "can_sign": False})
+    contact_id = contact.id
+    s = login(world.emails["school_librarian"])
+    response = s.post(f"/organisations/{north.id}/contacts/{contact_id}/remove")
+    assert response.status_code == 303
+    assert fresh(Contact, contact_id) is None
+    page = body(s.get(f"/organisations/{north.id}"))
+    assert "Robin Reader was removed from the contacts." in page
+    history = flat(re.search(r'<section id="section-history".*?</section>', page, re.S).group(0))
+    assert "removed a contact" in history and "Robin Reader → —" in history
+    other = login(world.emails["school_librarian"]).post(
+        f"/organisations/{world.orgs['other_school'].id}/contacts/{contact_id}/remove")
+    assert other.status_code == 403

@@ -7,6 +7,7 @@ ACTIONS = {
     "organisation.confirmed": _l("confirmed the details are current"),
     "contact.created": _l("added a contact"),
     "contact.updated": _l("changed a contact"),
+    "contact.removed": _l("removed a contact"),
     "agreement.created": _l("created the agreement"),
     "agreement.updated": _l("changed the agreement"),
     "agreement.status_changed": _l("changed the status"),

@@ -210,3 +210,10 @@ def save_contact(actor: audit.Actor, org: Organisation, data: dict, contact: Con
             audit.record(actor, "contact.updated", "organisation", org.id, {"contact": contact.name, **changes})
     db.session.commit()
     return contact
+
+
+def remove_contact(actor: audit.Actor, org: Organisation, contact: Contact) -> None:
+    """The person left: drop them from the organisation, keeping who they were in the history."""
+    audit.record(actor, "contact.removed", "organisation", org.id, {"contact": [contact.name, None]})
+    db.session.delete(contact)
+    db.session.commit()

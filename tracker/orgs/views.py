@@ -104,10 +104,25 @@ def new_contact(org_id: int):
 @requires("contact.edit", scope="org")
 def edit_contact(org_id: int, contact_id: int):
     org = get_organisation_or_404(org_id, for_edit=True)
+    return _contact_form(org, _contact_or_404(org, contact_id))
+
+
+@bp.route("/<int:org_id>/contacts/<int:contact_id>/remove", methods=["POST"])
+@requires("contact.edit", scope="org")
+def remove_contact(org_id: int, contact_id: int):
+    org = get_organisation_or_404(org_id, for_edit=True)
+    contact = _contact_or_404(org, contact_id)
+    name = contact.name
+    service.remove_contact(current_actor(), org, contact)
+    flash(_("%(name)s was removed from the contacts.", name=name), "success")
+    return redirect(url_for("orgs.detail", org_id=org.id) + "#contacts", 303)
+
+
+def _contact_or_404(org: Organisation, contact_id: int) -> Contact:
     contact = db.session.get(Contact, contact_id)
     if contact is None or contact.organisation_id != org.id:
         abort(404)
-    return _contact_form(org, contact)
+    return contact
 
 
 def _contact_form(org: Organisation, contact: Contact | None):
