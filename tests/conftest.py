@@ -2,7 +2,6 @@
 its schema built by the migrations, every table emptied after each test."""
 import os
 import re
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient

@@ -2,6 +2,7 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from flask_login import current_user
 from sqlalchemy import select
@@ -136,6 +137,12 @@ def section(agreement_id: int, section: str):
     return render_fragment(f"agreements/_{section}.html", agreement=agreement, **_section_context(agreement))
 
 
+SECTION_LABELS = {
+    "summary": (_l("Edit summary"), _l("Save summary")),
+    "term": (_l("Edit term"), _l("Save term")),
+}
+
+
 @bp.route("/<int:agreement_id>/sections/<section>/edit", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
 def edit_section(agreement_id: int, section: str):
@@ -145,25 +152,12 @@ def edit_section(agreement_id: int, section: str):
     form = SECTION_FORMS[section](obj=agreement)
     if hasattr(form, "manager_id"):
         form.manager_id.choices = _manager_choices()
-    status, conflict = 200, None
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                changes = service.update_section(current_actor(), agreement, section,
-                                                 form_data(form, service.SECTIONS[section]), form.read_version())
-            except Invalid as exc:
-                db.session.rollback()
-                apply_errors(form, exc)
-            except Conflict as exc:
-                conflict, status = exc.changes, 409
-                db.session.refresh(agreement)
-                form.version.data = agreement.version  # saving again now overwrites, knowingly
-            else:
-                if not wants_fragment():
-                    flash(_("Saved.") if changes else _("Nothing changed."), "success")
-                return _section_response(agreement, section)
-    return _form_response(agreement, f"agreements/_{section}_form.html", form, status, conflict)
+    heading, submit = SECTION_LABELS[section]
+    return _section_form(
+        agreement, section, form, heading, submit, url_for("agreements.edit_section", agreement_id=agreement.id, section=section),
+        lambda version: service.update_section(current_actor(), agreement, section,
+                                               form_data(form, service.SECTIONS[section]), version),
+    )
 
 
 @bp.route("/<int:agreement_id>/parties/new")
@@ -171,36 +165,47 @@ def edit_section(agreement_id: int, section: str):
 def new_party(agreement_id: int):
     """The add-a-party form, loaded on demand: it lists every organisation."""
     agreement = get_agreement_or_404(agreement_id)
-    return _form_response(agreement, "agreements/_party_form.html", _party_form(agreement))
+    return _party_section_form(agreement, _party_form(agreement))
 
 
 @bp.route("/<int:agreement_id>/parties", methods=["POST"])
 @requires("agreement.edit", scope="agreement")
 def add_party(agreement_id: int):
     agreement = get_agreement_or_404(agreement_id)
-    form = _party_form(agreement, formdata=request.form)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            service.add_party(current_actor(), agreement, form_data(form, service.PARTY_FIELDS), form.read_version())
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        except Conflict as exc:
-            conflict = exc.changes
-            db.session.refresh(agreement)
-            form.version.data = agreement.version
-        else:
-            return _section_response(agreement, "parties")
-    return _form_response(agreement, "agreements/_party_form.html", form, 409 if conflict else 422, conflict)
+    return _party_section_form(agreement, _party_form(agreement, formdata=request.form))
 
 
-def _form_response(agreement, template: str, form, status: int = 200, conflict=None, **extra):
-    """A section's form: swapped in place for htmx, on a page of its own without JavaScript."""
-    context = dict(agreement=agreement, form=form, conflict=conflict, **extra)
-    if wants_fragment():
-        return render_fragment(template, status, **context)
-    return render_template("agreements/edit_section.html", template=template, **context), status
+def _party_section_form(agreement, form):
+    return _section_form(
+        agreement, "parties", form, _("Add a party"), _("Add party"), url_for("agreements.add_party", agreement_id=agreement.id),
+        lambda version: service.add_party(current_actor(), agreement, form_data(form, service.PARTY_FIELDS), version),
+    )
+
+
+def _section_form(agreement, section: str, form, heading, submit, action: str, save):
+    """A form that takes a section's place: shown on GET; on POST `save(version)` runs, then the
+    section is shown again (200), or the form with its errors (422) or what others changed (409).
+    Swapped in place for htmx, on a page of its own without JavaScript."""
+    status, conflict = 200, None
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                save(form.read_version())
+            except Invalid as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+            except Conflict as exc:
+                conflict, status = exc.changes, 409
+                db.session.refresh(agreement)
+                form.version.data = agreement.version  # saving again now applies it, knowingly
+            else:
+                if not wants_fragment():
+                    flash(_("Saved."), "success")
+                return _section_response(agreement, section)
+    context = dict(agreement=agreement, form=form, conflict=conflict, section=section, heading=heading,
+                   submit=submit, action=action)
+    return render("agreements/edit_section.html", "agreements/_section_form.html", status, **context)
 
 
 @bp.route("/<int:agreement_id>/parties/<int:party_id>/remove", methods=["POST"])
@@ -234,23 +239,11 @@ def edit_goal(agreement_id: int, goal_id: int):
     if goal is None:
         abort(404)
     form = GoalForm(obj=goal, version=agreement.version) if request.method == "GET" else GoalForm()
-    status, conflict = 200, None
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                service.update_goal(current_actor(), agreement, goal_id, form_data(form, service.GOAL_FIELDS),
-                                    form.read_version())
-            except Invalid as exc:
-                db.session.rollback()
-                apply_errors(form, exc)
-            except Conflict as exc:
-                conflict, status = exc.changes, 409
-                db.session.refresh(agreement)
-                form.version.data = agreement.version
-            else:
-                return _section_response(agreement, "goals")
-    return _form_response(agreement, "agreements/_goal_form.html", form, status, conflict, goal=goal)
+    return _section_form(
+        agreement, "goals", form, _("Edit goal"), _("Save goal"),
+        url_for("agreements.edit_goal", agreement_id=agreement.id, goal_id=goal_id),
+        lambda version: service.update_goal(current_actor(), agreement, goal_id, form_data(form, service.GOAL_FIELDS), version),
+    )
 
 
 @bp.route("/<int:agreement_id>/goals/<int:goal_id>/remove", methods=["POST"])
