@@ -223,3 +223,12 @@ def test_the_body_token_is_accepted_as_a_header(world, login):
     token = csrf_header(body(s.get(f"/organisations/{branch.id}")))
     response = s.post(f"/organisations/{branch.id}/confirm", csrf=False, headers={"X-CSRFToken": token, "HX-Request": "true"})
     assert response.status_code == 303
+
+
+def test_every_page_carries_security_headers(world, login):
+    s = login(world.emails["administrator"])
+    for url in ("/", "/agreements", "/login", "/no-such-page"):
+        headers = s.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"

@@ -41,3 +41,14 @@ def test_signed_out_visitor_is_sent_to_login_not_shown_the_agreement(page, demo)
     assert response.ok
     expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
     assert MOU not in page.content()
+
+
+def test_a_failed_htmx_request_is_announced(signed_in, demo):
+    """htmx swaps nothing on a 404/500; the page says so instead of silently doing nothing."""
+    page = signed_in("director@demo.test")
+    page.goto(f"/agreements/{demo.agreements[MOU]}")
+    problem = page.locator("#request-problem")
+    expect(problem).to_be_hidden()
+    page.evaluate("htmx.ajax('GET', '/agreements/999999/sections/summary', '#section-summary')")
+    expect(problem).to_be_visible()
+    expect(problem).to_have_text("That did not work; reload the page and try again. (404)")
