@@ -411,33 +411,23 @@ def _refused_with_a_message(response):
     assert field_errors(page) or 'class="form-errors"' in page
 
 
-def test_a_library_system_with_branches_cannot_become_a_district(world, login):
-    """Its branches would be left under a district, which a branch may never be."""
-    library = world.orgs["library"]
+@pytest.mark.parametrize("key, change, kept, message", [
+    ("library", {"kind": "district"}, "library_system",
+     "Harbor Branch below it cannot sit under a School district; move them first."),
+    ("district", {"kind": "library_system"}, "district",
+     "North School, South School below it cannot sit under a Library system; move them first."),
+    ("branch", {"kind": "library_system", "parent_id": "", "ils_branch_code": ""}, "branch",
+     "It is the home branch of North School, so it must stay a branch."),
+], ids=["library system with branches", "district with schools", "a school's home branch"])
+def test_a_change_of_kind_cannot_strand_what_hangs_on_it(world, login, key, change, kept, message):
+    org = world.orgs[key]
     s = login(world.emails["admin"])
-    data = form_values(body(s.get(f"/organisations/{library.id}/edit")))
-    data.update(kind="district")
-    _refused_with_a_message(s.post(f"/organisations/{library.id}/edit", data))
-    assert fresh(Organisation, library.id).kind == "library_system"
-
-
-def test_a_district_with_schools_cannot_become_a_library_system(world, login):
-    district = world.orgs["district"]
-    s = login(world.emails["admin"])
-    data = form_values(body(s.get(f"/organisations/{district.id}/edit")))
-    data.update(kind="library_system")
-    _refused_with_a_message(s.post(f"/organisations/{district.id}/edit", data))
-    assert fresh(Organisation, district.id).kind == "district"
-
-
-def test_a_schools_home_branch_cannot_stop_being_a_branch(world, login):
-    """North School's home branch would no longer be a branch."""
-    branch = world.orgs["branch"]
-    s = login(world.emails["admin"])
-    data = form_values(body(s.get(f"/organisations/{branch.id}/edit")))
-    data.update(kind="library_system", parent_id="", ils_branch_code="")
-    _refused_with_a_message(s.post(f"/organisations/{branch.id}/edit", data))
-    assert fresh(Organisation, branch.id).kind == "branch"
+    data = form_values(body(s.get(f"/organisations/{org.id}/edit")))
+    data.update(change)
+    response = s.post(f"/organisations/{org.id}/edit", data)
+    _refused_with_a_message(response)
+    assert message in body(response)
+    assert fresh(Organisation, org.id).kind == kept
 
 
 def test_administrator_of_the_library_cannot_edit_the_district_but_can_view_it(world, login):

@@ -150,12 +150,12 @@ def _check_dependants(org_id: int, kind: str) -> dict[str, str]:
     children = db.session.execute(select(Organisation).where(Organisation.parent_id == org_id)).scalars().all()
     misplaced = [c for c in children if kind not in PARENT_KINDS.get(c.kind, set())]
     if misplaced:
-        errors["kind"] = _("%(names)s cannot sit under a %(kind)s; move them first.",
+        errors["kind"] = _("%(names)s below it cannot sit under a %(kind)s; move them first.",
                            names=", ".join(c.name for c in misplaced[:3]), kind=KINDS[kind])
     if kind != BRANCH:
         served = db.session.execute(select(Organisation).where(Organisation.home_branch_id == org_id)).scalars().all()
         if served:
-            errors["kind"] = _("%(names)s use this as their home branch, so it must stay a branch.",
+            errors["kind"] = _("It is the home branch of %(names)s, so it must stay a branch.",
                                names=", ".join(s.name for s in served[:3]))
     return errors
 
