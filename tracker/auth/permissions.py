@@ -47,7 +47,3 @@ def allowed(role: str | None, permission: str) -> bool:
         raise KeyError(f"unknown permission {permission!r}: add it to PERMISSIONS")
     return role in PERMISSIONS[permission]
 
-
-def table() -> list[tuple[str, list[bool]]]:
-    """The table as rows of (permission, allowed per role in ROLES order), for the README and tests."""
-    return [(name, [role in roles for role in ROLES]) for name, roles in PERMISSIONS.items()]
