@@ -29,6 +29,7 @@ PARENT_KINDS = {
     DISTRICT: set(),
     MUNICIPALITY: set(),
 }
+PARENTS = frozenset().union(*PARENT_KINDS.values())  # the only kinds with organisations below them
 
 CONTACT_ROLES = {
     "school_librarian": _l("School librarian"),

@@ -10,7 +10,7 @@ from tracker.forms import form_data
 from tracker.htmx import render
 from tracker.orgs import service
 from tracker.orgs.forms import ContactForm, OrganisationForm
-from tracker.orgs.models import BRANCH, KINDS, Contact, Organisation
+from tracker.orgs.models import BRANCH, KINDS, PARENTS, Contact, Organisation
 from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("orgs", __name__, url_prefix="/organisations")
@@ -27,7 +27,7 @@ def get_organisation_or_404(org_id: int, for_edit: bool = False) -> Organisation
 
 def _organisation_form(obj=None) -> OrganisationForm:
     form = OrganisationForm(obj=obj)
-    form.set_choices(parents=service.choices(), branches=service.choices([BRANCH]))
+    form.set_choices(parents=service.choices(PARENTS), branches=service.choices([BRANCH]))
     return form
 
 
