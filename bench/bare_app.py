@@ -13,6 +13,8 @@ from jinja2 import DictLoader
 from sqlalchemy import Date, DateTime, String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from generate import DEFAULT_DATABASE_URL, sqlalchemy_url  # bench/ is on the path (gunicorn --chdir bench)
+
 TEMPLATE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Agreements</title></head>
@@ -32,13 +34,7 @@ TEMPLATE = """<!doctype html>
 
 
 def database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/tracker_bench")
-    if "://" not in url:
-        return f"sqlite:///{os.path.abspath(url)}"
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
+    return sqlalchemy_url(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
 
 
 class Base(DeclarativeBase):
