@@ -35,6 +35,7 @@ SORTS = {
     "updated": Agreement.updated_at,
 }
 EXPIRING_SOON_DAYS = 90
+WITH_PARTIES = selectinload(Agreement.parties).selectinload(Party.organisation)
 
 
 # ---- who sees what -------------------------------------------------------------------------
@@ -49,10 +50,9 @@ def visible(query, scope: frozenset[int] | None):
 
 def get_visible(agreement_id: int, scope: frozenset[int] | None) -> Agreement | None:
     query = visible(select(Agreement).where(Agreement.id == agreement_id), scope)
-    return db.session.execute(query.options(
-        selectinload(Agreement.parties).selectinload(Party.organisation), selectinload(Agreement.goals),
-        selectinload(Agreement.manager),
-    )).scalar()
+    return db.session.execute(
+        query.options(WITH_PARTIES, selectinload(Agreement.goals), selectinload(Agreement.manager))
+    ).scalar()
 
 
 def search(
@@ -91,9 +91,7 @@ def search(
         )
     column = SORTS.get(sort, Agreement.updated_at)
     ordered = column.desc() if direction == "desc" else column.asc()
-    return query.order_by(ordered, Agreement.id.desc()).options(
-        selectinload(Agreement.parties).selectinload(Party.organisation)
-    )
+    return query.order_by(ordered, Agreement.id.desc()).options(WITH_PARTIES)
 
 
 def expiring(agreement: Agreement, today: date, within: int = EXPIRING_SOON_DAYS) -> bool:

@@ -58,7 +58,7 @@ def index():
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     organisations = [] if wants_fragment() else orgs.filter_choices(scope_ids(), _int_arg("org"))
     return render("agreements/index.html", "agreements/_results.html", page=page, args=args,
-                  organisations=organisations, expiring=service.expiring, today=date.today())
+                  organisations=organisations)
 
 
 def _manager_choices():
@@ -94,15 +94,7 @@ def create():
 def detail(agreement_id: int):
     agreement = get_agreement_or_404(agreement_id)
     return render_template("agreements/detail.html", agreement=agreement, sections=DETAIL_SECTIONS,
-                           history=audit.history("agreement", agreement.id), **_section_context(agreement))
-
-
-def _section_context(agreement) -> dict:
-    return {
-        "steps": workflow.available(agreement.status),
-        "goal_form": GoalForm(version=agreement.version, formdata=None),
-        "expiring": service.expiring(agreement, date.today()),
-    }
+                           history=audit.history("agreement", agreement.id))
 
 
 def _party_form(agreement, formdata=None):
@@ -114,18 +106,18 @@ def _party_form(agreement, formdata=None):
     return form
 
 
-def _section_response(agreement, section: str, status: int = 200, **extra):
+def _section_response(agreement, section: str):
     """A section's display fragment (htmx), or back to the page (no JavaScript)."""
     if not wants_fragment():
         return redirect(url_for("agreements.detail", agreement_id=agreement.id) + f"#section-{section}", 303)
-    context = {**_section_context(agreement), **extra, "agreement": agreement}
+    context = {"agreement": agreement}
     html = render_template(f"agreements/_{section}.html", **context)
     if section != "status":  # the status bar's buttons carry the version, which just changed
-        html += render_template("agreements/_status.html", oob_status=True, **context)
+        html += render_template("agreements/_status.html", oob=True, **context)
     if section == "summary":  # the page heading and the tab show the title
-        html += render_template("agreements/_head.html", oob_status=True, **context)
+        html += render_template("agreements/_head.html", oob=True, **context)
         html += f"<title>{escape(agreement.title)} · {escape(_('Partnership Tracker'))}</title>"
-    return render_fragment_html(html, status)
+    return render_fragment_html(html)
 
 
 @bp.route("/<int:agreement_id>/sections/<section>")
@@ -134,7 +126,7 @@ def section(agreement_id: int, section: str):
     agreement = get_agreement_or_404(agreement_id)
     if section not in ("summary", "term", "parties", "goals", "status"):
         abort(404)
-    return render_fragment(f"agreements/_{section}.html", agreement=agreement, **_section_context(agreement))
+    return render_fragment(f"agreements/_{section}.html", agreement=agreement)
 
 
 SECTION_LABELS = {
@@ -216,18 +208,25 @@ def remove_party(agreement_id: int, party_id: int):
                  lambda version: service.remove_party(current_actor(), agreement, party_id, version, scope_ids()))
 
 
+@bp.route("/<int:agreement_id>/goals/new")
+@requires("agreement.edit", scope="agreement")
+def new_goal(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    return _goal_section_form(agreement, GoalForm(version=agreement.version, formdata=None))
+
+
 @bp.route("/<int:agreement_id>/goals", methods=["POST"])
 @requires("agreement.edit", scope="agreement")
 def add_goal(agreement_id: int):
     agreement = get_agreement_or_404(agreement_id)
-    form = GoalForm()
-    if form.validate_on_submit():
-        try:
-            service.add_goal(current_actor(), agreement, form_data(form, service.GOAL_FIELDS), form.read_version())
-        except (Invalid, Conflict) as exc:
-            return _refused(agreement, "goals", exc, goal_form=form)
-        return _section_response(agreement, "goals")
-    return _refused(agreement, "goals", None, goal_form=form)
+    return _goal_section_form(agreement, GoalForm())
+
+
+def _goal_section_form(agreement, form):
+    return _section_form(
+        agreement, "goals", form, _("Add a goal"), _("Add goal"), url_for("agreements.add_goal", agreement_id=agreement.id),
+        lambda version: service.add_goal(current_actor(), agreement, form_data(form, service.GOAL_FIELDS), version),
+    )
 
 
 @bp.route("/<int:agreement_id>/goals/<int:goal_id>/edit", methods=["GET", "POST"])
@@ -283,25 +282,13 @@ def _step(agreement, section: str, change):
     return _section_response(agreement, section)
 
 
-def _refused(agreement, section: str, exc, **forms):
-    """Show a section again with the reason it refused the change: 409 for a conflict, 422 otherwise.
-
-    Forms given keep what the user typed and get the messages beside their fields.
-    """
+def _refused(agreement, section: str, exc):
+    """Show a section again with the reason it refused a one-button change: 409 for a conflict, 422 otherwise."""
     db.session.rollback()
     db.session.refresh(agreement)
-    messages, conflict = [], None
-    if isinstance(exc, Conflict):
-        conflict = exc.changes
-        for form in forms.values():
-            form.version.data = agreement.version  # their entries stay; saving again applies them
-    elif isinstance(exc, Invalid):
-        for form in forms.values():
-            apply_errors(form, exc)
-        if not forms:
-            messages = [m for ms in exc.errors.values() for m in ms]
-    context = {**_section_context(agreement), **forms, "messages": messages, "conflict": conflict,
-               "refused_section": section}
+    conflict = exc.changes if isinstance(exc, Conflict) else None
+    messages = [m for ms in exc.errors.values() for m in ms] if isinstance(exc, Invalid) else []
+    context = {"messages": messages, "conflict": conflict, "refused_section": section}
     status = 409 if conflict else 422
     if wants_fragment():
         return render_fragment(f"agreements/_{section}.html", status, agreement=agreement, **context)

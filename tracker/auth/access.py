@@ -1,11 +1,13 @@
 """The one decorator every view wears, and the organisation scope of the current user."""
 from functools import wraps
 
-from flask import abort, g
+from flask import abort, g, request
 from flask_login import current_user
 
+from tracker.audit.service import Actor
 from tracker.auth.permissions import ADMIN, allowed
 from tracker.extensions import login_manager
+from tracker.orgs.service import user_scope
 
 
 def requires(permission: str | None, scope: str | None = None):
@@ -46,18 +48,12 @@ def scope_ids() -> frozenset[int] | None:
     if current_user.role == ADMIN:
         return None
     if "scope_ids" not in g:
-        from tracker.orgs.service import user_scope
-
         g.scope_ids = user_scope(current_user.id)
     return g.scope_ids
 
 
-def current_actor():
+def current_actor() -> Actor:
     """The audit Actor for this request: the user, their address and browser."""
-    from flask import request
-
-    from tracker.audit.service import Actor
-
     user = current_user if current_user.is_authenticated else None
     return Actor(
         user_id=user.id if user else None,

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -9,7 +9,7 @@ from tracker.orgs.models import Organisation
 
 
 def overview(scope: frozenset[int] | None, today: date, review_after_days: int) -> dict:
-    expiring = db.session.execute(
+    ending = db.session.execute(
         agreements.search(scope, today, expiring_within=agreements.EXPIRING_SOON_DAYS, sort="end", direction="asc").limit(10)
     ).scalars().all()
     counts = dict(
@@ -17,10 +17,8 @@ def overview(scope: frozenset[int] | None, today: date, review_after_days: int) 
             agreements.visible(select(Agreement.status, func.count()), scope).group_by(Agreement.status)
         ).all()
     )
-    stale = select(Organisation).where(
-        (Organisation.last_confirmed.is_(None)) | (Organisation.last_confirmed < today - timedelta(days=review_after_days))
-    )
+    stale = select(Organisation).where(Organisation.needs_review(today, review_after_days))
     if scope is not None:
         stale = stale.where(Organisation.id.in_(scope))
     needs_review = db.session.execute(stale.order_by(Organisation.last_confirmed.nulls_first(), Organisation.name).limit(10)).scalars().all()
-    return {"expiring": expiring, "counts": counts, "needs_review": needs_review}
+    return {"ending": ending, "counts": counts, "needs_review": needs_review}

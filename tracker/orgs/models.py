@@ -1,7 +1,8 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, or_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -74,8 +75,14 @@ class Organisation(db.Model):
     def kind_label(self) -> str:
         return str(KINDS.get(self.kind, self.kind))
 
-    def needs_review(self, today: date, after_days: int = 365) -> bool:
+    @hybrid_method
+    def needs_review(self, today: date, after_days: int) -> bool:
+        """Never confirmed, or confirmed longer ago than `after_days`: partner details go stale."""
         return self.last_confirmed is None or (today - self.last_confirmed).days > after_days
+
+    @needs_review.expression
+    def needs_review(cls, today: date, after_days: int):
+        return or_(cls.last_confirmed.is_(None), cls.last_confirmed < today - timedelta(days=after_days))
 
     def __str__(self) -> str:
         return self.name

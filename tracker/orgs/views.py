@@ -38,8 +38,7 @@ def index():
     kind = args.get("kind", "")
     query = service.search(args.get("q", ""), kind, args.get("sort", "name"), args.get("dir", "asc"))
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render("orgs/index.html", "orgs/_results.html", page=page, kinds=KINDS, args=args,
-                  review_after=current_app.config["REVIEW_AFTER_DAYS"])
+    return render("orgs/index.html", "orgs/_results.html", page=page, kinds=KINDS, args=args)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -63,7 +62,7 @@ def detail(org_id: int):
     org = get_organisation_or_404(org_id)
     return render_template(
         "orgs/detail.html", org=org, history=audit.history("organisation", org.id),
-        editable=service.in_scope(org, scope_ids()), review_after=current_app.config["REVIEW_AFTER_DAYS"],
+        editable=service.in_scope(org, scope_ids()),
     )
 
 

@@ -7,6 +7,7 @@ from flask import current_app, request
 from flask_login import current_user
 
 from tracker.agreements import models as agreement_models
+from tracker.agreements import service as agreement_service
 from tracker.agreements import workflow
 from tracker.audit.labels import describe, shown_changes
 from tracker.auth.access import can
@@ -42,6 +43,7 @@ def register(app) -> None:
         can=can,
         ROLES=ROLES,
         STATUSES=workflow.STATUSES,
+        next_steps=workflow.available,
         AGREEMENT_KINDS=agreement_models.KINDS,
         COLLABORATION_LEVELS=agreement_models.COLLABORATION_LEVELS,
         TERM_KINDS=agreement_models.TERM_KINDS,
@@ -53,6 +55,8 @@ def register(app) -> None:
         describe_action=describe,
         shown_changes=shown_changes,
         today=date.today,
+        expiring=lambda agreement: agreement_service.expiring(agreement, date.today()),
+        needs_review=lambda org: org.needs_review(date.today(), current_app.config["REVIEW_AFTER_DAYS"]),
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["long_date"] = long_date
