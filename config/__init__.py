@@ -23,6 +23,8 @@ class Base:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": _env_bool("DATABASE_PRE_PING", False), "pool_recycle": 1800}
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))  # proxies in front that set X-Forwarded-*
+    REDIS_URL = os.environ.get("REDIS_URL")  # set: jobs go to RQ workers; unset: they run in the web process
+    JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", "3600"))  # seconds an RQ job may run
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -58,6 +60,7 @@ class Development(Base):
 
 
 class Testing(Base):
+    REDIS_URL = None  # jobs run in threads; the RQ test sets its own
     TESTING = True
     SECRET_KEY = "testing-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")

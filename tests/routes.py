@@ -1,9 +1,13 @@
 """Every route of the app with its URL filled in for "own" or "other" objects of the test world."""
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from tracker.agreements import service as agreements
 from tracker.audit.service import Actor
+from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.jobs.models import Job
 from tracker.orgs import service as orgs
 from tests.world import ROLE_HOMES, World
 
@@ -53,6 +57,15 @@ def new_contact(world: World, org_key: str) -> int:
     return contact.id
 
 
+def new_job(world: World, role: str) -> int:
+    """A finished job started by the user of this role: the only kind of job they may watch."""
+    user = db.session.scalar(select(User).where(User.email == world.emails[role]))
+    job = Job(kind="test", title="Test job", task="tests.routes:new_job", status="done", created_by_id=user.id)
+    db.session.add(job)
+    db.session.commit()
+    return job.id
+
+
 def url_for_case(route: Route, world: World, ids: dict, role: str, which: str) -> str:
     """Fill the rule's parameters with objects that are the role's own, or someone else's."""
     home = ROLE_HOMES.get(role) or "library"
@@ -68,6 +81,8 @@ def url_for_case(route: Route, world: World, ids: dict, role: str, which: str) -
         "section": "summary",
         "step": "submit",
     }
+    if "<int:job_id>" in route.rule:
+        values["job_id"] = new_job(world, role)
     url = route.rule
     for name, value in values.items():
         url = url.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))

@@ -103,8 +103,10 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.auth.views import bp as auth
     from tracker.dashboard.views import bp as dashboard
     from tracker.demo.cli import bp as demo
+    from tracker.jobs.views import bp as jobs
+    from tracker.jobs.worker import bp as jobs_cli
     from tracker.orgs.views import bp as orgs
     from tracker.site.views import bp as site
 
-    for blueprint in (site, auth, dashboard, orgs, agreements, audit, demo, users):
+    for blueprint in (site, auth, dashboard, orgs, agreements, jobs, audit, demo, users, jobs_cli):
         app.register_blueprint(blueprint)

@@ -3,3 +3,4 @@ from tracker.agreements.models import Agreement, Goal, Party  # noqa: F401
 from tracker.audit.models import AuditEvent, AuditHead  # noqa: F401
 from tracker.auth.models import User, membership  # noqa: F401
 from tracker.orgs.models import Contact, Organisation  # noqa: F401
+from tracker.jobs.models import Job  # noqa: F401

@@ -39,6 +39,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "agreement.approve": frozenset({ADMIN, ADMINISTRATOR}),  # approve, send for signature, activate
     "agreement.close": frozenset({ADMIN, ADMINISTRATOR}),  # expire, terminate, supersede
     "dashboard.view": EVERYONE,
+    "job.view": EVERYONE,  # only the jobs the user started (admins: all)
 }
 
 
