@@ -83,8 +83,32 @@ def url_for_case(route: Route, world: World, ids: dict, role: str, which: str) -
     }
     if "<int:job_id>" in route.rule:
         values["job_id"] = new_job(world, role)
+    if any(f"<int:{name}>" in route.rule for name in ("drive_id", "import_id", "count_id", "student_id")):
+        values.update(card_values(world, ids, which))
+    values["fmt"] = "csv"
     url = route.rule
     for name, value in values.items():
         url = url.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
     assert "<" not in url, f"no test value for a parameter of {route.rule}: add it to url_for_case"
     return url
+
+
+def card_values(world: World, ids: dict, which: str) -> dict:
+    """A drive, a count row, a student and a previewed roster import on the "own" or "other" agreement."""
+    from tests.card_fixtures import import_roster, set_up_cards, users_csv
+
+    if f"drive_{which}" not in ids:
+        school = "north" if which == "own" else "other_school"
+        _programme, drive = set_up_cards(world, which)
+        rows = [(f"{which}-1", f"sch-{'north' if which == 'own' else 'hill'}", "Ann", "Lee", "03", "1001")]
+        import_roster(world, users_csv(rows), which)
+        ids[f"drive_{which}"] = drive.id
+        ids[f"count_{which}"] = drive.counts[0].id
+        ids[f"school_{which}"] = world.orgs[school].id
+        from tracker.cards.models import Student
+        ids[f"student_{which}"] = db.session.scalar(select(Student.id).where(Student.agreement_id == world.agreements[which].id))
+    # A fresh previewed import each time: committing or discarding it uses it up.
+    staged = import_roster(world, users_csv([(f"{which}-2", "sch-north" if which == "own" else "sch-hill", "Bo", "Kim", "04", "1002")]),
+                           which, commit=False)
+    return {"drive_id": ids[f"drive_{which}"], "count_id": ids[f"count_{which}"], "school_id": ids[f"school_{which}"],
+            "student_id": ids[f"student_{which}"], "import_id": staged.id}

@@ -101,6 +101,8 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.audit.cli import bp as audit
     from tracker.auth.cli import bp as users
     from tracker.auth.views import bp as auth
+    from tracker.cards.cli import patrons_cli, privacy_cli, roster_cli
+    from tracker.cards.views import bp as cards
     from tracker.dashboard.views import bp as dashboard
     from tracker.demo.cli import bp as demo
     from tracker.jobs.views import bp as jobs
@@ -108,5 +110,6 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.orgs.views import bp as orgs
     from tracker.site.views import bp as site
 
-    for blueprint in (site, auth, dashboard, orgs, agreements, jobs, audit, demo, users, jobs_cli):
+    for blueprint in (site, auth, dashboard, orgs, agreements, jobs, audit, demo, users, jobs_cli,
+                      cards, roster_cli, patrons_cli, privacy_cli):
         app.register_blueprint(blueprint)

@@ -4,3 +4,6 @@ from tracker.audit.models import AuditEvent, AuditHead  # noqa: F401
 from tracker.auth.models import User, membership  # noqa: F401
 from tracker.orgs.models import Contact, Organisation  # noqa: F401
 from tracker.jobs.models import Job  # noqa: F401
+from tracker.cards.models import (  # noqa: F401
+    CardDrive, CardProgramme, ColumnMapping, DataSharingSpec, DriveCount, OptOut, RosterImport, Student,
+)

@@ -20,6 +20,20 @@ ACTIONS = {
     "auth.logout": _l("signed out"),
     "auth.login_failed": _l("failed to sign in"),
     "user.created": _l("created the account"),
+    "card_programme.created": _l("set up the card programme"),
+    "card_programme.updated": _l("changed the card programme"),
+    "data_sharing_spec.created": _l("recorded the data-sharing spec"),
+    "data_sharing_spec.updated": _l("changed the data-sharing spec"),
+    "drive.created": _l("created the card drive"),
+    "drive.updated": _l("changed the card drive"),
+    "drive.counts_recorded": _l("recorded card counts"),
+    "drive.enrolment_from_roster": _l("took enrolment from the roster"),
+    "student.card_status": _l("recorded a student's card"),
+    "roster.mapping_saved": _l("saved a roster column mapping"),
+    "roster.imported": _l("imported a roster"),
+    "roster.opted_out": _l("recorded opt-outs"),
+    "patrons.exported": _l("exported a patron file"),
+    "privacy.purged": _l("destroyed student data past its destruction date"),
 }
 HIDDEN_FIELDS = frozenset({"version"})  # bookkeeping, not something people changed
 

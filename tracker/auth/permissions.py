@@ -40,6 +40,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "agreement.close": frozenset({ADMIN, ADMINISTRATOR}),  # expire, terminate, supersede
     "dashboard.view": EVERYONE,
     "job.view": EVERYONE,  # only the jobs the user started (admins: all)
+    # card drives, rosters, patron exports
+    "card.view": EVERYONE,  # programmes, specs, drives and their counts (no student names)
+    "card.manage": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),  # programme, spec, drives
+    "card.record": EDITORS,  # counts per school and grade, cards per student
+    "roster.view": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF, SCHOOL_LIBRARIAN}),  # student names
+    "roster.import": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),
+    "roster.opt_out": EDITORS,
+    "patron.export": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),
 }
 
 

@@ -1,0 +1,1 @@
+"""Card drives: card programmes, data-sharing specs, rosters, per-school counts and patron exports."""

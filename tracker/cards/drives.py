@@ -1,0 +1,214 @@
+"""Card drives: the campaign, its schools and grades, and the counts staff record.
+
+Counts change by increments (UPDATE ... SET issued = issued + n), so two people recording the same
+school at the same moment both count: an edit sends what it read and what it wants, and only the
+difference is applied.
+"""
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import case, func, insert, select, update
+
+from tracker.agreements.models import Agreement
+from tracker.audit import service as audit
+from tracker.cards.models import COUNT_FIELDS, DRIVE_STATUSES, GRADES, CardDrive, DriveCount, Student
+from tracker.cards.programme import schools_of
+from tracker.extensions import db
+from tracker.validation import Invalid
+
+DRIVE_FIELDS = ("name", "starts_on", "ends_on", "status", "grades", "target_percent")
+THRESHOLDS = (80, 85, 90, 95)
+ACTIVE = ("planning", "forms_out", "collecting", "processing", "delivered", "follow_up")
+
+
+def visible_drives(scope: frozenset[int] | None):
+    from tracker.agreements.service import visible
+
+    return visible(select(CardDrive).join(Agreement, Agreement.id == CardDrive.agreement_id), scope)
+
+
+def get_visible(drive_id: int, scope) -> CardDrive | None:
+    return db.session.scalar(visible_drives(scope).where(CardDrive.id == drive_id))
+
+
+def _check(data: dict, schools: list) -> None:
+    errors = {}
+    if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+        errors["ends_on"] = _("The drive cannot end before it starts.")
+    if not data.get("grades"):
+        errors["grades"] = _("Choose at least one grade.")
+    elif set(data["grades"]) - set(GRADES):
+        errors["grades"] = _("Unknown grade.")
+    if data.get("status") not in DRIVE_STATUSES:
+        errors["status"] = _("Unknown status.")
+    if not schools:
+        errors["school_ids"] = _("Choose at least one of the agreement's schools.")
+    if errors:
+        raise Invalid(errors)
+
+
+def create(actor, agreement, data: dict, school_ids: list[int]) -> CardDrive:
+    schools = [s for s in schools_of(agreement.id) if s.id in set(school_ids)]
+    _check(data, schools)
+    grades = [g for g in GRADES if g in data["grades"]]
+    drive = CardDrive(agreement_id=agreement.id, **{**data, "grades": grades})
+    db.session.add(drive)
+    db.session.flush()
+    db.session.execute(insert(DriveCount), [{"drive_id": drive.id, "school_id": s.id, "grade": g, "enrolment": 0,
+                                             "classrooms": 0, "issued": 0, "already_had": 0, "cannot_issue": 0,
+                                             "cannot_issue_reason": "", "opted_out": 0}
+                                            for s in schools for g in grades])
+    audit.record(actor, "drive.created", "card_drive", drive.id,
+                 {**audit.created(data), "schools": [None, [s.name for s in schools]]})
+    db.session.commit()
+    return drive
+
+
+def update_drive(actor, drive: CardDrive, data: dict) -> None:
+    schools = sorted({c.school_id for c in drive.counts})
+    _check(data, schools)
+    before = {f: getattr(drive, f) for f in DRIVE_FIELDS}
+    for key, value in data.items():
+        setattr(drive, key, [g for g in GRADES if g in value] if key == "grades" else value)
+    added = [g for g in drive.grades if g not in before["grades"]]
+    if added:
+        db.session.execute(insert(DriveCount), [{"drive_id": drive.id, "school_id": s, "grade": g, "enrolment": 0,
+                                                 "classrooms": 0, "issued": 0, "already_had": 0, "cannot_issue": 0,
+                                                 "cannot_issue_reason": "", "opted_out": 0} for s in schools for g in added])
+    audit.record(actor, "drive.updated", "card_drive", drive.id, audit.diff(before, data))
+    db.session.commit()
+
+
+def record_counts(actor, count: DriveCount, read: dict, wanted: dict) -> DriveCount:
+    """Apply what this person changed since they read the row, on top of what others saved meanwhile."""
+    errors = {f: _("Must be zero or more.") for f in (*COUNT_FIELDS, "enrolment", "classrooms")
+              if wanted.get(f) is not None and wanted[f] < 0}
+    if errors:
+        raise Invalid(errors)
+    deltas = {f: (wanted[f] or 0) - (read.get(f) or 0) for f in (*COUNT_FIELDS, "classrooms")
+              if wanted.get(f) is not None and (wanted[f] or 0) != (read.get(f) or 0)}
+    values = {f: getattr(DriveCount, f) + d for f, d in deltas.items()}
+    for field in ("enrolment", "target_percent", "cannot_issue_reason"):
+        if wanted.get(field) is not None and wanted[field] != read.get(field):
+            values[field] = wanted[field]
+    if values:
+        db.session.execute(update(DriveCount).where(DriveCount.id == count.id).values(**values))
+        changes = {f: [read.get(f), wanted.get(f)] for f in values}
+        audit.record(actor, "drive.counts_recorded", "card_drive", count.drive_id,
+                     {**changes, "school": [None, count.school.name], "grade": [None, count.grade]})
+    db.session.commit()
+    db.session.refresh(count)
+    return count
+
+
+def set_card_status(actor, drive: CardDrive, student: Student, status: str) -> None:
+    """One student's card, recorded from the roster: the counts of their school and grade follow."""
+    if status not in ("", "issued", "already_had", "cannot_issue"):
+        raise Invalid({"status": _("Unknown card status.")})
+    before = student.card_status
+    if before == status:
+        return
+    count = db.session.scalar(select(DriveCount).where(DriveCount.drive_id == drive.id, DriveCount.school_id == student.school_id,
+                                                       DriveCount.grade == student.grade))
+    if count is None:
+        raise Invalid({"status": _("This student's school and grade are not part of the drive.")})
+    values = {}
+    if before:
+        values[before] = getattr(DriveCount, before) - 1
+    if status:
+        values[status] = getattr(DriveCount, status) + 1
+    db.session.execute(update(DriveCount).where(DriveCount.id == count.id).values(**values))
+    db.session.execute(update(Student).where(Student.id == student.id).values(card_status=status))
+    audit.record(actor, "student.card_status", "card_drive", drive.id, {"student": [None, student.id], "card_status": [before, status]})
+    db.session.commit()
+
+
+def enrolment_from_roster(actor, drive: CardDrive) -> int:
+    """Set each school and grade's enrolment to the number of active students in the roster."""
+    rows = db.session.execute(select(Student.school_id, Student.grade, func.count()).where(
+        Student.agreement_id == drive.agreement_id, Student.active.is_(True)).group_by(Student.school_id, Student.grade)).all()
+    found = {(s, g): n for s, g, n in rows}
+    changed = 0
+    for count in drive.counts:
+        value = found.get((count.school_id, count.grade), 0)
+        if count.enrolment != value:
+            count.enrolment, changed = value, changed + 1
+    audit.record(actor, "drive.enrolment_from_roster", "card_drive", drive.id, {"rows_changed": [None, changed]})
+    db.session.commit()
+    return changed
+
+
+# ---- progress --------------------------------------------------------------------------------
+
+def percent(covered: int, enrolment: int) -> float | None:
+    return round(100 * covered / enrolment, 1) if enrolment else None
+
+
+def badges(pct: float | None) -> list[int]:
+    return [t for t in THRESHOLDS if pct is not None and pct >= t]
+
+
+def _sums(columns):
+    return [func.coalesce(func.sum(getattr(DriveCount, f)), 0).label(f) for f in columns]
+
+
+SUMMED = ("enrolment", "classrooms", *COUNT_FIELDS)
+
+
+def _row(name, values: dict, target) -> dict:
+    covered = values["issued"] + values["already_had"]
+    pct = percent(covered, values["enrolment"])
+    return {"name": name, **values, "covered": covered, "percent": pct, "target": target, "badges": badges(pct),
+            "met": pct is not None and pct >= target}
+
+
+def by_school(drive: CardDrive) -> list[dict]:
+    rows = db.session.execute(
+        select(DriveCount.school_id, *_sums(SUMMED), func.max(DriveCount.target_percent))
+        .where(DriveCount.drive_id == drive.id).group_by(DriveCount.school_id)).all()
+    names = {s.id: s.name for s in schools_of(drive.agreement_id)}
+    out = []
+    for row in rows:
+        values = {f: getattr(row, f) for f in SUMMED}
+        item = _row(names.get(row.school_id, "?"), values, row[-1] or drive.target_percent)
+        item["school_id"] = row.school_id
+        out.append(item)
+    return sorted(out, key=lambda r: r["name"])
+
+
+def by_grade(drive: CardDrive, school_id: int | None = None) -> list[dict]:
+    query = select(DriveCount.grade, *_sums(SUMMED)).where(DriveCount.drive_id == drive.id).group_by(DriveCount.grade)
+    if school_id is not None:
+        query = query.where(DriveCount.school_id == school_id)
+    rows = {r.grade: r for r in db.session.execute(query)}
+    return [_row(g, {f: getattr(rows[g], f) for f in SUMMED}, drive.target_percent) for g in GRADES if g in rows]
+
+
+def total(drive: CardDrive) -> dict:
+    row = db.session.execute(select(*_sums(SUMMED)).where(DriveCount.drive_id == drive.id)).one()
+    return _row(drive.name, {f: getattr(row, f) for f in SUMMED}, drive.target_percent)
+
+
+def drive_progress(scope_ids: frozenset[int] | None) -> list[dict]:
+    """For the dashboard: each active drive the user can see, with enrolment, issued, already had,
+    opted out, % covered and target."""
+    drives = db.session.scalars(visible_drives(scope_ids).where(CardDrive.status.in_(ACTIVE))
+                                .order_by(CardDrive.starts_on.desc(), CardDrive.id.desc())).all()
+    out = []
+    for drive in drives:
+        item = total(drive)
+        out.append({"id": drive.id, "name": drive.name, "status": drive.status, "enrolment": item["enrolment"],
+                    "issued": item["issued"], "already_had": item["already_had"], "opted_out": item["opted_out"],
+                    "cannot_issue": item["cannot_issue"], "percent": item["percent"], "target": drive.target_percent})
+    return out
+
+
+def cards_issued(agreement_ids: list[int], start: date, end: date) -> dict[int, int]:
+    """For reports: accounts issued per agreement by drives that started between start and end (inclusive)."""
+    rows = db.session.execute(
+        select(CardDrive.agreement_id, func.coalesce(func.sum(DriveCount.issued), 0))
+        .join(DriveCount, DriveCount.drive_id == CardDrive.id)
+        .where(CardDrive.agreement_id.in_(agreement_ids), CardDrive.starts_on >= start, CardDrive.starts_on <= end)
+        .group_by(CardDrive.agreement_id)).all()
+    found = dict(rows)
+    return {a: int(found.get(a, 0)) for a in agreement_ids}

@@ -1,0 +1,107 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from tracker.agreements.forms import MONTH_CHOICES
+from tracker.cards.models import (BARCODE_SOURCES, CARD_FORMS, CARD_MODELS, CARD_STATUSES, CONSENT_MODELS, DRIVE_STATUSES,
+                                  GRADES, ILS_KINDS, LEGAL_BASES, PIN_RULES, STUDENT_FIELDS, TRANSFER_FREQUENCIES,
+                                  TRANSFER_METHODS)
+from tracker.forms import IdSelectField, strip
+
+
+class Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ProgrammeForm(FlaskForm):
+    card_model = SelectField(_l("Card model"), choices=list(CARD_MODELS.items()))
+    card_form = SelectField(_l("Card"), choices=list(CARD_FORMS.items()))
+    checkout_limit = IntegerField(_l("Checkout limit"), validators=[Optional(), NumberRange(0, 500)])
+    hold_limit = IntegerField(_l("Hold limit"), validators=[Optional(), NumberRange(0, 500)])
+    fines_free = BooleanField(_l("Fines-free"))
+    lost_item_billing = BooleanField(_l("Lost items are billed"))
+    interlibrary_loan = BooleanField(_l("Interlibrary loan allowed"))
+    consent_model = SelectField(_l("Consent"), choices=list(CONSENT_MODELS.items()))
+    barcode_prefix = StringField(_l("Barcode prefix"), validators=[Length(max=20)], filters=[strip],
+                                 description=_l("Put before each student's id to make the library barcode, e.g. 2100."))
+    barcode_source = SelectField(_l("Barcode rule"), choices=list(BARCODE_SOURCES.items()))
+    pin_rule = SelectField(_l("PIN rule"), choices=list(PIN_RULES.items()))
+    expiry_month = SelectField(_l("Accounts expire in"), choices=MONTH_CHOICES[1:], coerce=int)
+    expiry_day = IntegerField(_l("on day"), validators=[DataRequired(), NumberRange(1, 31)],
+                              description=_l("Of the next school year (accounts made after 30 June expire the year after)."))
+    ils = SelectField(_l("Library system (ILS)"), choices=list(ILS_KINDS.items()))
+    patron_category = StringField(_l("Patron category code"), validators=[DataRequired(), Length(max=30)], filters=[strip])
+    branch_code = StringField(_l("Branch code"), validators=[Length(max=30)], filters=[strip],
+                              description=_l("Leave blank to use each school's home branch."))
+
+
+class SpecForm(FlaskForm):
+    allowed_fields = Checkboxes(_l("Student fields that may be shared"), choices=list(STUDENT_FIELDS.items()))
+    legal_basis = SelectField(_l("Legal basis"), choices=list(LEGAL_BASES.items()))
+    transfer_method = SelectField(_l("Transfer method"), choices=list(TRANSFER_METHODS.items()))
+    transfer_frequency = SelectField(_l("Transfer frequency"), choices=list(TRANSFER_FREQUENCIES.items()))
+    subprocessors = TextAreaField(_l("Subprocessors"), validators=[Length(max=2000)], filters=[strip])
+    retention_days_after_end = IntegerField(_l("Destroy the roster this many days after the agreement ends"),
+                                            validators=[Optional(), NumberRange(0, 3650)])
+    destroy_on = DateField(_l("or on this date"), validators=[Optional()])
+
+
+class DriveForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[strip])
+    starts_on = DateField(_l("Starts"), validators=[Optional()])
+    ends_on = DateField(_l("Ends"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=list(DRIVE_STATUSES.items()))
+    target_percent = IntegerField(_l("Target % of enrolment"), validators=[DataRequired(), NumberRange(1, 100)])
+    grades = Checkboxes(_l("Grades"), choices=[(g, g) for g in GRADES])
+    school_ids = Checkboxes(_l("Schools"), coerce=int)
+
+
+class CountForm(FlaskForm):
+    """One school-and-grade row; `read_*` carry what the row showed when the editor opened it."""
+
+    enrolment = IntegerField(_l("Enrolment"), validators=[Optional()])
+    target_percent = IntegerField(_l("Target %"), validators=[Optional(), NumberRange(1, 100)])
+    classrooms = IntegerField(_l("Classrooms"), validators=[Optional()])
+    issued = IntegerField(_l("Issued"), validators=[Optional()])
+    already_had = IntegerField(_l("Already had a card"), validators=[Optional()])
+    cannot_issue = IntegerField(_l("Cannot issue"), validators=[Optional()])
+    cannot_issue_reason = StringField(_l("Reason"), validators=[Length(max=300)], filters=[strip])
+    opted_out = IntegerField(_l("Opted out"), validators=[Optional()])
+    read_enrolment = HiddenField()
+    read_target_percent = HiddenField()
+    read_classrooms = HiddenField()
+    read_issued = HiddenField()
+    read_already_had = HiddenField()
+    read_cannot_issue = HiddenField()
+    read_cannot_issue_reason = HiddenField()
+    read_opted_out = HiddenField()
+
+
+class CardStatusForm(FlaskForm):
+    status = SelectField(_l("Card"), choices=list(CARD_STATUSES.items()))
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Roster file"), description=_l("OneRoster users.csv or zip, or a plain CSV from a school."))
+    school_id = IdSelectField(_l("School (plain CSV only)"))
+
+
+class OptOutForm(FlaskForm):
+    source_ids = TextAreaField(_l("Student ids"), filters=[strip], description=_l("One per line."))
+    file = FileField(_l("or a CSV list of ids"))
+    opted_out_on = DateField(_l("Date"), validators=[DataRequired()])
+    source = StringField(_l("Source"), validators=[Length(max=100)], filters=[strip],
+                         description=_l("e.g. paper form, parent email, district list"))
+
+
+class ExportForm(FlaskForm):
+    file_format = SelectField(_l("Format"), choices=[("koha", "Koha"), ("evergreen", "Evergreen"),
+                                                     ("polaris", "Polaris Leap"), ("generic", _l("Generic CSV"))])
+    drive_id = IdSelectField(_l("Drive"))
+    school_id = IdSelectField(_l("School"))
+    grade = SelectField(_l("Grade"), choices=[("", _l("All grades"))] + [(g, g) for g in GRADES], default="")
+    not_yet_exported = BooleanField(_l("Only students not yet exported"))

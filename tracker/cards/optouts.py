@@ -1,0 +1,43 @@
+"""Opt-outs: recorded per student (by source id, so they hold across re-imports), one at a time or
+from a CSV list. An opted-out student never appears in a patron export."""
+import re
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import insert, select
+
+from tracker.audit import service as audit
+from tracker.cards import rosterfile
+from tracker.cards.models import OptOut
+from tracker.extensions import db
+from tracker.validation import Invalid
+
+ID_COLUMNS = ("sourcedId", "source_id", "student_id", "identifier", "id")
+
+
+def record(actor, agreement_id: int, source_ids: list[str], on: date, source: str, user_id: int | None) -> int:
+    """Add opt-outs for these ids (those already recorded are left as they are); returns how many are new."""
+    wanted = {s.strip() for s in source_ids if s and s.strip()}
+    if not wanted:
+        raise Invalid({"source_ids": _("Give at least one student id.")})
+    known = set(db.session.scalars(select(OptOut.source_id).where(OptOut.agreement_id == agreement_id,
+                                                                 OptOut.source_id.in_(wanted))))
+    new = sorted(wanted - known)
+    if new:
+        db.session.execute(insert(OptOut), [{"agreement_id": agreement_id, "source_id": s, "opted_out_on": on,
+                                             "source": source[:100], "recorded_by_id": user_id} for s in new])
+    audit.record(actor, "roster.opted_out", "agreement", agreement_id, {"opt_outs": [None, len(new)], "source": [None, source]})
+    db.session.commit()
+    return len(new)
+
+
+def ids_from_csv(data: bytes, name: str) -> list[str]:
+    """Student ids from a CSV list: the column named like an id, or the only column."""
+    problems: list[rosterfile.Problem] = []
+    text = rosterfile.decode(data, name)
+    cells = {c.strip().strip('"') for c in re.split(r"[,;\t]", text.split("\n", 1)[0])}
+    if not cells & set(ID_COLUMNS):  # a bare list of ids, no header
+        return [row[0].strip() for _line, row in rosterfile.rows_of(text, name, problems) if row and row[0].strip()]
+    header, rows = rosterfile.table(text, name, problems)
+    column = next(c for c in ID_COLUMNS if c in header)
+    return [r[column] for _line, r in rows if r.get(column)]

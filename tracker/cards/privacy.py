@@ -1,0 +1,39 @@
+"""Privacy duties: student rows go when the data-sharing spec's destruction date has passed.
+The drive counts (aggregates) stay; each destruction is recorded in the audit log, without names."""
+from datetime import date
+
+from sqlalchemy import delete, func, select, update
+
+from tracker.agreements.models import Agreement
+from tracker.audit import service as audit
+from tracker.cards.models import DataSharingSpec, RosterImport, Student
+from tracker.cards.programme import destruction_date
+from tracker.extensions import db
+
+
+def due(today: date) -> list[tuple[Agreement, date]]:
+    """Agreements whose roster must be destroyed by today."""
+    rows = db.session.execute(select(Agreement, DataSharingSpec).join(DataSharingSpec, DataSharingSpec.agreement_id == Agreement.id)).all()
+    return [(a, when) for a, spec in rows if (when := destruction_date(spec, a)) and when <= today]
+
+
+def purge(actor, today: date | None = None) -> list[dict]:
+    """Delete the students (and any staged uploads) of every agreement past its destruction date."""
+    today = today or date.today()
+    done = []
+    for agreement, when in due(today):
+        count = db.session.scalar(select(func.count(Student.id)).where(Student.agreement_id == agreement.id))
+        staged = db.session.scalar(select(func.count(RosterImport.id)).where(
+            RosterImport.agreement_id == agreement.id, RosterImport.upload.is_not(None)))
+        if not count and not staged:
+            continue
+        db.session.execute(delete(Student).where(Student.agreement_id == agreement.id))
+        db.session.execute(update(RosterImport).where(RosterImport.agreement_id == agreement.id)
+                           .values(upload=None, parsed=None, status="discarded"))
+        audit.record(actor, "privacy.purged", "agreement", agreement.id, {
+            "students_deleted": [None, count], "staged_files_deleted": [None, staged],
+            "destruction_date": [None, when.isoformat()], "run_on": [None, today.isoformat()], "run_by": [None, actor.label],
+        })
+        db.session.commit()
+        done.append({"agreement_id": agreement.id, "title": agreement.title, "students": count, "destruction_date": when})
+    return done

@@ -1,0 +1,137 @@
+"""Card programme and data-sharing spec of an agreement: validation, saving, and the rules they set
+(barcode, PIN, expiry, branch; allowed fields, destruction date)."""
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from tracker.agreements.models import Agreement, Party
+from tracker.audit import service as audit
+from tracker.cards.models import CardProgramme, DataSharingSpec
+from tracker.extensions import db
+from tracker.orgs.models import SCHOOL, Organisation
+from tracker.orgs.service import descendants_and_self
+from tracker.validation import Conflict, Invalid
+
+PROGRAMME_FIELDS = (
+    "card_model", "checkout_limit", "hold_limit", "fines_free", "lost_item_billing", "interlibrary_loan", "card_form",
+    "consent_model", "barcode_prefix", "barcode_source", "pin_rule", "expiry_month", "expiry_day", "ils",
+    "patron_category", "branch_code",
+)
+SPEC_FIELDS = ("allowed_fields", "legal_basis", "transfer_method", "transfer_frequency", "subprocessors",
+               "retention_days_after_end", "destroy_on")
+
+
+def programme_of(agreement_id: int) -> CardProgramme | None:
+    return db.session.scalar(select(CardProgramme).where(CardProgramme.agreement_id == agreement_id))
+
+
+def spec_of(agreement_id: int) -> DataSharingSpec | None:
+    return db.session.scalar(select(DataSharingSpec).where(DataSharingSpec.agreement_id == agreement_id))
+
+
+def schools_of(agreement_id: int) -> list[Organisation]:
+    """The schools an agreement covers: school parties, and the schools of district parties."""
+    party_ids = list(db.session.scalars(select(Party.organisation_id).where(Party.agreement_id == agreement_id)))
+    ids = descendants_and_self(party_ids)
+    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids), Organisation.kind == SCHOOL)
+                                   .order_by(Organisation.name)))
+
+
+def _save(actor, agreement: Agreement, model, current, data: dict, fields, version: int | None, name: str):
+    if current is None:
+        current = model(agreement_id=agreement.id, **data)
+        db.session.add(current)
+        db.session.flush()
+        audit.record(actor, f"{name}.created", "agreement", agreement.id, audit.created(data))
+    else:
+        if version is not None and current.version != version:
+            raise Conflict([])
+        before = {f: getattr(current, f) for f in fields}
+        for key, value in data.items():
+            setattr(current, key, value)
+        current.version += 1
+        audit.record(actor, f"{name}.updated", "agreement", agreement.id, audit.diff(before, data))
+    db.session.commit()
+    return current
+
+
+def save_programme(actor, agreement: Agreement, data: dict, version: int | None = None) -> CardProgramme:
+    errors = {}
+    month, day = data.get("expiry_month"), data.get("expiry_day")
+    try:
+        date(2024, int(month), int(day))  # a leap year: 29 February is a valid rule
+    except (TypeError, ValueError):
+        errors["expiry_day"] = _("This day does not exist in that month.")
+    if data.get("pin_rule") == "birth_mmyyyy":
+        spec = spec_of(agreement.id)
+        if spec is not None and "birth_date" not in spec.allowed_fields:
+            errors["pin_rule"] = _("The data-sharing spec does not allow birth dates; choose another PIN rule.")
+    if errors:
+        raise Invalid(errors)
+    return _save(actor, agreement, CardProgramme, programme_of(agreement.id), data, PROGRAMME_FIELDS, version, "card_programme")
+
+
+def save_spec(actor, agreement: Agreement, data: dict, version: int | None = None) -> DataSharingSpec:
+    if not data.get("allowed_fields"):
+        raise Invalid({"allowed_fields": _("Allow at least one field, or no roster can be kept.")})
+    if data.get("retention_days_after_end") is not None and data.get("destroy_on"):
+        raise Invalid({"destroy_on": _("Give a fixed destruction date or a number of days after the end of the agreement, not both.")})
+    if data.get("retention_days_after_end") is not None and agreement.end_date is None:
+        raise Invalid({"retention_days_after_end": _("The agreement has no end date; give a fixed destruction date instead.")})
+    return _save(actor, agreement, DataSharingSpec, spec_of(agreement.id), data, SPEC_FIELDS, version, "data_sharing_spec")
+
+
+def destruction_date(spec: DataSharingSpec | None, agreement: Agreement) -> date | None:
+    """When the roster must be destroyed: the fixed date, or so many days after the end of the agreement."""
+    if spec is None:
+        return None
+    if spec.destroy_on:
+        return spec.destroy_on
+    if spec.retention_days_after_end is not None and agreement.end_date:
+        return agreement.end_date + timedelta(days=spec.retention_days_after_end)
+    return None
+
+
+def destruction_dates(scope_ids: frozenset[int] | None) -> list[dict]:
+    """For key dates: each visible agreement's data-destruction date (agreement id and title, date)."""
+    from tracker.agreements.service import visible
+
+    query = visible(select(Agreement, DataSharingSpec).join(DataSharingSpec, DataSharingSpec.agreement_id == Agreement.id), scope_ids)
+    out = []
+    for agreement, spec in db.session.execute(query):
+        when = destruction_date(spec, agreement)
+        if when:
+            out.append({"agreement_id": agreement.id, "title": agreement.title, "date": when})
+    return sorted(out, key=lambda d: d["date"])
+
+
+# ---- the rules a programme sets for each patron ------------------------------------------------
+
+def barcode(programme: CardProgramme, student) -> str:
+    base = student.identifier if programme.barcode_source == "identifier" and student.identifier else student.source_id
+    return f"{programme.barcode_prefix}{base}"
+
+
+def pin(programme: CardProgramme, student) -> str:
+    if programme.pin_rule == "birth_mmyyyy" and student.birth_date:
+        return student.birth_date.strftime("%m%Y")
+    if programme.pin_rule == "id_last4":
+        digits = "".join(c for c in (student.identifier or student.source_id) if c.isdigit())
+        return digits[-4:]
+    return ""
+
+
+def expiry(programme: CardProgramme, today: date) -> date:
+    """The expiry day of the next school year: accounts made after 30 June expire in the following year."""
+    year = today.year + 1 if today.month > 6 else today.year
+    day = programme.expiry_day
+    if programme.expiry_month == 2 and day == 29:
+        day = 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28
+    return date(year, programme.expiry_month, day)
+
+
+def branch(programme: CardProgramme, school: Organisation) -> str:
+    if programme.branch_code:
+        return programme.branch_code
+    return (school.home_branch.ils_branch_code if school.home_branch else "") or ""

@@ -1,0 +1,212 @@
+"""Roster import: upload -> preview (kept server-side on the RosterImport row) -> commit, all or nothing.
+
+Students are matched on their source id: a re-import updates, never duplicates; students missing
+from a later roster of their school are marked as left, never deleted. Opted-out students are not
+stored. Only the fields the data-sharing spec allows are kept.
+"""
+import json
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import insert, select, update
+
+from tracker.audit import service as audit
+from tracker.cards import rosterfile
+from tracker.cards.models import ColumnMapping, OptOut, RosterImport, Student
+from tracker.cards.programme import schools_of, spec_of
+from tracker.extensions import db
+from tracker.jobs import service as jobs
+from tracker.validation import Invalid
+
+KEPT = ("identifier", "given_name", "middle_name", "family_name", "grade", "birth_date", "email", "username")
+
+
+def upload(actor, agreement, filename: str, data: bytes, school_id: int | None, user_id: int | None) -> RosterImport:
+    """Keep the file and read it: at once for small files, as a job for large ones."""
+    if spec_of(agreement.id) is None:
+        raise Invalid({"file": _("Record the data-sharing spec first: it says which student fields may be kept.")})
+    if not data:
+        raise Invalid({"file": _("%(file)s is empty.", file=filename or _("The file"))})
+    if school_id is not None and school_id not in {s.id for s in schools_of(agreement.id)}:
+        raise Invalid({"school_id": _("Choose one of the agreement's schools.")})
+    staged = RosterImport(agreement_id=agreement.id, filename=filename[:255], school_id=school_id, upload=data,
+                          created_by_id=user_id, status="uploaded")
+    db.session.add(staged)
+    db.session.commit()
+    if len(data) > current_app.config.get("ROSTER_JOB_BYTES", 1_000_000):
+        job = jobs.start("roster.preview", _("Read roster %(file)s", file=staged.filename), "tracker.cards.roster:preview_job",
+                         {"import_id": staged.id}, user_id)
+        staged.job_id = job.id
+        db.session.commit()
+    else:
+        preview(staged)
+    return staged
+
+
+def preview_job(job_id: int, import_id: int) -> dict:
+    staged = db.session.get(RosterImport, import_id)
+    total = staged.upload.count(b"\n") if staged.upload else 0
+    jobs.progress(job_id, 0, total, _("Reading %(file)s", file=staged.filename))
+    preview(staged, progress=lambda done: jobs.progress(job_id, done, total))
+    jobs.progress(job_id, total, total, _("Preview ready"))
+    from flask import url_for
+
+    with current_app.test_request_context():
+        url = url_for("cards.roster_import", agreement_id=staged.agreement_id, import_id=staged.id)
+    return {"url": url, "link_text": _("See the preview")}
+
+
+def mapping_for(school_id: int | None) -> dict | None:
+    if school_id is None:
+        return None
+    row = db.session.scalar(select(ColumnMapping).where(ColumnMapping.school_id == school_id))
+    return row.mapping if row else None
+
+
+def save_mapping(actor, staged: RosterImport, mapping: dict) -> None:
+    """Remember a school's plain-CSV mapping, then read the file with it."""
+    fields = [f for f in mapping.values() if f]
+    doubled = {f for f in fields if fields.count(f) > 1}
+    if doubled:
+        raise Invalid({"": _("Each field may come from one column only: %(fields)s.", fields=", ".join(sorted(doubled)))})
+    row = db.session.scalar(select(ColumnMapping).where(ColumnMapping.school_id == staged.school_id))
+    if row is None:
+        row = ColumnMapping(school_id=staged.school_id, mapping={})
+        db.session.add(row)
+    row.mapping = {h: f for h, f in mapping.items() if f}
+    audit.record(actor, "roster.mapping_saved", "organisation", staged.school_id, {"mapping": [None, row.mapping]})
+    db.session.commit()
+    preview(staged)
+
+
+def preview(staged: RosterImport, progress=None) -> None:
+    """Read the stored upload and compare it with the roster; keep the result on the import row."""
+    agreement_id = staged.agreement_id
+    try:
+        parsed = rosterfile.read(staged.upload, staged.filename, mapping_for(staged.school_id) if staged.school_id else None, progress)
+    except rosterfile.FileProblem as problem:
+        if staged.school_id and mapping_for(staged.school_id) is None and staged.upload[:4] != b"PK\x03\x04":
+            try:
+                headers = rosterfile.plain_headers(staged.upload, staged.filename)
+            except rosterfile.FileProblem as unreadable:
+                return _fail(staged, str(unreadable))
+            staged.status, staged.summary = "mapping", {"headers": headers}
+            db.session.commit()
+            return None
+        return _fail(staged, str(problem))
+    staged.summary, staged.parsed = _compare(agreement_id, staged, parsed)
+    staged.status = "previewed"
+    db.session.commit()
+    return None
+
+
+def _fail(staged: RosterImport, message: str) -> None:
+    staged.status, staged.summary, staged.parsed = "failed", {"fatal": message}, None
+    db.session.commit()
+
+
+def _compare(agreement_id: int, staged: RosterImport, parsed: rosterfile.Parsed) -> tuple[dict, str]:
+    spec = spec_of(agreement_id)
+    allowed = set(spec.allowed_fields)
+    dropped = sorted(c for c, f in parsed.column_fields.items() if f in KEPT and f not in allowed)
+    schools = {s.id: s for s in schools_of(agreement_id)}
+    by_sourced = {s.sourced_id: s.id for s in schools.values() if s.sourced_id}
+    opted_out = set(db.session.scalars(select(OptOut.source_id).where(OptOut.agreement_id == agreement_id)))
+    existing = {s.source_id: s for s in db.session.scalars(select(Student).where(Student.agreement_id == agreement_id))}
+    problems = [p.as_dict() for p in parsed.problems]
+    counts = {"new": 0, "updated": 0, "unchanged": 0, "opted_out": 0}
+    records, seen_schools, seen_ids = [], set(), set()
+    for record in parsed.records:
+        if staged.school_id:
+            school_id = staged.school_id
+        else:
+            school_id = next((by_sourced[s] for s in record["school"] if s in by_sourced), None)
+            if school_id is None:
+                problems.append({"file": "users.csv", "row": record["row"], "column": "orgSourcedIds" if parsed.file_format != "oneroster-1.2" else "primaryOrgSourcedId",
+                                 "message": _("Unknown school %(id)s: no school of this agreement has that sourcedId.", id=", ".join(record["school"]) or "—")})
+                continue
+        seen_ids.add(record["source_id"])
+        if record["source_id"] in opted_out:
+            counts["opted_out"] += 1
+            continue
+        seen_schools.add(school_id)
+        kept = {f: (record.get(f, "") if f in allowed else "") for f in KEPT}
+        kept.update(source_id=record["source_id"], school_id=school_id)
+        current = existing.get(record["source_id"])
+        if current is None:
+            counts["new"] += 1
+        elif _same(current, kept):
+            counts["unchanged"] += 1
+            continue
+        else:
+            counts["updated"] += 1
+            kept["id"] = current.id
+        records.append(kept)
+    left = [s.id for s in existing.values() if s.active and s.school_id in seen_schools and s.source_id not in seen_ids]
+    summary = {
+        "format": parsed.file_format, "rows_read": parsed.rows_read, **counts, "left": len(left),
+        "duplicates": parsed.duplicates, "not_students": parsed.not_students, "empty_rows": parsed.empty_rows,
+        "dropped_columns": dropped, "errors": problems[:500], "error_count": len(problems),
+        "schools": sorted(schools[i].name for i in seen_schools),
+    }
+    return summary, json.dumps({"records": records, "left": left})
+
+
+def _same(student: Student, kept: dict) -> bool:
+    current = {f: getattr(student, f) for f in KEPT}
+    current["birth_date"] = student.birth_date.isoformat() if student.birth_date else ""
+    return student.active and student.school_id == kept["school_id"] and all(current[f] == kept[f] for f in KEPT)
+
+
+def commit(actor, staged: RosterImport, today: date | None = None) -> dict:
+    """Write the previewed roster in one transaction; any failure leaves the roster as it was."""
+    if staged.status != "previewed" or not staged.parsed:
+        raise Invalid({"": _("This import is not ready to commit (status: %(status)s).", status=staged.status)})
+    newer = db.session.scalar(select(RosterImport.id).where(
+        RosterImport.agreement_id == staged.agreement_id, RosterImport.status == "committed",
+        RosterImport.committed_at > staged.created_at))
+    if newer:
+        raise Invalid({"": _("Another roster was committed after this preview was made; upload the file again.")})
+    today = today or date.today()
+    payload = json.loads(staged.parsed)
+    opted_out = set(db.session.scalars(select(OptOut.source_id).where(OptOut.agreement_id == staged.agreement_id)))
+    now = datetime.utcnow()
+    new, changed = [], []
+    for record in payload["records"]:
+        if record["source_id"] in opted_out:  # opted out since the preview
+            continue
+        values = {**record, "birth_date": date.fromisoformat(record["birth_date"]) if record["birth_date"] else None,
+                  "active": True, "left_on": None, "updated_at": now}
+        (changed if "id" in values else new).append(values)
+    try:
+        if new:
+            db.session.execute(insert(Student), [{**v, "agreement_id": staged.agreement_id, "card_status": ""} for v in new])
+        if changed:
+            db.session.execute(update(Student), changed)
+        if payload["left"]:
+            db.session.execute(update(Student).where(Student.id.in_(payload["left"]), Student.active.is_(True))
+                               .values(active=False, left_on=today, updated_at=now))
+        counts = {"new": len(new), "updated": len(changed), "left": len(payload["left"])}
+        staged.status, staged.committed_at, staged.parsed, staged.upload = "committed", now, None, None
+        staged.summary = {**staged.summary, "committed": counts}
+        audit.record(actor, "roster.imported", "agreement", staged.agreement_id,
+                     {"file": [None, staged.filename], **{k: [None, v] for k, v in counts.items()}})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return counts
+
+
+def discard(actor, staged: RosterImport) -> None:
+    staged.status, staged.parsed, staged.upload = "discarded", None, None
+    db.session.commit()
+
+
+def roster_counts(agreement_id: int) -> dict:
+    rows = db.session.execute(select(Student.active, db.func.count()).where(Student.agreement_id == agreement_id)
+                              .group_by(Student.active)).all()
+    by = {bool(a): n for a, n in rows}
+    opted = db.session.scalar(select(db.func.count(OptOut.id)).where(OptOut.agreement_id == agreement_id))
+    return {"active": by.get(True, 0), "left": by.get(False, 0), "opted_out": opted}

@@ -1,0 +1,206 @@
+"""Roster pages: the roster of an agreement, upload -> mapping -> preview -> commit, opt-outs, patron export."""
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import or_, select
+from wtforms import SelectField
+
+from tracker.agreements.views import get_agreement_or_404
+from tracker.auth.access import current_actor, requires
+from tracker.cards import optouts, patrons, programme, roster, rosterfile
+from tracker.cards.forms import ExportForm, OptOutForm, UploadForm
+from tracker.cards.models import STUDENT_FIELDS, CardDrive, RosterImport, Student
+from tracker.cards.views import bp
+from tracker.extensions import db
+from tracker.jobs.models import Job
+from tracker.spreadsheets import download
+from tracker.validation import Invalid, apply_errors
+
+
+def _upload_form(agreement, formdata=None):
+    form = UploadForm(formdata=formdata) if formdata is not None else UploadForm()
+    form.school_id.choices = [("", _("— a OneRoster file names its schools —"))] + [
+        (s.id, s.name) for s in programme.schools_of(agreement.id)]
+    return form
+
+
+def _roster_page(agreement, upload_form=None, optout_form=None, status=200):
+    q = request.args.get("q", "").strip()
+    query = select(Student).where(Student.agreement_id == agreement.id)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(Student.family_name.ilike(like), Student.given_name.ilike(like), Student.source_id.ilike(like)))
+    students = db.paginate(query.order_by(Student.family_name, Student.given_name, Student.id), per_page=50, error_out=False)
+    imports = db.session.scalars(select(RosterImport).where(RosterImport.agreement_id == agreement.id)
+                                 .order_by(RosterImport.id.desc()).limit(10)).all()
+    optout_form = optout_form or OptOutForm(formdata=None, opted_out_on=date.today())
+    return render_template("cards/roster.html", agreement=agreement, upload_form=upload_form or _upload_form(agreement, None),
+                           optout_form=optout_form, students=students, imports=imports, q=q,
+                           counts=roster.roster_counts(agreement.id), spec=programme.spec_of(agreement.id)), status
+
+
+@bp.route("/agreements/<int:agreement_id>/roster")
+@requires("roster.view", scope="agreement")
+def roster_page(agreement_id: int):
+    return _roster_page(get_agreement_or_404(agreement_id))
+
+
+@bp.route("/agreements/<int:agreement_id>/roster/imports", methods=["POST"])
+@requires("roster.import", scope="agreement")
+def roster_upload(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    form = _upload_form(agreement)
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            if not upload or not getattr(upload, "filename", ""):
+                raise Invalid({"file": _("Choose a roster file.")})
+            staged = roster.upload(current_actor(), agreement, upload.filename, upload.read(), form.school_id.data, current_user.id)
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            return redirect(url_for("cards.roster_import", agreement_id=agreement.id, import_id=staged.id), 303)
+    return _roster_page(agreement, upload_form=form, status=422)
+
+
+def _import_or_404(agreement, import_id: int) -> RosterImport:
+    staged = db.session.get(RosterImport, import_id)
+    if staged is None or staged.agreement_id != agreement.id:
+        abort(404)
+    return staged
+
+
+def _mapping_form(staged, formdata=None):
+    class MappingForm(FlaskForm):
+        pass
+
+    choices = [("", _("— leave out —"))] + [(f, str(label)) for f, label in {"source_id": _("Source id"), **STUDENT_FIELDS}.items()]
+    known = roster.mapping_for(staged.school_id) or {}
+    for i, header in enumerate(staged.summary.get("headers", [])):
+        setattr(MappingForm, f"column_{i}", SelectField(header, choices=choices, default=known.get(header, _guess(header))))
+    return MappingForm(formdata=formdata) if formdata is not None else MappingForm()
+
+
+def _guess(header: str) -> str:
+    text = header.lower().replace(" ", "").replace("_", "")
+    guesses = {"studentid": "source_id", "id": "source_id", "firstname": "given_name", "givenname": "given_name",
+               "lastname": "family_name", "surname": "family_name", "familyname": "family_name", "middlename": "middle_name",
+               "grade": "grade", "birthdate": "birth_date", "dob": "birth_date", "dateofbirth": "birth_date", "email": "email"}
+    return guesses.get(text, "")
+
+
+def _import_page(agreement, staged, status=200, form=None, problem=None):
+    job = db.session.get(Job, staged.job_id) if staged.job_id else None
+    if staged.status == "mapping" and form is None:
+        form = _mapping_form(staged, formdata=None)
+    return render_template("cards/import.html", agreement=agreement, staged=staged, job=job, form=form, problem=problem,
+                           confirm=FlaskForm(formdata=None), s=staged.summary or {}), status
+
+
+@bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>")
+@requires("roster.import", scope="agreement")
+def roster_import(agreement_id: int, import_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    return _import_page(agreement, _import_or_404(agreement, import_id))
+
+
+@bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>/mapping", methods=["POST"])
+@requires("roster.import", scope="agreement")
+def roster_mapping(agreement_id: int, import_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    staged = _import_or_404(agreement, import_id)
+    if staged.status != "mapping":
+        return _import_page(agreement, staged, 422, problem=_("This import does not need a column mapping."))
+    form = _mapping_form(staged, formdata=request.form)
+    if form.validate_on_submit():
+        headers = staged.summary.get("headers", [])
+        mapping = {h: getattr(form, f"column_{i}").data for i, h in enumerate(headers)}
+        try:
+            roster.save_mapping(current_actor(), staged, mapping)
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            return redirect(url_for("cards.roster_import", agreement_id=agreement.id, import_id=staged.id), 303)
+    return _import_page(agreement, staged, 422, form=form)
+
+
+@bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>/commit", methods=["POST"])
+@requires("roster.import", scope="agreement")
+def roster_commit(agreement_id: int, import_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    staged = _import_or_404(agreement, import_id)
+    try:
+        if not FlaskForm().validate_on_submit():
+            raise Invalid({"": _("The form was incomplete; reload the page.")})
+        counts = roster.commit(current_actor(), staged)
+    except Invalid as exc:
+        db.session.rollback()
+        return _import_page(agreement, staged, 422, problem=" ".join(m for ms in exc.errors.values() for m in ms))
+    flash(_("Roster saved: %(new)s new, %(updated)s updated, %(left)s marked as left.", **counts), "success")
+    return redirect(url_for("cards.roster_page", agreement_id=agreement.id), 303)
+
+
+@bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>/discard", methods=["POST"])
+@requires("roster.import", scope="agreement")
+def roster_discard(agreement_id: int, import_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    staged = _import_or_404(agreement, import_id)
+    if not FlaskForm().validate_on_submit() or staged.status == "committed":
+        return _import_page(agreement, staged, 422, problem=_("This import cannot be discarded."))
+    roster.discard(current_actor(), staged)
+    flash(_("Import discarded; nothing was written."), "success")
+    return redirect(url_for("cards.roster_page", agreement_id=agreement.id), 303)
+
+
+@bp.route("/agreements/<int:agreement_id>/roster/opt-outs", methods=["POST"])
+@requires("roster.opt_out", scope="agreement")
+def record_opt_outs(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    form = OptOutForm()
+    if form.validate_on_submit():
+        try:
+            ids = (form.source_ids.data or "").split()
+            upload = form.file.data
+            if upload and getattr(upload, "filename", ""):
+                ids += optouts.ids_from_csv(upload.read(), upload.filename)
+            added = optouts.record(current_actor(), agreement.id, ids, form.opted_out_on.data, form.source.data or "", current_user.id)
+        except (Invalid, rosterfile.FileProblem) as exc:
+            db.session.rollback()
+            apply_errors(form, exc if isinstance(exc, Invalid) else Invalid({"file": str(exc)}))
+        else:
+            flash(_("%(n)s opt-outs recorded; these students never appear in a patron export.", n=added), "success")
+            return redirect(url_for("cards.roster_page", agreement_id=agreement.id), 303)
+    return _roster_page(agreement, optout_form=form, status=422)
+
+
+@bp.route("/agreements/<int:agreement_id>/patrons/export", methods=["GET", "POST"])
+@requires("patron.export", scope="agreement")
+def patron_export(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    card_programme = programme.programme_of(agreement.id)
+    form = ExportForm()
+    form.drive_id.choices = [("", _("All drives"))] + [
+        (d.id, d.name) for d in db.session.scalars(select(CardDrive).where(CardDrive.agreement_id == agreement.id))]
+    form.school_id.choices = [("", _("All schools"))] + [(s.id, s.name) for s in programme.schools_of(agreement.id)]
+    if request.method == "GET" and card_programme:
+        form.file_format.data = card_programme.ils
+    if card_programme is None:
+        form.form_errors.append(_("Set up the card programme first: its rules make the barcodes, PINs and expiry dates."))
+    elif form.validate_on_submit():
+        filters = patrons.Filters(form.drive_id.data, form.school_id.data, form.grade.data or "", form.not_yet_exported.data)
+        try:
+            made = patrons.export(current_actor(), card_programme, form.file_format.data, filters)
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            response = download(made.data, made.filename)
+            response.headers["X-Rows"] = str(made.rows)
+            response.headers["X-SHA256"] = made.sha256
+            return response
+    return render_template("cards/export.html", agreement=agreement, form=form, programme=card_programme), 422 if form.is_submitted() else 200

@@ -1,0 +1,296 @@
+"""Reading roster files into plain student records: OneRoster 1.1 (users.csv alone or a zip with
+orgs, enrollments, demographics), OneRoster 1.2 users.csv (+ roles.csv), or a plain CSV mapped once.
+
+Nothing here touches the database: `read` returns records and problems, each naming file, row, column.
+"""
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+
+MAX_LINE = 64 * 1024  # a roster line longer than this is refused with a message, not parsed
+FIELDS = ("source_id", "identifier", "given_name", "middle_name", "family_name", "grade", "birth_date", "email", "username")
+ONEROSTER_REQUIRED = ("sourcedId", "enabledUser", "username", "givenName", "familyName")
+ONEROSTER_11_REQUIRED = ONEROSTER_REQUIRED + ("orgSourcedIds", "role")
+# OneRoster column -> roster field (plus what the spec calls it).
+ONEROSTER_COLUMNS = {
+    "sourcedId": "source_id", "identifier": "identifier", "givenName": "given_name", "middleName": "middle_name",
+    "familyName": "family_name", "grades": "grade", "email": "email", "username": "username",
+}
+GRADE_ALIASES = {"PK": "PK", "PS": "PK", "TK": "PK", "IT": "PK", "PR": "PK", "K": "K", "KG": "K", "00": "K"}
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read (not a CSV, no users.csv, missing columns)."""
+
+
+@dataclass
+class Problem:
+    file: str
+    row: int | None
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Parsed:
+    records: list[dict] = field(default_factory=list)  # each: FIELDS + school (sourcedId or id) + row
+    problems: list[Problem] = field(default_factory=list)
+    file_format: str = ""
+    rows_read: int = 0
+    duplicates: int = 0
+    not_students: int = 0
+    empty_rows: int = 0
+    columns: list[str] = field(default_factory=list)  # the headers of the main file
+    column_fields: dict = field(default_factory=dict)  # header -> roster field
+
+
+def normalise_grade(value: str) -> str | None:
+    """OneRoster / spreadsheet grades to PK, K, 01..12; "" stays ""; None when unreadable."""
+    text = (value or "").strip().upper()
+    if not text:
+        return ""
+    text = text.split(",")[0].strip()
+    text = re.sub(r"^(GRADE|GR\.?)\s*", "", text)
+    if text in GRADE_ALIASES:
+        return GRADE_ALIASES[text]
+    if text.isdigit() and 1 <= int(text) <= 12:
+        return f"{int(text):02d}"
+    return None
+
+
+def parse_date(value: str) -> date | None:
+    text = (value or "").strip()
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def decode(data: bytes, name: str) -> str:
+    """Text of a CSV in UTF-8 (with or without BOM), UTF-16 (BOM) or Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise FileProblem(_("%(file)s: the UTF-16 text is damaged.", file=name)) from exc
+    head = data[:4096]
+    if head.startswith(b"%PDF") or head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8") or b"\x00" in head:
+        raise FileProblem(_("%(file)s is not a CSV file (it looks like a binary file). Save the roster as CSV and upload it again.", file=name))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=counts.get) if any(counts.values()) else ","
+
+
+def rows_of(text: str, name: str, problems: list[Problem]):
+    """(line number, row) pairs; overlong lines become a problem each, never a crash."""
+    lines = text.splitlines(keepends=True)
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE:
+            problems.append(Problem(name, number, "", _("The line is %(size)s characters long; a roster line may have at most %(max)s. It was left out.",
+                                                       size=f"{len(line):,}", max=f"{MAX_LINE:,}")))
+            lines[number - 1] = "\n"
+    if not lines:
+        raise FileProblem(_("%(file)s is empty.", file=name))
+    reader = csv.reader(io.StringIO("".join(lines)), delimiter=_delimiter(lines[0]))
+    csv.field_size_limit(MAX_LINE + 1)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(Problem(name, reader.line_num, "", _("The row cannot be read as CSV: %(reason)s", reason=str(exc))))
+            continue
+        yield reader.line_num, row
+
+
+def table(text: str, name: str, problems: list[Problem], required=()) -> tuple[list[str], list[tuple[int, dict]]]:
+    """Header and dict rows of one CSV file; missing required columns stop this file."""
+    rows = rows_of(text, name, problems)
+    try:
+        _line, header = next(rows)
+    except StopIteration:
+        raise FileProblem(_("%(file)s is empty.", file=name)) from None
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise FileProblem(_("%(file)s lacks the required column(s): %(columns)s.", file=name, columns=", ".join(missing)))
+    out = []
+    for line, row in rows:
+        out.append((line, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header) if h}))
+    return header, out
+
+
+def _is_empty(values: dict) -> bool:
+    return not any(values.values())
+
+
+def read(data: bytes, name: str, mapping: dict | None = None, progress=None) -> Parsed:
+    """Read an upload. A plain CSV needs `mapping` (header -> field); without one, FileProblem says so."""
+    if data[:4] == b"PK\x03\x04":
+        return _read_zip(data, name, progress)
+    text = decode(data, name)
+    first = text.split("\n", 1)[0]
+    if "sourcedId" in first and "givenName" in first:
+        return _read_users(text, name, {}, {}, progress)
+    if mapping is None:
+        raise FileProblem(_("%(file)s is not a OneRoster users.csv: choose its school and map its columns.", file=name))
+    return _read_plain(text, name, mapping, progress)
+
+
+def plain_headers(data: bytes, name: str) -> list[str]:
+    problems: list[Problem] = []
+    header, _rows = table(decode(data, name), name, problems)
+    return [h for h in header if h]
+
+
+def _read_zip(data: bytes, name: str, progress) -> Parsed:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = {n.rsplit("/", 1)[-1].lower(): n for n in archive.namelist() if not n.endswith("/")}
+    except zipfile.BadZipFile as exc:
+        raise FileProblem(_("%(file)s is not a readable zip file.", file=name)) from exc
+    if "[content_types].xml" in names:
+        raise FileProblem(_("%(file)s is an Excel workbook; save the roster as CSV (OneRoster users.csv or plain CSV).", file=name))
+    if "users.csv" not in names:
+        raise FileProblem(_("%(file)s has no users.csv; a OneRoster zip needs users.csv (with orgs.csv, enrollments.csv, demographics.csv).", file=name))
+
+    def text_of(member):
+        return decode(archive.read(names[member]), member)
+
+    problems: list[Problem] = []
+    birth_dates, roles = {}, {}
+    if "demographics.csv" in names:
+        _h, rows = table(text_of("demographics.csv"), "demographics.csv", problems, ("sourcedId",))
+        birth_dates = {r["sourcedId"]: (line, r.get("birthDate", "")) for line, r in rows if r.get("sourcedId")}
+    if "roles.csv" in names:  # OneRoster 1.2: the role and school of each user
+        _h, rows = table(text_of("roles.csv"), "roles.csv", problems, ("userSourcedId", "role", "orgSourcedId"))
+        for _line, r in rows:
+            if r.get("roleType", "primary") == "primary" or r["userSourcedId"] not in roles:
+                roles[r["userSourcedId"]] = (r["role"], r["orgSourcedId"])
+    parsed = _read_users(text_of("users.csv"), "users.csv", birth_dates, roles, progress)
+    parsed.problems[:0] = problems
+    parsed.file_format = "oneroster-zip"
+    return parsed
+
+
+def _read_users(text: str, name: str, birth_dates: dict, roles: dict, progress) -> Parsed:
+    problems: list[Problem] = []
+    first = text.split("\n", 1)[0]
+    version_12 = "orgSourcedIds" not in first and "primaryOrgSourcedId" in first
+    required = ONEROSTER_REQUIRED + (() if version_12 else ("orgSourcedIds", "role"))
+    header, rows = table(text, name, problems, required)
+    parsed = Parsed(problems=problems, file_format="oneroster-1.2" if version_12 else "oneroster-1.1", columns=header)
+    parsed.column_fields = {c: f for c, f in ONEROSTER_COLUMNS.items() if c in header}
+    if birth_dates:
+        parsed.column_fields["birthDate"] = "birth_date"
+    seen: dict[str, int] = {}
+    for index, (line, r) in enumerate(rows, start=1):
+        if progress and index % 5000 == 0:
+            progress(index)
+        if _is_empty(r):
+            parsed.empty_rows += 1
+            continue
+        parsed.rows_read += 1
+        source_id = r.get("sourcedId", "")
+        if version_12:
+            role, school = roles.get(source_id, ("student", r.get("primaryOrgSourcedId", "")))
+            school = school or r.get("primaryOrgSourcedId", "")
+        else:
+            role, school = r.get("role", ""), r.get("orgSourcedIds", "")
+        if role.strip().lower() != "student":
+            parsed.not_students += 1
+            continue
+        if r.get("enabledUser", "true").strip().lower() in ("false", "0", "no"):
+            parsed.not_students += 1
+            continue
+        record = {f: r.get(c, "") for c, f in ONEROSTER_COLUMNS.items()}
+        record["school"] = [s.strip() for s in school.split(",") if s.strip()]
+        birth_line, birth = birth_dates.get(source_id, (None, ""))
+        record["birth_date"] = birth
+        _check(parsed, record, name, line, seen, {"source_id": "sourcedId", "grade": "grades", "school": "orgSourcedIds",
+                                                  "given_name": "givenName", "family_name": "familyName",
+                                                  "birth_date": "birthDate"}, birth_line)
+    return parsed
+
+
+def _read_plain(text: str, name: str, mapping: dict, progress) -> Parsed:
+    problems: list[Problem] = []
+    header, rows = table(text, name, problems)
+    mapped = {h: f for h, f in mapping.items() if f in FIELDS and h in header}
+    if "source_id" not in mapped.values() and "identifier" in mapped.values():
+        mapped = {**mapped, next(h for h, f in mapped.items() if f == "identifier"): "identifier"}
+    for needed in ("given_name", "family_name"):
+        if needed not in mapped.values():
+            raise FileProblem(_("%(file)s: no column is mapped to %(field)s.", file=name, field=needed.replace("_", " ")))
+    if not {"source_id", "identifier"} & set(mapped.values()):
+        raise FileProblem(_("%(file)s: map a column to the student's source id or student id.", file=name))
+    parsed = Parsed(problems=problems, file_format="plain", columns=header, column_fields=mapped)
+    columns = {f: h for h, f in mapped.items()}
+    seen: dict[str, int] = {}
+    for index, (line, r) in enumerate(rows, start=1):
+        if progress and index % 5000 == 0:
+            progress(index)
+        if _is_empty(r):
+            parsed.empty_rows += 1
+            continue
+        parsed.rows_read += 1
+        record = {f: r.get(columns[f], "") if f in columns else "" for f in FIELDS}
+        if not record["source_id"]:
+            record["source_id"] = record["identifier"]
+        record["school"] = []  # the import's school
+        _check(parsed, record, name, line, seen, {**columns, "source_id": columns.get("source_id") or columns.get("identifier", "")})
+    return parsed
+
+
+def _check(parsed: Parsed, record: dict, name: str, line: int, seen: dict, columns: dict, birth_line=None) -> None:
+    """Validate one student record; append it, or its problems."""
+    errors = []
+    if not record["source_id"]:
+        errors.append((columns["source_id"], _("The student's id is empty.")))
+    elif record["source_id"] in seen:
+        parsed.duplicates += 1
+        parsed.problems.append(Problem(name, line, columns["source_id"], _("Duplicate id %(id)s: already on row %(row)s; this row was left out.",
+                                                                           id=record["source_id"], row=seen[record["source_id"]])))
+        return
+    for required in ("given_name", "family_name"):
+        if not record[required]:
+            errors.append((columns.get(required, required), _("This column is required and is empty.")))
+    grade = normalise_grade(record["grade"])
+    if grade is None:
+        errors.append((columns.get("grade", "grade"), _("Unknown grade %(grade)s (use PK, K or 1–12).", grade=record["grade"])))
+    record["grade"] = grade or ""
+    if record["birth_date"]:
+        try:
+            record["birth_date"] = parse_date(record["birth_date"]).isoformat()
+        except ValueError:
+            where = ("demographics.csv", birth_line) if birth_line else (name, line)
+            parsed.problems.append(Problem(where[0], where[1], columns.get("birth_date", "birthDate"),
+                                           _("Unreadable date %(value)s (use YYYY-MM-DD).", value=record["birth_date"])))
+            record["birth_date"] = ""
+    for column, message in errors:
+        parsed.problems.append(Problem(name, line, column, message))
+    if record["source_id"]:
+        seen[record["source_id"]] = line
+    if not errors:
+        record["row"] = line
+        parsed.records.append(record)

@@ -1,0 +1,287 @@
+"""Card programme and data-sharing spec (sections of the agreement page), drives and their counts."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from tracker.agreements.views import add_section, get_agreement_or_404
+from tracker.auth.access import current_actor, requires, scope_ids
+from tracker.cards import drives, models, programme
+from tracker.cards.forms import CardStatusForm, CountForm, DriveForm, ProgrammeForm, SpecForm
+from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, DRIVE_STATUSES, CardDrive, DriveCount, Student
+from tracker.extensions import db
+from tracker.forms import form_data
+from tracker.htmx import render_fragment, wants_fragment
+from tracker.spreadsheets import csv_bytes, download, xlsx_bytes
+from tracker.validation import Invalid, apply_errors
+
+bp = Blueprint("cards", __name__)
+add_section("cards/_programme.html")
+add_section("cards/_spec.html")
+add_section("cards/_agreement_drives.html")
+
+
+@bp.app_context_processor
+def _card_globals():
+    labels = ("CARD_MODELS", "CARD_FORMS", "CONSENT_MODELS", "BARCODE_SOURCES", "PIN_RULES", "ILS_KINDS", "STUDENT_FIELDS",
+              "LEGAL_BASES", "TRANSFER_METHODS", "TRANSFER_FREQUENCIES")
+    return {**{name: getattr(models, name) for name in labels}, "card_programme": programme.programme_of, "data_sharing_spec": programme.spec_of,
+            "destruction_date": programme.destruction_date, "DRIVE_STATUSES": DRIVE_STATUSES,
+            "agreement_drives": lambda agreement_id: db.session.scalars(
+                select(CardDrive).where(CardDrive.agreement_id == agreement_id).order_by(CardDrive.starts_on.desc())).all()}
+
+
+def get_drive_or_404(drive_id: int) -> CardDrive:
+    drive = drives.get_visible(drive_id, scope_ids())
+    if drive is None:
+        abort(404)
+    return drive
+
+
+def _edit_page(agreement, form, heading: str, template: str, save):
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                save()
+            except Invalid as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+            else:
+                flash(_("Saved."), "success")
+                return redirect(url_for("agreements.detail", agreement_id=agreement.id), 303)
+    return render_template(template, agreement=agreement, form=form, heading=heading), status
+
+
+@bp.route("/agreements/<int:agreement_id>/card-programme", methods=["GET", "POST"])
+@requires("card.manage", scope="agreement")
+def edit_programme(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    current = programme.programme_of(agreement.id)
+    form = ProgrammeForm(obj=current)
+    return _edit_page(agreement, form, _("Card programme"), "cards/agreement_form.html",
+                      lambda: programme.save_programme(current_actor(), agreement, form_data(form, programme.PROGRAMME_FIELDS)))
+
+
+@bp.route("/agreements/<int:agreement_id>/data-sharing", methods=["GET", "POST"])
+@requires("card.manage", scope="agreement")
+def edit_spec(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    current = programme.spec_of(agreement.id)
+    form = SpecForm(obj=current)
+    return _edit_page(agreement, form, _("Data-sharing spec"), "cards/agreement_form.html",
+                      lambda: programme.save_spec(current_actor(), agreement, form_data(form, programme.SPEC_FIELDS)))
+
+
+# ---- drives ----------------------------------------------------------------------------------
+
+@bp.route("/drives")
+@requires("card.view")
+def drive_index():
+    found = db.session.scalars(drives.visible_drives(scope_ids()).order_by(CardDrive.starts_on.desc(), CardDrive.id.desc())).all()
+    return render_template("cards/drives.html", rows=[(d, drives.total(d)) for d in found])
+
+
+def _drive_form(agreement, drive=None):
+    form = DriveForm(obj=drive)
+    form.school_ids.choices = [(s.id, s.name) for s in programme.schools_of(agreement.id)]
+    if drive is not None:
+        del form.school_ids  # schools are fixed once counting started
+    elif request.method == "GET":
+        form.school_ids.data = [s for s, _n in form.school_ids.choices]
+        form.target_percent.data = 90
+    return form
+
+
+@bp.route("/agreements/<int:agreement_id>/drives/new", methods=["GET", "POST"])
+@requires("card.manage", scope="agreement")
+def new_drive(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    form = _drive_form(agreement)
+    if form.validate_on_submit():
+        try:
+            drive = drives.create(current_actor(), agreement, form_data(form, drives.DRIVE_FIELDS), form.school_ids.data or [])
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Drive created."), "success")
+            return redirect(url_for("cards.drive", drive_id=drive.id), 303)
+    return render_template("cards/drive_form.html", agreement=agreement, form=form, drive=None), 422 if form.is_submitted() else 200
+
+
+@bp.route("/drives/<int:drive_id>/edit", methods=["GET", "POST"])
+@requires("card.manage", scope="agreement")
+def edit_drive(drive_id: int):
+    drive = get_drive_or_404(drive_id)
+    form = _drive_form(drive.agreement, drive)
+    if form.validate_on_submit():
+        try:
+            drives.update_drive(current_actor(), drive, form_data(form, drives.DRIVE_FIELDS))
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("cards.drive", drive_id=drive.id), 303)
+    return render_template("cards/drive_form.html", agreement=drive.agreement, form=form, drive=drive), 422 if form.is_submitted() else 200
+
+
+@bp.route("/drives/<int:drive_id>")
+@requires("card.view", scope="agreement")
+def drive(drive_id: int):
+    drive = get_drive_or_404(drive_id)
+    return render_template("cards/drive.html", drive=drive, schools=drives.by_school(drive), grades=drives.by_grade(drive),
+                           total=drives.total(drive))
+
+
+PROGRESS_HEADER = ("School", "Enrolment", "Target %", "Issued", "Already had a card", "Cannot issue", "Opted out",
+                   "Covered", "% covered", "Classrooms")
+
+
+@bp.route("/drives/<int:drive_id>/progress.<fmt>")
+@requires("card.view", scope="agreement")
+def drive_table(drive_id: int, fmt: str):
+    drive = get_drive_or_404(drive_id)
+    rows = [[r["name"], r["enrolment"], r["target"], r["issued"], r["already_had"], r["cannot_issue"], r["opted_out"],
+             r["covered"], r["percent"], r["classrooms"]] for r in [*drives.by_school(drive), drives.total(drive)]]
+    rows[-1][0] = _("Total")
+    name = f"drive-{drive.id}-progress.{fmt}"
+    if fmt == "csv":
+        return download(csv_bytes(PROGRESS_HEADER, rows), name)
+    if fmt == "xlsx":
+        grades = [[r["name"], r["enrolment"], r["target"], r["issued"], r["already_had"], r["cannot_issue"], r["opted_out"],
+                   r["covered"], r["percent"], r["classrooms"]] for r in drives.by_grade(drive)]
+        return download(xlsx_bytes([(_("By school"), PROGRESS_HEADER, rows), (_("By grade"), ("Grade",) + PROGRESS_HEADER[1:], grades)]), name)
+    abort(404)
+
+
+def _school_or_404(drive: CardDrive, school_id: int):
+    counts = [c for c in drive.counts if c.school_id == school_id]
+    if not counts:
+        abort(404)
+    return counts[0].school, counts
+
+
+@bp.route("/drives/<int:drive_id>/schools/<int:school_id>")
+@requires("card.view", scope="agreement")
+def drive_school(drive_id: int, school_id: int):
+    drive = get_drive_or_404(drive_id)
+    school, counts = _school_or_404(drive, school_id)
+    students = []
+    from tracker.auth.access import can
+
+    if can("roster.view"):
+        grade = request.args.get("grade", "")
+        query = select(Student).where(Student.agreement_id == drive.agreement_id, Student.school_id == school.id,
+                                      Student.active.is_(True), Student.grade.in_(drive.grades))
+        if grade:
+            query = query.where(Student.grade == grade)
+        students = db.paginate(query.order_by(Student.grade, Student.family_name, Student.given_name), per_page=50, error_out=False)
+    summary = next((r for r in drives.by_school(drive) if r["school_id"] == school.id), None)
+    return render_template("cards/drive_school.html", drive=drive, school=school, counts=counts, summary=summary,
+                           rows={c.id: _count_row(drive, c) for c in counts}, students=students, CARD_STATUSES=CARD_STATUSES)
+
+
+def _count_row(drive, count) -> dict:
+    values = {f: getattr(count, f) for f in ("enrolment", "classrooms", *COUNT_FIELDS)}
+    return drives._row(count.grade, values, count.target_percent or drive.target_percent)
+
+
+def _count_or_404(drive, count_id: int) -> DriveCount:
+    count = db.session.get(DriveCount, count_id)
+    if count is None or count.drive_id != drive.id:
+        abort(404)
+    return count
+
+
+@bp.route("/drives/<int:drive_id>/counts/<int:count_id>")
+@requires("card.view", scope="agreement")
+def count_row(drive_id: int, count_id: int):
+    drive = get_drive_or_404(drive_id)
+    count = _count_or_404(drive, count_id)
+    if not wants_fragment():  # the row's own address shows its school's page
+        return drive_school(drive.id, count.school_id)
+    return render_fragment("cards/_count_row.html", drive=drive, count=count, row=_count_row(drive, count))
+
+
+@bp.route("/drives/<int:drive_id>/counts/<int:count_id>/edit")
+@requires("card.record", scope="agreement")
+def edit_count(drive_id: int, count_id: int):
+    drive = get_drive_or_404(drive_id)
+    count = _count_or_404(drive, count_id)
+    form = CountForm(obj=count, formdata=None)
+    for name in ("enrolment", "target_percent", "classrooms", *COUNT_FIELDS, "cannot_issue_reason"):
+        getattr(form, f"read_{name}").data = getattr(count, name)
+    return render_fragment("cards/_count_form.html", drive=drive, count=count, form=form)
+
+
+def _read(value, text=False):
+    if text:
+        return value or ""
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except ValueError:
+        return None
+
+
+@bp.route("/drives/<int:drive_id>/counts/<int:count_id>", methods=["POST"])
+@requires("card.record", scope="agreement")
+def save_count(drive_id: int, count_id: int):
+    drive = get_drive_or_404(drive_id)
+    count = _count_or_404(drive, count_id)
+    form = CountForm()
+    if form.validate_on_submit():
+        names = ("enrolment", "target_percent", "classrooms", *COUNT_FIELDS, "cannot_issue_reason")
+        read = {n: _read(getattr(form, f"read_{n}").data, n == "cannot_issue_reason") for n in names}
+        wanted = {n: getattr(form, n).data for n in names}
+        try:
+            count = drives.record_counts(current_actor(), count, read, wanted)
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            if not wants_fragment():
+                flash(_("Counts saved."), "success")
+                return redirect(url_for("cards.drive_school", drive_id=drive.id, school_id=count.school_id), 303)
+            return render_fragment("cards/_count_row.html", drive=drive, count=count, row=_count_row(drive, count), saved=True)
+    return render_fragment("cards/_count_form.html", 422, drive=drive, count=count, form=form)
+
+
+@bp.route("/drives/<int:drive_id>/enrolment", methods=["POST"])
+@requires("card.manage", scope="agreement")
+def enrolment_from_roster(drive_id: int):
+    drive = get_drive_or_404(drive_id)
+    if not FlaskForm().validate_on_submit():
+        flash(_("The form was incomplete; reload the page."), "error")
+        return render_template("cards/drive.html", drive=drive, schools=drives.by_school(drive), grades=drives.by_grade(drive),
+                               total=drives.total(drive)), 422
+    changed = drives.enrolment_from_roster(current_actor(), drive)
+    flash(_("Enrolment taken from the roster (%(n)s rows changed).", n=changed), "success")
+    return redirect(url_for("cards.drive", drive_id=drive.id), 303)
+
+
+@bp.route("/drives/<int:drive_id>/students/<int:student_id>/card", methods=["POST"])
+@requires("card.record", scope="agreement")
+def student_card(drive_id: int, student_id: int):
+    drive = get_drive_or_404(drive_id)
+    student = db.session.get(Student, student_id)
+    if student is None or student.agreement_id != drive.agreement_id:
+        abort(404)
+    form = CardStatusForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            drives.set_card_status(current_actor(), drive, student, form.status.data)
+            status = 200
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+    if not wants_fragment() and status == 200:
+        return redirect(url_for("cards.drive_school", drive_id=drive.id, school_id=student.school_id), 303)
+    db.session.refresh(student)
+    return render_fragment("cards/_student_row.html", status, drive=drive, student=student, form=form,
+                           CARD_STATUSES=CARD_STATUSES)
+
+from tracker.cards import roster_views  # noqa: E402,F401  (its routes join this blueprint)
