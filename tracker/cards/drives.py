@@ -7,7 +7,7 @@ difference is applied.
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
@@ -124,15 +124,27 @@ def set_card_status(actor, drive: CardDrive, student: Student, status: str) -> N
 
 
 def enrolment_from_roster(actor, drive: CardDrive) -> int:
-    """Set each school and grade's enrolment to the number of active students in the roster."""
+    """Set each school and grade's enrolment to the number of active students in the roster.
+
+    Grades a school has students in get a row; rows of grades it has none in, with nothing
+    counted yet, are dropped (a high school has no kindergarten)."""
+    schools = {c.school_id for c in drive.counts}
     rows = db.session.execute(select(Student.school_id, Student.grade, func.count()).where(
-        Student.agreement_id == drive.agreement_id, Student.active.is_(True)).group_by(Student.school_id, Student.grade)).all()
+        Student.agreement_id == drive.agreement_id, Student.active.is_(True), Student.school_id.in_(schools),
+        Student.grade.in_(drive.grades)).group_by(Student.school_id, Student.grade)).all()
     found = {(s, g): n for s, g, n in rows}
     changed = 0
-    for count in drive.counts:
-        value = found.get((count.school_id, count.grade), 0)
-        if count.enrolment != value:
+    for count in list(drive.counts):
+        value = found.pop((count.school_id, count.grade), 0)
+        untouched = not any(getattr(count, f) for f in (*COUNT_FIELDS, "classrooms"))
+        if value == 0 and untouched:
+            drive.counts.remove(count)
+            changed += 1
+        elif count.enrolment != value:
             count.enrolment, changed = value, changed + 1
+    for (school_id, grade), value in found.items():
+        drive.counts.append(DriveCount(school_id=school_id, grade=grade, enrolment=value, cannot_issue_reason=""))
+        changed += 1
     audit.record(actor, "drive.enrolment_from_roster", "card_drive", drive.id, {"rows_changed": [None, changed]})
     db.session.commit()
     return changed

@@ -11,7 +11,7 @@ from tracker.cards.forms import CardStatusForm, CountForm, DriveForm, ProgrammeF
 from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, DRIVE_STATUSES, CardDrive, DriveCount, Student
 from tracker.extensions import db
 from tracker.forms import form_data
-from tracker.htmx import render_fragment, wants_fragment
+from tracker.htmx import render_fragment, render_fragment_html, wants_fragment
 from tracker.spreadsheets import csv_bytes, download, xlsx_bytes
 from tracker.validation import Invalid, apply_errors
 
@@ -179,9 +179,13 @@ def drive_school(drive_id: int, school_id: int):
         if grade:
             query = query.where(Student.grade == grade)
         students = db.paginate(query.order_by(Student.grade, Student.family_name, Student.given_name), per_page=50, error_out=False)
-    summary = next((r for r in drives.by_school(drive) if r["school_id"] == school.id), None)
+    summary = _school_summary(drive, school.id)
     return render_template("cards/drive_school.html", drive=drive, school=school, counts=counts, summary=summary,
                            rows={c.id: _count_row(drive, c) for c in counts}, students=students, CARD_STATUSES=CARD_STATUSES)
+
+
+def _school_summary(drive, school_id: int) -> dict | None:
+    return next((r for r in drives.by_school(drive) if r["school_id"] == school_id), None)
 
 
 def _count_row(drive, count) -> dict:
@@ -245,7 +249,10 @@ def save_count(drive_id: int, count_id: int):
             if not wants_fragment():
                 flash(_("Counts saved."), "success")
                 return redirect(url_for("cards.drive_school", drive_id=drive.id, school_id=count.school_id), 303)
-            return render_fragment("cards/_count_row.html", drive=drive, count=count, row=_count_row(drive, count), saved=True)
+            html = render_template("cards/_count_row.html", drive=drive, count=count, row=_count_row(drive, count), saved=True)
+            html += render_template("cards/_school_progress.html", oob=True, school=count.school,
+                                    summary=_school_summary(drive, count.school_id))
+            return render_fragment_html(html)
     return render_fragment("cards/_count_form.html", 422, drive=drive, count=count, form=form)
 
 

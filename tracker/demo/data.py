@@ -129,4 +129,7 @@ def seed(password: str, today: date) -> dict:
     ])
     for step in ("submit", "approve", "send", "activate"):
         agreements.transition(SEEDER, joint_use, step, ADMIN, joint_use.version)
+    from tracker.demo import cards
+
+    cards.seed(SEEDER, mou, today)
     return users

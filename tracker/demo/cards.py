@@ -1,0 +1,75 @@
+"""The demo card programme: spec and programme on the MOU, a roster of about 2,000 students from a
+generated OneRoster users.csv (imported through the same preview and commit as a real one), and a
+September drive over the eight schools, part-way through."""
+import random
+from datetime import date
+
+from sqlalchemy import select, update
+
+from tracker.cards import drives, optouts, programme, roster
+from tracker.cards.models import DriveCount, RosterImport
+from tracker.extensions import db
+
+GIVEN = ["Ava", "Liam", "Mia", "Noah", "Sofia", "Mateo", "Isla", "Ethan", "Zoe", "Lucas", "Amara", "Diego", "Chloe",
+         "Kai", "Leah", "Omar", "Priya", "Sam", "Yuki", "Elena", "Jonah", "Nia", "Theo", "Ruby"]
+FAMILY = ["Garcia", "Nguyen", "Smith", "Patel", "Kim", "Lopez", "Johnson", "Chen", "Martinez", "Brown", "Okafor",
+          "Rossi", "Hernandez", "Singh", "Davis", "Tanaka", "Wilson", "Moreno", "Clark", "Ali"]
+GRADES_BY_LEVEL = {"Elementary": ["K", "01", "02", "03", "04", "05"], "Middle": ["06", "07", "08"], "High": ["09", "10", "11", "12"]}
+PER_SCHOOL = 250
+HEADER = ("sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,"
+          "middleName,identifier,email,sms,phone,agentSourcedIds,grades,password")
+
+
+def roster_csv(schools) -> bytes:
+    rng = random.Random(2026)
+    lines = [HEADER]
+    number = 0
+    for school in schools:
+        grades = next(g for level, g in GRADES_BY_LEVEL.items() if level in school.name)
+        for i in range(PER_SCHOOL):
+            number += 1
+            grade = grades[i % len(grades)]
+            lines.append(f"stu-{number:05d},,,true,{school.sourced_id},student,s{number:05d},,{rng.choice(GIVEN)},"
+                         f"{rng.choice(FAMILY)},,{400000 + number},,,,,{grade},")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def seed(actor, mou, today: date) -> None:
+    year = mou.effective_date.year
+    programme.save_spec(actor, mou, {
+        "allowed_fields": ["given_name", "family_name", "identifier", "grade"], "legal_basis": "school_official",
+        "transfer_method": "sftp", "transfer_frequency": "nightly",
+        "subprocessors": "The library's ILS hosting provider (patron records only).",
+        "retention_days_after_end": 30, "destroy_on": None,
+    })
+    programme.save_programme(actor, mou, {
+        "card_model": "full", "checkout_limit": 10, "hold_limit": 5, "fines_free": True, "lost_item_billing": False,
+        "interlibrary_loan": True, "card_form": "physical", "consent_model": "opt_out", "barcode_prefix": "2100",
+        "barcode_source": "identifier", "pin_rule": "id_last4", "expiry_month": 9, "expiry_day": 15, "ils": "koha",
+        "patron_category": "STUDENT", "branch_code": "",
+    })
+    schools = programme.schools_of(mou.id)
+    staged = RosterImport(agreement_id=mou.id, filename="rusd-users.csv", upload=roster_csv(schools), status="uploaded")
+    db.session.add(staged)
+    db.session.commit()
+    roster.preview(staged)
+    roster.commit(actor, staged, today)
+    optouts.record(actor, mou.id, [f"stu-{n:05d}" for n in range(7, 2000, 97)], date(year, 9, 5), "paper form", None)
+    drive = drives.create(actor, mou, {
+        "name": f"Library Card Sign-up Month {year}", "starts_on": date(year, 9, 1), "ends_on": date(year, 9, 30),
+        "status": "collecting", "grades": ["K"] + [f"{g:02d}" for g in range(1, 13)], "target_percent": 90,
+    }, [s.id for s in schools])
+    drives.enrolment_from_roster(actor, drive)
+    # Part-way through: each school further along than the one before it.
+    rows = db.session.scalars(select(DriveCount).where(DriveCount.drive_id == drive.id).order_by(DriveCount.id)).all()
+    order = {s.id: i for i, s in enumerate(schools)}
+    values = []
+    for row in rows:
+        share = 0.30 + 0.08 * order[row.school_id]
+        values.append({"id": row.id, "issued": int(row.enrolment * share), "already_had": int(row.enrolment * 0.10),
+                       "opted_out": int(row.enrolment * 0.02), "classrooms": max(1, row.enrolment // 25)})
+    db.session.execute(update(DriveCount), values)
+    from tracker.audit import service as audit
+
+    audit.record(actor, "drive.counts_recorded", "card_drive", drive.id, {"rows": [None, len(values)]})
+    db.session.commit()
