@@ -167,7 +167,7 @@ def _sums(columns):
 SUMMED = ("enrolment", "classrooms", *COUNT_FIELDS)
 
 
-def _row(name, values: dict, target) -> dict:
+def progress_row(name, values: dict, target) -> dict:
     covered = values["issued"] + values["already_had"]
     pct = percent(covered, values["enrolment"])
     return {"name": name, **values, "covered": covered, "percent": pct, "target": target, "badges": badges(pct),
@@ -182,7 +182,7 @@ def by_school(drive: CardDrive) -> list[dict]:
     out = []
     for row in rows:
         values = {f: getattr(row, f) for f in SUMMED}
-        item = _row(names.get(row.school_id, "?"), values, row[-1] or drive.target_percent)
+        item = progress_row(names.get(row.school_id, "?"), values, row[-1] or drive.target_percent)
         item["school_id"] = row.school_id
         out.append(item)
     return sorted(out, key=lambda r: r["name"])
@@ -193,12 +193,12 @@ def by_grade(drive: CardDrive, school_id: int | None = None) -> list[dict]:
     if school_id is not None:
         query = query.where(DriveCount.school_id == school_id)
     rows = {r.grade: r for r in db.session.execute(query)}
-    return [_row(g, {f: getattr(rows[g], f) for f in SUMMED}, drive.target_percent) for g in GRADES if g in rows]
+    return [progress_row(g, {f: getattr(rows[g], f) for f in SUMMED}, drive.target_percent) for g in GRADES if g in rows]
 
 
 def total(drive: CardDrive) -> dict:
     row = db.session.execute(select(*_sums(SUMMED)).where(DriveCount.drive_id == drive.id)).one()
-    return _row(drive.name, {f: getattr(row, f) for f in SUMMED}, drive.target_percent)
+    return progress_row(drive.name, {f: getattr(row, f) for f in SUMMED}, drive.target_percent)
 
 
 def drive_progress(scope_ids: frozenset[int] | None) -> list[dict]:

@@ -199,6 +199,35 @@ def commit(actor, staged: RosterImport, today: date | None = None) -> dict:
     return counts
 
 
+def start_commit(actor, staged: RosterImport, user_id: int | None) -> dict | None:
+    """Commit now, or as a job when the preview holds many students; returns the counts when done now."""
+    size = staged.summary.get("new", 0) + staged.summary.get("updated", 0) + staged.summary.get("left", 0)
+    if size <= current_app.config.get("ROSTER_JOB_ROWS", 20_000):
+        return commit(actor, staged)
+    if staged.status != "previewed":
+        raise Invalid({"": _("This import is not ready to commit (status: %(status)s).", status=staged.status)})
+    job = jobs.start("roster.commit", _("Write roster %(file)s", file=staged.filename), "tracker.cards.roster:commit_job",
+                     {"import_id": staged.id, "actor": actor.__dict__}, user_id)
+    staged.job_id = job.id
+    db.session.commit()
+    return None
+
+
+def commit_job(job_id: int, import_id: int, actor: dict) -> dict:
+    from tracker.audit.service import Actor
+
+    staged = db.session.get(RosterImport, import_id)
+    total = staged.summary.get("new", 0) + staged.summary.get("updated", 0)
+    jobs.progress(job_id, 0, total, _("Writing %(n)s students in one transaction", n=total))
+    counts = commit(Actor(**actor), staged)
+    jobs.progress(job_id, total, total, _("%(new)s new, %(updated)s updated, %(left)s marked as left", **counts))
+    from flask import url_for
+
+    with current_app.test_request_context():
+        url = url_for("cards.roster_page", agreement_id=staged.agreement_id)
+    return {"url": url, "link_text": _("See the roster"), **counts}
+
+
 def discard(actor, staged: RosterImport) -> None:
     staged.status, staged.parsed, staged.upload = "discarded", None, None
     db.session.commit()

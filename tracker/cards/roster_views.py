@@ -137,10 +137,12 @@ def roster_commit(agreement_id: int, import_id: int):
     try:
         if not FlaskForm().validate_on_submit():
             raise Invalid({"": _("The form was incomplete; reload the page.")})
-        counts = roster.commit(current_actor(), staged)
+        counts = roster.start_commit(current_actor(), staged, current_user.id)
     except Invalid as exc:
         db.session.rollback()
         return _import_page(agreement, staged, 422, problem=" ".join(m for ms in exc.errors.values() for m in ms))
+    if counts is None:  # a large roster is written by a job; its page shows the progress
+        return redirect(url_for("jobs.show", job_id=staged.job_id), 303)
     flash(_("Roster saved: %(new)s new, %(updated)s updated, %(left)s marked as left.", **counts), "success")
     return redirect(url_for("cards.roster_page", agreement_id=agreement.id), 303)
 

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from tracker.agreements.views import add_section, get_agreement_or_404
-from tracker.auth.access import current_actor, requires, scope_ids
+from tracker.auth.access import can, current_actor, requires, scope_ids
 from tracker.cards import drives, models, programme
 from tracker.cards.forms import CardStatusForm, CountForm, DriveForm, ProgrammeForm, SpecForm
 from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, DRIVE_STATUSES, CardDrive, DriveCount, Student
@@ -170,8 +170,6 @@ def drive_school(drive_id: int, school_id: int):
     drive = get_drive_or_404(drive_id)
     school, counts = _school_or_404(drive, school_id)
     students = []
-    from tracker.auth.access import can
-
     if can("roster.view"):
         grade = request.args.get("grade", "")
         query = select(Student).where(Student.agreement_id == drive.agreement_id, Student.school_id == school.id,
@@ -190,7 +188,7 @@ def _school_summary(drive, school_id: int) -> dict | None:
 
 def _count_row(drive, count) -> dict:
     values = {f: getattr(count, f) for f in ("enrolment", "classrooms", *COUNT_FIELDS)}
-    return drives._row(count.grade, values, count.target_percent or drive.target_percent)
+    return drives.progress_row(count.grade, values, count.target_percent or drive.target_percent)
 
 
 def _count_or_404(drive, count_id: int) -> DriveCount:
