@@ -72,7 +72,8 @@ def export(actor, programme, file_format: str, filters: Filters, today: date | N
     now = datetime.utcnow()
     ids = [s.id for s in students]
     for start in range(0, len(ids), 5000):
-        db.session.execute(update(Student).where(Student.id.in_(ids[start:start + 5000])).values(exported_at=now))
+        db.session.execute(update(Student).where(Student.id.in_(ids[start:start + 5000])).values(exported_at=now)
+                           .execution_options(synchronize_session=False))
     filename = f"patrons-{file_format}-{today.isoformat()}.csv"
     audit.record(actor, "patrons.exported", "agreement", programme.agreement_id, {
         "format": [None, file_format], "rows": [None, len(rows)], "sha256": [None, digest], "file": [None, filename],

@@ -181,7 +181,7 @@ def commit(actor, staged: RosterImport, today: date | None = None) -> dict:
         (changed if "id" in values else new).append(values)
     try:
         if new:
-            db.session.execute(insert(Student), [{**v, "agreement_id": staged.agreement_id, "card_status": ""} for v in new])
+            db.session.execute(insert(Student.__table__), [{**v, "agreement_id": staged.agreement_id, "card_status": ""} for v in new])
         if changed:
             db.session.execute(update(Student), changed)
         if payload["left"]:

@@ -25,6 +25,9 @@ ONEROSTER_COLUMNS = {
 GRADE_ALIASES = {"PK": "PK", "PS": "PK", "TK": "PK", "IT": "PK", "PR": "PK", "K": "K", "KG": "K", "00": "K"}
 
 
+GRADE_LOOKUP = {"": "", **GRADE_ALIASES, **{f"{n:02d}": f"{n:02d}" for n in range(1, 13)}, **{str(n): f"{n:02d}" for n in range(1, 13)}}
+
+
 class FileProblem(Exception):
     """The file as a whole cannot be read (not a CSV, no users.csv, missing columns)."""
 
@@ -55,6 +58,9 @@ class Parsed:
 
 def normalise_grade(value: str) -> str | None:
     """OneRoster / spreadsheet grades to PK, K, 01..12; "" stays ""; None when unreadable."""
+    known = GRADE_LOOKUP.get(value)
+    if known is not None:
+        return known
     text = (value or "").strip().upper()
     if not text:
         return ""
@@ -134,9 +140,11 @@ def table(text: str, name: str, problems: list[Problem], required=()) -> tuple[l
     missing = [c for c in required if c not in header]
     if missing:
         raise FileProblem(_("%(file)s lacks the required column(s): %(columns)s.", file=name, columns=", ".join(missing)))
-    out = []
+    out, width, strip = [], len(header), str.strip
     for line, row in rows:
-        out.append((line, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header) if h}))
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        out.append((line, dict(zip(header, map(strip, row)))))
     return header, out
 
 
