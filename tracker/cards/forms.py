@@ -9,6 +9,7 @@ from tracker.agreements.forms import MONTH_CHOICES
 from tracker.cards.models import (BARCODE_SOURCES, CARD_FORMS, CARD_MODELS, CARD_STATUSES, CONSENT_MODELS, DRIVE_STATUSES,
                                   GRADES, ILS_KINDS, LEGAL_BASES, PIN_RULES, STUDENT_FIELDS, TRANSFER_FREQUENCIES,
                                   TRANSFER_METHODS)
+from tracker.cards.programme import PROGRAMME_FIELDS, SPEC_FIELDS
 from tracker.forms import IdSelectField, strip
 
 
@@ -18,6 +19,7 @@ class Checkboxes(SelectMultipleField):
 
 
 class ProgrammeForm(FlaskForm):
+    FIELDS = PROGRAMME_FIELDS
     card_model = SelectField(_l("Card model"), choices=list(CARD_MODELS.items()))
     card_form = SelectField(_l("Card"), choices=list(CARD_FORMS.items()))
     checkout_limit = IntegerField(_l("Checkout limit"), validators=[Optional(), NumberRange(0, 500)])
@@ -40,6 +42,7 @@ class ProgrammeForm(FlaskForm):
 
 
 class SpecForm(FlaskForm):
+    FIELDS = SPEC_FIELDS
     allowed_fields = Checkboxes(_l("Student fields that may be shared"), choices=list(STUDENT_FIELDS.items()))
     legal_basis = SelectField(_l("Legal basis"), choices=list(LEGAL_BASES.items()))
     transfer_method = SelectField(_l("Transfer method"), choices=list(TRANSFER_METHODS.items()))

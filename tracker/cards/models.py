@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from tracker.extensions import db
 
@@ -37,11 +37,21 @@ CARD_STATUSES = {"": _l("Not yet"), "issued": _l("Issued"), "already_had": _l("A
                  "cannot_issue": _l("Cannot issue")}
 
 
-class CardProgramme(db.Model):
-    __tablename__ = "card_programme"
+class PerAgreement:
+    """One per agreement, edited as a whole (programme, spec)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"), unique=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr
+    def agreement(cls):
+        return relationship("Agreement")
+
+
+class CardProgramme(PerAgreement, db.Model):
+    __tablename__ = "card_programme"
+
     card_model: Mapped[str] = mapped_column(String(20), default="full")
     checkout_limit: Mapped[int | None] = mapped_column(Integer)
     hold_limit: Mapped[int | None] = mapped_column(Integer)
@@ -58,16 +68,11 @@ class CardProgramme(db.Model):
     ils: Mapped[str] = mapped_column(String(20), default="koha")
     patron_category: Mapped[str] = mapped_column(String(30), default="STUDENT")
     branch_code: Mapped[str] = mapped_column(String(30), default="")  # blank: each school's home branch
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-
-    agreement = relationship("Agreement")
 
 
-class DataSharingSpec(db.Model):
+class DataSharingSpec(PerAgreement, db.Model):
     __tablename__ = "data_sharing_spec"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"), unique=True)
     allowed_fields: Mapped[list] = mapped_column(JSON, default=list)
     legal_basis: Mapped[str] = mapped_column(String(30), default="school_official")
     transfer_method: Mapped[str] = mapped_column(String(30), default="upload")
@@ -75,9 +80,6 @@ class DataSharingSpec(db.Model):
     subprocessors: Mapped[str] = mapped_column(Text, default="")
     retention_days_after_end: Mapped[int | None] = mapped_column(Integer)  # after the agreement's end date
     destroy_on: Mapped[date | None] = mapped_column(Date)  # or a fixed date
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-
-    agreement = relationship("Agreement")
 
 
 class CardDrive(db.Model):

@@ -148,8 +148,16 @@ def table(text: str, name: str, problems: list[Problem], required=()) -> tuple[l
     return header, out
 
 
-def _is_empty(values: dict) -> bool:
-    return not any(values.values())
+def _filled(rows, parsed: "Parsed", progress):
+    """The rows that hold anything, counting the empty ones and reporting progress every 5,000."""
+    for index, (line, values) in enumerate(rows, start=1):
+        if progress and index % 5000 == 0:
+            progress(index)
+        if not any(values.values()):
+            parsed.empty_rows += 1
+            continue
+        parsed.rows_read += 1
+        yield line, values
 
 
 def read(data: bytes, name: str, mapping: dict | None = None, progress=None) -> Parsed:
@@ -212,13 +220,7 @@ def _read_users(text: str, name: str, birth_dates: dict, roles: dict, progress) 
     if birth_dates:
         parsed.column_fields["birthDate"] = "birth_date"
     seen: dict[str, int] = {}
-    for index, (line, r) in enumerate(rows, start=1):
-        if progress and index % 5000 == 0:
-            progress(index)
-        if _is_empty(r):
-            parsed.empty_rows += 1
-            continue
-        parsed.rows_read += 1
+    for line, r in _filled(rows, parsed, progress):
         source_id = r.get("sourcedId", "")
         if version_12:
             role, school = roles.get(source_id, ("student", r.get("primaryOrgSourcedId", "")))
@@ -255,13 +257,7 @@ def _read_plain(text: str, name: str, mapping: dict, progress) -> Parsed:
     parsed = Parsed(problems=problems, file_format="plain", columns=header, column_fields=mapped)
     columns = {f: h for h, f in mapped.items()}
     seen: dict[str, int] = {}
-    for index, (line, r) in enumerate(rows, start=1):
-        if progress and index % 5000 == 0:
-            progress(index)
-        if _is_empty(r):
-            parsed.empty_rows += 1
-            continue
-        parsed.rows_read += 1
+    for line, r in _filled(rows, parsed, progress):
         record = {f: r.get(columns[f], "") if f in columns else "" for f in FIELDS}
         if not record["source_id"]:
             record["source_id"] = record["identifier"]

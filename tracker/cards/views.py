@@ -38,40 +38,35 @@ def get_drive_or_404(drive_id: int) -> CardDrive:
     return drive
 
 
-def _edit_page(agreement, form, heading: str, template: str, save):
+def _agreement_part(agreement_id: int, form_class, current, heading: str, save):
+    """The card programme or data-sharing spec of an agreement on a page of its own; saved, back to the agreement."""
+    agreement = get_agreement_or_404(agreement_id)
+    form = form_class(obj=current(agreement.id))
     status = 200
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
             try:
-                save()
+                save(current_actor(), agreement, form_data(form, form_class.FIELDS))
             except Invalid as exc:
                 db.session.rollback()
                 apply_errors(form, exc)
             else:
                 flash(_("Saved."), "success")
                 return redirect(url_for("agreements.detail", agreement_id=agreement.id), 303)
-    return render_template(template, agreement=agreement, form=form, heading=heading), status
+    return render_template("cards/agreement_form.html", agreement=agreement, form=form, heading=heading), status
 
 
 @bp.route("/agreements/<int:agreement_id>/card-programme", methods=["GET", "POST"])
 @requires("card.manage", scope="agreement")
 def edit_programme(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
-    current = programme.programme_of(agreement.id)
-    form = ProgrammeForm(obj=current)
-    return _edit_page(agreement, form, _("Card programme"), "cards/agreement_form.html",
-                      lambda: programme.save_programme(current_actor(), agreement, form_data(form, programme.PROGRAMME_FIELDS)))
+    return _agreement_part(agreement_id, ProgrammeForm, programme.programme_of, _("Card programme"), programme.save_programme)
 
 
 @bp.route("/agreements/<int:agreement_id>/data-sharing", methods=["GET", "POST"])
 @requires("card.manage", scope="agreement")
 def edit_spec(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
-    current = programme.spec_of(agreement.id)
-    form = SpecForm(obj=current)
-    return _edit_page(agreement, form, _("Data-sharing spec"), "cards/agreement_form.html",
-                      lambda: programme.save_spec(current_actor(), agreement, form_data(form, programme.SPEC_FIELDS)))
+    return _agreement_part(agreement_id, SpecForm, programme.spec_of, _("Data-sharing spec"), programme.save_spec)
 
 
 # ---- drives ----------------------------------------------------------------------------------
@@ -99,16 +94,8 @@ def _drive_form(agreement, drive=None):
 def new_drive(agreement_id: int):
     agreement = get_agreement_or_404(agreement_id)
     form = _drive_form(agreement)
-    if form.validate_on_submit():
-        try:
-            drive = drives.create(current_actor(), agreement, form_data(form, drives.DRIVE_FIELDS), form.school_ids.data or [])
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Drive created."), "success")
-            return redirect(url_for("cards.drive", drive_id=drive.id), 303)
-    return render_template("cards/drive_form.html", agreement=agreement, form=form, drive=None), 422 if form.is_submitted() else 200
+    return _drive_page(agreement, None, form, _("Drive created."),
+                       lambda: drives.create(current_actor(), agreement, form_data(form, drives.DRIVE_FIELDS), form.school_ids.data or []))
 
 
 @bp.route("/drives/<int:drive_id>/edit", methods=["GET", "POST"])
@@ -116,16 +103,21 @@ def new_drive(agreement_id: int):
 def edit_drive(drive_id: int):
     drive = get_drive_or_404(drive_id)
     form = _drive_form(drive.agreement, drive)
+    return _drive_page(drive.agreement, drive, form, _("Saved."),
+                       lambda: drives.update_drive(current_actor(), drive, form_data(form, drives.DRIVE_FIELDS)) or drive)
+
+
+def _drive_page(agreement, drive, form, done: str, save):
     if form.validate_on_submit():
         try:
-            drives.update_drive(current_actor(), drive, form_data(form, drives.DRIVE_FIELDS))
+            saved = save()
         except Invalid as exc:
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("cards.drive", drive_id=drive.id), 303)
-    return render_template("cards/drive_form.html", agreement=drive.agreement, form=form, drive=drive), 422 if form.is_submitted() else 200
+            flash(done, "success")
+            return redirect(url_for("cards.drive", drive_id=saved.id), 303)
+    return render_template("cards/drive_form.html", agreement=agreement, form=form, drive=drive), 422 if form.is_submitted() else 200
 
 
 @bp.route("/drives/<int:drive_id>")
