@@ -20,6 +20,8 @@ ACTIONS = {
     "auth.logout": _l("signed out"),
     "auth.login_failed": _l("failed to sign in"),
     "user.created": _l("created the account"),
+    "user.updated": _l("changed the account"),
+    "user.password_set": _l("set a new password"),
     "card_programme.created": _l("set up the card programme"),
     "card_programme.updated": _l("changed the card programme"),
     "data_sharing_spec.created": _l("recorded the data-sharing spec"),

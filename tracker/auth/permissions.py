@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "agreement.close": frozenset({ADMIN, ADMINISTRATOR}),  # expire, terminate, supersede
     "dashboard.view": EVERYONE,
     "job.view": EVERYONE,  # only the jobs the user started (admins: all)
+    "user.manage": frozenset({ADMIN}),
     # card drives, rosters, patron exports
     "card.view": EVERYONE,  # programmes, specs, drives and their counts (no student names)
     "card.manage": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),  # programme, spec, drives
