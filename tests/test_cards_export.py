@@ -133,13 +133,15 @@ def test_polaris_refuses_barcodes_longer_than_twenty(world):
         export(card_programme, "polaris")
 
 
-def test_the_command_line_writes_the_same_file(app, loaded, tmp_path):
+def test_the_command_line_writes_the_same_file_as_the_page(app, loaded, world, login, tmp_path):
     card_programme, _drive = loaded
     db.session.commit()
-    out = tmp_path / "koha.csv"
-    result = app.test_cli_runner().invoke(args=["patrons", "export", "--program", str(card_programme.id), "--format", "koha",
+    out = tmp_path / "generic.csv"
+    result = app.test_cli_runner().invoke(args=["patrons", "export", "--program", str(card_programme.id), "--format", "generic",
                                                 "--output", str(out)])
     assert result.exit_code == 0, result.output
     assert "6 patrons written" in result.output
-    header, rows = rows_of(out.read_bytes())
-    assert header[0] == "cardnumber" and len(rows) == 6
+    page = login(world.emails["library_staff"]).post(f"/agreements/{world.agreements['own'].id}/patrons/export",
+                                                     {"file_format": "generic"})
+    assert page.status_code == 200 and page.data == out.read_bytes()
+    assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "patrons.exported")).all()) == 2

@@ -11,6 +11,11 @@ from tests.e2e.conftest import MOU, axe_violations, describe_violations, mark_do
 pytestmark = pytest.mark.e2e
 
 
+def assert_accessible(page):
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+
+
 def test_import_a_roster_export_koha_and_record_counts(signed_in, demo, tmp_path):
     page = signed_in("staff@demo.test")
     mou = demo.agreements[MOU]
@@ -30,15 +35,18 @@ def test_import_a_roster_export_koha_and_record_counts(signed_in, demo, tmp_path
     expect(summary).to_contain_text("Rows read")
     expect(page.locator(".import-errors")).to_contain_text("Duplicate id stu-90001")
     expect(page.get_by_text("Nothing has been written yet.")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("button", name=re.compile("Commit the roster")).click()
     expect(page.get_by_text(re.compile(r"Roster saved: 1 new, 1 updated"))).to_be_visible()
     page.get_by_label("Search").fill("Reyes")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("cell", name="Reyes, Nova")).to_be_visible()
+    assert_accessible(page)
 
     # Export a Koha file.
     page.goto(f"/agreements/{mou}/patrons/export")
     expect(page.get_by_label("Format")).to_have_value("koha")
+    assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download patron file").click()
     path = download.value.path()
@@ -50,6 +58,7 @@ def test_import_a_roster_export_koha_and_record_counts(signed_in, demo, tmp_path
     page.goto("/drives")
     page.get_by_role("link", name=re.compile("Library Card Sign-up Month")).click()
     expect(page.locator("figure.drive-chart svg")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("link", name="Lincoln Elementary School").click()
     bar = page.locator("#school-progress progress")
     before = float(bar.get_attribute("value"))
@@ -67,5 +76,4 @@ def test_import_a_roster_export_koha_and_record_counts(signed_in, demo, tmp_path
     assert float(grade_bar.get_attribute("value")) > 0
     expect(page.locator("#school-progress progress")).not_to_have_attribute("value", str(before))
     assert float(page.locator("#school-progress progress").get_attribute("value")) > before
-    violations = axe_violations(page)
-    assert not violations, describe_violations(violations)
+    assert_accessible(page)
