@@ -79,3 +79,21 @@ def test_roster_command_exits_non_zero_on_errors_and_writes_nothing(app, world, 
     assert "Nothing written" in result.output and student_count() == 0
     missing = app.test_cli_runner().invoke(args=["roster", "import", str(path), "--program", "999"])
     assert missing.exit_code != 0 and "No card programme with id 999" in missing.output
+
+
+def test_purge_drops_uploads_nobody_committed_within_a_week(app, world):
+    from datetime import datetime, timedelta
+
+    from tracker.cards.models import RosterImport
+
+    set_up_cards(world)
+    old = import_roster(world, fixture("oneroster11_users.csv"), commit=False)
+    fresh = import_roster(world, fixture("oneroster11_users.csv"), commit=False)
+    old.created_at = datetime.utcnow() - timedelta(days=8)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["privacy", "purge"])
+    assert "1 roster uploads left uncommitted for over 7 days were dropped." in result.output
+    db.session.expire_all()
+    gone, kept = db.session.get(RosterImport, old.id), db.session.get(RosterImport, fresh.id)
+    assert (gone.upload, gone.parsed, gone.status) == (None, None, "discarded")
+    assert kept.upload and kept.parsed and kept.status == "previewed"

@@ -36,6 +36,7 @@ ACTIONS = {
     "roster.opted_out": _l("recorded opt-outs"),
     "patrons.exported": _l("exported a patron file"),
     "privacy.purged": _l("destroyed student data past its destruction date"),
+    "privacy.uploads_dropped": _l("dropped roster uploads nobody committed"),
 }
 HIDDEN_FIELDS = frozenset({"version"})  # bookkeeping, not something people changed
 

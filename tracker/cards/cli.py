@@ -5,6 +5,7 @@
     flask --app wsgi privacy purge
 """
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -106,8 +107,13 @@ def export_patrons(program_id, file_format, output: Path, drive_id, school_id, g
 
 @privacy_cli.cli.command("purge")
 def purge():
-    """Delete student rows past their data-sharing spec's destruction date (drive counts stay)."""
-    done = privacy.purge(_actor("privacy purge"))
+    """Delete student rows past their data-sharing spec's destruction date (drive counts stay),
+    and roster uploads nobody committed within a week."""
+    actor = _actor("privacy purge")
+    done = privacy.purge(actor)
+    dropped = privacy.drop_stale_uploads(actor, datetime.utcnow())
+    if dropped:
+        click.echo(f"{dropped} roster uploads left uncommitted for over {privacy.STAGED_DAYS} days were dropped.")
     if not done:
         click.echo("No roster is past its destruction date.")
     for item in done:

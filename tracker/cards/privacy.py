@@ -1,8 +1,8 @@
 """Privacy duties: student rows go when the data-sharing spec's destruction date has passed.
 The drive counts (aggregates) stay; each destruction is recorded in the audit log, without names."""
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
@@ -15,6 +15,22 @@ def due(today: date) -> list[tuple[Agreement, date]]:
     """Agreements whose roster must be destroyed by today."""
     rows = db.session.execute(select(Agreement, DataSharingSpec).join(DataSharingSpec, DataSharingSpec.agreement_id == Agreement.id)).all()
     return [(a, when) for a, spec in rows if (when := destruction_date(spec, a)) and when <= today]
+
+
+STAGED_DAYS = 7  # an upload nobody committed or discarded is dropped after this many days
+
+
+def drop_stale_uploads(actor, now: datetime) -> int:
+    """Roster files previewed but never committed hold student data too: drop them after a week."""
+    stale = select(RosterImport.id).where(RosterImport.created_at < now - timedelta(days=STAGED_DAYS),
+                                          or_(RosterImport.upload.is_not(None), RosterImport.parsed.is_not(None)))
+    ids = list(db.session.scalars(stale))
+    if ids:
+        db.session.execute(update(RosterImport).where(RosterImport.id.in_(ids))
+                           .values(upload=None, parsed=None, status="discarded"))
+        audit.record(actor, "privacy.uploads_dropped", "roster_import", ids[0], {"imports": [None, len(ids)]})
+        db.session.commit()
+    return len(ids)
 
 
 def purge(actor, today: date | None = None) -> list[dict]:

@@ -102,7 +102,7 @@ def preview(staged: RosterImport, progress=None) -> None:
 
 
 def _fail(staged: RosterImport, message: str) -> None:
-    staged.status, staged.summary, staged.parsed = "failed", {"fatal": message}, None
+    staged.status, staged.summary, staged.parsed, staged.upload = "failed", {"fatal": message}, None, None
     db.session.commit()
 
 
