@@ -1,11 +1,11 @@
 """Patron files for the library's ILS, with exactly the column names in shared/domain/formats.md.
 
-Each builder takes (programme, students, schools, today) and returns (header, rows); the rules of
-the card programme (barcode, PIN, expiry, category, branch) fill the library's columns.
+Each builder takes (rules, students, today) and returns (header, rows); the card programme's rules
+(barcode, PIN, expiry, category, branch of each school) fill the library's columns.
 """
 from datetime import date
 
-from tracker.cards.programme import barcode, branch, expiry, pin
+from tracker.cards.programme import PatronRules
 
 KOHA = ["cardnumber", "surname", "firstname", "othernames", "branchcode", "categorycode", "dateofbirth", "email",
         "dateenrolled", "dateexpiry", "userid", "password", "sort1", "sort2", "patron_attributes"]
@@ -28,53 +28,47 @@ def _iso(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _grade_keyword(grade: str) -> str:
-    return f"Grade{grade}" if grade else ""
-
-
-def koha(programme, students, schools, today):
-    expires = expiry(programme, today)
+def koha(rules: PatronRules, students, today: date):
+    expires, enrolled = rules.expires.isoformat(), today.isoformat()
     rows = []
     for s in students:
-        school = schools[s.school_id]
-        code = barcode(programme, s)
-        attributes = ",".join(f"{k}:{v}" for k, v in (("GRADE", s.grade), ("SCHOOL", school.sourced_id or school.state_id or "")) if v)
-        rows.append([code, s.family_name, s.given_name, s.middle_name, branch(programme, school), programme.patron_category,
-                     _iso(s.birth_date), s.email, today.isoformat(), expires.isoformat(), s.username or code,
-                     pin(programme, s), s.grade, school.name, attributes])
+        school = rules.schools[s.school_id]
+        code = rules.barcode(s)
+        attributes = ",".join(f"{k}:{v}" for k, v in (("GRADE", s.grade), ("SCHOOL", school.code)) if v)
+        rows.append([code, s.family_name, s.given_name, s.middle_name, school.branch, rules.category, _iso(s.birth_date),
+                     s.email, enrolled, expires, s.username or code, rules.pin(s), s.grade, school.name, attributes])
     return KOHA, rows
 
 
-def evergreen(programme, students, schools, today):
-    expires = expiry(programme, today).isoformat()
+def evergreen(rules: PatronRules, students, today: date):
+    expires = rules.expires.isoformat()
     rows = []
     for s in students:
-        school = schools[s.school_id]
-        code = barcode(programme, s)
-        rows.append([code, programme.patron_category, s.username or code, pin(programme, s), "1", s.family_name,
-                     s.given_name, s.middle_name, "", _grade_keyword(s.grade), s.email, branch(programme, school), "", "", "",
-                     _iso(s.birth_date), "3", s.identifier or s.source_id, "t", "f", "t", expires, "", "", "", "", "", "", "",
-                     "", "", "School", school.name, "Grade", s.grade, "", ""])
+        school = rules.schools[s.school_id]
+        code = rules.barcode(s)
+        rows.append([code, rules.category, s.username or code, rules.pin(s), "1", s.family_name, s.given_name, s.middle_name,
+                     "", f"Grade{s.grade}" if s.grade else "", s.email, school.branch, "", "", "", _iso(s.birth_date), "3",
+                     s.identifier or s.source_id, "t", "f", "t", expires, "", "", "", "", "", "", "", "", "",
+                     "School", school.name, "Grade", s.grade, "", ""])
     return EVERGREEN, rows
 
 
-def polaris(programme, students, schools, today):
-    expires = expiry(programme, today).strftime("%Y-%m-%d 00:00:00")
+def polaris(rules: PatronRules, students, today: date):
+    expires = rules.expires.strftime("%Y-%m-%d 00:00:00")
     registered = today.strftime("%Y-%m-%d 00:00:00")
     rows = []
     for s in students:
-        school = schools[s.school_id]
-        rows.append(["7" if s.exported_at else "5", s.family_name, s.given_name, s.middle_name, programme.patron_category,
-                     branch(programme, school), barcode(programme, s), expires, "1033", "0", "", pin(programme, s), registered,
+        rows.append(["7" if s.exported_at else "5", s.family_name, s.given_name, s.middle_name, rules.category,
+                     rules.schools[s.school_id].branch, rules.barcode(s), expires, "1033", "0", "", rules.pin(s), registered,
                      s.birth_date.strftime("%Y-%m-%d 00:00:00") if s.birth_date else "", ""])
     return POLARIS, rows
 
 
-def generic(programme, students, schools, today):
-    expires = expiry(programme, today).isoformat()
+def generic(rules: PatronRules, students, today: date):
+    expires = rules.expires.isoformat()
     rows = [[s.source_id, s.identifier, s.given_name, s.middle_name, s.family_name, s.grade, _iso(s.birth_date), s.email,
-             s.username, schools[s.school_id].name, barcode(programme, s), pin(programme, s), expires,
-             branch(programme, schools[s.school_id])] for s in students]
+             s.username, rules.schools[s.school_id].name, rules.barcode(s), rules.pin(s), expires,
+             rules.schools[s.school_id].branch] for s in students]
     return GENERIC, rows
 
 

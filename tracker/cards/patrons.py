@@ -6,14 +6,12 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
-from sqlalchemy.orm import selectinload
 
 from tracker.audit import service as audit
 from tracker.cards.models import CardDrive, DriveCount, OptOut, Student
 from tracker.cards.patron_formats import BUILDERS, POLARIS_BARCODE_MAX
-from tracker.cards.programme import barcode, schools_of
+from tracker.cards.programme import PatronRules
 from tracker.extensions import db
-from tracker.orgs.models import Organisation
 from tracker.spreadsheets import csv_bytes
 from tracker.validation import Invalid
 
@@ -65,14 +63,13 @@ def export(actor, programme, file_format: str, filters: Filters, today: date | N
         raise Invalid({"drive_id": _("Choose one of this agreement's drives.")})
     today = today or date.today()
     students = db.session.execute(selected(programme.agreement_id, filters)).all()
-    schools = {s.id: s for s in db.session.scalars(select(Organisation).where(
-        Organisation.id.in_({s.id for s in schools_of(programme.agreement_id)})).options(selectinload(Organisation.home_branch)))}
+    rules = PatronRules.of(programme, today)
     if file_format == "polaris":
-        long = [barcode(programme, s) for s in students if len(barcode(programme, s)) > POLARIS_BARCODE_MAX]
+        long = [code for code in map(rules.barcode, students) if len(code) > POLARIS_BARCODE_MAX]
         if long:
             raise Invalid({"file_format": _("Polaris barcodes have at most 20 characters; %(n)s would be longer (e.g. %(example)s). Shorten the barcode prefix.",
                                             n=len(long), example=long[0])})
-    header, rows = BUILDERS[file_format](programme, students, schools, today)
+    header, rows = BUILDERS[file_format](rules, students, today)
     data = csv_bytes(header, rows)
     digest = hashlib.sha256(data).hexdigest()
     now = datetime.utcnow()

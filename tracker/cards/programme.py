@@ -1,9 +1,12 @@
 """Card programme and data-sharing spec of an agreement: validation, saving, and the rules they set
 (barcode, PIN, expiry, branch; allowed fields, destruction date)."""
+import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker.agreements.models import Agreement, Party
 from tracker.audit import service as audit
@@ -108,20 +111,6 @@ def destruction_dates(scope_ids: frozenset[int] | None) -> list[dict]:
 
 # ---- the rules a programme sets for each patron ------------------------------------------------
 
-def barcode(programme: CardProgramme, student) -> str:
-    base = student.identifier if programme.barcode_source == "identifier" and student.identifier else student.source_id
-    return f"{programme.barcode_prefix}{base}"
-
-
-def pin(programme: CardProgramme, student) -> str:
-    if programme.pin_rule == "birth_mmyyyy" and student.birth_date:
-        return student.birth_date.strftime("%m%Y")
-    if programme.pin_rule == "id_last4":
-        digits = "".join(c for c in (student.identifier or student.source_id) if c.isdigit())
-        return digits[-4:]
-    return ""
-
-
 def expiry(programme: CardProgramme, today: date) -> date:
     """The expiry day of the next school year: accounts made after 30 June expire in the following year."""
     year = today.year + 1 if today.month > 6 else today.year
@@ -131,7 +120,44 @@ def expiry(programme: CardProgramme, today: date) -> date:
     return date(year, programme.expiry_month, day)
 
 
-def branch(programme: CardProgramme, school: Organisation) -> str:
-    if programme.branch_code:
-        return programme.branch_code
-    return (school.home_branch.ils_branch_code if school.home_branch else "") or ""
+NOT_DIGITS = re.compile(r"\D")
+
+
+@dataclass(frozen=True)
+class School:
+    name: str
+    code: str  # OneRoster sourcedId, else state id
+    branch: str  # the ILS branch its students are registered at
+
+
+@dataclass(frozen=True)
+class PatronRules:
+    """A programme's rules, read once for an export: barcode, PIN, expiry, category, branch per school."""
+
+    prefix: str
+    barcode_source: str
+    pin_rule: str
+    category: str
+    expires: date
+    schools: dict[int, School]
+
+    @classmethod
+    def of(cls, programme: CardProgramme, today: date) -> "PatronRules":
+        schools = {}
+        for school in db.session.scalars(select(Organisation).where(Organisation.id.in_([s.id for s in schools_of(programme.agreement_id)]))
+                                         .options(selectinload(Organisation.home_branch))):
+            home = (school.home_branch.ils_branch_code if school.home_branch else "") or ""
+            schools[school.id] = School(school.name, school.sourced_id or school.state_id or "", programme.branch_code or home)
+        return cls(programme.barcode_prefix, programme.barcode_source, programme.pin_rule, programme.patron_category,
+                   expiry(programme, today), schools)
+
+    def barcode(self, student) -> str:
+        base = student.identifier if self.barcode_source == "identifier" and student.identifier else student.source_id
+        return f"{self.prefix}{base}"
+
+    def pin(self, student) -> str:
+        if self.pin_rule == "birth_mmyyyy" and student.birth_date:
+            return student.birth_date.strftime("%m%Y")
+        if self.pin_rule == "id_last4":
+            return NOT_DIGITS.sub("", student.identifier or student.source_id)[-4:]
+        return ""
