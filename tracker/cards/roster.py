@@ -19,6 +19,7 @@ from tracker.extensions import db
 from tracker.jobs import service as jobs
 from tracker.validation import Invalid
 
+CHUNK = 5000
 KEPT = ("identifier", "given_name", "middle_name", "family_name", "grade", "birth_date", "email", "username")
 
 
@@ -113,11 +114,14 @@ def _compare(agreement_id: int, staged: RosterImport, parsed: rosterfile.Parsed)
     schools = {s.id: s for s in schools_of(agreement_id)}
     by_sourced = {s.sourced_id: s.id for s in schools.values() if s.sourced_id}
     opted_out = set(db.session.scalars(select(OptOut.source_id).where(OptOut.agreement_id == agreement_id)))
-    existing = {s.source_id: s for s in db.session.scalars(select(Student).where(Student.agreement_id == agreement_id))}
+    columns = [getattr(Student, f) for f in ("id", "source_id", "school_id", "active", *KEPT)]
+    existing = {s.source_id: s for s in db.session.execute(select(*columns).where(Student.agreement_id == agreement_id))}
     problems = [p.as_dict() for p in parsed.problems]
     counts = {"new": 0, "updated": 0, "unchanged": 0, "opted_out": 0}
     records, seen_schools, seen_ids = [], set(), set()
-    for record in parsed.records:
+    incoming, parsed.records = parsed.records, []
+    for index, record in enumerate(incoming):
+        incoming[index] = None  # each record is let go once it is compared
         if staged.school_id:
             school_id = staged.school_id
         else:
@@ -131,18 +135,16 @@ def _compare(agreement_id: int, staged: RosterImport, parsed: rosterfile.Parsed)
             counts["opted_out"] += 1
             continue
         seen_schools.add(school_id)
-        kept = {f: (record.get(f, "") if f in allowed else "") for f in KEPT}
-        kept.update(source_id=record["source_id"], school_id=school_id)
+        kept = [record.get(f, "") if f in allowed else "" for f in KEPT]
         current = existing.get(record["source_id"])
         if current is None:
             counts["new"] += 1
-        elif _same(current, kept):
+        elif _same(current, kept, school_id):
             counts["unchanged"] += 1
             continue
         else:
             counts["updated"] += 1
-            kept["id"] = current.id
-        records.append(kept)
+        records.append([current.id if current else None, record["source_id"], school_id, *kept])
     left = [s.id for s in existing.values() if s.active and s.school_id in seen_schools and s.source_id not in seen_ids]
     summary = {
         "format": parsed.file_format, "rows_read": parsed.rows_read, **counts, "left": len(left),
@@ -150,13 +152,14 @@ def _compare(agreement_id: int, staged: RosterImport, parsed: rosterfile.Parsed)
         "dropped_columns": dropped, "errors": problems[:500], "error_count": len(problems),
         "schools": sorted(schools[i].name for i in seen_schools),
     }
-    return summary, json.dumps({"records": records, "left": left})
+    # Compact rows (id or null, source id, school id, then KEPT), not dicts: a large roster stays small.
+    return summary, json.dumps({"records": records, "left": left}, separators=(",", ":"))
 
 
-def _same(student: Student, kept: dict) -> bool:
-    current = {f: getattr(student, f) for f in KEPT}
-    current["birth_date"] = student.birth_date.isoformat() if student.birth_date else ""
-    return student.active and student.school_id == kept["school_id"] and all(current[f] == kept[f] for f in KEPT)
+def _same(student, kept: list, school_id: int) -> bool:
+    current = [getattr(student, f) for f in KEPT]
+    current[KEPT.index("birth_date")] = student.birth_date.isoformat() if student.birth_date else ""
+    return student.active and student.school_id == school_id and current == kept
 
 
 def commit(actor, staged: RosterImport, today: date | None = None) -> dict:
@@ -172,22 +175,32 @@ def commit(actor, staged: RosterImport, today: date | None = None) -> dict:
     payload = json.loads(staged.parsed)
     opted_out = set(db.session.scalars(select(OptOut.source_id).where(OptOut.agreement_id == staged.agreement_id)))
     now = datetime.utcnow()
-    new, changed = [], []
-    for record in payload["records"]:
-        if record["source_id"] in opted_out:  # opted out since the preview
-            continue
-        values = {**record, "birth_date": date.fromisoformat(record["birth_date"]) if record["birth_date"] else None,
-                  "active": True, "left_on": None, "updated_at": now}
-        (changed if "id" in values else new).append(values)
+    birth = KEPT.index("birth_date")
+    written = {"new": 0, "updated": 0}
     try:
-        if new:
-            db.session.execute(insert(Student.__table__), [{**v, "agreement_id": staged.agreement_id, "card_status": ""} for v in new])
-        if changed:
-            db.session.execute(update(Student), changed)
+        rows = payload["records"]
+        for start in range(0, len(rows), CHUNK):  # dicts for one chunk at a time
+            new, changed = [], []
+            for student_id, source_id, school_id, *kept in rows[start:start + CHUNK]:
+                if source_id in opted_out:  # opted out since the preview
+                    continue
+                kept[birth] = date.fromisoformat(kept[birth]) if kept[birth] else None
+                values = {"source_id": source_id, "school_id": school_id, **dict(zip(KEPT, kept)),
+                          "active": True, "left_on": None, "updated_at": now}
+                if student_id is None:
+                    new.append({**values, "agreement_id": staged.agreement_id, "card_status": ""})
+                else:
+                    changed.append({**values, "id": student_id})
+            if new:
+                db.session.execute(insert(Student.__table__), new)
+            if changed:
+                db.session.execute(update(Student), changed)
+            written["new"] += len(new)
+            written["updated"] += len(changed)
         if payload["left"]:
             db.session.execute(update(Student).where(Student.id.in_(payload["left"]), Student.active.is_(True))
                                .values(active=False, left_on=today, updated_at=now))
-        counts = {"new": len(new), "updated": len(changed), "left": len(payload["left"])}
+        counts = {**written, "left": len(payload["left"])}
         staged.status, staged.committed_at, staged.parsed, staged.upload = "committed", now, None, None
         staged.summary = {**staged.summary, "committed": counts}
         audit.record(actor, "roster.imported", "agreement", staged.agreement_id,

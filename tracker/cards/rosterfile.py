@@ -22,6 +22,8 @@ ONEROSTER_COLUMNS = {
     "sourcedId": "source_id", "identifier": "identifier", "givenName": "given_name", "middleName": "middle_name",
     "familyName": "family_name", "grades": "grade", "email": "email", "username": "username",
 }
+ONEROSTER_NAMES = {"source_id": "sourcedId", "grade": "grades", "school": "orgSourcedIds", "given_name": "givenName",
+                   "family_name": "familyName", "birth_date": "birthDate"}  # for messages: field -> column
 GRADE_ALIASES = {"PK": "PK", "PS": "PK", "TK": "PK", "IT": "PK", "PR": "PK", "K": "K", "KG": "K", "00": "K"}
 
 
@@ -108,15 +110,18 @@ def _delimiter(first_line: str) -> str:
 
 def rows_of(text: str, name: str, problems: list[Problem]):
     """(line number, row) pairs; overlong lines become a problem each, never a crash."""
-    lines = text.splitlines(keepends=True)
-    for number, line in enumerate(lines, start=1):
-        if len(line) > MAX_LINE:
-            problems.append(Problem(name, number, "", _("The line is %(size)s characters long; a roster line may have at most %(max)s. It was left out.",
-                                                       size=f"{len(line):,}", max=f"{MAX_LINE:,}")))
-            lines[number - 1] = "\n"
-    if not lines:
+    if not text.strip():
         raise FileProblem(_("%(file)s is empty.", file=name))
-    reader = csv.reader(io.StringIO("".join(lines)), delimiter=_delimiter(lines[0]))
+    first = text[:text.find("\n") + 1 or len(text)]
+    if len(text) > MAX_LINE and max(map(len, text.splitlines())) > MAX_LINE:  # only then split: rosters are large
+        lines = text.splitlines(keepends=True)
+        for number, line in enumerate(lines, start=1):
+            if len(line) > MAX_LINE:
+                problems.append(Problem(name, number, "", _("The line is %(size)s characters long; a roster line may have at most %(max)s. It was left out.",
+                                                           size=f"{len(line):,}", max=f"{MAX_LINE:,}")))
+                lines[number - 1] = "\n"
+        text = "".join(lines)
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(first))
     csv.field_size_limit(MAX_LINE + 1)
     while True:
         try:
@@ -129,8 +134,9 @@ def rows_of(text: str, name: str, problems: list[Problem]):
         yield reader.line_num, row
 
 
-def table(text: str, name: str, problems: list[Problem], required=()) -> tuple[list[str], list[tuple[int, dict]]]:
-    """Header and dict rows of one CSV file; missing required columns stop this file."""
+def table(text: str, name: str, problems: list[Problem], required=()):
+    """Header and (line, dict) rows of one CSV file, the rows read as they are used (a large roster
+    is never held twice); missing required columns stop this file."""
     rows = rows_of(text, name, problems)
     try:
         _line, header = next(rows)
@@ -140,12 +146,15 @@ def table(text: str, name: str, problems: list[Problem], required=()) -> tuple[l
     missing = [c for c in required if c not in header]
     if missing:
         raise FileProblem(_("%(file)s lacks the required column(s): %(columns)s.", file=name, columns=", ".join(missing)))
-    out, width, strip = [], len(header), str.strip
+    return header, _as_dicts(header, rows)
+
+
+def _as_dicts(header: list[str], rows):
+    width, strip = len(header), str.strip
     for line, row in rows:
         if len(row) < width:
             row = row + [""] * (width - len(row))
-        out.append((line, dict(zip(header, map(strip, row)))))
-    return header, out
+        yield line, dict(zip(header, map(strip, row)))
 
 
 def _filled(rows, parsed: "Parsed", progress):
@@ -237,9 +246,7 @@ def _read_users(text: str, name: str, birth_dates: dict, roles: dict, progress) 
         record["school"] = [s.strip() for s in school.split(",") if s.strip()]
         birth_line, birth = birth_dates.get(source_id, (None, ""))
         record["birth_date"] = birth
-        _check(parsed, record, name, line, seen, {"source_id": "sourcedId", "grade": "grades", "school": "orgSourcedIds",
-                                                  "given_name": "givenName", "family_name": "familyName",
-                                                  "birth_date": "birthDate"}, birth_line)
+        _check(parsed, record, name, line, seen, ONEROSTER_NAMES, birth_line)
     return parsed
 
 
@@ -256,13 +263,14 @@ def _read_plain(text: str, name: str, mapping: dict, progress) -> Parsed:
         raise FileProblem(_("%(file)s: map a column to the student's source id or student id.", file=name))
     parsed = Parsed(problems=problems, file_format="plain", columns=header, column_fields=mapped)
     columns = {f: h for h, f in mapped.items()}
+    names = {**columns, "source_id": columns.get("source_id") or columns.get("identifier", "")}
     seen: dict[str, int] = {}
     for line, r in _filled(rows, parsed, progress):
         record = {f: r.get(columns[f], "") if f in columns else "" for f in FIELDS}
         if not record["source_id"]:
             record["source_id"] = record["identifier"]
         record["school"] = []  # the import's school
-        _check(parsed, record, name, line, seen, {**columns, "source_id": columns.get("source_id") or columns.get("identifier", "")})
+        _check(parsed, record, name, line, seen, names)
     return parsed
 
 
