@@ -66,6 +66,14 @@ def test_creating_a_drive_makes_a_row_per_school_and_grade(world, login):
     assert made.status_code == 303
     drive = db.session.scalar(select(CardDrive).where(CardDrive.name == "Spring"))
     assert sorted((c.school.name, c.grade) for c in drive.counts) == [("North School", "01"), ("North School", "K")]
+    # Changing the grades adds rows, and drops the rows of removed grades where nothing was counted.
+    kindergarten = next(c for c in drive.counts if c.grade == "K")
+    drives.record_counts(SETUP, kindergarten, {}, {"issued": 3})
+    edited = staff.post(f"/drives/{drive.id}/edit", {"name": "Spring", "status": "forms_out", "target_percent": "85",
+                                                     "grades": ["02"]})
+    assert edited.status_code == 303
+    db.session.expire_all()
+    assert sorted(c.grade for c in db.session.get(CardDrive, drive.id).counts) == ["02", "K"]
 
 
 def test_inline_edit_of_a_grade_row_and_the_progress_it_shows(world, login):

@@ -7,7 +7,7 @@ difference is applied.
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
@@ -54,14 +54,18 @@ def create(actor, agreement, data: dict, school_ids: list[int]) -> CardDrive:
     drive = CardDrive(agreement_id=agreement.id, **{**data, "grades": grades})
     db.session.add(drive)
     db.session.flush()
-    db.session.execute(insert(DriveCount), [{"drive_id": drive.id, "school_id": s.id, "grade": g, "enrolment": 0,
-                                             "classrooms": 0, "issued": 0, "already_had": 0, "cannot_issue": 0,
-                                             "cannot_issue_reason": "", "opted_out": 0}
-                                            for s in schools for g in grades])
+    _add_rows(drive, [s.id for s in schools], grades)
     audit.record(actor, "drive.created", "card_drive", drive.id,
                  {**audit.created(data), "schools": [None, [s.name for s in schools]]})
     db.session.commit()
     return drive
+
+
+def _add_rows(drive: CardDrive, school_ids: list[int], grades: list[str]) -> None:
+    """A row of zero counts for each school and grade."""
+    zero = dict.fromkeys(("enrolment", "classrooms", *COUNT_FIELDS), 0)
+    db.session.execute(insert(DriveCount), [{"drive_id": drive.id, "school_id": s, "grade": g, "cannot_issue_reason": "", **zero}
+                                            for s in school_ids for g in grades])
 
 
 def update_drive(actor, drive: CardDrive, data: dict) -> None:
@@ -72,9 +76,12 @@ def update_drive(actor, drive: CardDrive, data: dict) -> None:
         setattr(drive, key, [g for g in GRADES if g in value] if key == "grades" else value)
     added = [g for g in drive.grades if g not in before["grades"]]
     if added:
-        db.session.execute(insert(DriveCount), [{"drive_id": drive.id, "school_id": s, "grade": g, "enrolment": 0,
-                                                 "classrooms": 0, "issued": 0, "already_had": 0, "cannot_issue": 0,
-                                                 "cannot_issue_reason": "", "opted_out": 0} for s in schools for g in added])
+        _add_rows(drive, schools, added)
+    removed = [g for g in before["grades"] if g not in drive.grades]
+    if removed:  # rows of grades no longer in the drive go, unless something was counted in them
+        nothing_counted = [getattr(DriveCount, f) == 0 for f in (*COUNT_FIELDS, "classrooms")]
+        db.session.execute(delete(DriveCount).where(DriveCount.drive_id == drive.id, DriveCount.grade.in_(removed),
+                                                    *nothing_counted))
     audit.record(actor, "drive.updated", "card_drive", drive.id, audit.diff(before, data))
     db.session.commit()
 
