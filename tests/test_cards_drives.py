@@ -204,3 +204,20 @@ def test_the_demo_has_a_programme_a_roster_and_a_drive_part_way_through(app):
     assert len(schools) == 8 and all(r["enrolment"] == 250 for r in schools)
     assert 0 < drives.total(drive)["percent"] < 90
     assert any(r["badges"] for r in schools) and any(not r["badges"] for r in schools)
+
+
+def test_school_librarians_see_only_their_own_schools_students(world, login):
+    """North's librarian works in North School; South School's students are not theirs to see."""
+    from tracker.agreements import service as agreements
+
+    agreement = world.agreements["own"]
+    agreements.add_party(SETUP, agreement, {"organisation_id": world.orgs["south"].id, "role": "partner"}, agreement.version)
+    _p, drive = set_up_cards(world)
+    import_roster(world, users_csv([("n1", "sch-north", "Nia", "North", "03", "1"), ("s1", "sch-south", "Sol", "South", "03", "2")]))
+    south = db.session.scalar(select(Student).where(Student.source_id == "s1"))
+    librarian, staff = login(world.emails["school_librarian"]), login(world.emails["library_staff"])
+    roster_page = librarian.get(f"/agreements/{agreement.id}/roster").text
+    assert "North, Nia" in roster_page and "South, Sol" not in roster_page
+    assert "South, Sol" not in librarian.get(f"/drives/{drive.id}/schools/{world.orgs['south'].id}").text
+    assert librarian.post(f"/drives/{drive.id}/students/{south.id}/card", {"status": "issued"}).status_code == 404
+    assert "South, Sol" in staff.get(f"/agreements/{agreement.id}/roster").text

@@ -13,7 +13,7 @@ from tracker.auth.access import current_actor, requires
 from tracker.cards import optouts, patrons, programme, roster, rosterfile
 from tracker.cards.forms import ExportForm, OptOutForm, UploadForm
 from tracker.cards.models import STUDENT_FIELDS, CardDrive, RosterImport, Student
-from tracker.cards.views import bp
+from tracker.cards.views import bp, visible_students
 from tracker.extensions import db
 from tracker.jobs.models import Job
 from tracker.spreadsheets import download
@@ -29,7 +29,7 @@ def _upload_form(agreement, formdata=None):
 
 def _roster_page(agreement, upload_form=None, optout_form=None, status=200):
     q = request.args.get("q", "").strip()
-    query = select(Student).where(Student.agreement_id == agreement.id)
+    query = visible_students(select(Student).where(Student.agreement_id == agreement.id))
     if q:
         like = f"%{q}%"
         query = query.where(or_(Student.family_name.ilike(like), Student.given_name.ilike(like), Student.source_id.ilike(like)))

@@ -1,11 +1,13 @@
 """Card programme and data-sharing spec (sections of the agreement page), drives and their counts."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from tracker.agreements.views import add_section, get_agreement_or_404
 from tracker.auth.access import can, current_actor, requires, scope_ids
+from tracker.auth.permissions import SCHOOL_LIBRARIAN
 from tracker.cards import drives, models, programme
 from tracker.cards.forms import CardStatusForm, CountForm, DriveForm, ProgrammeForm, SpecForm
 from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, DRIVE_STATUSES, CardDrive, DriveCount, Student
@@ -29,6 +31,14 @@ def _card_globals():
             "destruction_date": programme.destruction_date, "DRIVE_STATUSES": DRIVE_STATUSES,
             "agreement_drives": lambda agreement_id: db.session.scalars(
                 select(CardDrive).where(CardDrive.agreement_id == agreement_id).order_by(CardDrive.starts_on.desc())).all()}
+
+
+def visible_students(query):
+    """School librarians see the students of their own schools only; library staff and administrators
+    see the roster of every school of the agreements they are party to."""
+    if current_user.role == SCHOOL_LIBRARIAN:
+        return query.where(Student.school_id.in_(scope_ids() or ()))
+    return query
 
 
 def get_drive_or_404(drive_id: int) -> CardDrive:
@@ -164,8 +174,8 @@ def drive_school(drive_id: int, school_id: int):
     students = []
     if can("roster.view"):
         grade = request.args.get("grade", "")
-        query = select(Student).where(Student.agreement_id == drive.agreement_id, Student.school_id == school.id,
-                                      Student.active.is_(True), Student.grade.in_(drive.grades))
+        query = visible_students(select(Student).where(Student.agreement_id == drive.agreement_id, Student.school_id == school.id,
+                                                       Student.active.is_(True), Student.grade.in_(drive.grades)))
         if grade:
             query = query.where(Student.grade == grade)
         students = db.paginate(query.order_by(Student.grade, Student.family_name, Student.given_name), per_page=50, error_out=False)
@@ -263,8 +273,9 @@ def enrolment_from_roster(drive_id: int):
 @requires("card.record", scope="agreement")
 def student_card(drive_id: int, student_id: int):
     drive = get_drive_or_404(drive_id)
-    student = db.session.get(Student, student_id)
-    if student is None or student.agreement_id != drive.agreement_id:
+    student = db.session.scalar(visible_students(select(Student).where(Student.id == student_id,
+                                                                       Student.agreement_id == drive.agreement_id)))
+    if student is None:
         abort(404)
     form = CardStatusForm()
     status = 422
