@@ -93,6 +93,11 @@ def test_a_plain_csv_is_mapped_once_per_school_and_the_mapping_remembered(world,
     assert "Unchanged" in staff.get(location).text
     assert db.session.scalars(select(RosterImport).order_by(RosterImport.id.desc())).first().summary["unchanged"] == 2
     assert db.session.scalar(select(func.count(ColumnMapping.id))) == 1
+    # A file whose columns changed goes back to the mapping, saying why.
+    changed = {"file": (io.BytesIO(b"ID;Vorname;Nachname\n7;Ana;Lima\n"), "north.csv"), "school_id": str(north.id)}
+    location = staff.post(f"/agreements/{agreement.id}/roster/imports", changed, content_type="multipart/form-data").headers["Location"]
+    remap = staff.get(location).text
+    assert "Map the columns" in remap and "The saved mapping does not fit this file" in remap and "Vorname" in remap
 
 
 def test_reimport_updates_instead_of_duplicating_and_marks_leavers(world, cards):

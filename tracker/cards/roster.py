@@ -86,15 +86,18 @@ def preview(staged: RosterImport, progress=None) -> None:
     agreement_id = staged.agreement_id
     try:
         parsed = rosterfile.read(staged.upload, staged.filename, mapping_for(staged.school_id) if staged.school_id else None, progress)
+    except rosterfile.MappingProblem as problem:
+        if not staged.school_id:
+            return _fail(staged, str(problem))
+        try:  # a plain CSV of a school: (re)map its columns
+            headers = rosterfile.plain_headers(staged.upload, staged.filename)
+        except rosterfile.FileProblem as unreadable:
+            return _fail(staged, str(unreadable))
+        known = mapping_for(staged.school_id)
+        staged.status, staged.summary = "mapping", {"headers": headers, "problem": str(problem) if known else ""}
+        db.session.commit()
+        return None
     except rosterfile.FileProblem as problem:
-        if staged.school_id and mapping_for(staged.school_id) is None and staged.upload[:4] != b"PK\x03\x04":
-            try:
-                headers = rosterfile.plain_headers(staged.upload, staged.filename)
-            except rosterfile.FileProblem as unreadable:
-                return _fail(staged, str(unreadable))
-            staged.status, staged.summary = "mapping", {"headers": headers}
-            db.session.commit()
-            return None
         return _fail(staged, str(problem))
     staged.summary, staged.parsed = _compare(agreement_id, staged, parsed)
     staged.status = "previewed"
@@ -122,7 +125,7 @@ def _compare(agreement_id: int, staged: RosterImport, parsed: rosterfile.Parsed)
     incoming, parsed.records = parsed.records, []
     for index, record in enumerate(incoming):
         incoming[index] = None  # each record is let go once it is compared
-        if staged.school_id:
+        if parsed.file_format == "plain":  # the school chosen at upload
             school_id = staged.school_id
         else:
             school_id = next((by_sourced[s] for s in record["school"] if s in by_sourced), None)

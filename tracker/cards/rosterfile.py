@@ -34,6 +34,10 @@ class FileProblem(Exception):
     """The file as a whole cannot be read (not a CSV, no users.csv, missing columns)."""
 
 
+class MappingProblem(FileProblem):
+    """A plain CSV whose columns are not (or no longer) mapped to roster fields."""
+
+
 @dataclass
 class Problem:
     file: str
@@ -178,7 +182,7 @@ def read(data: bytes, name: str, mapping: dict | None = None, progress=None) -> 
     if "sourcedId" in first and "givenName" in first:
         return _read_users(text, name, {}, {}, progress)
     if mapping is None:
-        raise FileProblem(_("%(file)s is not a OneRoster users.csv: choose its school and map its columns.", file=name))
+        raise MappingProblem(_("%(file)s is not a OneRoster users.csv: choose its school and map its columns.", file=name))
     return _read_plain(text, name, mapping, progress)
 
 
@@ -258,9 +262,9 @@ def _read_plain(text: str, name: str, mapping: dict, progress) -> Parsed:
         mapped = {**mapped, next(h for h, f in mapped.items() if f == "identifier"): "identifier"}
     for needed in ("given_name", "family_name"):
         if needed not in mapped.values():
-            raise FileProblem(_("%(file)s: no column is mapped to %(field)s.", file=name, field=needed.replace("_", " ")))
+            raise MappingProblem(_("%(file)s: no column is mapped to %(field)s.", file=name, field=needed.replace("_", " ")))
     if not {"source_id", "identifier"} & set(mapped.values()):
-        raise FileProblem(_("%(file)s: map a column to the student's source id or student id.", file=name))
+        raise MappingProblem(_("%(file)s: map a column to the student's source id or student id.", file=name))
     parsed = Parsed(problems=problems, file_format="plain", columns=header, column_fields=mapped)
     columns = {f: h for h, f in mapped.items()}
     names = {**columns, "source_id": columns.get("source_id") or columns.get("identifier", "")}
