@@ -1,6 +1,7 @@
 """Card programme and data-sharing spec (sections of the agreement page), drives and their counts."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -138,8 +139,8 @@ def drive(drive_id: int):
                            total=drives.total(drive))
 
 
-PROGRESS_HEADER = ("School", "Enrolment", "Target %", "Issued", "Already had a card", "Cannot issue", "Opted out",
-                   "Covered", "% covered", "Classrooms")
+PROGRESS_HEADER = (_l("School"), _l("Enrolment"), _l("Target %"), _l("Issued"), _l("Already had a card"), _l("Cannot issue"),
+                   _l("Opted out"), _l("Covered"), _l("% covered"), _l("Classrooms"))
 
 
 @bp.route("/drives/<int:drive_id>/progress.<fmt>")
@@ -150,12 +151,13 @@ def drive_table(drive_id: int, fmt: str):
              r["covered"], r["percent"], r["classrooms"]] for r in [*drives.by_school(drive), drives.total(drive)]]
     rows[-1][0] = _("Total")
     name = f"drive-{drive.id}-progress.{fmt}"
+    header = [str(h) for h in PROGRESS_HEADER]
     if fmt == "csv":
-        return download(csv_bytes(PROGRESS_HEADER, rows), name)
+        return download(csv_bytes(header, rows), name)
     if fmt == "xlsx":
         grades = [[r["name"], r["enrolment"], r["target"], r["issued"], r["already_had"], r["cannot_issue"], r["opted_out"],
                    r["covered"], r["percent"], r["classrooms"]] for r in drives.by_grade(drive)]
-        return download(xlsx_bytes([(_("By school"), PROGRESS_HEADER, rows), (_("By grade"), ("Grade",) + PROGRESS_HEADER[1:], grades)]), name)
+        return download(xlsx_bytes([(_("By school"), header, rows), (_("By grade"), [_("Grade")] + header[1:], grades)]), name)
     abort(404)
 
 
