@@ -158,7 +158,8 @@ def setup(url: str) -> None:
                                               "card_form": "physical", "consent_model": "opt_out", "barcode_prefix": "21",
                                               "barcode_source": "identifier", "pin_rule": "id_last4", "expiry_month": 9,
                                               "expiry_day": 15, "ils": "koha", "patron_category": "ST", "branch_code": "MAIN"})
-        db.session.execute(text("CREATE TABLE bare_student (id INTEGER PRIMARY KEY, source_id VARCHAR(100), "
+        key = "SERIAL PRIMARY KEY" if db.engine.dialect.name == "postgresql" else "INTEGER PRIMARY KEY"
+        db.session.execute(text(f"CREATE TABLE bare_student (id {key}, source_id VARCHAR(100), "
                                 "given_name VARCHAR(100), family_name VARCHAR(100), identifier VARCHAR(100), "
                                 "email VARCHAR(254), grade VARCHAR(4))"))
         db.session.commit()
