@@ -4,3 +4,7 @@ from tracker.audit.models import AuditEvent, AuditHead  # noqa: F401
 from tracker.auth.models import User, membership  # noqa: F401
 from tracker.orgs.models import Contact, Organisation  # noqa: F401
 from tracker.jobs.models import Job  # noqa: F401
+from tracker.resources.models import ResourceShare  # noqa: F401
+from tracker.milestones.models import Communication, Milestone  # noqa: F401
+from tracker.health.models import SurveyAnswer, SurveyRound  # noqa: F401
+from tracker.calendar.models import CalendarFeed, ReminderSent, ReminderSetting  # noqa: F401

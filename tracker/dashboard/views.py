@@ -11,5 +11,5 @@ bp = Blueprint("dashboard", __name__)
 @bp.route("/")
 @requires("dashboard.view")
 def home():
-    data = service.overview(scope_ids(), date.today(), current_app.config["REVIEW_AFTER_DAYS"])
-    return render_template("dashboard/home.html", **data)
+    panels = service.overview(scope_ids(), date.today(), current_app.config["REVIEW_AFTER_DAYS"])
+    return render_template("dashboard/home.html", panels=panels)
