@@ -162,8 +162,9 @@ def occurrences(template: Template, agreement: Agreement, today: date) -> list[d
         if template.key == "annual_review":
             if agreement.effective_date is None:
                 on = add_months(first, 11) if year == first.year else None
-            else:
-                on = add_months(agreement.effective_date, 12 * (year - agreement.effective_date.year))
+            else:  # each anniversary of the effective date
+                years = year - agreement.effective_date.year
+                on = add_months(agreement.effective_date, 12 * years) if years > 0 else None
         else:
             on = date(year, template.month, template.day)
         if on is not None and first <= on <= last:
