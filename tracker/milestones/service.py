@@ -105,15 +105,13 @@ def remove(actor: audit.Actor, agreement: Agreement, milestone: Milestone) -> No
 
 
 def overdue(agreement_ids, today: date, limit: int | None = None) -> tuple[list[Milestone], int]:
-    """Open milestones past their due date, oldest first, with how many there are in all."""
-    where = [Milestone.status.in_(OPEN), Milestone.due_date < today]
-    query = within(select(Milestone).where(*where), Milestone.agreement_id, agreement_ids)
-    query = query.options(selectinload(Milestone.agreement), selectinload(Milestone.owner_user),
-                          selectinload(Milestone.owner_contact), selectinload(Milestone.party))
-    items = db.session.execute(query.order_by(Milestone.due_date, Milestone.id).limit(limit)).scalars().all()
-    total = len(items) if limit is None or len(items) < limit else db.session.execute(
-        within(select(func.count()).select_from(Milestone).where(*where), Milestone.agreement_id, agreement_ids)).scalar()
-    return items, total
+    """Open milestones past their due date, oldest first, with how many there are in all (one query)."""
+    query = select(Milestone, func.count().over().label("total")).where(Milestone.status.in_(OPEN), Milestone.due_date < today)
+    query = within(query, Milestone.agreement_id, agreement_ids).options(
+        selectinload(Milestone.agreement), selectinload(Milestone.owner_user),
+        selectinload(Milestone.owner_contact), selectinload(Milestone.party))
+    rows = db.session.execute(query.order_by(Milestone.due_date, Milestone.id).limit(limit)).all()
+    return [row[0] for row in rows], rows[0].total if rows else 0
 
 
 def milestone_source(agreement_ids, start: date, end: date) -> list[KeyDate]:
