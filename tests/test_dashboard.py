@@ -53,3 +53,21 @@ def test_someone_elses_overdue_milestones_and_activity_stay_out_of_view(world, l
     page = login(world.emails["viewer"]).get("/").get_data(as_text=True)
     assert "Hill consent forms" not in page and "Hill Card MOU" not in page
     assert "Hill consent forms" in login(world.emails["admin"]).get("/").get_data(as_text=True)
+
+
+def test_the_cached_dashboard_follows_every_audited_change(app, world, login, monkeypatch):
+    from tracker.milestones.models import Milestone
+
+    monkeypatch.setitem(app.config, "DASHBOARD_CACHE_SIZE", 16)
+    own = world.agreements["own"]
+    session = login(world.emails["school_librarian"])
+    assert "No milestone is overdue." in session.get("/").get_data(as_text=True)
+    # A row written past the services (no audit event) is not seen until the next audited change...
+    db.session.add(Milestone(agreement_id=own.id, title="Written past the services", due_date=date.today() - timedelta(days=2)))
+    db.session.commit()
+    assert "No milestone is overdue." in session.get("/").get_data(as_text=True)
+    # ...and any change made through a service shows at once.
+    session.post(f"/agreements/{own.id}/milestones/new", {"title": "Return the consent forms", "status": "planned",
+                                                          "due_date": (date.today() - timedelta(days=1)).isoformat()}, htmx=True)
+    page = session.get("/").get_data(as_text=True)
+    assert "Return the consent forms" in page and "Written past the services" in page

@@ -26,6 +26,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from tracker.agreements import workflow
 from tracker.agreements.models import Agreement, Goal
 from tracker.extensions import db
+from tracker.scope import among
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,12 @@ def collect(agreement_ids, start: date, end: date, kinds=None) -> list[KeyDate]:
 
 
 def within(query, column, agreement_ids):
-    """Restrict a query to the agreements the dates are about."""
-    return query if agreement_ids is None else query.where(column.in_(agreement_ids))
+    """Restrict a query to the agreements the dates are about (a SELECT of ids, a list of ids, or None: all)."""
+    if agreement_ids is None:
+        return query
+    if isinstance(agreement_ids, (list, tuple, set, frozenset)):
+        return query.where(among(column, agreement_ids))
+    return query.where(column.in_(agreement_ids))
 
 
 # ---- date arithmetic -------------------------------------------------------------------------
@@ -109,35 +114,35 @@ def months_between(start: date, end: date) -> set[int]:
     return months
 
 
-def term_dates(row, start: date, end: date) -> list[KeyDate]:
-    """The key dates of one agreement's term that fall in [start, end]."""
+def term_dates(row, start: date, end: date, windows: bool = True) -> list[KeyDate]:
+    """The key dates of one agreement's term that fall in [start, end] (labels made only for those)."""
     found = []
 
-    def add(on, kind, title, suffix, detail=""):
+    def add(on, kind, suffix, title, detail=lambda: ""):
         if on is not None and start <= on <= end:
-            found.append(KeyDate(on, kind, title, row.id, row.title, f"agreement-{row.id}-{suffix}", detail))
+            found.append(KeyDate(on, kind, title(), row.id, row.title, f"agreement-{row.id}-{suffix}", detail()))
 
     term_end = current_end(row.end_date, row.renewal, row.renewal_months, row.status, start)
     if term_end is not None:
-        add(term_end, "end_of_term", _("End of term: %(title)s", title=row.title),
-            f"end-{term_end.isoformat()}" if term_end != row.end_date else "end")
+        rolled = "" if term_end == row.end_date else f"-{term_end.isoformat()}"
+        add(term_end, "end_of_term", f"end{rolled}", lambda: _("End of term: %(title)s", title=row.title))
         if row.notice_days:
             deadline = term_end - timedelta(days=row.notice_days)
-            suffix = f"notice-{term_end.isoformat()}" if term_end != row.end_date else "notice"
             if row.renewal == "mutual":
-                add(deadline, "renewal_notice", _("Renewal notice due: %(title)s", title=row.title), suffix,
-                    _("Agree on renewal with the partners before the term ends on %(end)s.", end=term_end.isoformat()))
+                add(deadline, "renewal_notice", f"notice{rolled}", lambda: _("Renewal notice due: %(title)s", title=row.title),
+                    lambda: _("Agree on renewal with the partners before the term ends on %(end)s.", end=term_end.isoformat()))
             else:
-                detail = (_("Give notice by this date, or the agreement renews for %(months)s months.", months=row.renewal_months)
-                          if row.renewal == "automatic" else
-                          _("Last day to give %(days)s days' notice before the end of term.", days=row.notice_days))
-                add(deadline, "termination_notice", _("Termination-notice deadline: %(title)s", title=row.title), suffix, detail)
-    if row.modification_window_start:
+                add(deadline, "termination_notice", f"notice{rolled}",
+                    lambda: _("Termination-notice deadline: %(title)s", title=row.title),
+                    lambda: (_("Give notice by this date, or the agreement renews for %(months)s months.", months=row.renewal_months)
+                             if row.renewal == "automatic" else
+                             _("Last day to give %(days)s days' notice before the end of term.", days=row.notice_days)))
+    if windows and row.modification_window_start:
         for year in range(start.year, end.year + 1):
             opens = date(year, row.modification_window_start, 1)
-            in_term = (row.effective_date is None or opens >= row.effective_date) and (term_end is None or opens <= term_end)
-            if in_term:
-                add(opens, "modification_window", _("Modification window opens: %(title)s", title=row.title), f"window-{year}")
+            if (row.effective_date is None or opens >= row.effective_date) and (term_end is None or opens <= term_end):
+                add(opens, "modification_window", f"window-{year}",
+                    lambda: _("Modification window opens: %(title)s", title=row.title))
     return found
 
 
@@ -163,8 +168,9 @@ def _days_before_postgresql(element, compiler, **kw):
 
 # ---- the sources that exist now --------------------------------------------------------------
 
-def agreement_term_source(agreement_ids, start: date, end: date) -> list[KeyDate]:
-    """End of term, renewal / termination-notice deadline and modification window of live agreements."""
+def agreement_term_source(agreement_ids, start: date, end: date, windows: bool = True) -> list[KeyDate]:
+    """End of term, renewal / termination-notice deadline and (unless `windows` is false) the modification
+    window of live agreements."""
     query = select(
         Agreement.id, Agreement.title, Agreement.status, Agreement.effective_date, Agreement.end_date,
         Agreement.renewal, Agreement.renewal_months, Agreement.notice_days, Agreement.modification_window_start,
@@ -173,9 +179,11 @@ def agreement_term_source(agreement_ids, start: date, end: date) -> list[KeyDate
     ends_near = Agreement.end_date.between(start, end) | (
         Agreement.notice_days.is_not(None) & days_before(Agreement.end_date, Agreement.notice_days).between(start, end))
     rolls_on = (Agreement.renewal == "automatic") & (Agreement.status == "active") & (Agreement.end_date < start)
-    window = Agreement.modification_window_start.in_(months_between(start, end))
-    query = query.where(ends_near | rolls_on | window)
-    return [d for row in db.session.execute(query) for d in term_dates(row, start, end)]
+    wanted = ends_near | rolls_on
+    if windows:
+        wanted = wanted | Agreement.modification_window_start.in_(months_between(start, end))
+    query = query.where(wanted)
+    return [d for row in db.session.execute(query) for d in term_dates(row, start, end, windows)]
 
 
 def goal_source(agreement_ids, start: date, end: date) -> list[KeyDate]:

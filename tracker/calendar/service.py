@@ -13,6 +13,7 @@ from tracker.calendar import key_dates
 from tracker.calendar.models import CalendarFeed, ReminderSetting
 from tracker.extensions import db
 from tracker.orgs.service import user_scope
+from tracker import scope as scope_sql
 from tracker.auth.permissions import ADMIN
 
 FEED_PAST_DAYS = 60
@@ -28,8 +29,8 @@ def scope_of(user: User) -> frozenset[int] | None:
 
 
 def agreement_ids(scope: frozenset[int] | None):
-    """The agreements a scope sees, as a SELECT of ids for the key-date sources."""
-    return agreements.visible(select(Agreement.id), scope)
+    """The agreements a scope sees, as a SELECT of ids for the key-date sources (None: every agreement)."""
+    return scope_sql.agreement_ids(scope)
 
 
 # ---- feeds -----------------------------------------------------------------------------------
