@@ -33,7 +33,7 @@ from tracker.scope import among
 class KeyDate:
     on: date
     kind: str  # a key of KINDS
-    title: str
+    title: str  # a lazy translation for term dates: str() it where text is needed
     agreement_id: int
     agreement_title: str
     uid: str  # stable across runs: the calendar event's UID and the reminder's record
@@ -115,7 +115,7 @@ def months_between(start: date, end: date) -> set[int]:
 
 
 def term_dates(row, start: date, end: date, windows: bool = True) -> list[KeyDate]:
-    """The key dates of one agreement's term that fall in [start, end] (labels made only for those)."""
+    """The key dates of one agreement's term that fall in [start, end] (labels translated when shown)."""
     found = []
 
     def add(on, kind, suffix, title, detail=lambda: ""):
@@ -125,24 +125,24 @@ def term_dates(row, start: date, end: date, windows: bool = True) -> list[KeyDat
     term_end = current_end(row.end_date, row.renewal, row.renewal_months, row.status, start)
     if term_end is not None:
         rolled = "" if term_end == row.end_date else f"-{term_end.isoformat()}"
-        add(term_end, "end_of_term", f"end{rolled}", lambda: _("End of term: %(title)s", title=row.title))
+        add(term_end, "end_of_term", f"end{rolled}", lambda: _l("End of term: %(title)s", title=row.title))
         if row.notice_days:
             deadline = term_end - timedelta(days=row.notice_days)
             if row.renewal == "mutual":
-                add(deadline, "renewal_notice", f"notice{rolled}", lambda: _("Renewal notice due: %(title)s", title=row.title),
-                    lambda: _("Agree on renewal with the partners before the term ends on %(end)s.", end=term_end.isoformat()))
+                add(deadline, "renewal_notice", f"notice{rolled}", lambda: _l("Renewal notice due: %(title)s", title=row.title),
+                    lambda: _l("Agree on renewal with the partners before the term ends on %(end)s.", end=term_end.isoformat()))
             else:
                 add(deadline, "termination_notice", f"notice{rolled}",
-                    lambda: _("Termination-notice deadline: %(title)s", title=row.title),
-                    lambda: (_("Give notice by this date, or the agreement renews for %(months)s months.", months=row.renewal_months)
+                    lambda: _l("Termination-notice deadline: %(title)s", title=row.title),
+                    lambda: (_l("Give notice by this date, or the agreement renews for %(months)s months.", months=row.renewal_months)
                              if row.renewal == "automatic" else
-                             _("Last day to give %(days)s days' notice before the end of term.", days=row.notice_days)))
+                             _l("Last day to give %(days)s days' notice before the end of term.", days=row.notice_days)))
     if windows and row.modification_window_start:
         for year in range(start.year, end.year + 1):
             opens = date(year, row.modification_window_start, 1)
             if (row.effective_date is None or opens >= row.effective_date) and (term_end is None or opens <= term_end):
                 add(opens, "modification_window", f"window-{year}",
-                    lambda: _("Modification window opens: %(title)s", title=row.title))
+                    lambda: _l("Modification window opens: %(title)s", title=row.title))
     return found
 
 
