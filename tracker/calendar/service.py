@@ -12,9 +12,9 @@ from tracker.auth.models import User
 from tracker.calendar import key_dates
 from tracker.calendar.models import CalendarFeed, ReminderSetting
 from tracker.extensions import db
+from tracker.auth.permissions import ADMIN
 from tracker.orgs.service import user_scope
 from tracker import scope as scope_sql
-from tracker.auth.permissions import ADMIN
 
 FEED_PAST_DAYS = 60
 FEED_FUTURE_DAYS = 730

@@ -7,6 +7,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.forms import IdSelectField, strip
 from tracker.resources.models import KINDS, PERIODS
+from tracker.resources.service import FIELDS
 
 
 def to_cents(text: str | None) -> int | None:
@@ -48,8 +49,6 @@ class ResourceForm(FlaskForm):
     end_date = DateField(_l("End"), validators=[Optional()])
 
     def data_for_service(self) -> dict:
-        from tracker.resources.service import FIELDS
-
         data = {name: getattr(self, name).data for name in FIELDS if hasattr(self, name)}
         data["value_cents"] = getattr(self.value, "cents", None) or 0
         return data

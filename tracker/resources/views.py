@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 
