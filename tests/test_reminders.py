@@ -91,3 +91,15 @@ def test_a_failed_send_is_tried_again_next_run(app, world, mailbox):
     run(app, TODAY)
     mailbox.wait(4)
     assert all("Send the roster" in mailbox.text(i) for i in range(len(mailbox.messages)))
+
+
+def test_a_manager_outside_the_parties_hears_of_the_agreement(app, world, mailbox):
+    other = world.agreements["other"]  # no test user's organisation is party to it
+    other.status = "active"
+    other.manager_id = user_id(world, "school_librarian")
+    other.end_date = TODAY + timedelta(days=6)
+    db.session.commit()
+    run(app, TODAY)
+    mailbox.wait(1)
+    assert [str(m["To"]) for m in mailbox.messages] == [world.emails["school_librarian"]]
+    assert "End of term: Hill Card MOU" in mailbox.text(0)

@@ -44,11 +44,13 @@ class Digest:
 
 
 def _ids_for(user: User):
-    if user.role == ADMIN:  # everything is visible to admins: remind them only of what is theirs
-        managed = select(Agreement.id).where(Agreement.manager_id == user.id)
-        owned = select(Milestone.agreement_id).where(Milestone.owner_user_id == user.id)
-        return select(Agreement.id).where(or_(Agreement.id.in_(managed), Agreement.id.in_(owned)))
-    return service.agreement_ids(service.scope_of(user))
+    """The agreements whose dates the user hears of: those they manage or own a milestone of, and (but for
+    admins, who see everything) those their organisations are party to."""
+    mine = [Agreement.manager_id == user.id,
+            Agreement.id.in_(select(Milestone.agreement_id).where(Milestone.owner_user_id == user.id))]
+    if user.role != ADMIN:
+        mine.append(Agreement.id.in_(service.agreement_ids(service.scope_of(user))))
+    return select(Agreement.id).where(or_(*mine))
 
 
 def digest_for(user: User, today: date) -> Digest:
