@@ -40,9 +40,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "agreement.close": frozenset({ADMIN, ADMINISTRATOR}),  # expire, terminate, supersede
     "dashboard.view": EVERYONE,
     "job.view": EVERYONE,  # only the jobs the user started (admins: all)
+    "user.manage": frozenset({ADMIN}),
     "report.view": EVERYONE,  # annual reports of the user's agreements and organisations
     "profile.edit": EVERYONE,  # one's own reminder settings and calendar feed
-    "user.manage": frozenset({ADMIN}),
 }
 
 
