@@ -5,10 +5,12 @@ user's organisation scope, the ids of their agreements, today) and returns the t
 The rendered panels are kept per user in a small per-worker cache (DASHBOARD_CACHE_SIZE) until the
 next audited change anywhere (every change goes through a service that writes the audit log, so
 the audit chain's head is the version of the data) or the next day: a panel must show only data
-that changes through audited services. Every panel costs a fixed number of
-queries whatever the amount of data (tests/test_queries.py checks the whole page). Registered here: agreement counts, key dates in the next 90 days, overdue
-milestones, recent activity, partners to re-confirm. Still to be registered by their own packages
-with `add_panel(...)` when they land:
+that changes through audited services. Every panel costs a fixed number of queries whatever the
+amount of data (tests/test_queries.py checks the whole page).
+
+Registered here: agreement counts, ending or notice due in the next 90 days, overdue milestones,
+recent activity, partners to re-confirm. Still to be registered by their own packages with
+`add_panel(Panel(...), before=...)` when they land:
 
 - "pending_signatures": versions waiting for the user's signature (sign-off package);
 - "card_drives": card-drive progress per school against target (card-drive package).
