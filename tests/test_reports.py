@@ -93,4 +93,7 @@ def test_the_organisation_report_and_its_scope(world, login):
     assert "Lakeside Card MOU" in html and "Hill" not in html
     assert "Lakeside District and the organisations below it give $300.00 a year to partners and receive $1,200.00." in html
     assert session.get(f"/reports/organisations/{world.orgs['other_district'].id}").status_code == 403
+    assert f'href="/reports/organisations/{district.id}"' in session.get(f"/organisations/{district.id}").get_data(as_text=True)
+    other = session.get(f"/organisations/{world.orgs['other_district'].id}").get_data(as_text=True)
+    assert "/reports/organisations/" not in other
     assert session.get(f"/reports/agreements/{world.agreements['other'].id}.pdf").status_code == 404
