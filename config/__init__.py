@@ -55,6 +55,7 @@ class Base:
     PASSWORD_HASH_METHOD = "scrypt"
     PER_PAGE = 25
     REVIEW_AFTER_DAYS = 365
+    DASHBOARD_CACHE_SIZE = int(os.environ.get("DASHBOARD_CACHE_SIZE", "512"))  # dashboards kept per worker; 0: none
 
 
 class Development(Base):
@@ -72,6 +73,7 @@ class Testing(Base):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     WTF_CSRF_ENABLED = True
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests; never in production
+    DASHBOARD_CACHE_SIZE = 0  # tests write rows past the services; tests/test_dashboard.py turns it on
 
 
 class Production(Base):

@@ -1,5 +1,6 @@
 """Every route of the app with its URL filled in for "own" or "other" objects of the test world."""
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
@@ -47,8 +48,47 @@ def add_details(world: World) -> dict:
         ids[f"party_{key}"] = agreement.parties[0].id
     for name in ("library", "north", "district", "other_library"):
         ids[f"contact_{name}"] = new_contact(world, name)
+    ids.update(add_partnership_details(world))
     db.session.commit()
     return ids
+
+
+def add_partnership_details(world: World) -> dict:
+    """A resource share, a milestone and a survey round per agreement, and a calendar feed (issue 5)."""
+    from tracker.calendar import service as calendar
+    from tracker.health.models import SurveyRound
+
+    ids = {}
+    for key in ("own", "other"):
+        ids[f"share_{key}"] = new_share(world, key)
+        ids[f"milestone_{key}"] = new_milestone(world, key)
+        survey = SurveyRound(agreement_id=world.agreements[key].id, title=f"{key} round", opens_on=date.today())
+        db.session.add(survey)
+        db.session.flush()
+        ids[f"round_{key}"] = survey.id
+    viewer = db.session.scalar(select(User).where(User.email == world.emails["viewer"]))
+    ids["token"] = calendar.feed(viewer).token
+    return ids
+
+
+def new_share(world: World, which: str) -> int:
+    from tracker.resources.models import ResourceShare
+
+    parties = world.agreements[which].parties
+    share = ResourceShare(agreement_id=world.agreements[which].id, kind="ebooks", provider_id=parties[0].organisation_id,
+                          recipient_id=parties[1].organisation_id, value_cents=100, period="year")
+    db.session.add(share)
+    db.session.commit()
+    return share.id
+
+
+def new_milestone(world: World, which: str) -> int:
+    from tracker.milestones.models import Milestone
+
+    milestone = Milestone(agreement_id=world.agreements[which].id, title=f"{which} milestone", due_date=date.today())
+    db.session.add(milestone)
+    db.session.commit()
+    return milestone.id
 
 
 def new_contact(world: World, org_key: str) -> int:
@@ -72,6 +112,10 @@ def url_for_case(route: Route, world: World, ids: dict, role: str, which: str) -
     org_key = home if which == "own" else "other_library"
     if route.method == "POST" and "<int:contact_id>" in route.rule:  # the request may remove it
         ids[f"contact_{org_key}"] = new_contact(world, org_key)
+    if route.method == "POST" and "<int:share_id>" in route.rule:
+        ids[f"share_{which}"] = new_share(world, which)
+    if route.method == "POST" and "<int:milestone_id>" in route.rule:
+        ids[f"milestone_{which}"] = new_milestone(world, which)
     values = {
         "agreement_id": world.agreements[which].id,
         "org_id": world.orgs[org_key].id,
@@ -80,6 +124,11 @@ def url_for_case(route: Route, world: World, ids: dict, role: str, which: str) -
         "goal_id": ids[f"goal_{which}"],
         "section": "summary",
         "step": "submit",
+        "share_id": ids[f"share_{which}"],
+        "milestone_id": ids[f"milestone_{which}"],
+        "round_id": ids[f"round_{which}"],
+        "token": ids["token"],
+        "fmt": "csv",
     }
     if "<int:user_id>" in route.rule:
         values["user_id"] = db.session.scalar(select(User.id).where(User.email == world.emails["viewer"]))

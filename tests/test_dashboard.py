@@ -19,6 +19,55 @@ def test_dashboard_lists_what_ends_soon_and_partners_to_reconfirm_within_scope(w
     assert "Ours Ending" in page and "Theirs Ending" not in page
     assert "South School" in page and "Hill School" not in page
     assert "Active</a>: <strong>1</strong>" in page and "Draft</a>: <strong>1</strong>" in page
+    assert "termination-notice deadline" in page  # the notice date (40 - 30 days ahead) is listed too
 
     admin = login(world.emails["admin"]).get("/").get_data(as_text=True)
     assert "Ours Ending" in admin and "Theirs Ending" in admin and "Hill School" in admin
+
+
+def test_overdue_milestones_and_recent_activity_change_when_a_milestone_is_done(world, login):
+    own = world.agreements["own"]
+    session = login(world.emails["school_librarian"])
+    late = (date.today() - timedelta(days=5)).isoformat()
+    session.post(f"/agreements/{own.id}/milestones/new", {"title": "Return the consent forms", "due_date": late,
+                                                          "status": "planned"}, htmx=True)
+    page = session.get("/").get_data(as_text=True)
+    overdue = page.split('id="panel-overdue"')[1].split("</section>")[0]
+    assert "Return the consent forms" in overdue and "Lakeside Card MOU" in overdue
+    assert "added a milestone" in page.split('id="panel-activity"')[1]
+
+    from tracker.milestones.models import Milestone
+    milestone = db.session.query(Milestone).one()
+    session.post(f"/agreements/{own.id}/milestones/{milestone.id}/done", htmx=True)
+    page = session.get("/").get_data(as_text=True)
+    assert "No milestone is overdue." in page
+    assert "changed a milestone" in page.split('id="panel-activity"')[1]
+
+
+def test_someone_elses_overdue_milestones_and_activity_stay_out_of_view(world, login):
+    from tracker.milestones.models import Milestone
+
+    db.session.add(Milestone(agreement_id=world.agreements["other"].id, title="Hill consent forms",
+                             due_date=date.today() - timedelta(days=3)))
+    db.session.commit()
+    page = login(world.emails["viewer"]).get("/").get_data(as_text=True)
+    assert "Hill consent forms" not in page and "Hill Card MOU" not in page
+    assert "Hill consent forms" in login(world.emails["admin"]).get("/").get_data(as_text=True)
+
+
+def test_the_cached_dashboard_follows_every_audited_change(app, world, login, monkeypatch):
+    from tracker.milestones.models import Milestone
+
+    monkeypatch.setitem(app.config, "DASHBOARD_CACHE_SIZE", 16)
+    own = world.agreements["own"]
+    session = login(world.emails["school_librarian"])
+    assert "No milestone is overdue." in session.get("/").get_data(as_text=True)
+    # A row written past the services (no audit event) is not seen until the next audited change...
+    db.session.add(Milestone(agreement_id=own.id, title="Written past the services", due_date=date.today() - timedelta(days=2)))
+    db.session.commit()
+    assert "No milestone is overdue." in session.get("/").get_data(as_text=True)
+    # ...and any change made through a service shows at once.
+    session.post(f"/agreements/{own.id}/milestones/new", {"title": "Return the consent forms", "status": "planned",
+                                                          "due_date": (date.today() - timedelta(days=1)).isoformat()}, htmx=True)
+    page = session.get("/").get_data(as_text=True)
+    assert "Return the consent forms" in page and "Written past the services" in page

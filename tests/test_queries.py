@@ -56,3 +56,39 @@ def test_list_query_count_is_small(app, world, login):
     add_agreements(world, 50)
     count, _ = queries_for_list(app, session, "/agreements")
     assert count <= 8, count
+
+
+def add_partnership_rows(world, n):
+    """Agreements ending soon with overdue milestones and resource shares, straight into the tables."""
+    from datetime import date, timedelta
+
+    from tracker.milestones.models import Milestone
+    from tracker.resources.models import ResourceShare
+
+    today = date.today()
+    for i in range(n):
+        agreement = Agreement(title=f"Dashboard agreement {i:03d}", kind="mou", status="active", version=1,
+                              end_date=today + timedelta(days=10 + i % 80), notice_days=30, renewal="automatic",
+                              renewal_months=12, modification_window_start=1 + i % 12, modification_window_end=1 + i % 12)
+        agreement.parties = [Party(organisation_id=world.orgs["library"].id, role="lead"),
+                             Party(organisation_id=world.orgs["south" if i % 2 else "north"].id, role="partner")]
+        db.session.add(agreement)
+        db.session.flush()
+        db.session.add_all([
+            Milestone(agreement_id=agreement.id, title=f"Late {i}", due_date=today - timedelta(days=1 + i % 30)),
+            ResourceShare(agreement_id=agreement.id, kind="ebooks", provider_id=world.orgs["library"].id,
+                          recipient_id=world.orgs["north"].id, value_cents=100, period="year"),
+        ])
+    db.session.commit()
+
+
+def test_dashboard_query_count_does_not_grow_with_data(app, world, login):
+    session = login(world.emails["viewer"])  # at the district: scoped
+    add_partnership_rows(world, 5)
+    few, html_few = queries_for_list(app, session, "/")
+    add_partnership_rows(world, 300)
+    many, html_many = queries_for_list(app, session, "/")
+    assert "Late 0" in html_few and "and 295 more" in html_many  # 305 overdue, 10 shown
+    assert few == many, f"{few} queries with 5 agreements, {many} with 305"
+    admin = login(world.emails["admin"])
+    assert queries_for_list(app, admin, "/")[0] <= many

@@ -114,3 +114,17 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (site, auth, accounts, dashboard, orgs, agreements, jobs, audit, demo, users, jobs_cli,
                       cards, roster_cli, patrons_cli, privacy_cli):
         app.register_blueprint(blueprint)
+    _register_partnership_blueprints(app)
+
+
+def _register_partnership_blueprints(app: Flask) -> None:
+    """Resources, milestones, health, calendar and reports (issue 5)."""
+    from tracker.calendar.cli import bp as reminders
+    from tracker.calendar.views import bp as calendar
+    from tracker.health.views import bp as health
+    from tracker.milestones.views import bp as milestones
+    from tracker.reports.views import bp as reports
+    from tracker.resources.views import bp as resources
+
+    for blueprint in (resources, milestones, health, calendar, reminders, reports):
+        app.register_blueprint(blueprint)

@@ -37,6 +37,20 @@ ACTIONS = {
     "patrons.exported": _l("exported a patron file"),
     "privacy.purged": _l("destroyed student data past its destruction date"),
     "privacy.uploads_dropped": _l("dropped roster uploads nobody committed"),
+    "resource.added": _l("added a shared resource"),
+    "resource.updated": _l("changed a shared resource"),
+    "resource.removed": _l("removed a shared resource"),
+    "milestone.added": _l("added a milestone"),
+    "milestone.updated": _l("changed a milestone"),
+    "milestone.removed": _l("removed a milestone"),
+    "milestone.template_applied": _l("applied a timeline template"),
+    "communication.logged": _l("logged a meeting, call or note"),
+    "survey.opened": _l("opened a survey round"),
+    "survey.answered": _l("answered the partnership survey"),
+    "calendar.feed_created": _l("made a calendar feed"),
+    "calendar.feed_revoked": _l("revoked their calendar feeds"),
+    "calendar.feed_regenerated": _l("made a new calendar feed address"),
+    "reminders.preferences_changed": _l("changed their reminder settings"),
 }
 HIDDEN_FIELDS = frozenset({"version"})  # bookkeeping, not something people changed
 

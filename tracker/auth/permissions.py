@@ -49,6 +49,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "roster.import": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),
     "roster.opt_out": EDITORS,
     "patron.export": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),
+    "report.view": EVERYONE,  # annual reports of the user's agreements and organisations
+    "profile.edit": EVERYONE,  # one's own reminder settings and calendar feed
 }
 
 

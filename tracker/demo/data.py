@@ -132,4 +132,53 @@ def seed(password: str, today: date) -> dict:
     from tracker.demo import cards
 
     cards.seed(SEEDER, mou, today)
+    seed_partnership(mou, joint_use, library, district, branches["CEN"], schools["Jefferson Middle School"], users, today)
     return users
+
+
+def seed_partnership(mou, joint_use, library, district, central, jefferson, users, today: date) -> None:
+    """Resources both ways, milestones done and overdue, a key date within 30 days, two survey rounds."""
+    from tracker.health import service as health
+    from tracker.milestones import service as milestones
+    from tracker.resources import service as resources
+
+    for kind, giver, taker, description, quantity, unit, cents, period in [
+        ("ebooks", library, district, "E-book and audiobook platform for every student", 12000, "student accounts", 1_800_000, "year"),
+        ("delivery", library, district, "Delivery of holds and teacher sets to schools", 2, "runs a week", 45_000, "month"),
+        ("educator_cards", library, district, "Educator cards with extended loans", 600, "teachers", 0, "year"),
+        ("space", district, library, "School libraries for sign-up evenings", 8, "evenings", 30_000, "term"),
+        ("staff_time", district, library, "School librarians' time for class visits", 120, "hours", 600_000, "year"),
+    ]:
+        resources.add(SEEDER, mou, {"kind": kind, "provider_id": giver.id, "recipient_id": taker.id, "description": description,
+                                    "quantity": quantity, "unit": unit, "schedule": "", "value_cents": cents,
+                                    "period": period, "start_date": mou.effective_date, "end_date": mou.end_date})
+    resources.add(SEEDER, joint_use, {"kind": "space", "provider_id": jefferson.id, "recipient_id": central.id,
+                                      "description": "The library room, evenings", "quantity": 3, "unit": "evenings a week",
+                                      "schedule": "Mon, Wed, Thu 5-8 pm", "value_cents": 150_000, "period": "month",
+                                      "start_date": joint_use.effective_date, "end_date": joint_use.end_date})
+    staff = users["staff@demo.test"].id
+    for title, due, status, party in [
+        ("Roster file sent to the library", today - timedelta(days=60), "done", district),
+        ("Accounts created for every student", today - timedelta(days=40), "done", library),
+        ("Consent opt-out list returned", today - timedelta(days=12), "planned", district),
+        ("Teacher sets delivered to every school", today - timedelta(days=5), "in_progress", library),
+        ("Mid-year usage report", today + timedelta(days=10), "planned", library),
+        ("Summer reading visit schedule agreed", today + timedelta(days=75), "planned", district),
+    ]:
+        data = {"title": title, "due_date": due, "status": status, "party_id": party.id, "owner_user_id": staff,
+                "owner_contact_id": None, "evidence": "Emailed on time." if status == "done" else "", "done_date": None}
+        milestones.add(SEEDER, mou, data, today)
+    milestones.apply_template(SEEDER, mou, "signup_month", today)
+    milestones.log_communication(SEEDER, mou, {"kind": "meeting", "held_on": today - timedelta(days=20),
+                                               "attendees": "Dana Director, Sam Superintendent, Stacy Youth Services",
+                                               "summary": "Reviewed the sign-up numbers; agreed to chase the opt-out list."},
+                                 [{"title": "Share the sign-up numbers with principals", "due_date": today + timedelta(days=21)}],
+                                 today)
+    sides = {users["director@demo.test"]: library.id, users["superintendent@demo.test"]: district.id}
+    for title, opened, scores in [("Autumn survey", today - timedelta(days=150), {"share": 3, "communication": 2}),
+                                  ("Spring survey", today - timedelta(days=5), {"share": 4, "communication": 4})]:
+        survey = health.open_round(SEEDER, mou, {"title": title, "opens_on": opened, "closes_on": opened + timedelta(days=30)})
+        for user, side in sides.items():
+            answers = {"share": scores["share"], "communication": scores["communication"], "goals": 4,
+                       "recognition": 3 + (side == district.id), "decisions": 4}
+            health.answer(Actor(user.id, user.name), survey, side, answers, opened + timedelta(days=1))

@@ -1,0 +1,133 @@
+"""Calendar feeds behind secret tokens, reminder preferences, and the key dates a user should hear of."""
+import secrets
+from datetime import date, datetime, timedelta, timezone
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+
+from tracker.agreements import service as agreements
+from tracker.agreements.models import Agreement
+from tracker.audit import service as audit
+from tracker.auth.models import User
+from tracker.calendar import key_dates
+from tracker.calendar.models import CalendarFeed, ReminderSetting
+from tracker.extensions import db
+from tracker.auth.permissions import ADMIN
+from tracker.orgs.service import user_scope
+from tracker import scope as scope_sql
+
+FEED_PAST_DAYS = 60
+FEED_FUTURE_DAYS = 730
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def scope_of(user: User) -> frozenset[int] | None:
+    return None if user.role == ADMIN else user_scope(user.id)
+
+
+def agreement_ids(scope: frozenset[int] | None):
+    """The agreements a scope sees, as a SELECT of ids for the key-date sources (None: every agreement)."""
+    return scope_sql.agreement_ids(scope)
+
+
+# ---- feeds -----------------------------------------------------------------------------------
+
+def feed(user: User, agreement_id: int | None = None, create: bool = True) -> CalendarFeed | None:
+    """The user's live feed (all their dates, or one agreement's), made on first use."""
+    found = db.session.execute(
+        select(CalendarFeed).where(CalendarFeed.user_id == user.id, CalendarFeed.agreement_id.is_(agreement_id)
+                                   if agreement_id is None else CalendarFeed.agreement_id == agreement_id,
+                                   CalendarFeed.revoked_at.is_(None))
+    ).scalar()
+    if found is None and create:
+        found = CalendarFeed(user_id=user.id, agreement_id=agreement_id, token=secrets.token_urlsafe(32))
+        db.session.add(found)
+        db.session.flush()
+        audit.record(audit.Actor(user.id, f"{user.name} <{user.email}>"), "calendar.feed_created", "user", user.id,
+                     {"feed": [None, f"agreement {agreement_id}" if agreement_id else "all key dates"]})
+        db.session.commit()
+    return found
+
+
+def revoke(actor: audit.Actor, user: User, regenerate: bool = False) -> CalendarFeed | None:
+    """Revoke every live feed of the user (their own and per agreement); the old addresses answer 404."""
+    live = db.session.execute(select(CalendarFeed).where(CalendarFeed.user_id == user.id,
+                                                         CalendarFeed.revoked_at.is_(None))).scalars().all()
+    for f in live:
+        f.revoked_at = _now()
+    audit.record(actor, "calendar.feed_regenerated" if regenerate else "calendar.feed_revoked", "user", user.id,
+                 {"feeds revoked": len(live)})
+    db.session.commit()
+    return feed(user) if regenerate else None
+
+
+def by_token(token: str) -> CalendarFeed | None:
+    """A live feed whose owner is still active and (for an agreement feed) still sees the agreement."""
+    if not token or len(token) > 64:
+        return None
+    found = db.session.execute(select(CalendarFeed).where(CalendarFeed.token == token,
+                                                          CalendarFeed.revoked_at.is_(None))).scalar()
+    if found is None or not found.user.active:
+        return None
+    if found.agreement_id is not None and agreements.get_visible(found.agreement_id, scope_of(found.user)) is None:
+        return None
+    return found
+
+
+def feed_dates(found: CalendarFeed, today: date) -> tuple[str, list[key_dates.KeyDate]]:
+    if found.agreement_id is None:
+        ids, name = agreement_ids(scope_of(found.user)), f"{found.user.name}: key dates"
+    else:
+        ids, name = [found.agreement_id], db.session.get(Agreement, found.agreement_id).title
+    dates = key_dates.collect(ids, today - timedelta(days=FEED_PAST_DAYS), today + timedelta(days=FEED_FUTURE_DAYS))
+    return name, dates
+
+
+def ics(name: str, dates: list[key_dates.KeyDate], base_url: str, host: str) -> bytes:
+    """RFC 5545: an all-day event per key date, its UID stable across runs so calendar apps update it."""
+    cal = Calendar()
+    cal.add("prodid", "-//Library Partnership Tracker//key dates//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    stamp = datetime.now(timezone.utc).replace(microsecond=0)
+    for d in dates:
+        event = Event()
+        event.add("uid", f"{d.uid}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", d.on)
+        event.add("dtend", d.on + timedelta(days=1))
+        event.add("summary", str(d.title))
+        event.add("description", "\n".join(filter(None, [d.agreement_title, str(d.detail)])))
+        event.add("categories", [d.kind_label])
+        event.add("url", f"{base_url.rstrip('/')}/agreements/{d.agreement_id}")
+        event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+# ---- reminder preferences --------------------------------------------------------------------
+
+def preferences(user_id: int) -> dict[str, bool]:
+    """Per kind of key date: does the user want reminders (yes unless they switched it off)?"""
+    chosen = dict(db.session.execute(select(ReminderSetting.kind, ReminderSetting.enabled)
+                                     .where(ReminderSetting.user_id == user_id)).all())
+    return {kind: chosen.get(kind, True) for kind in key_dates.KINDS}
+
+
+def set_preferences(actor: audit.Actor, user_id: int, enabled: set[str]) -> dict:
+    before = preferences(user_id)
+    existing = {s.kind: s for s in db.session.execute(select(ReminderSetting).where(ReminderSetting.user_id == user_id)).scalars()}
+    for kind in key_dates.KINDS:
+        row = existing.get(kind) or ReminderSetting(user_id=user_id, kind=kind)
+        row.enabled = kind in enabled
+        db.session.add(row)
+    changes = audit.diff(before, {k: k in enabled for k in key_dates.KINDS})
+    if changes:
+        audit.record(actor, "reminders.preferences_changed", "user", user_id, changes)
+    db.session.commit()
+    return changes

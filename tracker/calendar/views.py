@@ -1,0 +1,104 @@
+"""The profile page (reminder switches, calendar feed link), the feeds themselves, and an agreement's key dates."""
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from tracker.agreement_parts import get_agreement_or_404
+from tracker.agreements.views import add_section
+from tracker.auth.access import current_actor, public, requires
+from tracker.calendar import key_dates, service
+from tracker.htmx import render_fragment
+
+bp = Blueprint("calendar", __name__)
+SECTION = "calendar/_key_dates.html"
+add_section(SECTION, before="agreements/_goals.html")
+AGREEMENT_DAYS_AHEAD = 365
+
+
+def feed_url(feed) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("calendar.feed", token=feed.token)
+
+
+@bp.app_template_global()
+def agreement_key_dates(agreement):
+    today = date.today()
+    return {
+        "dates": key_dates.collect([agreement.id], today, today + timedelta(days=AGREEMENT_DAYS_AHEAD)),
+        "overdue": [m for m in agreement.milestones if m.overdue(today)],
+    }
+
+
+@bp.route("/profile")
+@requires("profile.edit")
+def profile():
+    mine = service.feed(current_user, create=False)
+    return render_template("calendar/profile.html", form=FlaskForm(), kinds=key_dates.KINDS,
+                           preferences=service.preferences(current_user.id), feed_link=feed_url(mine) if mine else None)
+
+
+@bp.route("/profile/reminders", methods=["POST"])
+@requires("profile.edit")
+def save_reminders():
+    chosen = {k for k in request.form.getlist("kinds") if k in key_dates.KINDS}
+    service.set_preferences(current_actor(), current_user.id, chosen)
+    flash(_("Reminder settings saved."), "success")
+    return redirect(url_for("calendar.profile"), 303)
+
+
+@bp.route("/profile/calendar", methods=["POST"])
+@requires("profile.edit")
+def make_feed():
+    service.feed(current_user)
+    flash(_("Your calendar feed is ready: add its address to your calendar app."), "success")
+    return redirect(url_for("calendar.profile") + "#calendar", 303)
+
+
+@bp.route("/profile/calendar/regenerate", methods=["POST"])
+@requires("profile.edit")
+def regenerate_feed():
+    service.revoke(current_actor(), current_user, regenerate=True)
+    flash(_("New calendar address made; the old ones no longer work. Update your calendar app."), "success")
+    return redirect(url_for("calendar.profile") + "#calendar", 303)
+
+
+@bp.route("/profile/calendar/revoke", methods=["POST"])
+@requires("profile.edit")
+def revoke_feed():
+    service.revoke(current_actor(), current_user)
+    flash(_("Your calendar addresses are revoked; they no longer work."), "success")
+    return redirect(url_for("calendar.profile") + "#calendar", 303)
+
+
+@bp.route("/calendar/<token>.ics")
+@public
+def feed(token: str):
+    """A feed by its secret token: no sign-in (calendar apps cannot); unknown or revoked: 404, nothing said."""
+    found = service.by_token(token)
+    if found is None:
+        abort(404)
+    name, dates = service.feed_dates(found, date.today())
+    base = current_app.config["PUBLIC_BASE_URL"]
+    body = service.ics(name, dates, base, urlsplit(base).hostname or "tracker")
+    response = current_app.response_class(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'inline; filename="key-dates.ics"'
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.route("/agreements/<int:agreement_id>/key-dates")
+@requires("agreement.view", scope="agreement")
+def key_dates_section(agreement_id: int):
+    return render_fragment(SECTION, agreement=get_agreement_or_404(agreement_id))
+
+
+@bp.route("/agreements/<int:agreement_id>/calendar", methods=["POST"])
+@requires("agreement.view", scope="agreement")
+def agreement_feed(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    link = feed_url(service.feed(current_user, agreement.id))
+    return render_fragment(SECTION, agreement=agreement, feed_link=link) if request.htmx else \
+        render_template("calendar/agreement_feed.html", agreement=agreement, feed_link=link)

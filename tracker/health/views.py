@@ -1,0 +1,76 @@
+from datetime import date
+
+from flask import Blueprint, abort, request, url_for
+from flask_babel import gettext as _
+
+from tracker.agreement_parts import get_agreement_or_404, part_form, section_response
+from tracker.agreements.views import add_section
+from tracker.auth.access import current_actor, requires, scope_ids
+from tracker.health import chart, service
+from tracker.health.forms import AnswerForm, RoundForm
+from tracker.health.models import ITEMS, SCALE
+from tracker.extensions import db
+from tracker.htmx import render, render_fragment
+from tracker.validation import Invalid
+
+bp = Blueprint("health", __name__, url_prefix="/agreements/<int:agreement_id>/health")
+SECTION = "health/_section.html"
+add_section(SECTION)
+
+
+@bp.app_template_global()
+def partnership_health(agreement):
+    """What the health section shows: level history, the survey trend and its charts."""
+    trend = service.agreement_trend(agreement)
+    charts = {item: chart.item_chart(trend.means[item], trend.parties, trend.rounds) for item in ITEMS}
+    return {"levels": service.level_history(agreement), "trend": trend, "charts": charts, "items": ITEMS}
+
+
+@bp.route("")
+@requires("agreement.view", scope="agreement")
+def section(agreement_id: int):
+    return render_fragment(SECTION, agreement=get_agreement_or_404(agreement_id))
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@requires("agreement.edit", scope="agreement")
+def new_round(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    form = RoundForm()
+    if request.method == "GET":
+        form.opens_on.data = date.today()
+    return part_form(agreement, "health", SECTION, form, _("Open a survey round"), _("Open round"),
+                     url_for("health.new_round", agreement_id=agreement.id),
+                     lambda: service.open_round(current_actor(), agreement, form.data) and [],
+                     url_for("health.section", agreement_id=agreement.id))
+
+
+@bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
+@requires("agreement.edit", scope="agreement")
+def answer(agreement_id: int, round_id: int):
+    """The assessment form for one round: each item 1-5, for the user's party."""
+    agreement = get_agreement_or_404(agreement_id)
+    survey = next((r for r in agreement.survey_rounds if r.id == round_id), None)
+    if survey is None:
+        abort(404)
+    form = AnswerForm()
+    party = service.party_for(agreement, scope_ids())
+    mine = {a.item: a.score for a in survey.answers if a.user_id == current_actor().user_id}
+    status, errors = 200, {}
+    if request.method == "POST":
+        scores = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        mine = scores
+        status = 422
+        if form.validate_on_submit():
+            try:
+                service.answer(current_actor(), survey, party, scores, date.today())
+            except Invalid as exc:
+                db.session.rollback()
+                errors = exc.errors
+                form.form_errors.extend(errors.get("", []))
+            else:
+                return section_response(agreement, "health", SECTION, [_("Thank you: your answers are saved.")])
+    return render("health/answer.html", "health/_answer.html", status, agreement=agreement, survey=survey, form=form,
+                  items=ITEMS, scale=SCALE, mine=mine, errors=errors, party=party,
+                  party_name=next((p.organisation.name for p in agreement.parties if p.organisation_id == party), None),
+                  is_open=survey.open_on(date.today()))

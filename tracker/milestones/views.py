@@ -1,0 +1,158 @@
+from datetime import date
+
+from flask import Blueprint, abort, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from tracker.agreement_parts import get_agreement_or_404, part_form, refused, section_response
+from tracker.agreements.views import add_section
+from tracker.auth.access import current_actor, requires
+from tracker.auth.models import User, membership
+from tracker.extensions import db
+from tracker.htmx import render_fragment
+from tracker.milestones import service
+from tracker.milestones.forms import CommunicationForm, MilestoneForm, TemplateForm
+from tracker.orgs.models import Contact
+from tracker.validation import Invalid
+
+bp = Blueprint("milestones", __name__, url_prefix="/agreements/<int:agreement_id>")
+SECTION = "milestones/_section.html"
+LOG = "milestones/_communications.html"
+add_section(SECTION)
+add_section(LOG)
+
+
+@bp.app_template_global()
+def milestone_templates():
+    return service.TEMPLATES
+
+
+def _party_ids(agreement) -> list[int]:
+    return [p.organisation_id for p in agreement.parties]
+
+
+def _user_choices(agreement):
+    users = db.session.execute(
+        select(User).join(membership, membership.c.user_id == User.id)
+        .where(membership.c.organisation_id.in_(_party_ids(agreement)), User.active.is_(True))
+        .order_by(User.name).distinct()
+    ).scalars().all()
+    if agreement.manager is not None and agreement.manager not in users:
+        users.append(agreement.manager)
+    return [("", _("— none —"))] + [(u.id, u.name) for u in users]
+
+
+def _milestone_form(agreement, obj=None):
+    form = MilestoneForm(obj=obj, formdata=request.form if request.method == "POST" else None)
+    form.party_id.choices = [("", _("— none —"))] + [(p.organisation_id, p.organisation.name) for p in agreement.parties]
+    form.owner_user_id.choices = _user_choices(agreement)
+    contacts = db.session.execute(select(Contact).where(Contact.organisation_id.in_(_party_ids(agreement)))
+                                  .order_by(Contact.name)).scalars()
+    form.owner_contact_id.choices = [("", _("— none —"))] + [(c.id, f"{c.name} ({c.organisation.name})") for c in contacts]
+    return form
+
+
+def _milestone_or_404(agreement, milestone_id: int):
+    milestone = next((m for m in agreement.milestones if m.id == milestone_id), None)
+    if milestone is None:
+        abort(404)
+    return milestone
+
+
+def _fields(form) -> dict:
+    return {name: getattr(form, name).data for name in service.FIELDS}
+
+
+@bp.route("/milestones")
+@requires("agreement.view", scope="agreement")
+def section(agreement_id: int):
+    return render_fragment(SECTION, agreement=get_agreement_or_404(agreement_id))
+
+
+@bp.route("/milestones/new", methods=["GET", "POST"])
+@requires("agreement.edit", scope="agreement")
+def new(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    form = _milestone_form(agreement)
+    return part_form(agreement, "milestones", SECTION, form, _("Add a milestone"), _("Add milestone"),
+                     url_for("milestones.new", agreement_id=agreement.id),
+                     lambda: service.add(current_actor(), agreement, _fields(form), date.today())[1],
+                     url_for("milestones.section", agreement_id=agreement.id))
+
+
+@bp.route("/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
+@requires("agreement.edit", scope="agreement")
+def edit(agreement_id: int, milestone_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    milestone = _milestone_or_404(agreement, milestone_id)
+    form = _milestone_form(agreement, milestone)
+    return part_form(agreement, "milestones", SECTION, form, _("Edit milestone"), _("Save milestone"),
+                     url_for("milestones.edit", agreement_id=agreement.id, milestone_id=milestone.id),
+                     lambda: service.update(current_actor(), agreement, milestone, _fields(form), date.today()),
+                     url_for("milestones.section", agreement_id=agreement.id))
+
+
+@bp.route("/milestones/<int:milestone_id>/done", methods=["POST"])
+@requires("agreement.edit", scope="agreement")
+def done(agreement_id: int, milestone_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    milestone = _milestone_or_404(agreement, milestone_id)
+    try:
+        service.mark_done(current_actor(), agreement, milestone, date.today())
+    except Invalid as exc:
+        return refused(agreement, "milestones", SECTION, exc)
+    return section_response(agreement, "milestones", SECTION)
+
+
+@bp.route("/milestones/<int:milestone_id>/remove", methods=["POST"])
+@requires("agreement.edit", scope="agreement")
+def remove(agreement_id: int, milestone_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    service.remove(current_actor(), agreement, _milestone_or_404(agreement, milestone_id))
+    db.session.refresh(agreement)
+    return section_response(agreement, "milestones", SECTION)
+
+
+@bp.route("/milestones/templates", methods=["POST"])
+@requires("agreement.edit", scope="agreement")
+def apply_template(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    form = TemplateForm()
+    form.template.choices = [(t.key, t.label) for t in service.TEMPLATES]
+    try:
+        if not form.validate_on_submit():
+            raise Invalid({"template": _("Choose a timeline template.")})
+        added = service.apply_template(current_actor(), agreement, form.template.data, date.today())
+    except Invalid as exc:
+        return refused(agreement, "milestones", SECTION, exc)
+    notice = (_("Added %(n)s milestones.", n=len(added)) if added else
+              _("Nothing added: the agreement already has this template's milestones, or none fall in its term."))
+    return section_response(agreement, "milestones", SECTION, [notice])
+
+
+# ---- communication log -----------------------------------------------------------------------
+
+@bp.route("/communications")
+@requires("agreement.view", scope="agreement")
+def communications(agreement_id: int):
+    return render_fragment(LOG, agreement=get_agreement_or_404(agreement_id))
+
+
+@bp.route("/communications/new", methods=["GET", "POST"])
+@requires("agreement.edit", scope="agreement")
+def new_communication(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    form = CommunicationForm(formdata=request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        form.held_on.data = date.today()
+    users = _user_choices(agreement)
+    for entry in form.follow_ups:
+        entry.owner_user_id.choices = users
+
+    def save():
+        data = {f: getattr(form, f).data for f in service.COMMUNICATION_FIELDS}
+        return service.log_communication(current_actor(), agreement, data, form.follow_up_data(), date.today())[1]
+
+    return part_form(agreement, "communications", LOG, form, _("Log a meeting, call or note"), _("Save to the log"),
+                     url_for("milestones.new_communication", agreement_id=agreement.id), save,
+                     url_for("milestones.communications", agreement_id=agreement.id))

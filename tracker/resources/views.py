@@ -1,0 +1,95 @@
+from flask import Blueprint, abort, request, url_for
+from flask_babel import gettext as _
+
+from tracker.agreement_parts import get_agreement_or_404, part_form, section_response
+from tracker.agreements.views import add_section
+from tracker.auth.access import current_actor, requires
+from tracker.htmx import render_fragment
+from tracker.resources import service
+from tracker.resources.forms import ResourceForm
+from tracker.resources.models import ResourceShare
+from tracker.validation import Invalid
+
+bp = Blueprint("resources", __name__, url_prefix="/agreements/<int:agreement_id>/resources")
+SECTION = "resources/_section.html"
+add_section(SECTION)
+
+
+@bp.app_template_global()
+def resource_balance(agreement):
+    return service.agreement_balance(agreement)
+
+
+@bp.app_template_filter()
+def money(cents: int | None) -> str:
+    if cents is None:
+        return ""
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+
+
+def _share_or_404(agreement, share_id: int) -> ResourceShare:
+    share = next((s for s in agreement.resource_shares if s.id == share_id), None)
+    if share is None:
+        abort(404)
+    return share
+
+
+def _form(agreement, obj=None):
+    form = ResourceForm(obj=obj, formdata=request.form if request.method == "POST" else None)
+    if obj is not None and request.method == "GET":
+        form.value.data = f"{obj.value_cents / 100:.2f}"
+    parties = [("", _("— choose —"))] + [(p.organisation_id, p.organisation.name) for p in agreement.parties]
+    form.provider_id.choices = form.recipient_id.choices = parties
+    return form
+
+
+def _save(agreement, form, share=None):
+    def save():
+        data = form.data_for_service()
+        try:
+            if share is None:
+                service.add(current_actor(), agreement, data)
+            else:
+                service.update(current_actor(), agreement, share, data)
+        except Invalid as exc:
+            if "value_cents" in exc.errors:
+                exc.errors["value"] = exc.errors.pop("value_cents")
+            raise
+    return save
+
+
+@bp.route("")
+@requires("agreement.view", scope="agreement")
+def section(agreement_id: int):
+    return render_fragment(SECTION, agreement=get_agreement_or_404(agreement_id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("agreement.edit", scope="agreement")
+def new(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    form = _form(agreement)
+    return part_form(agreement, "resources", SECTION, form, _("Add a resource"), _("Add resource"),
+                     url_for("resources.new", agreement_id=agreement.id), _save(agreement, form),
+                     url_for("resources.section", agreement_id=agreement.id))
+
+
+@bp.route("/<int:share_id>/edit", methods=["GET", "POST"])
+@requires("agreement.edit", scope="agreement")
+def edit(agreement_id: int, share_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    share = _share_or_404(agreement, share_id)
+    form = _form(agreement, share)
+    return part_form(agreement, "resources", SECTION, form, _("Edit resource"), _("Save resource"),
+                     url_for("resources.edit", agreement_id=agreement.id, share_id=share.id), _save(agreement, form, share),
+                     url_for("resources.section", agreement_id=agreement.id))
+
+
+@bp.route("/<int:share_id>/remove", methods=["POST"])
+@requires("agreement.edit", scope="agreement")
+def remove(agreement_id: int, share_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    share = _share_or_404(agreement, share_id)
+    service.remove(current_actor(), agreement, share)
+    return section_response(agreement, "resources", SECTION)
