@@ -4,3 +4,5 @@ from tracker.audit.models import AuditEvent, AuditHead  # noqa: F401
 from tracker.auth.models import User, membership  # noqa: F401
 from tracker.orgs.models import Contact, Organisation  # noqa: F401
 from tracker.jobs.models import Job  # noqa: F401
+from tracker.clauses.models import Clause  # noqa: F401
+from tracker.documents.models import Approval, Document, DocumentVersion, Signatory, SigningLink, VersionClause  # noqa: F401
