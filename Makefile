@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: install run test lock chromium bench messages
+.PHONY: install run test lock chromium redis bench messages
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,11 @@ run: install
 chromium:
 	@scripts/ensure-chromium
 
+redis:
+	@scripts/ensure-redis
+
 ## make test: set up and run the whole suite (TEST_DATABASE_URL=postgresql://... for PostgreSQL).
-test: install chromium
+test: install chromium redis
 	$(BIN)/pytest
 
 lock:

@@ -32,6 +32,8 @@ class Base:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")  # "console": write mail to the log instead
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -64,10 +66,14 @@ class Base:
 
 class Development(Base):
     DEBUG = True
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
 
 
 class Testing(Base):
     REDIS_URL = None  # jobs run in threads; the RQ test sets its own
+    MAIL_BACKEND = "smtp"  # tests read mail from a real local SMTP server (the `mailbox` fixture)
+    MAIL_USERNAME = None
+    MAIL_USE_TLS = False
     TESTING = True
     SECRET_KEY = "testing-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")

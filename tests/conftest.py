@@ -134,3 +134,23 @@ def login(app):
         return Session(app.test_client(), email)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def _smtp_server():
+    from tests.mailbox import Mailbox
+
+    box = Mailbox()
+    box.controller.start()
+    yield box
+    box.controller.stop()
+
+
+@pytest.fixture
+def mailbox(app, _smtp_server):
+    """The app sends mail to a real local SMTP server for this test; read it from `mailbox.messages`."""
+    _smtp_server.clear()
+    saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER=_smtp_server.host, MAIL_PORT=_smtp_server.port)
+    yield _smtp_server
+    app.config.update(saved)

@@ -81,6 +81,8 @@ def url_for_case(route: Route, world: World, ids: dict, role: str, which: str) -
         "section": "summary",
         "step": "submit",
     }
+    if "<int:user_id>" in route.rule:
+        values["user_id"] = db.session.scalar(select(User.id).where(User.email == world.emails["viewer"]))
     if "<int:job_id>" in route.rule:
         values["job_id"] = new_job(world, role)
     url = route.rule

@@ -10,4 +10,4 @@ def test_users_create_command(app, world):
     assert again.exit_code != 0 and "already has an account" in again.output
     no_org = runner.invoke(args=["users", "create", "--email", "b@test.example", "--name", "B", "--role", "viewer",
                                  "--password", "a-long-password-1"])
-    assert no_org.exit_code != 0 and "needs at least one --org" in no_org.output
+    assert no_org.exit_code != 0 and "Choose the organisation(s) this person works for" in no_org.output

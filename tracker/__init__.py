@@ -98,6 +98,7 @@ def _sqlite_enforces_foreign_keys(dbapi_connection, _record):
 
 def _register_blueprints(app: Flask) -> None:
     from tracker.agreements.views import bp as agreements
+    from tracker.auth.account_views import bp as accounts
     from tracker.audit.cli import bp as audit
     from tracker.auth.cli import bp as users
     from tracker.auth.views import bp as auth
@@ -108,5 +109,5 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.orgs.views import bp as orgs
     from tracker.site.views import bp as site
 
-    for blueprint in (site, auth, dashboard, orgs, agreements, jobs, audit, demo, users, jobs_cli):
+    for blueprint in (site, auth, accounts, dashboard, orgs, agreements, jobs, audit, demo, users, jobs_cli):
         app.register_blueprint(blueprint)

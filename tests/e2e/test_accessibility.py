@@ -92,6 +92,16 @@ def organisation_edit_form(page, demo):
     page.goto(f"/organisations/{demo.orgs[LIBRARY]}/edit")
 
 
+def users_list(page, demo):
+    page.goto("/users")
+
+
+def new_user_form_with_errors(page, demo):
+    page.goto("/users/new")
+    page.get_by_role("button", name="Add user").click()
+    expect(page.locator(".field .error").first).to_be_visible()
+
+
 def not_found_page(page, demo):
     page.goto("/agreements/999999")
 
@@ -114,6 +124,8 @@ PAGES = [
     (new_agreement_form_with_errors, "admin@demo.test"),
     (organisation_edit_form, "admin@demo.test"),
     (not_found_page, "librarian@demo.test"),
+    (users_list, "admin@demo.test"),
+    (new_user_form_with_errors, "admin@demo.test"),
 ]
 
 

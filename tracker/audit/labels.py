@@ -20,6 +20,8 @@ ACTIONS = {
     "auth.logout": _l("signed out"),
     "auth.login_failed": _l("failed to sign in"),
     "user.created": _l("created the account"),
+    "user.updated": _l("changed the account"),
+    "user.password_set": _l("set a new password"),
 }
 HIDDEN_FIELDS = frozenset({"version"})  # bookkeeping, not something people changed
 

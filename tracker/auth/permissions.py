@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "agreement.close": frozenset({ADMIN, ADMINISTRATOR}),  # expire, terminate, supersede
     "dashboard.view": EVERYONE,
     "job.view": EVERYONE,  # only the jobs the user started (admins: all)
+    "user.manage": frozenset({ADMIN}),
 }
 
 

@@ -18,9 +18,10 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """The signed-in user with their organisations (for their time zone), in one query."""
+    """The signed-in user with their organisations (for their time zone), in one query.
+    A deactivated account's sessions end at its next request."""
     return db.session.execute(
-        select(User).where(User.id == int(user_id)).options(joinedload(User.organisations))
+        select(User).where(User.id == int(user_id), User.active.is_(True)).options(joinedload(User.organisations))
     ).unique().scalar()
 
 

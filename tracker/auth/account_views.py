@@ -1,0 +1,98 @@
+"""The Users pages: admins list, add and edit accounts and set passwords."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker.audit import service as audit
+from tracker.auth import accounts
+from tracker.auth.access import current_actor, requires
+from tracker.auth.forms import AccountForm, PasswordForm
+from tracker.auth.models import User
+from tracker.auth.permissions import ROLES
+from tracker.extensions import db
+from tracker.forms import form_data
+from tracker.htmx import render
+from tracker.orgs import service as orgs
+from tracker.validation import Invalid, apply_errors
+
+bp = Blueprint("accounts", __name__, url_prefix="/users")
+
+
+def get_user_or_404(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+def _account_form(obj=None) -> AccountForm:
+    form = AccountForm(obj=obj)
+    form.set_choices(orgs.choices())
+    if obj is not None and not form.is_submitted():
+        form.organisation_ids.data = [o.id for o in obj.organisations]
+    return form
+
+
+@bp.get("")
+@requires("user.manage")
+def index():
+    args = request.args
+    query = accounts.search(args.get("q", ""), args.get("role", ""), args.get("status", ""),
+                            args.get("sort", "name"), args.get("dir", "asc"))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render("accounts/index.html", "accounts/_results.html", page=page, args=args, roles=ROLES)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("user.manage")
+def create():
+    form = _account_form()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_account(current_actor(), form_data(form, form.FIELDS))
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("%(name)s can now sign in as %(email)s.", name=user.name, email=user.email), "success")
+            return redirect(url_for("accounts.edit", user_id=user.id), 303)
+    return render_template("accounts/form.html", form=form, user=None), 422 if form.is_submitted() else 200
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@requires("user.manage")
+def edit(user_id: int):
+    user = get_user_or_404(user_id)
+    form = _account_form(obj=user)
+    if form.validate_on_submit():
+        try:
+            accounts.update_account(current_actor(), user, form_data(form, form.FIELDS), current_user)
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved %(name)s.", name=user.name), "success")
+            return redirect(url_for("accounts.edit", user_id=user.id), 303)
+    return _edit_page(user, form, PasswordForm(formdata=None), 422 if form.is_submitted() else 200)
+
+
+@bp.post("/<int:user_id>/password")
+@requires("user.manage")
+def password(user_id: int):
+    user = get_user_or_404(user_id)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_password(current_actor(), user, form.password.data)
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("New password set for %(name)s. Give it to them in person or by phone, not by email.", name=user.name), "success")
+            return redirect(url_for("accounts.edit", user_id=user.id), 303)
+    return _edit_page(user, _account_form(obj=user), form, 422)
+
+
+def _edit_page(user, form, password_form, status):
+    return render_template("accounts/form.html", form=form, user=user, password_form=password_form,
+                           history=audit.history("user", user.id)), status

@@ -1,0 +1,109 @@
+"""Admins manage accounts: who may sign in, with which role, for which organisations.
+
+The command line (`flask --app wsgi users create`) and the Users pages share these rules.
+"""
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from tracker.audit import service as audit
+from tracker.auth.models import User
+from tracker.auth.permissions import ADMIN, ROLES
+from tracker.auth.service import create_user, hash_password
+from tracker.extensions import db
+from tracker.orgs.models import Organisation
+from tracker.validation import Invalid
+
+MIN_PASSWORD = 12
+SORTS = {"name": User.name, "email": User.email, "role": User.role, "created": User.created_at}
+
+
+def search(q: str = "", role: str = "", status: str = "", sort: str = "name", direction: str = "asc"):
+    query = select(User)
+    if q.strip():
+        term = f"%{q.strip().lower()}%"
+        query = query.where(or_(func.lower(User.name).like(term), func.lower(User.email).like(term)))
+    if role in ROLES:
+        query = query.where(User.role == role)
+    if status in ("active", "inactive"):
+        query = query.where(User.active.is_(status == "active"))
+    column = SORTS.get(sort, User.name)
+    return query.order_by(column.desc() if direction == "desc" else column.asc(), User.id)
+
+
+def create_account(actor: audit.Actor, data: dict) -> User:
+    """`data`: email, name, role, organisation_ids, password. Raises Invalid naming each bad field."""
+    errors = _check(data, None)
+    password = data.get("password") or ""
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = _("The password needs at least %(n)d characters.", n=MIN_PASSWORD)
+    if errors:
+        raise Invalid(errors)
+    return create_user(actor, _normal_email(data["email"]), data["name"].strip(), data["role"], password,
+                       _organisations(data.get("organisation_ids") or []))
+
+
+def update_account(actor: audit.Actor, user: User, data: dict, by: User) -> User:
+    """`data`: name, email, role, organisation_ids, active. `by` may not lock themselves out."""
+    errors = _check(data, user)
+    demoted = user.role == ADMIN and (data["role"] != ADMIN or not data["active"])
+    if demoted and user.id == by.id:
+        errors["role" if data["role"] != ADMIN else "active"] = _("You cannot remove your own admin access; ask another admin.")
+    elif demoted and _other_active_admins(user) == 0:
+        errors["role" if data["role"] != ADMIN else "active"] = _("This is the last active admin; make someone else admin first.")
+    if errors:
+        raise Invalid(errors)
+    before = _snapshot(user)
+    user.name, user.email, user.role, user.active = data["name"].strip(), _normal_email(data["email"]), data["role"], data["active"]
+    user.organisations = _organisations(data.get("organisation_ids") or [])
+    changes = audit.diff(before, _snapshot(user))
+    if changes:
+        audit.record(actor, "user.updated", "user", user.id, changes)
+    return user
+
+
+def set_password(actor: audit.Actor, user: User, password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise Invalid({"password": _("The password needs at least %(n)d characters.", n=MIN_PASSWORD)})
+    user.password_hash = hash_password(password)
+    audit.record(actor, "user.password_set", "user", user.id, {})
+
+
+def _check(data: dict, user: User | None) -> dict:
+    errors = {}
+    if not (data.get("name") or "").strip():
+        errors["name"] = _("Enter the person's name.")
+    try:
+        email = _normal_email(data.get("email") or "")
+    except EmailNotValidError:
+        errors["email"] = _("Enter an email address like name@library.org.")
+    else:
+        taken = db.session.scalar(select(User.id).where(User.email == email))
+        if taken is not None and (user is None or taken != user.id):
+            errors["email"] = _("%(email)s already has an account.", email=email)
+    if data.get("role") not in ROLES:
+        errors["role"] = _("Choose a role.")
+    ids = list(data.get("organisation_ids") or [])
+    known = set(db.session.execute(select(Organisation.id).where(Organisation.id.in_(ids))).scalars())
+    if set(ids) - known:
+        errors["organisation_ids"] = _("No organisation with id %(ids)s.", ids=", ".join(map(str, sorted(set(ids) - known))))
+    elif data.get("role") != ADMIN and not ids:
+        errors["organisation_ids"] = _("Choose the organisation(s) this person works for; only admins work for all.")
+    return errors
+
+
+def _normal_email(value: str) -> str:
+    return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+
+
+def _organisations(ids) -> list[Organisation]:
+    return list(db.session.execute(select(Organisation).where(Organisation.id.in_(list(ids))).order_by(Organisation.id)).scalars())
+
+
+def _other_active_admins(user: User) -> int:
+    return db.session.scalar(select(func.count(User.id)).where(User.role == ADMIN, User.active.is_(True), User.id != user.id))
+
+
+def _snapshot(user: User) -> dict:
+    return {"name": user.name, "email": user.email, "role": user.role, "active": user.active,
+            "organisations": ", ".join(sorted(o.name for o in user.organisations))}
