@@ -108,6 +108,12 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.jobs.worker import bp as jobs_cli
     from tracker.orgs.views import bp as orgs
     from tracker.site.views import bp as site
+    from tracker.clauses.cli import bp as clauses_cli
+    from tracker.clauses.views import bp as clauses
+    from tracker.documents.cli import bp as documents_cli
+    from tracker.documents.public_views import bp as public_documents
+    from tracker.documents.views import bp as documents
 
-    for blueprint in (site, auth, accounts, dashboard, orgs, agreements, jobs, audit, demo, users, jobs_cli):
+    for blueprint in (site, auth, accounts, dashboard, orgs, agreements, jobs, audit, demo, users, jobs_cli,
+                      clauses, documents, public_documents, clauses_cli, documents_cli):
         app.register_blueprint(blueprint)

@@ -2,7 +2,6 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-22 21:52:04.034987
 
 """
 from alembic import op
@@ -103,6 +102,7 @@ def upgrade():
     sa.Column('ip', sa.String(length=64), nullable=False),
     sa.Column('user_agent', sa.String(length=400), nullable=False),
     sa.Column('decline_reason', sa.Text(), nullable=False),
+    sa.Column('notified_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_signatory_user_id_user')),
     sa.ForeignKeyConstraint(['version_id'], ['document_version.id'], name=op.f('fk_signatory_version_id_document_version'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signatory'))
@@ -134,7 +134,6 @@ def upgrade():
     sa.Column('expires_at', sa.DateTime(), nullable=False),
     sa.Column('used_at', sa.DateTime(), nullable=True),
     sa.Column('revoked_at', sa.DateTime(), nullable=True),
-    sa.Column('reminded_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['signatory_id'], ['signatory.id'], name=op.f('fk_signing_link_signatory_id_signatory'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signing_link')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_signing_link_token_hash'))

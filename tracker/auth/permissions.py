@@ -41,6 +41,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "dashboard.view": EVERYONE,
     "job.view": EVERYONE,  # only the jobs the user started (admins: all)
     "user.manage": frozenset({ADMIN}),
+    # the clause library and MOU documents
+    "clause.view": EVERYONE,
+    "clause.edit": frozenset({ADMIN}),
+    "document.view": EVERYONE,
+    "document.edit": EDITORS,  # assemble drafts, signatories, send for signature, amendments
+    "document.approve": frozenset({ADMIN, ADMINISTRATOR}),  # record internal, counsel and board approvals
+    "document.sign": EVERYONE,  # sign or decline where the user is a signatory
+    "document.bulk": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),  # one draft per school of a district
 }
 
 

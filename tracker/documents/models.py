@@ -157,6 +157,7 @@ class Signatory(db.Model):
     ip: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(400), default="")
     decline_reason: Mapped[str] = mapped_column(Text, default="")
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime)  # last invitation or reminder sent
 
     version = relationship("DocumentVersion", back_populates="signatories")
     user = relationship("User")
@@ -184,7 +185,6 @@ class SigningLink(db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
-    reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     signatory = relationship("Signatory", back_populates="links")
 

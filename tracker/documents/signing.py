@@ -101,6 +101,7 @@ def start(actor: audit.Actor, version: DocumentVersion) -> None:
 
 def _invite(actor: audit.Actor, signatory: Signatory) -> str | None:
     """An outside signer gets a new link (the token is returned for the email); a user sees a task."""
+    signatory.notified_at = links.now()
     if not signatory.outside:
         return None
     token = links.issue(signatory)
@@ -129,6 +130,26 @@ def revoke(actor: audit.Actor, version: DocumentVersion, signatory_id: int) -> N
         raise Invalid({"": _("This signatory has no open link to revoke.")})
     record(actor, "document.link_revoked", version, {"signatory": [signatory.name, None]})
     db.session.commit()
+
+
+def remind(actor: audit.Actor, every_days: int) -> int:
+    """Remind each signer whose turn it is and who was not invited or reminded in the last `every_days`
+    days (an outside signer gets a fresh link; the old one stops working). Returns how many were reminded."""
+    from datetime import timedelta
+
+    cutoff = links.now() - timedelta(days=every_days)
+    sent = 0
+    versions = db.session.execute(select(DocumentVersion).where(DocumentVersion.status == "signing")).scalars().all()
+    for version in versions:
+        for signatory in whose_turn(version):
+            if signatory.notified_at is not None and signatory.notified_at > cutoff:
+                continue
+            token = _invite(actor, signatory)
+            record(actor, "document.reminder_sent", version, {"signatory": [None, signatory.name]})
+            db.session.commit()
+            notify.invitation(signatory, token, reminder=True)
+            sent += 1
+    return sent
 
 
 # ---- signing ---------------------------------------------------------------------------------

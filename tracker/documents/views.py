@@ -1,0 +1,454 @@
+"""MOU documents inside the app: assembling, reviewing, approving, sending, signing from the task list."""
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from tracker.agreements.views import add_section, get_agreement_or_404
+from tracker.audit import service as audit
+from tracker.auth.access import current_actor, requires, scope_ids
+from tracker.clauses import service as clauses
+from tracker.documents import approvals, bulk, forms, pdf, service, signing, tasks, text
+from tracker.documents.models import APPROVALS, SIGNING_ORDERS, Signatory
+from tracker.extensions import db
+from tracker.jobs import service as jobs
+from tracker.printing import pdf_response
+from tracker.validation import Invalid, apply_errors
+
+bp = Blueprint("documents", __name__)
+add_section("documents/_agreement_section.html")
+VERSION = "/agreements/<int:agreement_id>/versions/<int:version_id>"
+
+
+@bp.app_template_global()
+def mou_documents(agreement_id: int):
+    return service.documents_of(agreement_id)
+
+
+LINK_STATES = {"open": _l("Link sent"), "used": _l("Link used"), "revoked": _l("Link revoked"), "expired": _l("Link expired")}
+for _name, _value in (("APPROVAL_KINDS", APPROVALS), ("SIGNING_ORDERS", SIGNING_ORDERS), ("LINK_STATES", LINK_STATES)):
+    bp.add_app_template_global(_value, _name)
+
+
+def get_version_or_404(agreement_id: int, version_id: int):
+    version = service.get_version(agreement_id, version_id, scope_ids())
+    if version is None:
+        abort(404)
+    return version
+
+
+def _to_version(version, anchor: str = "", message: str | None = None):
+    if message:
+        flash(message, "success")
+    target = url_for("documents.version", agreement_id=version.document.agreement_id, version_id=version.id)
+    return redirect(target + (f"#{anchor}" if anchor else ""), 303)
+
+
+def _page(version, status: int = 200, **given):
+    """The version page; a form that failed is passed in to show its errors in place."""
+    settings = given.get("settings") or forms.SettingsForm(formdata=None)
+    if "settings" not in given:
+        settings.approvals_needed.data = version.document.needed
+        settings.signing_order.data = version.signing_order
+        for name in forms.variables.TERM_DEFAULTS:
+            getattr(settings, f"term_{name}").data = (version.terms or {}).get(name, "")
+    add_clause = given.get("add_clause") or forms.AddClauseForm(formdata=None)
+    add_clause.clause_id.choices = [("", _("— choose —"))] + [
+        (c.id, f"{c.category_label}: {c.title}") for c in clauses.library(include_retired=False)]
+    approval = given.get("approval") or forms.ApprovalForm(formdata=None)
+    approval.kind.choices = [(k, APPROVALS[k]) for k in version.missing_approvals] or [("", "—")]
+    context = dict(
+        version=version, document=version.document, agreement=version.document.agreement,
+        sections=text.sections(version), settings=settings, term_fields=forms.term_fields(settings),
+        add_clause=add_clause, approval=approval, signatory=given.get("signatory") or forms.SignatoryForm(formdata=None),
+        action=forms.ActionForm(formdata=None), messages=given.get("messages", []),
+        history=audit.history(service.ENTITY, version.id), now=datetime.utcnow(),
+    )
+    return render_template("documents/version.html", **context), status
+
+
+def _act(version, change, anchor: str = "", message: str | None = None):
+    """A one-button step: check the token, run `change()`, back to the version page (or the reason, 422)."""
+    form = forms.ActionForm()
+    try:
+        if not form.validate_on_submit():
+            raise Invalid({"": _("The form was incomplete; reload the page.")})
+        result = change()
+    except Invalid as exc:
+        db.session.rollback()
+        db.session.expire_all()
+        return _page(version, 422, messages=[m for ms in exc.errors.values() for m in ms])
+    return _to_version(result if result is not None and hasattr(result, "document") else version, anchor, message)
+
+
+def _with_form(version, form, key: str, change, anchor: str, message: str):
+    """A form on the version page: on success back to the page, else the page with the form's errors (422)."""
+    if form.validate_on_submit():
+        try:
+            change()
+        except Invalid as exc:
+            db.session.rollback()
+            db.session.expire_all()
+            apply_errors(form, exc)
+        else:
+            return _to_version(version, anchor, message)
+    elif not form.errors:
+        form.form_errors.append(_("The form was incomplete; reload the page."))
+    return _page(version, 422, **{key: form})
+
+
+# ---- lists -----------------------------------------------------------------------------------
+
+@bp.route("/documents")
+@requires("document.view")
+def index():
+    from tracker.orgs import service as orgs
+
+    zip_form = forms.ZipForm(formdata=None)
+    zip_form.organisation_id.choices = [("", _("all agreements I can see"))] + [
+        (o.id, o.name) for o in orgs.filter_choices(scope_ids(), None)]
+    bulk_form = forms.BulkForm(formdata=None)
+    _bulk_choices(bulk_form)
+    return render_template("documents/index.html", rows=_visible_versions(), zip_form=zip_form, bulk_form=bulk_form)
+
+
+def _visible_versions():
+    from sqlalchemy import select
+
+    from tracker.agreements.models import Agreement
+    from tracker.agreements.service import visible
+    from tracker.documents.models import Document, DocumentVersion
+
+    query = visible(select(DocumentVersion, Agreement).join(Document, DocumentVersion.document_id == Document.id)
+                    .join(Agreement, Document.agreement_id == Agreement.id), scope_ids())
+    return db.session.execute(query.order_by(Agreement.title, Document.id, DocumentVersion.number).limit(500)).all()
+
+
+def _bulk_choices(form):
+    from sqlalchemy import select
+
+    from tracker.agreements.models import Agreement
+    from tracker.agreements.service import visible
+    from tracker.documents.models import Document
+    from tracker.orgs.models import Organisation
+
+    with_mou = visible(select(Agreement).where(Agreement.id.in_(select(Document.agreement_id))), scope_ids())
+    form.template_id.choices = [("", _("— choose —"))] + [(a.id, a.title) for a in db.session.execute(
+        with_mou.order_by(Agreement.title)).scalars()]
+    districts = select(Organisation).where(Organisation.kind == "district").order_by(Organisation.name)
+    if scope_ids() is not None:
+        districts = districts.where(Organisation.id.in_(scope_ids()))
+    form.district_id.choices = [("", _("— choose —"))] + [(o.id, o.name) for o in db.session.execute(districts).scalars()]
+
+
+@bp.route("/documents/tasks")
+@requires("document.sign")
+def task_list():
+    return render_template("documents/tasks.html", tasks=tasks.pending_for(current_user))
+
+
+@bp.route("/documents/bulk", methods=["POST"])
+@requires("document.bulk")
+def start_bulk():
+    form = forms.BulkForm()
+    _bulk_choices(form)
+    valid = {v for v, _label in form.template_id.choices if v}, {v for v, _label in form.district_id.choices if v}
+    if form.validate_on_submit():
+        if form.template_id.data not in valid[0]:
+            form.template_id.errors.append(_("Choose an agreement that has an MOU."))
+        elif form.district_id.data not in valid[1]:
+            form.district_id.errors.append(_("Choose one of your districts."))
+        else:
+            job = jobs.start("documents.bulk", _("Draft MOUs for every school"), "tracker.documents.bulk:generate_for_district",
+                             {"template_id": form.template_id.data, "district_id": form.district_id.data,
+                              "user_id": current_user.id}, current_user.id)
+            return redirect(url_for("jobs.show", job_id=job.id), 303)
+    zip_form = forms.ZipForm(formdata=None)
+    zip_form.organisation_id.choices = [("", _("all agreements I can see"))]
+    return render_template("documents/index.html", rows=_visible_versions(), zip_form=zip_form, bulk_form=form), 422
+
+
+@bp.route("/documents/zip", methods=["POST"])
+@requires("document.view")
+def start_zip():
+    from sqlalchemy import select
+
+    from tracker.agreements import service as agreements
+    from tracker.agreements.models import Agreement
+
+    form = forms.ZipForm()
+    if not form.validate_on_submit():
+        abort(400)
+    query = agreements.visible(select(Agreement.id), scope_ids())
+    if form.organisation_id.data:
+        from tracker.orgs.service import descendants_and_self
+        from tracker.agreements.models import Party
+
+        below = descendants_and_self([form.organisation_id.data])
+        query = query.where(Agreement.id.in_(select(Party.agreement_id).where(Party.organisation_id.in_(below))))
+    ids = list(db.session.execute(query).scalars())
+    job = jobs.start("documents.zip", _("Signed MOUs as one zip"), "tracker.documents.bulk:zip_signed",
+                     {"agreement_ids": ids}, current_user.id)
+    return redirect(url_for("jobs.show", job_id=job.id), 303)
+
+
+@bp.route("/documents/exports/<int:job_id>")
+@requires("document.view")
+def download_export(job_id: int):
+    job = jobs.get_for(job_id, current_user)
+    path = bulk.export_path(job_id)
+    if job is None or job.kind != "documents.zip" or not path.exists():
+        abort(404)
+    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=f"signed-mous-{job_id}.zip")
+
+
+# ---- a document and its versions --------------------------------------------------------------
+
+@bp.route("/agreements/<int:agreement_id>/documents", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def create(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    form = forms.NewDocumentForm()
+    if not form.validate_on_submit():
+        flash(_("The form was incomplete; reload the page."), "error")
+        return redirect(url_for("agreements.detail", agreement_id=agreement.id), 303)
+    document = service.create_document(current_actor(), agreement, form.title.data)
+    return _to_version(document.versions[0], message=_("Draft MOU created with the standard clauses for this kind of agreement."))
+
+
+@bp.route(VERSION)
+@requires("document.view", scope="agreement")
+def version(agreement_id: int, version_id: int):
+    return _page(get_version_or_404(agreement_id, version_id))
+
+
+@bp.route(VERSION + "/preview")
+@requires("document.view", scope="agreement")
+def preview(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return render_template("documents/preview.html", version=version, agreement=version.document.agreement,
+                           sections=text.sections(version))
+
+
+@bp.route(VERSION + "/pdf")
+@requires("document.view", scope="agreement")
+def download(agreement_id: int, version_id: int):
+    """The sealed bytes once signed (never a re-render); a DRAFT-marked render before."""
+    version = get_version_or_404(agreement_id, version_id)
+    if version.pdf_sha256:
+        response = pdf_response(version.pdf, pdf.filename(version), inline=False)
+        response.headers["ETag"] = f'"{version.pdf_sha256}"'
+        return response
+    return pdf_response(pdf.draft_pdf(version), "DRAFT - " + pdf.filename(version))
+
+
+@bp.route(VERSION + "/diff")
+@requires("document.view", scope="agreement")
+def diff(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    if version.parent is None:
+        abort(404)
+    changes = text.diff(service.version_text(version.parent), service.version_text(version))
+    return render_template("documents/diff.html", version=version, agreement=version.document.agreement, changes=changes)
+
+
+@bp.route(VERSION + "/clauses", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def add_clause(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    form = forms.AddClauseForm()
+    return _with_form(version, form, "add_clause", lambda: service.add_clause(current_actor(), version, form.clause_id.data),
+                      "clauses", _("Clause added."))
+
+
+@bp.route(VERSION + "/clauses/<int:item_id>/edit", methods=["GET", "POST"])
+@requires("document.edit", scope="agreement")
+def edit_clause(agreement_id: int, version_id: int, item_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    item = next((c for c in version.clauses if c.id == item_id), None) or abort(404)
+    form = forms.ClauseTextForm(obj=item)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.edit_clause(current_actor(), version, item.id, form.title.data or "", form.body.data or "")
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            return _to_version(version, f"clause-{item.id}", _("Clause saved for this document."))
+    if form.is_submitted():
+        status = 422
+    return render_template("documents/edit_clause.html", version=version, agreement=version.document.agreement,
+                           item=item, form=form, variables=forms.variables.VARIABLES), status
+
+
+@bp.route(VERSION + "/clauses/<int:item_id>/move", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def move_clause(agreement_id: int, version_id: int, item_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    direction = request.form.get("direction", "")
+    return _act(version, lambda: service.move_clause(current_actor(), version, item_id, direction), f"clause-{item_id}")
+
+
+@bp.route(VERSION + "/clauses/<int:item_id>/remove", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def remove_clause(agreement_id: int, version_id: int, item_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: service.remove_clause(current_actor(), version, item_id), "clauses", _("Clause removed."))
+
+
+@bp.route(VERSION + "/settings", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def settings(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    form = forms.SettingsForm()
+    terms = {name: getattr(form, f"term_{name}").data for name in forms.variables.TERM_DEFAULTS}
+    return _with_form(version, form, "settings", lambda: service.update_settings(
+        current_actor(), version, form.approvals_needed.data or [], form.signing_order.data, terms),
+        "settings", _("Settings saved."))
+
+
+@bp.route(VERSION + "/submit", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def submit(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: service.submit_for_approval(current_actor(), version), "approvals",
+                _("Submitted for approval: the text is fixed until it returns to draft."))
+
+
+@bp.route(VERSION + "/draft", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def return_to_draft(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: service.return_to_draft(current_actor(), version), "",
+                _("Back to draft: approvals and signatures given so far have lapsed."))
+
+
+@bp.route(VERSION + "/approvals", methods=["POST"])
+@requires("document.approve", scope="agreement")
+def record_approval(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    form = forms.ApprovalForm()
+    form.kind.choices = [(k, APPROVALS[k]) for k in APPROVALS]
+    return _with_form(version, form, "approval", lambda: approvals.record_approval(
+        current_actor(), version, form.kind.data, form.approved_on.data, form.approver.data or "",
+        form.resolution.data or "", form.note.data or ""), "approvals", _("Approval recorded."))
+
+
+@bp.route(VERSION + "/signatories", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def add_signatory(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    form = forms.SignatoryForm()
+    return _with_form(version, form, "signatory", lambda: signing.add_signatory(
+        current_actor(), version, {f: getattr(form, f).data for f in signing.SIGNATORY_FIELDS}),
+        "signatories", _("Signatory added."))
+
+
+@bp.route(VERSION + "/signatories/<int:signatory_id>/remove", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def remove_signatory(agreement_id: int, version_id: int, signatory_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: signing.remove_signatory(current_actor(), version, signatory_id), "signatories",
+                _("Signatory removed."))
+
+
+@bp.route(VERSION + "/signatories/<int:signatory_id>/resend", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def resend(agreement_id: int, version_id: int, signatory_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: signing.resend(current_actor(), version, signatory_id), "signatories",
+                _("Sent again. Any earlier link no longer works."))
+
+
+@bp.route(VERSION + "/signatories/<int:signatory_id>/revoke", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def revoke(agreement_id: int, version_id: int, signatory_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: signing.revoke(current_actor(), version, signatory_id), "signatories",
+                _("The link was revoked; it no longer works."))
+
+
+@bp.route(VERSION + "/send", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def send(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: signing.start(current_actor(), version), "signatories",
+                _("Sent for signature: outside signers were emailed a link, users of the app see it in their tasks."))
+
+
+@bp.route(VERSION + "/amend", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def amend(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: service.amend(current_actor(), version), "",
+                _("Amendment started as a draft: change its clauses, then submit it for approval."))
+
+
+# ---- signing in the app ---------------------------------------------------------------------
+
+def _my_signature(version) -> Signatory | None:
+    return next((s for s in version.signatories if s.user_id == current_user.id), None)
+
+
+def _signing_version_or_404(agreement_id: int, version_id: int):
+    """Signers see the version they are asked to sign even if their organisation is not a party."""
+    version = service.get_version(agreement_id, version_id, None)
+    if version is None or (_my_signature(version) is None and service.get_version(agreement_id, version_id, scope_ids()) is None):
+        abort(404)
+    return version
+
+
+def _sign_page(version, sign_form=None, decline_form=None, status: int = 200):
+    mine = _my_signature(version)
+    return render_template(
+        "documents/sign.html", version=version, agreement=version.document.agreement, sections=text.sections(version),
+        signatory=mine, can_sign=mine is not None and version.status == "signing" and mine in signing.whose_turn(version),
+        sign_form=sign_form or forms.SignForm(formdata=None), decline_form=decline_form or forms.DeclineForm(formdata=None),
+        action_url=url_for("documents.sign", agreement_id=version.document.agreement_id, version_id=version.id),
+        decline_url=url_for("documents.decline", agreement_id=version.document.agreement_id, version_id=version.id),
+    ), status
+
+
+@bp.route(VERSION + "/sign", methods=["GET", "POST"])
+@requires("document.sign", scope="agreement")
+def sign(agreement_id: int, version_id: int):
+    version = _signing_version_or_404(agreement_id, version_id)
+    if request.method == "GET":
+        return _sign_page(version)
+    form = forms.SignForm()
+    mine = _my_signature(version)
+    if form.validate_on_submit():
+        try:
+            if mine is None:
+                raise Invalid({"": _("You are not a signatory of this document.")})
+            done = signing.sign(current_actor(), version.id, mine.id, form.typed_name.data or "", form.consent.data)
+        except Invalid as exc:
+            db.session.expire_all()
+            apply_errors(form, exc)
+        else:
+            flash(_("Signed and sealed: everyone has signed.") if done else _("Signed. Thank you."), "success")
+            return redirect(url_for("documents.task_list"), 303)
+    return _sign_page(version, sign_form=form, status=422)
+
+
+@bp.route(VERSION + "/decline", methods=["POST"])
+@requires("document.sign", scope="agreement")
+def decline(agreement_id: int, version_id: int):
+    version = _signing_version_or_404(agreement_id, version_id)
+    form = forms.DeclineForm()
+    mine = _my_signature(version)
+    if form.validate_on_submit():
+        try:
+            if mine is None:
+                raise Invalid({"": _("You are not a signatory of this document.")})
+            signing.decline(current_actor(), version.id, mine.id, form.reason.data or "")
+        except Invalid as exc:
+            db.session.expire_all()
+            apply_errors(form, exc)
+        else:
+            flash(_("You declined to sign; the sender has been told your reason."), "success")
+            return redirect(url_for("documents.task_list"), 303)
+    return _sign_page(version, decline_form=form, status=422)
