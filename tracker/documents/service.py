@@ -223,15 +223,16 @@ def amend(actor: audit.Actor, version: DocumentVersion) -> DocumentVersion:
         raise Invalid({"": _("Only the latest version can be amended.")})
     if not version.frozen:
         raise Invalid({"": _("Only a signed version can be amended; this one is %(status)s.", status=version.status_label.lower())})
-    amendment = DocumentVersion(document=document, number=version.number + 1, parent_id=version.id, status="draft",
+    amendment = DocumentVersion(document_id=document.id, number=version.number + 1, parent_id=version.id, status="draft",
                                 signing_order=version.signing_order, terms=dict(version.terms or {}),
                                 public_id=new_public_id())
+    db.session.add(amendment)
     amendment.clauses = [VersionClause(clause_id=c.clause_id, position=c.position, category=c.category, title=c.title,
                                        body=c.body) for c in version.clauses]
     amendment.signatories = [Signatory(position=s.position, name=s.name, title=s.title, organisation=s.organisation,
                                        email=s.email, capacity=s.capacity, user_id=s.user_id) for s in version.signatories]
-    db.session.add(amendment)
     db.session.flush()
+    db.session.expire(document, ["versions"])
     record(actor, "document.amendment_started", amendment, {"amends": [None, version.label]})
     db.session.commit()
     return amendment
