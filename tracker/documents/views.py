@@ -85,18 +85,20 @@ def _act(version, change, anchor: str = "", message: str | None = None):
 
 def _with_form(version, form, key: str, change, anchor: str, message: str):
     """A form on the version page: on success back to the page, else the page with the form's errors (422)."""
+    messages = []
     if form.validate_on_submit():
         try:
             change()
         except Invalid as exc:
             db.session.rollback()
             db.session.expire_all()
+            messages = exc.errors.pop("", [])  # about the version, not a field: shown at the top
             apply_errors(form, exc)
         else:
             return _to_version(version, anchor, message)
     elif not form.errors:
-        form.form_errors.append(_("The form was incomplete; reload the page."))
-    return _page(version, 422, **{key: form})
+        messages = [_("The form was incomplete; reload the page.")]
+    return _page(version, 422, messages=messages, **{key: form})
 
 
 # ---- lists -----------------------------------------------------------------------------------
