@@ -5,10 +5,12 @@ from a self-managed CA the app creates on first use in instance/seal/ (keys 0600
 repository). `validate` says whether a PDF's seal is intact, covers the entire file and was made
 with our certificate.
 """
+import asyncio
 import fcntl
 import hashlib
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -128,13 +130,25 @@ def sealer() -> Sealer:
     return _cache[key]
 
 
+def _outside_any_event_loop(work):
+    """pyHanko runs its own event loop (asyncio.run), which fails in a thread that already runs one
+    (an async server, Playwright's sync API in tests): then the work runs in a short-lived thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
+
+
 def seal(pdf: bytes, reason: str, location: str = "") -> bytes:
     """The PDF with a PAdES signature over every byte (an incremental update to the file)."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES,
                                         md_algorithm="sha256", reason=reason, location=location or None)
     out = io.BytesIO()
-    signers.sign_pdf(writer, meta, signer=sealer().signer, output=out)
+    signer = sealer().signer
+    _outside_any_event_loop(lambda: signers.sign_pdf(writer, meta, signer=signer, output=out))
     return out.getvalue()
 
 
@@ -146,7 +160,8 @@ def validate(pdf: bytes) -> bool:
         signatures = reader.embedded_signatures
         if len(signatures) != 1:
             return False
-        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=ours.trust_roots))
+        status = _outside_any_event_loop(
+            lambda: validate_pdf_signature(signatures[0], ValidationContext(trust_roots=ours.trust_roots)))
     except Exception:  # noqa: BLE001  any file that cannot be read or validated is not genuine
         return False
     signer_fingerprint = hashlib.sha256(status.signing_cert.dump()).hexdigest()
