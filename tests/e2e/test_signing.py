@@ -69,3 +69,29 @@ def test_outside_signer_signs_from_the_emailed_link_and_the_pdf_verifies(new_pag
     expect(checker.get_by_text("Morgan Superintendent")).to_be_visible()
     checker.goto(f"/verify?id={document_id}")
     expect(checker.get_by_role("heading", name="Genuine", exact=True)).to_be_visible()
+
+
+def test_the_demo_shows_the_whole_path_and_its_pages_are_accessible(signed_in, demo):
+    from tests.e2e.conftest import MOU, axe_violations, describe_violations
+
+    page = signed_in("director@demo.test")
+    page.goto(f"/agreements/{demo.agreements[MOU]}")
+    section = page.locator("#section-documents")
+    expect(section.get_by_text("Signed and sealed")).to_be_visible()
+    expect(section.get_by_text("Awaiting approval")).to_be_visible()
+    with page.expect_download() as download:
+        section.get_by_role("link", name="Signed PDF").click()
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    checked = []
+    for link in ("Original", "First Amendment"):
+        page.goto(f"/agreements/{demo.agreements[MOU]}")
+        page.locator("#section-documents").get_by_role("link", name=link, exact=True).click()
+        checked.append((page.url, axe_violations(page)))
+    expect(page.get_by_text("Approved as to form (counsel)").first).to_be_visible()
+    page.get_by_role("link", name="Changes from the Original").click()
+    expect(page.locator(".diff ins").first).to_be_visible()
+    for url in ("/clauses", "/documents", "/documents/tasks", "/verify"):
+        page.goto(url)
+        checked.append((url, axe_violations(page)))
+    problems = [f"{url}:\n{describe_violations(v)}" for url, v in checked if v]
+    assert not problems, "\n".join(problems)
