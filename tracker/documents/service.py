@@ -51,6 +51,28 @@ def get_version(agreement_id: int, version_id: int, scope) -> DocumentVersion | 
     return version
 
 
+def sealed_pdf(agreement_id: int, version_id: int, scope) -> tuple[str, str, bytes] | None:
+    """(filename, SHA-256, bytes) of a sealed version within the user's scope, in one query; None otherwise.
+
+    Downloads of signed PDFs are the busiest path of this package, so it skips loading the objects.
+    """
+    from tracker.agreements.models import Party
+    from sqlalchemy import exists
+
+    query = (select(Document.title, DocumentVersion.number, DocumentVersion.public_id, DocumentVersion.pdf_sha256,
+                    DocumentVersion.pdf)
+             .join(Document, DocumentVersion.document_id == Document.id)
+             .where(DocumentVersion.id == version_id, Document.agreement_id == agreement_id,
+                    DocumentVersion.pdf_sha256.is_not(None)))
+    if scope is not None:
+        query = query.where(exists().where(Party.agreement_id == agreement_id, Party.organisation_id.in_(scope)))
+    row = db.session.execute(query).first()
+    if row is None:
+        return None
+    label = DocumentVersion(number=row.number).label
+    return f"{row.title} - {label} - {row.public_id}.pdf", row.pdf_sha256, row.pdf
+
+
 def version_text(version: DocumentVersion) -> str:
     """The frozen text of a signed version, the current text of any other."""
     return version.text if version.frozen else text.full_text(version)

@@ -238,11 +238,14 @@ def preview(agreement_id: int, version_id: int):
 @requires("document.view", scope="agreement")
 def download(agreement_id: int, version_id: int):
     """The sealed bytes once signed (never a re-render); a DRAFT-marked render before."""
+    sealed = service.sealed_pdf(agreement_id, version_id, scope_ids())
+    if sealed is not None:
+        name, sha256, data = sealed
+        response = pdf_response(data, name, inline=False)
+        response.set_etag(sha256)
+        response.cache_control.private, response.cache_control.max_age = True, 3600
+        return response.make_conditional(request)
     version = get_version_or_404(agreement_id, version_id)
-    if version.pdf_sha256:
-        response = pdf_response(version.pdf, pdf.filename(version), inline=False)
-        response.headers["ETag"] = f'"{version.pdf_sha256}"'
-        return response
     return pdf_response(pdf.draft_pdf(version), "DRAFT - " + pdf.filename(version))
 
 
