@@ -139,9 +139,8 @@ def _bulk_choices(form):
     with_mou = visible(select(Agreement).where(Agreement.id.in_(select(Document.agreement_id))), scope_ids())
     form.template_id.choices = [("", _("— choose —"))] + [(a.id, a.title) for a in db.session.execute(
         with_mou.order_by(Agreement.title)).scalars()]
+    # Any district: the new agreements keep the template's library party, so they stay within the user's scope.
     districts = select(Organisation).where(Organisation.kind == "district").order_by(Organisation.name)
-    if scope_ids() is not None:
-        districts = districts.where(Organisation.id.in_(scope_ids()))
     form.district_id.choices = [("", _("— choose —"))] + [(o.id, o.name) for o in db.session.execute(districts).scalars()]
 
 
@@ -161,7 +160,7 @@ def start_bulk():
         if form.template_id.data not in valid[0]:
             form.template_id.errors.append(_("Choose an agreement that has an MOU."))
         elif form.district_id.data not in valid[1]:
-            form.district_id.errors.append(_("Choose one of your districts."))
+            form.district_id.errors.append(_("Choose a school district."))
         else:
             job = jobs.start("documents.bulk", _("Draft MOUs for every school"), "tracker.documents.bulk:generate_for_district",
                              {"template_id": form.template_id.data, "district_id": form.district_id.data,
