@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from tests import documents as docs
 from tracker.clauses import service as clauses
 from tracker.clauses.models import Clause
-from tracker.documents import approvals, service, signing
+from tracker.documents import approvals, service
 from tracker.documents.freezing import FrozenVersion
 from tracker.documents.models import Approval, DocumentVersion, Signatory, VersionClause
 from tracker.extensions import db

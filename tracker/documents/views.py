@@ -1,19 +1,17 @@
 """MOU documents inside the app: assembling, reviewing, approving, sending, signing from the task list."""
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from tracker.agreements.views import add_section, get_agreement_or_404
 from tracker.audit import service as audit
 from tracker.auth.access import current_actor, requires, scope_ids
 from tracker.clauses import service as clauses
-from tracker.documents import approvals, bulk, forms, pdf, service, signing, tasks, text
-from tracker.documents.models import APPROVALS, SIGNING_ORDERS, Signatory
+from tracker.documents import approvals, forms, pdf, service, signing, text
+from tracker.documents.models import APPROVALS, SIGNING_ORDERS
 from tracker.extensions import db
-from tracker.jobs import service as jobs
 from tracker.printing import pdf_response
 from tracker.validation import Invalid, apply_errors
 
@@ -99,110 +97,6 @@ def _with_form(version, form, key: str, change, anchor: str, message: str):
     elif not form.errors:
         messages = [_("The form was incomplete; reload the page.")]
     return _page(version, 422, messages=messages, **{key: form})
-
-
-# ---- lists -----------------------------------------------------------------------------------
-
-@bp.route("/documents")
-@requires("document.view")
-def index():
-    from tracker.orgs import service as orgs
-
-    zip_form = forms.ZipForm(formdata=None)
-    zip_form.organisation_id.choices = [("", _("all agreements I can see"))] + [
-        (o.id, o.name) for o in orgs.filter_choices(scope_ids(), None)]
-    bulk_form = forms.BulkForm(formdata=None)
-    _bulk_choices(bulk_form)
-    return render_template("documents/index.html", rows=_visible_versions(), zip_form=zip_form, bulk_form=bulk_form)
-
-
-def _visible_versions():
-    from sqlalchemy import select
-
-    from tracker.agreements.models import Agreement
-    from tracker.agreements.service import visible
-    from tracker.documents.models import Document, DocumentVersion
-
-    query = visible(select(DocumentVersion, Agreement).join(Document, DocumentVersion.document_id == Document.id)
-                    .join(Agreement, Document.agreement_id == Agreement.id), scope_ids())
-    return db.session.execute(query.order_by(Agreement.title, Document.id, DocumentVersion.number).limit(500)).all()
-
-
-def _bulk_choices(form):
-    from sqlalchemy import select
-
-    from tracker.agreements.models import Agreement
-    from tracker.agreements.service import visible
-    from tracker.documents.models import Document
-    from tracker.orgs.models import Organisation
-
-    with_mou = visible(select(Agreement).where(Agreement.id.in_(select(Document.agreement_id))), scope_ids())
-    form.template_id.choices = [("", _("— choose —"))] + [(a.id, a.title) for a in db.session.execute(
-        with_mou.order_by(Agreement.title)).scalars()]
-    # Any district: the new agreements keep the template's library party, so they stay within the user's scope.
-    districts = select(Organisation).where(Organisation.kind == "district").order_by(Organisation.name)
-    form.district_id.choices = [("", _("— choose —"))] + [(o.id, o.name) for o in db.session.execute(districts).scalars()]
-
-
-@bp.route("/documents/tasks")
-@requires("document.sign")
-def task_list():
-    return render_template("documents/tasks.html", tasks=tasks.pending_for(current_user))
-
-
-@bp.route("/documents/bulk", methods=["POST"])
-@requires("document.bulk")
-def start_bulk():
-    form = forms.BulkForm()
-    _bulk_choices(form)
-    valid = {v for v, _label in form.template_id.choices if v}, {v for v, _label in form.district_id.choices if v}
-    if form.validate_on_submit():
-        if form.template_id.data not in valid[0]:
-            form.template_id.errors.append(_("Choose an agreement that has an MOU."))
-        elif form.district_id.data not in valid[1]:
-            form.district_id.errors.append(_("Choose a school district."))
-        else:
-            job = jobs.start("documents.bulk", _("Draft MOUs for every school"), "tracker.documents.bulk:generate_for_district",
-                             {"template_id": form.template_id.data, "district_id": form.district_id.data,
-                              "user_id": current_user.id}, current_user.id)
-            return redirect(url_for("jobs.show", job_id=job.id), 303)
-    zip_form = forms.ZipForm(formdata=None)
-    zip_form.organisation_id.choices = [("", _("all agreements I can see"))]
-    return render_template("documents/index.html", rows=_visible_versions(), zip_form=zip_form, bulk_form=form), 422
-
-
-@bp.route("/documents/zip", methods=["POST"])
-@requires("document.view")
-def start_zip():
-    from sqlalchemy import select
-
-    from tracker.agreements import service as agreements
-    from tracker.agreements.models import Agreement
-
-    form = forms.ZipForm()
-    if not form.validate_on_submit():
-        abort(400)
-    query = agreements.visible(select(Agreement.id), scope_ids())
-    if form.organisation_id.data:
-        from tracker.orgs.service import descendants_and_self
-        from tracker.agreements.models import Party
-
-        below = descendants_and_self([form.organisation_id.data])
-        query = query.where(Agreement.id.in_(select(Party.agreement_id).where(Party.organisation_id.in_(below))))
-    ids = list(db.session.execute(query).scalars())
-    job = jobs.start("documents.zip", _("Signed MOUs as one zip"), "tracker.documents.bulk:zip_signed",
-                     {"agreement_ids": ids}, current_user.id)
-    return redirect(url_for("jobs.show", job_id=job.id), 303)
-
-
-@bp.route("/documents/exports/<int:job_id>")
-@requires("document.view")
-def download_export(job_id: int):
-    job = jobs.get_for(job_id, current_user)
-    path = bulk.export_path(job_id)
-    if job is None or job.kind != "documents.zip" or not path.exists():
-        abort(404)
-    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=f"signed-mous-{job_id}.zip")
 
 
 # ---- a document and its versions --------------------------------------------------------------
@@ -391,68 +285,4 @@ def amend(agreement_id: int, version_id: int):
                 _("Amendment started as a draft: change its clauses, then submit it for approval."))
 
 
-# ---- signing in the app ---------------------------------------------------------------------
-
-def _my_signature(version) -> Signatory | None:
-    return next((s for s in version.signatories if s.user_id == current_user.id), None)
-
-
-def _signing_version_or_404(agreement_id: int, version_id: int):
-    """Signers see the version they are asked to sign even if their organisation is not a party."""
-    version = service.get_version(agreement_id, version_id, None)
-    if version is None or (_my_signature(version) is None and service.get_version(agreement_id, version_id, scope_ids()) is None):
-        abort(404)
-    return version
-
-
-def _sign_page(version, sign_form=None, decline_form=None, status: int = 200):
-    mine = _my_signature(version)
-    return render_template(
-        "documents/sign.html", version=version, agreement=version.document.agreement, sections=text.sections(version),
-        signatory=mine, can_sign=mine is not None and version.status == "signing" and mine in signing.whose_turn(version),
-        sign_form=sign_form or forms.SignForm(formdata=None), decline_form=decline_form or forms.DeclineForm(formdata=None),
-        action_url=url_for("documents.sign", agreement_id=version.document.agreement_id, version_id=version.id),
-        decline_url=url_for("documents.decline", agreement_id=version.document.agreement_id, version_id=version.id),
-    ), status
-
-
-@bp.route(VERSION + "/sign", methods=["GET", "POST"])
-@requires("document.sign", scope="agreement")
-def sign(agreement_id: int, version_id: int):
-    version = _signing_version_or_404(agreement_id, version_id)
-    if request.method == "GET":
-        return _sign_page(version)
-    form = forms.SignForm()
-    mine = _my_signature(version)
-    if form.validate_on_submit():
-        try:
-            if mine is None:
-                raise Invalid({"": _("You are not a signatory of this document.")})
-            done = signing.sign(current_actor(), version.id, mine.id, form.typed_name.data or "", form.consent.data)
-        except Invalid as exc:
-            db.session.expire_all()
-            apply_errors(form, exc)
-        else:
-            flash(_("Signed and sealed: everyone has signed.") if done else _("Signed. Thank you."), "success")
-            return redirect(url_for("documents.task_list"), 303)
-    return _sign_page(version, sign_form=form, status=422)
-
-
-@bp.route(VERSION + "/decline", methods=["POST"])
-@requires("document.sign", scope="agreement")
-def decline(agreement_id: int, version_id: int):
-    version = _signing_version_or_404(agreement_id, version_id)
-    form = forms.DeclineForm()
-    mine = _my_signature(version)
-    if form.validate_on_submit():
-        try:
-            if mine is None:
-                raise Invalid({"": _("You are not a signatory of this document.")})
-            signing.decline(current_actor(), version.id, mine.id, form.reason.data or "")
-        except Invalid as exc:
-            db.session.expire_all()
-            apply_errors(form, exc)
-        else:
-            flash(_("You declined to sign; the sender has been told your reason."), "success")
-            return redirect(url_for("documents.task_list"), 303)
-    return _sign_page(version, decline_form=form, status=422)
+from tracker.documents import list_views, sign_views  # noqa: E402,F401  (their routes join this blueprint)
