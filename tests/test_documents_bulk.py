@@ -50,7 +50,9 @@ def test_the_signed_pdfs_of_a_set_come_as_one_zip(world, login, mailbox):
     sealed = docs.sign_all(docs.out_for_signature(world, [docs.outside()]))
     docs.draft(world, "other")  # a draft: not in the zip
     viewer = login(world.emails["viewer"])
-    response = viewer.post("/documents/zip", data={"organisation_id": ""})
+    refused = viewer.post("/documents/zip", data={})
+    assert refused.status_code == 422 and "Choose whose agreements to include." in refused.get_data(as_text=True)
+    response = viewer.post("/documents/zip", data={"of": "all"})
     job = wait_for(int(re.search(r"/jobs/(\d+)", response.headers["Location"]).group(1)))
     assert job.status == "done" and job.result["count"] == 1
     download = viewer.get(job.result["url"])

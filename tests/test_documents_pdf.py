@@ -56,7 +56,9 @@ def test_the_seal_validates_against_the_apps_ca_and_covers_the_whole_file(app, s
     ca = asn1_x509.Certificate.load(pem.unarmor(ca_pem)[2])
     reader = PdfFileReader(io.BytesIO(sealed.pdf))
     [signature] = reader.embedded_signatures
-    status = validate_pdf_signature(signature, ValidationContext(trust_roots=[ca]))
+    from tracker.documents.sealing import outside_event_loop  # Playwright's loop may run in this thread
+
+    status = outside_event_loop(lambda: validate_pdf_signature(signature, ValidationContext(trust_roots=[ca])))
     assert status.intact and status.valid and status.trusted
     assert status.coverage.name == "ENTIRE_FILE"
     assert sealed.pdf_sha256 == hashlib.sha256(sealed.pdf).hexdigest()

@@ -88,4 +88,4 @@ class BulkForm(FlaskForm):
 
 
 class ZipForm(FlaskForm):
-    organisation_id = IdSelectField(_l("Agreements of"))
+    of = SelectField(_l("Agreements of"), validate_choice=False)  # "all", or an organisation's id

@@ -20,12 +20,19 @@ from tracker.orgs.service import descendants_and_self
 @bp.route("/documents")
 @requires("document.view")
 def index():
-    zip_form = forms.ZipForm(formdata=None)
-    zip_form.organisation_id.choices = [("", _("all agreements I can see"))] + [
-        (o.id, o.name) for o in orgs.filter_choices(scope_ids(), None)]
     bulk_form = forms.BulkForm(formdata=None)
     _bulk_choices(bulk_form)
-    return render_template("documents/index.html", rows=_visible_versions(), zip_form=zip_form, bulk_form=bulk_form)
+    return _index(_zip_choices(forms.ZipForm(formdata=None)), bulk_form)
+
+
+def _index(zip_form, bulk_form, status: int = 200):
+    return render_template("documents/index.html", rows=_visible_versions(), zip_form=zip_form, bulk_form=bulk_form), status
+
+
+def _zip_choices(form):
+    form.of.choices = [("all", _("all agreements I can see"))] + [
+        (str(o.id), o.name) for o in orgs.filter_choices(scope_ids(), None)]
+    return form
 
 
 def _visible_versions():
@@ -61,21 +68,21 @@ def start_bulk():
                              {"template_id": form.template_id.data, "district_id": form.district_id.data,
                               "user_id": current_user.id}, current_user.id)
             return redirect(url_for("jobs.show", job_id=job.id), 303)
-    zip_form = forms.ZipForm(formdata=None)
-    zip_form.organisation_id.choices = [("", _("all agreements I can see"))]
-    return render_template("documents/index.html", rows=_visible_versions(), zip_form=zip_form, bulk_form=form), 422
+    return _index(_zip_choices(forms.ZipForm(formdata=None)), form, 422)
 
 
 @bp.route("/documents/zip", methods=["POST"])
 @requires("document.view")
 def start_zip():
-
-    form = forms.ZipForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = _zip_choices(forms.ZipForm())
+    if not form.validate_on_submit() or not (form.of.data == "all" or (form.of.data or "").isdigit()):
+        form.of.errors = [_("Choose whose agreements to include.")]
+        bulk_form = forms.BulkForm(formdata=None)
+        _bulk_choices(bulk_form)
+        return _index(form, bulk_form, 422)
     query = visible(select(Agreement.id), scope_ids())
-    if form.organisation_id.data:
-        below = descendants_and_self([form.organisation_id.data])
+    if form.of.data != "all":
+        below = descendants_and_self([int(form.of.data)])
         query = query.where(Agreement.id.in_(select(Party.agreement_id).where(Party.organisation_id.in_(below))))
     ids = list(db.session.execute(query).scalars())
     job = jobs.start("documents.zip", _("Signed MOUs as one zip"), "tracker.documents.bulk:zip_signed",

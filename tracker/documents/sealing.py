@@ -130,7 +130,7 @@ def sealer() -> Sealer:
     return _cache[key]
 
 
-def _outside_any_event_loop(work):
+def outside_event_loop(work):
     """pyHanko runs its own event loop (asyncio.run), which fails in a thread that already runs one
     (an async server, Playwright's sync API in tests): then the work runs in a short-lived thread."""
     try:
@@ -148,7 +148,7 @@ def seal(pdf: bytes, reason: str, location: str = "") -> bytes:
                                         md_algorithm="sha256", reason=reason, location=location or None)
     out = io.BytesIO()
     signer = sealer().signer
-    _outside_any_event_loop(lambda: signers.sign_pdf(writer, meta, signer=signer, output=out))
+    outside_event_loop(lambda: signers.sign_pdf(writer, meta, signer=signer, output=out))
     return out.getvalue()
 
 
@@ -160,7 +160,7 @@ def validate(pdf: bytes) -> bool:
         signatures = reader.embedded_signatures
         if len(signatures) != 1:
             return False
-        status = _outside_any_event_loop(
+        status = outside_event_loop(
             lambda: validate_pdf_signature(signatures[0], ValidationContext(trust_roots=ours.trust_roots)))
     except Exception:  # noqa: BLE001  any file that cannot be read or validated is not genuine
         return False

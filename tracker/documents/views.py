@@ -146,9 +146,7 @@ def download(agreement_id: int, version_id: int):
 @requires("document.view", scope="agreement")
 def diff(agreement_id: int, version_id: int):
     version = get_version_or_404(agreement_id, version_id)
-    if version.parent is None:
-        abort(404)
-    changes = text.diff(service.version_text(version.parent), service.version_text(version))
+    changes = text.diff(service.version_text(version.parent), service.version_text(version)) if version.parent else []
     return render_template("documents/diff.html", version=version, agreement=version.document.agreement, changes=changes)
 
 
