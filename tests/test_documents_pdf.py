@@ -16,6 +16,7 @@ from tests import documents as docs
 from tracker.documents import service, signing
 from tracker.documents.models import DocumentVersion
 from tracker.extensions import db
+from tracker.validation import Invalid
 
 
 @pytest.fixture
@@ -149,7 +150,7 @@ HOSTILE = ('<img src="file:///etc/passwd"> <link rel="attachment" href="file:///
            '<div style="background:url(http://example.com/x.png)">css</div> <script>alert(1)</script>')
 
 
-def test_injected_markup_in_clauses_and_names_is_printed_as_text_and_fetches_nothing(world, monkeypatch):
+def test_injected_markup_in_clauses_and_names_is_printed_as_text_and_fetches_nothing(world, monkeypatch, mailbox):
     import weasyprint
 
     fetched = []
@@ -169,7 +170,10 @@ def test_injected_markup_in_clauses_and_names_is_printed_as_text_and_fetches_not
     monkeypatch.setattr(weasyprint.HTML, "__init__", spy)
     version = docs.draft(world)
     item = version.clauses[0]
-    service.edit_clause(docs.SETUP, version, item.id, "Hostile " + HOSTILE, HOSTILE)
+    with pytest.raises(Invalid, match="At most 200 characters"):
+        service.edit_clause(docs.SETUP, version, item.id, "Hostile " + HOSTILE, HOSTILE)
+    db.session.rollback()
+    service.edit_clause(docs.SETUP, version, item.id, 'Hostile <img src="file:///etc/passwd"> <script>x</script>', HOSTILE)
     signer = docs.outside(name='Eve <img src="file:///etc/passwd">', email="eve@example.org")
     signing.add_signatory(docs.SETUP, version, signer)
     service.submit_for_approval(docs.SETUP, version)
@@ -187,8 +191,8 @@ def test_injected_markup_in_clauses_and_names_is_printed_as_text_and_fetches_not
     assert version.pdf_sha256
     assert all(u.startswith("https://tracker.invalid/static/") or u.startswith("data:") for u in fetched), fetched
     reader = pypdf.PdfReader(io.BytesIO(version.pdf))
-    text = "\n".join(p.extract_text() for p in reader.pages)
-    assert 'file:///etc/passwd' in text and "<script>alert(1)</script>" in text  # shown as words
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
+    assert 'file:///etc/passwd' in text and "<script>alert(1)</script>" in re.sub(r"\s", "", text)  # shown as words
     assert "root:" not in text
     assert "/EmbeddedFiles" not in str(reader.trailer["/Root"].get_object())
     assert not any("/FileAttachment" in str(a.get_object()) for p in reader.pages for a in (p.get("/Annots") or []))

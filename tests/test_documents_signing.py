@@ -208,3 +208,30 @@ def test_signing_needs_the_recorded_approvals(world, login):
     board = director.post(f"/agreements/{world.agreements['own'].id}/versions/{version.id}/approvals",
                           data={"kind": "internal", "approved_on": "", "approver": ""})
     assert board.status_code == 422 and "Give the date of the approval." in board.get_data(as_text=True)
+
+
+def test_a_drawn_signature_is_optional_checked_and_printed(world, mailbox):
+    import io
+
+    import pypdf
+    import segno
+
+    from tracker.validation import Invalid
+
+    version = docs.out_for_signature(world, [docs.outside()])
+    [signatory] = version.signatories
+    for bad in ("data:image/png;base64,not base64!", "data:image/svg+xml;base64,PHN2Zy8+",
+                "data:image/png;base64," + "QUFB" * 10):
+        try:
+            signing.sign(docs.SETUP, version.id, signatory.id, signatory.name, True, drawing=bad)
+            raise AssertionError(f"accepted {bad[:30]}")
+        except Invalid as exc:
+            assert "drawn signature could not be read" in str(exc)
+    drawing = segno.make("Olive").png_data_uri(scale=3)
+    assert signing.sign(docs.SETUP, version.id, signatory.id, signatory.name, True, drawing=drawing)
+    db.session.expire_all()
+    version = db.session.get(DocumentVersion, version.id)
+    assert version.signatories[0].drawing == drawing
+    reader = pypdf.PdfReader(io.BytesIO(version.pdf))
+    signature_page = next(p for p in reader.pages if "Approvals and signatures" in p.extract_text())
+    assert len(signature_page.images) == 1

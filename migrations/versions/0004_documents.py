@@ -98,6 +98,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('typed_name', sa.String(length=200), nullable=False),
+    sa.Column('drawing', sa.Text(), nullable=False),
     sa.Column('signed_at', sa.DateTime(), nullable=True),
     sa.Column('ip', sa.String(length=64), nullable=False),
     sa.Column('user_agent', sa.String(length=400), nullable=False),

@@ -47,6 +47,13 @@ def test_outside_signer_signs_from_the_emailed_link_and_the_pdf_verifies(new_pag
     expect(signer.get_by_text("Tick the box to confirm")).to_be_visible()
     signer.get_by_label("I have reviewed the document above").check()
     signer.get_by_label("Type your full name to sign").fill("Morgan Superintendent")
+    pad = signer.locator("#signature-pad").bounding_box()
+    signer.mouse.move(pad["x"] + 20, pad["y"] + 80)
+    signer.mouse.down()
+    for step in range(1, 12):
+        signer.mouse.move(pad["x"] + 20 + step * 25, pad["y"] + 80 + (-1) ** step * 30)
+    signer.mouse.up()
+    expect(signer.locator("#drawing")).to_have_value(re.compile(r"^data:image/png;base64,"))
     signer.get_by_role("button", name="Sign the document").click()
     expect(signer.get_by_role("heading", name="Thank you — your signature is recorded")).to_be_visible()
     expect(signer.get_by_text("Everyone has now signed")).to_be_visible()

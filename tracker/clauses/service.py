@@ -37,6 +37,8 @@ def check(data: dict) -> None:
         errors["category"] = _("Choose a category.")
     if not (data.get("title") or "").strip():
         errors["title"] = _("A clause needs a title.")
+    elif len(data["title"].strip()) > 200:
+        errors["title"] = _("At most %(n)s characters.", n=200)
     body = data.get("body") or ""
     if not body.strip():
         errors["body"] = _("A clause needs its text.")

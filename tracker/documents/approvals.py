@@ -29,6 +29,10 @@ def record_approval(actor: audit.Actor, version: DocumentVersion, kind: str, app
         errors["resolution"] = _("A board or council approval needs its resolution number.")
     if not (approver or "").strip():
         errors["approver"] = _("Say who approved it (a person, or the board or council).")
+    elif len(approver.strip()) > 200:
+        errors["approver"] = _("At most %(n)s characters.", n=200)
+    if len((resolution or "").strip()) > 100:
+        errors["resolution"] = _("At most %(n)s characters.", n=100)
     if errors:
         raise Invalid(errors)
     approval = Approval(kind=kind, approved_on=approved_on, approver=approver.strip(), resolution=(resolution or "").strip(),

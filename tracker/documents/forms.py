@@ -71,6 +71,7 @@ class SignatoryForm(FlaskForm):
 class SignForm(FlaskForm):
     consent = BooleanField(_l("I have reviewed the document above and agree to sign it electronically."))
     typed_name = StringField(_l("Type your full name to sign"), validators=[Length(max=200)], filters=[strip])
+    drawing = HiddenField()  # filled by the optional signature pad (static/app.js)
 
 
 class DeclineForm(FlaskForm):

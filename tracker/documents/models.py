@@ -153,6 +153,7 @@ class Signatory(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)  # set: signs in the app
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, signed, declined
     typed_name: Mapped[str] = mapped_column(String(200), default="")
+    drawing: Mapped[str] = mapped_column(Text, default="")  # an optional drawn signature, a PNG data: URI
     signed_at: Mapped[datetime | None] = mapped_column(DateTime)
     ip: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(400), default="")

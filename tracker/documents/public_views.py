@@ -99,7 +99,7 @@ def sign(token: str):
         signatory = link.signatory
         try:
             done = signing.sign(_outside_actor(signatory), signatory.version_id, signatory.id, form.typed_name.data or "",
-                                form.consent.data, link_id=link.id)
+                                form.consent.data, link_id=link.id, drawing=form.drawing.data or "")
         except Invalid as exc:
             db.session.expire_all()
             apply_errors(form, exc)

@@ -145,6 +145,8 @@ def edit_clause(actor: audit.Actor, version: DocumentVersion, item_id: int, titl
     errors = {}
     if not (title or "").strip():
         errors["title"] = _("A clause needs a title.")
+    elif len(title.strip()) > 200:
+        errors["title"] = _("At most %(n)s characters.", n=200)
     if not (body or "").strip():
         errors["body"] = _("A clause needs its text.")
     elif variables.problems(body):

@@ -52,7 +52,8 @@ def sign(agreement_id: int, version_id: int):
         try:
             if mine is None:
                 raise Invalid({"": _("You are not a signatory of this document.")})
-            done = signing.sign(current_actor(), version.id, mine.id, form.typed_name.data or "", form.consent.data)
+            done = signing.sign(current_actor(), version.id, mine.id, form.typed_name.data or "", form.consent.data,
+                                drawing=form.drawing.data or "")
         except Invalid as exc:
             db.session.expire_all()
             apply_errors(form, exc)

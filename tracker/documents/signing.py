@@ -4,6 +4,9 @@ Two signers at the same moment both count exactly once: each signature first tak
 row lock (an UPDATE of the version row: a row lock on PostgreSQL, the write lock on SQLite), then
 claims its own pending signatory; the one that finds nobody left pending freezes and seals.
 """
+import base64
+import binascii
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
@@ -20,7 +23,7 @@ SIGNATORY_FIELDS = ("name", "title", "organisation", "email", "capacity")
 
 def reset(signatory: Signatory) -> None:
     """Back to unsigned (the version returns to draft): the signature lapses, open links are revoked."""
-    signatory.status, signatory.typed_name, signatory.signed_at = "pending", "", None
+    signatory.status, signatory.typed_name, signatory.signed_at, signatory.drawing = "pending", "", None, ""
     signatory.ip, signatory.user_agent, signatory.decline_reason = "", "", ""
     links.revoke_open(signatory)
 
@@ -36,6 +39,9 @@ def add_signatory(actor: audit.Actor, version: DocumentVersion, data: dict) -> S
         errors["email"] = _("Give an email address the signing link can be sent to.")
     if values["capacity"] not in CAPACITIES:
         errors["capacity"] = _("Choose whether they sign, attest or approve as to form.")
+    for field, limit in (("name", 200), ("title", 200), ("organisation", 200), ("email", 254)):
+        if len(values[field]) > limit:
+            errors[field] = _("At most %(n)s characters.", n=limit)
     if values["email"].lower() in {s.email.lower() for s in version.signatories}:
         errors["email"] = _("This person is already a signatory.")
     if errors:
@@ -190,9 +196,28 @@ def _same_name(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
+PNG_PREFIX = "data:image/png;base64,"
+MAX_DRAWING_BYTES = 200_000
+
+
+def check_drawing(drawing: str) -> str:
+    """An optional drawn signature: a PNG as a data: URI, or "" for none."""
+    drawing = (drawing or "").strip()
+    if not drawing:
+        return ""
+    try:
+        data = base64.b64decode(drawing.removeprefix(PNG_PREFIX), validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    if not drawing.startswith(PNG_PREFIX) or not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) > MAX_DRAWING_BYTES:
+        raise Invalid({"drawing": _("The drawn signature could not be read; clear it and draw again, or sign with your typed name only.")})
+    return drawing
+
+
 def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str, consent: bool,
-         link_id: int | None = None) -> bool:
+         link_id: int | None = None, drawing: str = "") -> bool:
     """Record one signature; returns True when it was the last one and the version is now sealed."""
+    drawing = check_drawing(drawing)
     errors = {}
     if not consent:
         errors["consent"] = _("Tick the box to confirm you have reviewed the document and agree to sign it electronically.")
@@ -205,6 +230,7 @@ def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str
         db.session.rollback()
         raise Invalid({"typed_name": _("Type your name as it appears on the document: %(name)s.", name=signatory.name)})
     signatory.status, signatory.typed_name, signatory.signed_at = "signed", " ".join(typed_name.split()), links.now()
+    signatory.drawing = drawing
     signatory.ip, signatory.user_agent = (actor.ip or "")[:64], (actor.user_agent or "")[:400]
     if link_id is not None:
         _use_link(signatory, link_id)
