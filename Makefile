@@ -20,6 +20,7 @@ install: $(STAMP)
 ## make run: set up, migrate SQLite (instance/tracker.db), load the demo once, serve on PORT (5000).
 run: install
 	$(BIN)/flask db upgrade
+	$(BIN)/flask clauses seed
 	$(BIN)/flask seed-demo
 	@echo ""
 	@echo "  Library Partnership Tracker: open http://127.0.0.1:$(PORT)/ and sign in with an account above."

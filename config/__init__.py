@@ -57,6 +57,13 @@ class Base:
     REVIEW_AFTER_DAYS = 365
     DASHBOARD_CACHE_SIZE = int(os.environ.get("DASHBOARD_CACHE_SIZE", "512"))  # dashboards kept per worker; 0: none
 
+    # MOU documents: signing links, the seal and public verification.
+    SIGNING_LINK_DAYS = int(os.environ.get("SIGNING_LINK_DAYS", "14"))  # an emailed signing link expires after
+    SEAL_PKCS12_PATH = os.environ.get("SEAL_PKCS12_PATH")  # unset: a CA and seal certificate in instance/seal/
+    SEAL_PKCS12_PASSWORD = os.environ.get("SEAL_PKCS12_PASSWORD")
+    SEAL_ORGANISATION = os.environ.get("SEAL_ORGANISATION", "Library Partnership Tracker")
+    VERIFY_MAX_BYTES = int(os.environ.get("VERIFY_MAX_BYTES", str(20 * 1024 * 1024)))  # largest PDF /verify accepts
+
 
 class Development(Base):
     DEBUG = True

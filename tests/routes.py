@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from tracker.agreements import service as agreements
 from tracker.audit.service import Actor
+from tracker.documents import bulk, signing
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.jobs.models import Job
@@ -136,7 +137,14 @@ def url_for_case(route: Route, world: World, ids: dict, role: str, which: str) -
         values["job_id"] = new_job(world, role)
     if any(f"<int:{name}>" in route.rule for name in ("drive_id", "import_id", "count_id", "student_id")):
         values.update(card_values(world, ids, which))
-    values["fmt"] = "csv"
+    if "/documents/exports/" in route.rule:
+        values["job_id"] = new_export(world, role)
+    if any(f"<int:{name}>" in route.rule for name in ("version_id", "item_id", "signatory_id")):
+        values.update(document_values(world, ids, which))
+    if "<int:clause_id>" in route.rule:
+        values["clause_id"] = document_values(world, ids, "own")["clause_id"]
+    if "<token>" in route.rule and route.endpoint.startswith("public_documents."):
+        values["token"] = signing_token(world, ids)
     url = route.rule
     for name, value in values.items():
         url = url.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
@@ -163,3 +171,36 @@ def card_values(world: World, ids: dict, which: str) -> dict:
                            which, commit=False)
     return {"drive_id": ids[f"drive_{which}"], "count_id": ids[f"count_{which}"], "school_id": ids[f"school_{which}"],
             "student_id": ids[f"student_{which}"], "import_id": staged.id}
+def document_values(world: World, ids: dict, which: str) -> dict:
+    """A draft MOU on the agreement, with a signatory: its version, first clause and signatory."""
+    from tests import documents
+
+    if f"version_{which}" not in ids:
+        version = documents.draft(world, which)
+        signatory = signing.add_signatory(SETUP, version, documents.outside())
+        ids[f"version_{which}"] = {"version_id": version.id, "item_id": version.clauses[0].id,
+                                   "signatory_id": signatory.id, "clause_id": version.clauses[0].clause_id}
+    return ids[f"version_{which}"]
+
+
+def signing_token(world: World, ids: dict) -> str:
+    """A live signing link of an outside signer on a version out for signature."""
+    from tests import documents
+
+    if "signing_token" not in ids:
+        version = documents.out_for_signature(world, [documents.outside("Tess Token", "tess@district.example")])
+        ids["signing_token"] = version.tokens["tess@district.example"]
+    return ids["signing_token"]
+
+
+def new_export(world: World, role: str) -> int:
+    """A finished zip of signed PDFs, prepared by the user of this role."""
+    user = db.session.scalar(select(User).where(User.email == world.emails[role]))
+    job = Job(kind="documents.zip", title="Signed MOUs", task="tracker.documents.bulk:zip_signed", status="done",
+              created_by_id=user.id)
+    db.session.add(job)
+    db.session.commit()
+    path = bulk.export_path(job.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
+    return job.id

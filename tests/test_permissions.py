@@ -9,7 +9,8 @@ from tracker.auth.permissions import PERMISSIONS, ROLES, allowed
 from tests.routes import add_details, all_routes, url_for_case
 
 ROUTES = all_routes(create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"}))
-PUBLIC = {"auth.login", "site.healthz", "calendar.feed"}
+PUBLIC = {"auth.login", "site.healthz", "calendar.feed", "public_documents.verify", "public_documents.sign",
+          "public_documents.decline"}
 SUCCESS = {"GET": {200}, "POST": {200, 303, 409, 422}}
 
 

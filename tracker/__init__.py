@@ -98,12 +98,10 @@ def _sqlite_enforces_foreign_keys(dbapi_connection, _record):
 
 def _register_blueprints(app: Flask) -> None:
     from tracker.agreements.views import bp as agreements
-    from tracker.auth.account_views import bp as accounts
     from tracker.audit.cli import bp as audit
+    from tracker.auth.account_views import bp as accounts
     from tracker.auth.cli import bp as users
     from tracker.auth.views import bp as auth
-    from tracker.cards.cli import patrons_cli, privacy_cli, roster_cli
-    from tracker.cards.views import bp as cards
     from tracker.dashboard.views import bp as dashboard
     from tracker.demo.cli import bp as demo
     from tracker.jobs.views import bp as jobs
@@ -111,14 +109,36 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.orgs.views import bp as orgs
     from tracker.site.views import bp as site
 
-    for blueprint in (site, auth, accounts, dashboard, orgs, agreements, jobs, audit, demo, users, jobs_cli,
-                      cards, roster_cli, patrons_cli, privacy_cli):
+    for blueprint in (site, auth, accounts, dashboard, orgs, agreements, jobs, audit, demo, users, jobs_cli):
         app.register_blueprint(blueprint)
+    _register_document_blueprints(app)
+    _register_card_blueprints(app)
     _register_partnership_blueprints(app)
 
 
+def _register_document_blueprints(app: Flask) -> None:
+    """The clause library, MOU documents, sign-off and public verification."""
+    from tracker.clauses.cli import bp as clauses_cli
+    from tracker.clauses.views import bp as clauses
+    from tracker.documents.cli import bp as documents_cli
+    from tracker.documents.public_views import bp as public_documents
+    from tracker.documents.views import bp as documents
+
+    for blueprint in (clauses, documents, public_documents, clauses_cli, documents_cli):
+        app.register_blueprint(blueprint)
+
+
+def _register_card_blueprints(app: Flask) -> None:
+    """Card programmes, data-sharing specs, drives, rosters, patron exports, privacy."""
+    from tracker.cards.cli import patrons_cli, privacy_cli, roster_cli
+    from tracker.cards.views import bp as cards
+
+    for blueprint in (cards, roster_cli, patrons_cli, privacy_cli):
+        app.register_blueprint(blueprint)
+
+
 def _register_partnership_blueprints(app: Flask) -> None:
-    """Resources, milestones, health, calendar and reports (issue 5)."""
+    """Resources, milestones, health, calendar and reports."""
     from tracker.calendar.cli import bp as reminders
     from tracker.calendar.views import bp as calendar
     from tracker.health.views import bp as health

@@ -11,3 +11,5 @@ from tracker.resources.models import ResourceShare  # noqa: F401
 from tracker.milestones.models import Communication, Milestone  # noqa: F401
 from tracker.health.models import SurveyAnswer, SurveyRound  # noqa: F401
 from tracker.calendar.models import CalendarFeed, ReminderSent, ReminderSetting  # noqa: F401
+from tracker.clauses.models import Clause  # noqa: F401
+from tracker.documents.models import Approval, Document, DocumentVersion, Signatory, SigningLink, VersionClause  # noqa: F401

@@ -51,6 +51,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "patron.export": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),
     "report.view": EVERYONE,  # annual reports of the user's agreements and organisations
     "profile.edit": EVERYONE,  # one's own reminder settings and calendar feed
+    # the clause library and MOU documents
+    "clause.view": EVERYONE,
+    "clause.edit": frozenset({ADMIN}),
+    "document.view": EVERYONE,
+    "document.edit": EDITORS,  # assemble drafts, signatories, send for signature, amendments
+    "document.approve": frozenset({ADMIN, ADMINISTRATOR}),  # record internal, counsel and board approvals
+    "document.sign": EVERYONE,  # sign or decline where the user is a signatory
+    "document.bulk": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),  # one draft per school of a district
 }
 
 

@@ -132,6 +132,7 @@ def seed(password: str, today: date) -> dict:
     from tracker.demo import cards
 
     cards.seed(SEEDER, mou, today)
+    seed_documents(mou, today)
     seed_partnership(mou, joint_use, library, district, branches["CEN"], schools["Jefferson Middle School"], users, today)
     return users
 
@@ -182,3 +183,45 @@ def seed_partnership(mou, joint_use, library, district, central, jefferson, user
             answers = {"share": scores["share"], "communication": scores["communication"], "goals": 4,
                        "recognition": 3 + (side == district.id), "decisions": 4}
             health.answer(Actor(user.id, user.name), survey, side, answers, opened + timedelta(days=1))
+
+
+def seed_documents(mou, today: date) -> None:
+    """The clause library, and the card MOU's document: the original signed and sealed, its First Amendment
+    a draft awaiting approval (so a newcomer sees the whole path)."""
+    from tracker.clauses import service as clauses
+    from tracker.documents import approvals, notify, signing
+    from tracker.documents import service as documents
+
+    clauses.seed(SEEDER)
+    document = documents.create_document(SEEDER, mou)
+    original = document.versions[0]
+    documents.update_settings(SEEDER, original, ["internal", "form", "board"], "sequential", original.terms)
+    for person in (
+        {"name": "Dana Director", "title": "Library Director", "organisation": "Riverside Public Library",
+         "email": "director@demo.test", "capacity": "signs"},
+        {"name": "Sam Superintendent", "title": "Superintendent", "organisation": "Riverside Unified School District",
+         "email": "superintendent@demo.test", "capacity": "signs"},
+        {"name": "Casey Counsel", "title": "Deputy City Attorney", "organisation": "City of Riverside",
+         "email": "counsel@demo.test", "capacity": "form"},
+        {"name": "Cory Clerk", "title": "City Clerk", "organisation": "City of Riverside",
+         "email": "clerk@demo.test", "capacity": "attests"},
+    ):
+        signing.add_signatory(SEEDER, original, person)
+    documents.submit_for_approval(SEEDER, original)
+    approvals.record_approval(SEEDER, original, "internal", today, "Stacy Youth Services")
+    approvals.record_approval(SEEDER, original, "form", today, "Casey Counsel, Deputy City Attorney")
+    approvals.record_approval(SEEDER, original, "board", today, "Riverside Library Board of Trustees", "LB-2026-14")
+    with notify.suppressed():  # demo people have no real mailboxes
+        signing.start(SEEDER, original)
+        for signatory in list(original.signatories):
+            signer = Actor(user_id=signatory.user_id, label=f"{signatory.name} <{signatory.email}>", ip="203.0.113.20",
+                           user_agent="demo seed")
+            signing.sign(signer, original.id, signatory.id, signatory.name, True)
+    db.session.refresh(original)
+    amendment = documents.amend(SEEDER, original)
+    card = next(c for c in amendment.clauses if c.category == "card_programme")
+    documents.edit_clause(SEEDER, amendment, card.id, card.title, card.body.replace(
+        "no physical card is required.", "no physical card is required; students may also ask for a printed card at any branch."))
+    documents.update_settings(SEEDER, amendment, ["internal", "form", "board"], "sequential",
+                              {**amendment.terms, "checkout_limit": "15"})
+    documents.submit_for_approval(SEEDER, amendment)

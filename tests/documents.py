@@ -1,0 +1,68 @@
+"""Helpers for the document tests: a draft MOU on the test world's own agreement, taken to any step."""
+from datetime import date
+
+from sqlalchemy import select
+
+from tracker.audit.service import Actor
+from tracker.auth.models import User
+from tracker.clauses import service as clauses
+from tracker.documents import approvals, service, signing
+from tracker.documents.models import DocumentVersion
+from tracker.extensions import db
+
+SETUP = Actor(label="document setup", ip="192.0.2.10")
+
+
+def draft(world, which: str = "own") -> DocumentVersion:
+    clauses.seed(SETUP)
+    document = service.create_document(SETUP, world.agreements[which])
+    return document.versions[0]
+
+
+def outside(name="Olive Outside", email="olive@district.example", capacity="signs") -> dict:
+    return {"name": name, "title": "Superintendent", "organisation": "Lakeside District", "email": email, "capacity": capacity}
+
+
+def user_signer(world, role: str, capacity="signs") -> dict:
+    user = db.session.scalar(select(User).where(User.email == world.emails[role]))
+    return {"name": user.name, "title": "", "organisation": "", "email": user.email, "capacity": capacity}
+
+
+def approved(world, signers: list[dict], order: str = "parallel", which: str = "own") -> DocumentVersion:
+    """A version awaiting approval with every needed approval recorded and these signatories."""
+    version = draft(world, which)
+    if order != "parallel":
+        service.update_settings(SETUP, version, version.document.needed, order, version.terms)
+    for data in signers:
+        signing.add_signatory(SETUP, version, data)
+    service.submit_for_approval(SETUP, version)
+    for kind in version.document.needed:
+        approvals.record_approval(SETUP, version, kind, date.today(), "Counsel Carla", "R-2026-17" if kind == "board" else "")
+    return version
+
+
+def out_for_signature(world, signers: list[dict], order: str = "parallel", which: str = "own") -> DocumentVersion:
+    """Sent for signature; outside signers' tokens are captured in `version.tokens` (by email)."""
+    version = approved(world, signers, order, which)
+    tokens = {}
+    original = signing.links.issue
+
+    def capture(signatory):
+        token = original(signatory)
+        tokens[signatory.email] = token
+        return token
+
+    signing.links.issue = capture
+    try:
+        signing.start(SETUP, version)
+    finally:
+        signing.links.issue = original
+    version.tokens = tokens
+    return version
+
+
+def sign_all(version: DocumentVersion) -> DocumentVersion:
+    for s in list(version.signatories):
+        signing.sign(Actor(label=s.name, ip="198.51.100.7", user_agent="pytest"), version.id, s.id, s.name, True)
+    db.session.expire_all()
+    return db.session.get(DocumentVersion, version.id)

@@ -1,0 +1,200 @@
+"""The signed PDF: parsed back, its seal validated with pyHanko against the app's CA, any flipped byte
+caught by /verify, and nothing a clause or a name says fetched or attached."""
+import hashlib
+import io
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from asn1crypto import pem, x509 as asn1_x509
+
+from tests import documents as docs
+from tracker.documents import service, signing
+from tracker.documents.models import DocumentVersion
+from tracker.extensions import db
+from tracker.validation import Invalid
+
+
+@pytest.fixture
+def sealed(world, mailbox) -> DocumentVersion:
+    version = docs.out_for_signature(world, [docs.outside(), docs.user_signer(world, "administrator", "attests")])
+    return docs.sign_all(version)
+
+
+def pages(data: bytes) -> list[str]:
+    return [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+
+def test_the_sealed_pdf_holds_clauses_signatures_and_the_audit_certificate(sealed):
+    texts = pages(sealed.pdf)
+    whole = "\n".join(texts)
+    assert len(texts) >= 4
+    for number, text in enumerate(texts, start=1):
+        assert f"Page {number} of {len(texts)}" in text
+        assert "Lakeside Card MOU · Original" in text  # the header: agreement title and version
+    assert "1. Parties and recitals" in whole and "Lakeside Library System" in whole
+    assert "at least 30 days" in whole  # {{ agreement.notice_days }} filled in
+    signature_page = next(t for t in texts if "Approvals and signatures" in t)
+    assert "Olive Outside" in signature_page and "Signs" in signature_page and "Attests" in signature_page
+    assert "Signed electronically on" in signature_page
+    audit_page = texts[-1] if "Audit certificate" in texts[-1] else next(t for t in texts if "Audit certificate" in t)
+    assert sealed.public_id in audit_page
+    assert sealed.text_sha256 in re.sub(r"\s", "", audit_page)
+    assert sealed.text_sha256 == hashlib.sha256(sealed.text.encode()).hexdigest()
+    for event in ("created the MOU draft", "recorded an approval", "sent the version for signature", "signed"):
+        assert event in whole
+    assert "198.51.100.7" in whole  # the signers' address
+    assert f"/verify?id={sealed.public_id}" in re.sub(r"\s", "", whole)
+    assert "DRAFT" not in whole
+
+
+def test_the_seal_validates_against_the_apps_ca_and_covers_the_whole_file(app, sealed):
+    ca_pem = (Path(app.instance_path) / "seal" / "ca.pem").read_bytes()
+    ca = asn1_x509.Certificate.load(pem.unarmor(ca_pem)[2])
+    reader = PdfFileReader(io.BytesIO(sealed.pdf))
+    [signature] = reader.embedded_signatures
+    from tracker.documents.sealing import outside_event_loop  # Playwright's loop may run in this thread
+
+    status = outside_event_loop(lambda: validate_pdf_signature(signature, ValidationContext(trust_roots=[ca])))
+    assert status.intact and status.valid and status.trusted
+    assert status.coverage.name == "ENTIRE_FILE"
+    assert sealed.pdf_sha256 == hashlib.sha256(sealed.pdf).hexdigest()
+    key = Path(app.instance_path) / "seal" / "seal-key.pem"
+    assert key.stat().st_mode & 0o077 == 0  # the private key is readable by the app's user only
+
+
+def test_downloads_serve_the_stored_bytes(sealed, login, world):
+    session = login(world.emails["viewer"])
+    url = f"/agreements/{world.agreements['own'].id}/versions/{sealed.id}/pdf"
+    first, second = session.get(url), session.get(url)
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    assert first.data == second.data == sealed.pdf
+
+
+def upload(client_session, data: bytes, name="mou.pdf"):
+    return client_session.post("/verify", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_verify_says_genuine_for_the_file_and_not_genuine_for_any_flipped_byte(sealed, login):
+    visitor = login(None)
+    genuine = upload(visitor, sealed.pdf)
+    html = genuine.get_data(as_text=True)
+    assert genuine.status_code == 200 and "Genuine" in html and "Not genuine" not in html
+    assert "Lakeside Card MOU" in html and "Olive Outside" in html and "North School" in html
+    assert "Cards for every student" not in html  # nothing else about the agreement
+    size = len(sealed.pdf)
+    for position in (5, 9, size // 3, size // 2, size - 200, size - 2):
+        flipped = bytearray(sealed.pdf)
+        flipped[position] ^= 0x01
+        answer = upload(visitor, bytes(flipped)).get_data(as_text=True)
+        assert "Not genuine" in answer, position
+
+
+def test_verify_by_id_by_sha256_and_from_the_qr_code(sealed, login):
+    visitor = login(None)
+    by_id = visitor.post("/verify", data={"reference": sealed.public_id})
+    by_sha = visitor.post("/verify", data={"reference": sealed.pdf_sha256})
+    from_qr = visitor.get(f"/verify?id={sealed.public_id}")
+    for response in (by_id, by_sha, from_qr):
+        assert response.status_code == 200 and "Genuine" in response.get_data(as_text=True)
+    unknown = visitor.get("/verify?id=MOU-0000000000")
+    assert unknown.status_code == 404 and "Not genuine" in unknown.get_data(as_text=True)
+
+
+def test_verify_refuses_what_is_not_a_pdf_or_too_large(app, sealed, login):
+    visitor = login(None)
+    response = upload(visitor, b"GIF89a not a pdf", "picture.pdf")
+    assert response.status_code == 422 and "That file is not a PDF." in response.get_data(as_text=True)
+    app.config["VERIFY_MAX_BYTES"] = 1024
+    try:
+        response = upload(visitor, sealed.pdf)
+    finally:
+        app.config["VERIFY_MAX_BYTES"] = 20 * 1024 * 1024
+    assert response.status_code == 422 and "larger than" in response.get_data(as_text=True)
+    response = visitor.post("/verify", data={"reference": "hello"})
+    assert response.status_code == 422 and "neither a document id" in response.get_data(as_text=True)
+
+
+def test_a_pdf_sealed_by_someone_else_is_not_genuine(app, sealed, tmp_path, login):
+    """Same bytes as ours would need our key: a PDF sealed with another CA's key does not validate."""
+    from tracker.documents import pdf, sealing
+
+    unsealed = pdf.final_pdf(sealed, sealed.text_sha256)
+
+    sealing.create_authority(tmp_path, "Impostor")
+    saved = dict(sealing._cache)
+    sealing._cache.clear()
+    sealing._cache[(None, app.instance_path)] = sealing._self_managed(tmp_path, "Impostor")
+    forged = sealing.seal(unsealed, reason="forged")
+    sealing._cache.clear()
+    sealing._cache.update(saved)
+    assert not sealing.validate(forged)
+    assert "Not genuine" in upload(login(None), forged).get_data(as_text=True)
+
+
+def test_draft_pdf_is_marked_draft_on_every_page(world, login):
+    version = docs.draft(world)
+    response = login(world.emails["viewer"]).get(f"/agreements/{world.agreements['own'].id}/versions/{version.id}/pdf")
+    assert response.status_code == 200
+    texts = pages(response.data)
+    assert len(texts) >= 2 and all("DRAFT" in t for t in texts)
+    assert "Audit certificate" not in "".join(texts)
+
+
+HOSTILE = ('<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd"> '
+           '<style>body{background:url("file:///etc/hostname")}</style> <b>bold</b> '
+           '<div style="background:url(http://example.com/x.png)">css</div> <script>alert(1)</script>')
+
+
+def test_injected_markup_in_clauses_and_names_is_printed_as_text_and_fetches_nothing(world, monkeypatch, mailbox):
+    import weasyprint
+
+    fetched = []
+    original = weasyprint.HTML.__init__
+
+    def spy(self, *args, **kwargs):
+        fetcher = kwargs["url_fetcher"]
+        inner = fetcher.fetch
+
+        def fetch(url, headers=None):
+            fetched.append(url)
+            return inner(url, headers)
+
+        fetcher.fetch = fetch
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "__init__", spy)
+    version = docs.draft(world)
+    item = version.clauses[0]
+    with pytest.raises(Invalid, match="At most 200 characters"):
+        service.edit_clause(docs.SETUP, version, item.id, "Hostile " + HOSTILE, HOSTILE)
+    db.session.rollback()
+    service.edit_clause(docs.SETUP, version, item.id, 'Hostile <img src="file:///etc/passwd"> <script>x</script>', HOSTILE)
+    signer = docs.outside(name='Eve <img src="file:///etc/passwd">', email="eve@example.org")
+    signing.add_signatory(docs.SETUP, version, signer)
+    service.submit_for_approval(docs.SETUP, version)
+    from datetime import date
+
+    from tracker.documents import approvals
+
+    for kind in version.document.needed:
+        approvals.record_approval(docs.SETUP, version, kind, date.today(), "Counsel")
+    signing.start(docs.SETUP, version)
+    [s] = version.signatories
+    signing.sign(docs.SETUP, version.id, s.id, s.name, True)
+    db.session.expire_all()
+    version = db.session.get(DocumentVersion, version.id)
+    assert version.pdf_sha256
+    assert all(u.startswith("https://tracker.invalid/static/") or u.startswith("data:") for u in fetched), fetched
+    reader = pypdf.PdfReader(io.BytesIO(version.pdf))
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
+    assert 'file:///etc/passwd' in text and "<script>alert(1)</script>" in re.sub(r"\s", "", text)  # shown as words
+    assert "root:" not in text
+    assert "/EmbeddedFiles" not in str(reader.trailer["/Root"].get_object())
+    assert not any("/FileAttachment" in str(a.get_object()) for p in reader.pages for a in (p.get("/Annots") or []))
+    images = [name for p in reader.pages for name in (p.images if hasattr(p, "images") else [])]
+    assert len(images) <= 1  # only the QR code (an SVG becomes vectors; never a fetched picture)

@@ -1,0 +1,237 @@
+"""Sign-off: outside signers by emailed link (single use, expiring, revocable, resendable), users from their
+task list, declining, signing in order, reminders, and what waits for whom."""
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from tests import documents as docs
+from tracker.auth.models import User
+from tracker.documents import links, signing, tasks
+from tracker.documents.models import DocumentVersion, SigningLink
+from tracker.extensions import db
+
+
+def link_in(mailbox, address: str) -> str:
+    [message] = [m for m in mailbox.to(address)][-1:]
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    return re.search(r"http://\S+/sign/(\S+)", body).group(1)
+
+
+def test_an_outside_signer_gets_a_link_by_mail_reviews_and_signs(world, login, mailbox):
+    version = docs.approved(world, [docs.outside()])
+    director = login(world.emails["administrator"])
+    response = director.post(f"/agreements/{world.agreements['own'].id}/versions/{version.id}/send")
+    assert response.status_code == 303
+    mailbox.wait(1)
+    assert "Please sign: Lakeside Card MOU (Original)" == mailbox.messages[0]["Subject"]
+    token = link_in(mailbox, "olive@district.example")
+    stored = db.session.scalar(select(SigningLink))
+    assert stored.token_hash == links.digest(token) and token not in stored.token_hash  # only the hash is kept
+    assert (stored.expires_at - stored.created_at) == timedelta(days=14)
+
+    visitor = login(None)
+    page = visitor.get(f"/sign/{token}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "1. Parties and recitals" in html and "Lakeside Library System" in html
+    missing = visitor.post(f"/sign/{token}", data={"typed_name": "Olive Outside"})
+    assert missing.status_code == 422 and "Tick the box" in missing.get_data(as_text=True)
+    wrong = visitor.post(f"/sign/{token}", data={"typed_name": "Someone Else", "consent": "y"})
+    assert wrong.status_code == 422 and "Type your name as it appears on the document: Olive Outside" in wrong.get_data(as_text=True)
+    signed = visitor.post(f"/sign/{token}", data={"typed_name": "olive  outside", "consent": "y"},
+                          headers={"User-Agent": "Test Browser/1.0"}, environ_base={"REMOTE_ADDR": "198.51.100.23"})
+    assert signed.status_code == 200 and "your signature is recorded" in signed.get_data(as_text=True)
+    db.session.expire_all()
+    version = db.session.get(DocumentVersion, version.id)
+    [signatory] = version.signatories
+    assert (signatory.status, signatory.ip, signatory.user_agent) == ("signed", "198.51.100.23", "Test Browser/1.0")
+    assert version.status == "signed" and version.pdf_sha256  # the last signature froze and sealed it
+    again = visitor.get(f"/sign/{token}")
+    assert again.status_code == 410 and "already been used" in again.get_data(as_text=True)
+    mailbox.wait(2)
+    assert mailbox.messages[-1]["Subject"].startswith("Signed by everyone")
+    assert version.public_id in mailbox.text(len(mailbox.messages) - 1)
+
+
+def test_expired_revoked_and_unknown_links_say_so_and_change_nothing(app, world, login, mailbox):
+    version = docs.out_for_signature(world, [docs.outside()])
+    token = version.tokens["olive@district.example"]
+    visitor = login(None)
+    link = db.session.scalar(select(SigningLink))
+    link.expires_at = datetime.utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    expired = visitor.post(f"/sign/{token}", data={"typed_name": "Olive Outside", "consent": "y"})
+    assert expired.status_code == 410 and "has expired" in expired.get_data(as_text=True)
+    assert visitor.get("/sign/not-a-real-token").status_code == 404
+
+    director = login(world.emails["administrator"])
+    base = f"/agreements/{world.agreements['own'].id}/versions/{version.id}"
+    assert director.post(f"{base}/signatories/{version.signatories[0].id}/resend").status_code == 303
+    fresh = link_in(mailbox, "olive@district.example")
+    assert fresh != token and visitor.get(f"/sign/{fresh}").status_code == 200
+    assert director.post(f"{base}/signatories/{version.signatories[0].id}/revoke").status_code == 303
+    revoked = visitor.get(f"/sign/{fresh}")
+    assert revoked.status_code == 410 and "withdrawn" in revoked.get_data(as_text=True)
+    refused = director.post(f"{base}/signatories/{version.signatories[0].id}/revoke")
+    assert refused.status_code == 422 and "no open link" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(DocumentVersion, version.id).signatories[0].status == "pending"
+
+
+def test_a_signer_declines_with_a_reason_and_the_manager_is_told(world, login, mailbox):
+    manager = db.session.scalar(select(User).where(User.email == world.emails["administrator"]))
+    world.agreements["own"].manager_id = manager.id
+    db.session.commit()
+    version = docs.out_for_signature(world, [docs.outside(), docs.outside("Ben Board", "ben@lib.example")])
+    visitor = login(None)
+    token = version.tokens["olive@district.example"]
+    empty = visitor.post(f"/sign/{token}/decline", data={"reason": ""})
+    assert empty.status_code == 422 and "Say why you decline" in empty.get_data(as_text=True)
+    assert visitor.post(f"/sign/{token}/decline", data={"reason": "Clause 8 needs our counsel's review."}).status_code == 200
+    db.session.expire_all()
+    version = db.session.get(DocumentVersion, version.id)
+    assert version.status == "declined"
+    assert visitor.get(f"/sign/{token}").status_code == 410
+    assert all(l.state(links.now()) != "open" for s in version.signatories for l in s.links)
+    mailbox.wait(3)
+    declined = mailbox.to(world.emails["administrator"])[-1]
+    assert declined["Subject"].startswith("Declined") and "Clause 8" in declined.get_body(("plain",)).get_content()
+    director = login(world.emails["administrator"])
+    back = director.post(f"/agreements/{world.agreements['own'].id}/versions/{version.id}/draft")
+    assert back.status_code == 303
+    db.session.expire_all()
+    version = db.session.get(DocumentVersion, version.id)
+    assert version.status == "draft" and not version.approvals and {s.status for s in version.signatories} == {"pending"}
+
+
+def test_users_sign_from_their_task_list(world, login, mailbox):
+    version = docs.out_for_signature(world, [docs.user_signer(world, "administrator"), docs.outside()])
+    director_user = db.session.scalar(select(User).where(User.email == world.emails["administrator"]))
+    [task] = tasks.pending_for(director_user)
+    assert (task.kind, task.version_id) == ("sign", version.id)
+    mailbox.wait(2)
+    assert any("/documents/tasks" in m.get_body(("plain",)).get_content() for m in mailbox.to(world.emails["administrator"]))
+    director = login(world.emails["administrator"])
+    listed = director.get("/documents/tasks").get_data(as_text=True)
+    assert task.url in listed and "Lakeside Card MOU" in listed
+    page = director.get(task.url)
+    assert page.status_code == 200 and "Sign the document" in page.get_data(as_text=True)
+    signed = director.post(task.url, data={"typed_name": director_user.name, "consent": "y"})
+    assert signed.status_code == 303
+    assert tasks.pending_for(director_user) == []
+    db.session.expire_all()
+    version = db.session.get(DocumentVersion, version.id)
+    assert [s.status for s in version.signatories] == ["signed", "pending"] and version.status == "signing"
+    # someone who is not a signatory has nothing to sign here
+    staff = login(world.emails["library_staff"])
+    refused = staff.post(task.url, data={"typed_name": "Library Staff", "consent": "y"})
+    assert refused.status_code == 422 and "not a signatory" in refused.get_data(as_text=True)
+
+
+def test_approvers_see_missing_approvals_in_their_tasks(world):
+    version = docs.draft(world)
+    from tracker.documents import service
+
+    service.submit_for_approval(docs.SETUP, version)
+    approver = db.session.scalar(select(User).where(User.email == world.emails["administrator"]))
+    assert [(t.kind, t.what) for t in tasks.pending_for(approver)] == [
+        ("approve", "Internal review"), ("approve", "Approved as to form (counsel)")]
+    outsider = db.session.scalar(select(User).where(User.email == world.emails["library_staff"]))
+    assert tasks.pending_for(outsider) == []  # may not record approvals
+
+
+def test_in_order_only_the_first_pending_signer_is_invited(world, mailbox):
+    version = docs.out_for_signature(world, [docs.outside(), docs.outside("Ben Board", "ben@lib.example")], order="sequential")
+    assert set(version.tokens) == {"olive@district.example"}
+    second = version.signatories[1]
+    try:
+        signing.sign(docs.SETUP, version.id, second.id, second.name, True)
+        raise AssertionError("the second signer signed before the first")
+    except signing.Invalid as exc:
+        assert "not your turn" in str(exc)
+    first = version.signatories[0]
+    signing.sign(docs.SETUP, version.id, first.id, first.name, True)
+    mailbox.wait(2)
+    assert mailbox.to("ben@lib.example"), "the next signer is invited once the first has signed"
+
+
+def test_reminders_go_to_signers_not_reminded_lately(app, world, mailbox):
+    version = docs.out_for_signature(world, [docs.outside()])
+    mailbox.wait(1)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["documents", "remind", "--every", "3"])
+    assert "Reminded 0 signer(s)." in result.output
+    signatory = db.session.get(DocumentVersion, version.id).signatories[0]
+    signatory.notified_at = datetime.utcnow() - timedelta(days=4)
+    db.session.commit()
+    result = runner.invoke(args=["documents", "remind", "--every", "3"])
+    assert "Reminded 1 signer(s)." in result.output
+    mailbox.wait(2)
+    assert "This is a reminder." in mailbox.text(1)
+    old = version.tokens["olive@district.example"]
+    assert links.find(old).state(links.now()) == "revoked"  # the reminder carries a fresh link
+
+
+def test_expiring_links_for_key_dates(world, mailbox):
+    docs.out_for_signature(world, [docs.outside()])
+    docs.out_for_signature(world, [docs.outside("Hill Person", "hill@example.org")], which="other")
+    assert [l.signer for l in tasks.expiring_links(None, datetime.utcnow() + timedelta(days=15))] == ["Olive Outside", "Hill Person"]
+    assert tasks.expiring_links(None, datetime.utcnow() + timedelta(days=13)) == []
+    own_scope = frozenset({world.orgs["library"].id})
+    [mine] = tasks.expiring_links(own_scope, datetime.utcnow() + timedelta(days=15))
+    assert (mine.agreement_title, mine.email) == ("Lakeside Card MOU", "olive@district.example")
+
+
+def test_signing_link_lifetime_is_configurable(app, world, mailbox):
+    app.config["SIGNING_LINK_DAYS"] = 3
+    try:
+        docs.out_for_signature(world, [docs.outside()])
+    finally:
+        app.config["SIGNING_LINK_DAYS"] = 14
+    link = db.session.scalar(select(SigningLink))
+    assert link.expires_at - link.created_at == timedelta(days=3)
+
+
+def test_signing_needs_the_recorded_approvals(world, login):
+    version = docs.draft(world)
+    signing.add_signatory(docs.SETUP, version, docs.outside())
+    from tracker.documents import service
+
+    service.submit_for_approval(docs.SETUP, version)
+    director = login(world.emails["administrator"])
+    response = director.post(f"/agreements/{world.agreements['own'].id}/versions/{version.id}/send")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Signing cannot start until these approvals are recorded" in html
+    assert "Internal review" in html
+    db.session.expire_all()
+    assert db.session.get(DocumentVersion, version.id).status == "review"
+    board = director.post(f"/agreements/{world.agreements['own'].id}/versions/{version.id}/approvals",
+                          data={"kind": "internal", "approved_on": "", "approver": ""})
+    assert board.status_code == 422 and "Give the date of the approval." in board.get_data(as_text=True)
+
+
+def test_a_drawn_signature_is_optional_checked_and_printed(world, mailbox):
+    import io
+
+    import pypdf
+    import segno
+
+    from tracker.validation import Invalid
+
+    version = docs.out_for_signature(world, [docs.outside()])
+    [signatory] = version.signatories
+    for bad in ("data:image/png;base64,not base64!", "data:image/svg+xml;base64,PHN2Zy8+",
+                "data:image/png;base64," + "QUFB" * 10):
+        try:
+            signing.sign(docs.SETUP, version.id, signatory.id, signatory.name, True, drawing=bad)
+            raise AssertionError(f"accepted {bad[:30]}")
+        except Invalid as exc:
+            assert "drawn signature could not be read" in str(exc)
+    drawing = segno.make("Olive").png_data_uri(scale=3)
+    assert signing.sign(docs.SETUP, version.id, signatory.id, signatory.name, True, drawing=drawing)
+    db.session.expire_all()
+    version = db.session.get(DocumentVersion, version.id)
+    assert version.signatories[0].drawing == drawing
+    reader = pypdf.PdfReader(io.BytesIO(version.pdf))
+    signature_page = next(p for p in reader.pages if "Approvals and signatures" in p.extract_text())
+    assert len(signature_page.images) == 1

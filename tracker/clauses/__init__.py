@@ -1,0 +1,1 @@
+"""The clause library: standard MOU clauses with variables, rendered in a sandbox."""

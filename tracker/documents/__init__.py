@@ -1,0 +1,1 @@
+"""MOU documents: versions and amendments, approvals, sign-off, the sealed PDF and its public verification."""

@@ -1,0 +1,15 @@
+import click
+from flask import Blueprint
+
+from tracker.audit.service import Actor
+from tracker.documents import signing
+
+bp = Blueprint("documents_cli", __name__, cli_group="documents")
+
+
+@bp.cli.command("remind")
+@click.option("--every", default=3, show_default=True, help="Remind a signer at most once in this many days.")
+def remind(every: int):
+    """Email the signers whose turn it is and who were not invited or reminded lately (run daily from cron)."""
+    count = signing.remind(Actor(label="signing reminders"), every)
+    click.echo(f"Reminded {count} signer(s).")

@@ -1,0 +1,202 @@
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from tracker.extensions import db
+
+VERSION_STATUSES = {
+    "draft": _l("Draft"),
+    "review": _l("Awaiting approval"),
+    "signing": _l("Out for signature"),
+    "declined": _l("Declined"),
+    "signed": _l("Signed and sealed"),
+}
+APPROVALS = {
+    "internal": _l("Internal review"),
+    "form": _l("Approved as to form (counsel)"),
+    "board": _l("Board or council approval"),
+}
+CAPACITIES = {"signs": _l("Signs"), "attests": _l("Attests"), "form": _l("Approves as to form")}
+SIGNING_ORDERS = {"parallel": _l("All at once"), "sequential": _l("In order")}
+ORDINALS = [_l("First"), _l("Second"), _l("Third"), _l("Fourth"), _l("Fifth"), _l("Sixth"), _l("Seventh"),
+            _l("Eighth"), _l("Ninth"), _l("Tenth")]
+
+
+class Document(db.Model):
+    """An MOU of an agreement: its original and every amendment are its versions."""
+
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    approvals_needed: Mapped[str] = mapped_column(String(100), default="internal")  # comma-separated APPROVALS keys
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
+
+    agreement = relationship("Agreement")
+    versions = relationship("DocumentVersion", back_populates="document", order_by="DocumentVersion.number",
+                            foreign_keys="DocumentVersion.document_id")
+
+    @property
+    def needed(self) -> list[str]:
+        return [k for k in self.approvals_needed.split(",") if k in APPROVALS]
+
+
+class DocumentVersion(db.Model):
+    """The original (number 0) or an amendment (1, 2, ...), each pointing at the version it amends."""
+
+    __tablename__ = "document_version"
+    __table_args__ = (UniqueConstraint("document_id", "number", name="uq_document_version_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer, default=0)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("document_version.id"))
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    signing_order: Mapped[str] = mapped_column(String(20), default="parallel")
+    terms: Mapped[dict] = mapped_column(JSON, default=dict)
+    public_id: Mapped[str] = mapped_column(String(20), unique=True)  # the document id printed on the PDF
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
+    frozen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    text: Mapped[str | None] = deferred(mapped_column(Text))  # the rendered text, fixed when frozen
+    text_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # the sealed bytes, served as they are
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+
+    document = relationship("Document", back_populates="versions", foreign_keys=[document_id])
+    parent = relationship("DocumentVersion", remote_side=[id])
+    clauses = relationship("VersionClause", back_populates="version", order_by="VersionClause.position",
+                           cascade="all, delete-orphan")
+    approvals = relationship("Approval", back_populates="version", order_by="Approval.id", cascade="all, delete-orphan")
+    signatories = relationship("Signatory", back_populates="version", order_by="Signatory.position",
+                               cascade="all, delete-orphan")
+
+    @property
+    def label(self) -> str:
+        if self.number == 0:
+            return str(_l("Original"))
+        ordinal = ORDINALS[self.number - 1] if self.number <= len(ORDINALS) else f"#{self.number}"
+        return str(_l("%(ordinal)s Amendment", ordinal=ordinal))
+
+    @property
+    def status_label(self) -> str:
+        return str(VERSION_STATUSES.get(self.status, self.status))
+
+    @property
+    def frozen(self) -> bool:
+        return self.frozen_at is not None
+
+    @property
+    def editable(self) -> bool:
+        return self.status == "draft"
+
+    def approval(self, kind: str):
+        return next((a for a in self.approvals if a.kind == kind), None)
+
+    @property
+    def missing_approvals(self) -> list[str]:
+        return [k for k in self.document.needed if self.approval(k) is None]
+
+
+class VersionClause(db.Model):
+    """This version's own copy of a clause: its text can be edited without touching the library."""
+
+    __tablename__ = "version_clause"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_version.id", ondelete="CASCADE"), index=True)
+    clause_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    category: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+
+    version = relationship("DocumentVersion", back_populates="clauses")
+
+
+class Approval(db.Model):
+    __tablename__ = "document_approval"
+    __table_args__ = (UniqueConstraint("version_id", "kind", name="uq_document_approval_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_version.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    approved_on: Mapped[date] = mapped_column(Date)
+    approver: Mapped[str] = mapped_column(String(200), default="")  # who approved: a person, the board
+    resolution: Mapped[str] = mapped_column(String(100), default="")  # board or council resolution number
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
+
+    version = relationship("DocumentVersion", back_populates="approvals")
+
+    @property
+    def kind_label(self) -> str:
+        return str(APPROVALS.get(self.kind, self.kind))
+
+
+class Signatory(db.Model):
+    """Someone who signs, attests or approves as to form: a user of the app, or an outside signer by email."""
+
+    __tablename__ = "signatory"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_version.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    capacity: Mapped[str] = mapped_column(String(20), default="signs")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)  # set: signs in the app
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, signed, declined
+    typed_name: Mapped[str] = mapped_column(String(200), default="")
+    drawing: Mapped[str] = mapped_column(Text, default="")  # an optional drawn signature, a PNG data: URI
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(400), default="")
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime)  # last invitation or reminder sent
+
+    version = relationship("DocumentVersion", back_populates="signatories")
+    user = relationship("User")
+    links = relationship("SigningLink", back_populates="signatory", order_by="SigningLink.id",
+                         cascade="all, delete-orphan")
+
+    @property
+    def capacity_label(self) -> str:
+        return str(CAPACITIES.get(self.capacity, self.capacity))
+
+    @property
+    def outside(self) -> bool:
+        return self.user_id is None
+
+
+class SigningLink(db.Model):
+    """An emailed link for an outside signer: only its SHA-256 is stored; single use, expiring, revocable."""
+
+    __tablename__ = "signing_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signatory_id: Mapped[int] = mapped_column(ForeignKey("signatory.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    signatory = relationship("Signatory", back_populates="links")
+
+    def state(self, now: datetime) -> str:
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "open"
+
+
+from tracker.documents import freezing  # noqa: E402,F401  (the ORM hooks that keep frozen versions frozen)

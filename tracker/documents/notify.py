@@ -1,0 +1,63 @@
+"""The emails of sign-off. Sent after the change is committed; a mail failure is logged, never undoes a signature."""
+import threading
+from contextlib import contextmanager
+
+from flask import current_app, render_template
+from flask_babel import gettext as _
+
+
+def _base() -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+
+_quiet = threading.local()
+
+
+@contextmanager
+def suppressed():
+    """No mail inside this block (the demo seed signs for people without real mailboxes)."""
+    _quiet.on = True
+    try:
+        yield
+    finally:
+        _quiet.on = False
+
+
+def _send(to, subject: str, template: str, **context) -> bool:
+    from tracker import mail
+
+    if getattr(_quiet, "on", False):
+        return False
+    try:
+        mail.send(to, subject, render_template(template, base=_base(), **context))
+    except Exception:  # noqa: BLE001  the sender can resend; the signature or decision stands
+        current_app.logger.exception("could not send %r to %s", subject, to)
+        return False
+    return True
+
+
+def invitation(signatory, token: str | None, reminder: bool = False) -> bool:
+    version = signatory.version
+    title = version.document.title
+    if token is not None:
+        from tracker.documents import links
+
+        subject = _("Please sign: %(title)s (%(version)s)", title=title, version=version.label)
+        return _send(signatory.email, subject, "documents/mail/invitation.txt", signatory=signatory, version=version,
+                     link=links.url(token), days=current_app.config["SIGNING_LINK_DAYS"], reminder=reminder)
+    subject = _("Waiting for your signature: %(title)s (%(version)s)", title=title, version=version.label)
+    return _send(signatory.email, subject, "documents/mail/task.txt", signatory=signatory, version=version,
+                 reminder=reminder)
+
+
+def completed(version) -> bool:
+    subject = _("Signed by everyone: %(title)s (%(version)s)", title=version.document.title, version=version.label)
+    return _send([s.email for s in version.signatories], subject, "documents/mail/completed.txt", version=version)
+
+
+def declined(version, signatory) -> bool:
+    manager = version.document.agreement.manager
+    if manager is None:
+        return False
+    subject = _("Declined: %(title)s (%(version)s)", title=version.document.title, version=version.label)
+    return _send(manager.email, subject, "documents/mail/declined.txt", version=version, signatory=signatory)

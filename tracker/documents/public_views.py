@@ -1,0 +1,129 @@
+"""Pages anyone may open without an account: verification, and an outside signer's link."""
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from tracker.audit.service import Actor
+from tracker.auth.access import public
+from tracker.documents import forms, links, signing, text, verification
+from tracker.documents.models import Signatory
+from tracker.extensions import db
+from tracker.validation import Invalid, apply_errors
+
+bp = Blueprint("public_documents", __name__)
+
+
+# ---- /verify ---------------------------------------------------------------------------------
+
+@bp.route("/verify", methods=["GET", "POST"])
+@public
+def verify():
+    form = forms.VerifyForm(formdata=None if request.method == "GET" else request.form)
+    answer, status = None, 200
+    try:
+        if request.method == "POST":
+            status = 422
+            if not form.validate_on_submit():
+                raise Invalid({"": _("The form was incomplete; reload the page.")})
+            upload = request.files.get("file")
+            if upload and upload.filename:
+                limit = current_app.config["VERIFY_MAX_BYTES"]
+                answer = verification.by_file(upload.stream.read(limit + 1), limit)
+            elif form.reference.data:
+                answer = verification.by_reference(form.reference.data)
+            else:
+                raise Invalid({"reference": _("Enter a document id or a SHA-256, or upload the PDF.")})
+            status = 200
+        elif request.args.get("id"):
+            form.reference.data = request.args["id"]
+            answer = verification.by_reference(request.args["id"])
+    except Invalid as exc:
+        apply_errors(form, exc)
+        status = 422
+    if answer is not None and not answer.genuine and status == 200 and request.method == "GET":
+        status = 404
+    return render_template("documents/verify.html", form=form, answer=answer), status
+
+
+# ---- an outside signer's link ------------------------------------------------------------------
+
+LINK_PROBLEMS = {
+    "used": _l("This signing link has already been used. Each link works once; ask the sender for a new one if you still need to act."),
+    "revoked": _l("This signing link was withdrawn by the sender. They may have sent you a newer one."),
+    "expired": _l("This signing link has expired. Ask the sender to send you a new one."),
+    "missing": _l("This signing link is not valid. Check that the whole address from the email was copied."),
+}
+
+
+def _link_state(token: str):
+    link = links.find(token)
+    if link is None:
+        return None, "missing"
+    state = link.state(links.now())
+    if state == "open" and (link.signatory.status != "pending" or link.signatory.version.status != "signing"):
+        state = "used" if link.signatory.status != "pending" else "revoked"
+    return link, state
+
+
+def _outside_actor(signatory: Signatory) -> Actor:
+    return Actor(user_id=None, label=f"{signatory.name} <{signatory.email}> (signing link)",
+                 ip=request.remote_addr or "", user_agent=request.user_agent.string or "")
+
+
+def _link_page(token: str, link, state: str, sign_form=None, decline_form=None, status: int = 200, messages=()):
+    if state != "open":
+        return render_template("documents/link_problem.html", message=LINK_PROBLEMS[state]), 410 if state != "missing" else 404
+    version = link.signatory.version
+    return render_template(
+        "documents/sign.html", version=version, agreement=version.document.agreement, sections=text.sections(version),
+        signatory=link.signatory, can_sign=link.signatory in signing.whose_turn(version), outside=True,
+        sign_form=sign_form or forms.SignForm(formdata=None), decline_form=decline_form or forms.DeclineForm(formdata=None),
+        action_url=f"/sign/{token}", decline_url=f"/sign/{token}/decline", messages=messages,
+    ), status
+
+
+@bp.route("/sign/<token>", methods=["GET", "POST"])
+@public
+def sign(token: str):
+    link, state = _link_state(token)
+    if request.method == "GET" or state != "open":
+        if request.method == "GET" and state == "open":
+            from tracker.documents.service import record
+
+            record(_outside_actor(link.signatory), "document.link_opened", link.signatory.version,
+                   {"signatory": [None, link.signatory.name]})
+            db.session.commit()
+        return _link_page(token, link, state)
+    form = forms.SignForm()
+    if form.validate_on_submit():
+        signatory = link.signatory
+        try:
+            done = signing.sign(_outside_actor(signatory), signatory.version_id, signatory.id, form.typed_name.data or "",
+                                form.consent.data, link_id=link.id, drawing=form.drawing.data or "")
+        except Invalid as exc:
+            db.session.expire_all()
+            apply_errors(form, exc)
+        else:
+            version = db.session.get(Signatory, signatory.id).version
+            return render_template("documents/signed.html", version=version, done=done)
+    return _link_page(token, link, state, sign_form=form, status=422)
+
+
+@bp.route("/sign/<token>/decline", methods=["POST"])
+@public
+def decline(token: str):
+    link, state = _link_state(token)
+    if state != "open":
+        return _link_page(token, link, state)
+    form = forms.DeclineForm()
+    if form.validate_on_submit():
+        signatory = link.signatory
+        try:
+            signing.decline(_outside_actor(signatory), signatory.version_id, signatory.id, form.reason.data or "",
+                            link_id=link.id)
+        except Invalid as exc:
+            db.session.expire_all()
+            apply_errors(form, exc)
+        else:
+            return render_template("documents/declined.html")
+    return _link_page(token, link, state, decline_form=form, status=422)

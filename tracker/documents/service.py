@@ -1,0 +1,262 @@
+"""Rules for MOU documents and their versions: assembling a draft, its review, amendments.
+
+Changes of wording happen only in a draft; every change is audited against the version
+("document_version", id), whose history becomes the audit certificate of the signed PDF.
+"""
+import secrets
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.agreements.service import visible
+from tracker.agreements.models import Agreement
+from tracker.audit import service as audit
+from tracker.clauses import service as clauses
+from tracker.clauses import variables
+from tracker.clauses.models import Clause
+from tracker.documents import text
+from tracker.documents.models import APPROVALS, SIGNING_ORDERS, Document, DocumentVersion, Signatory, VersionClause
+from tracker.extensions import db
+from tracker.validation import Invalid
+
+ENTITY = "document_version"
+
+
+def record(actor: audit.Actor, action: str, version: DocumentVersion, changes: dict | None = None) -> None:
+    audit.record(actor, action, ENTITY, version.id, changes or {})
+
+
+def new_public_id() -> str:
+    return "MOU-" + secrets.token_hex(5).upper()
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+def documents_of(agreement_id: int) -> list[Document]:
+    return list(db.session.execute(
+        select(Document).where(Document.agreement_id == agreement_id).order_by(Document.id)
+        .options(selectinload(Document.versions))
+    ).scalars())
+
+
+def get_version(agreement_id: int, version_id: int, scope) -> DocumentVersion | None:
+    """The version if it belongs to this agreement and the agreement is within the user's scope."""
+    query = visible(select(Agreement.id).where(Agreement.id == agreement_id), scope)
+    if db.session.execute(query).scalar() is None:
+        return None
+    version = db.session.get(DocumentVersion, version_id)
+    if version is None or version.document.agreement_id != agreement_id:
+        return None
+    return version
+
+
+def sealed_pdf(agreement_id: int, version_id: int, scope) -> tuple[str, str, bytes] | None:
+    """(filename, SHA-256, bytes) of a sealed version within the user's scope, in one query; None otherwise.
+
+    Downloads of signed PDFs are the busiest path of this package, so it skips loading the objects.
+    """
+    from tracker.agreements.models import Party
+    from sqlalchemy import exists
+
+    query = (select(Document.title, DocumentVersion.number, DocumentVersion.public_id, DocumentVersion.pdf_sha256,
+                    DocumentVersion.pdf)
+             .join(Document, DocumentVersion.document_id == Document.id)
+             .where(DocumentVersion.id == version_id, Document.agreement_id == agreement_id,
+                    DocumentVersion.pdf_sha256.is_not(None)))
+    if scope is not None:
+        query = query.where(exists().where(Party.agreement_id == agreement_id, Party.organisation_id.in_(scope)))
+    row = db.session.execute(query).first()
+    if row is None:
+        return None
+    label = DocumentVersion(number=row.number).label
+    return f"{row.title} - {label} - {row.public_id}.pdf", row.pdf_sha256, row.pdf
+
+
+def version_text(version: DocumentVersion) -> str:
+    """The frozen text of a signed version, the current text of any other."""
+    return version.text if version.frozen else text.full_text(version)
+
+
+def latest(document: Document) -> DocumentVersion:
+    return document.versions[-1]
+
+
+# ---- assembling a draft ----------------------------------------------------------------------
+
+def _check_editable(version: DocumentVersion) -> None:
+    if version.frozen:
+        raise Invalid({"": _("This version is signed and frozen; nothing in it can change. Start an amendment instead.")})
+    if not version.editable:
+        raise Invalid({"": _("This version is %(status)s; return it to draft before changing its text or settings.",
+                             status=version.status_label.lower())})
+
+
+def _copy(clause: Clause, position: int) -> VersionClause:
+    return VersionClause(clause_id=clause.id, position=position, category=clause.category, title=clause.title,
+                         body=clause.body)
+
+
+def create_document(actor: audit.Actor, agreement: Agreement, title: str | None = None,
+                    clause_ids: list[int] | None = None) -> Document:
+    """A new MOU for the agreement: an original draft with the standard clauses for its kind."""
+    title = (title or "").strip() or agreement.title
+    if clause_ids is None:
+        chosen = clauses.defaults_for(agreement.kind)
+    else:
+        found = {c.id: c for c in clauses.library()}
+        chosen = [found[i] for i in clause_ids if i in found]
+    document = Document(agreement_id=agreement.id, title=title[:200], approvals_needed="internal,form")
+    version = DocumentVersion(number=0, status="draft", signing_order="parallel", terms=dict(variables.TERM_DEFAULTS),
+                              public_id=new_public_id())
+    version.clauses = [_copy(c, i) for i, c in enumerate(chosen, start=1)]
+    document.versions = [version]
+    db.session.add(document)
+    db.session.flush()
+    record(actor, "document.created", version, {"title": [None, document.title], "clauses": [None, len(chosen)]})
+    audit.record(actor, "agreement.document_created", "agreement", agreement.id, {"document": [None, document.title]})
+    db.session.commit()
+    return document
+
+
+def add_clause(actor: audit.Actor, version: DocumentVersion, clause_id: int | None) -> VersionClause:
+    _check_editable(version)
+    clause = db.session.get(Clause, clause_id) if clause_id else None
+    if clause is None:
+        raise Invalid({"clause_id": _("Choose a clause from the library.")})
+    item = _copy(clause, max((c.position for c in version.clauses), default=0) + 1)
+    version.clauses.append(item)
+    db.session.flush()
+    record(actor, "document.clause_added", version, {"clause": [None, clause.title]})
+    db.session.commit()
+    return item
+
+
+def _item(version: DocumentVersion, item_id: int) -> VersionClause:
+    item = next((c for c in version.clauses if c.id == item_id), None)
+    if item is None:
+        raise Invalid({"": _("That clause is not in this version.")})
+    return item
+
+
+def edit_clause(actor: audit.Actor, version: DocumentVersion, item_id: int, title: str, body: str) -> None:
+    _check_editable(version)
+    item = _item(version, item_id)
+    errors = {}
+    if not (title or "").strip():
+        errors["title"] = _("A clause needs a title.")
+    elif len(title.strip()) > 200:
+        errors["title"] = _("At most %(n)s characters.", n=200)
+    if not (body or "").strip():
+        errors["body"] = _("A clause needs its text.")
+    elif variables.problems(body):
+        errors["body"] = variables.problems(body)
+    if errors:
+        raise Invalid(errors)
+    changes = audit.diff({"title": item.title, "text": item.body}, {"title": title.strip(), "text": body})
+    item.title, item.body = title.strip(), body
+    if changes:
+        record(actor, "document.clause_edited", version, {f"clause {item.position} {k}": v for k, v in changes.items()})
+    db.session.commit()
+
+
+def move_clause(actor: audit.Actor, version: DocumentVersion, item_id: int, direction: str) -> None:
+    _check_editable(version)
+    items = list(version.clauses)
+    item = _item(version, item_id)
+    index = items.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other < len(items):
+        raise Invalid({"": _("That clause cannot move further.")})
+    items[index], items[other] = items[other], items[index]
+    for position, clause in enumerate(items, start=1):
+        clause.position = position
+    record(actor, "document.clause_moved", version, {"clause": [index + 1, other + 1], "title": [item.title, item.title]})
+    db.session.commit()
+    db.session.expire(version, ["clauses"])
+
+
+def remove_clause(actor: audit.Actor, version: DocumentVersion, item_id: int) -> None:
+    _check_editable(version)
+    item = _item(version, item_id)
+    version.clauses.remove(item)
+    for position, clause in enumerate(version.clauses, start=1):
+        clause.position = position
+    record(actor, "document.clause_removed", version, {"clause": [item.title, None]})
+    db.session.commit()
+
+
+def update_settings(actor: audit.Actor, version: DocumentVersion, needed: list[str], signing_order: str,
+                    terms: dict) -> None:
+    """Which approvals the document needs, the signing order and the terms the clauses quote."""
+    _check_editable(version)
+    if any(k not in APPROVALS for k in needed):
+        raise Invalid({"approvals_needed": _("Unknown approval.")})
+    if signing_order not in SIGNING_ORDERS:
+        raise Invalid({"signing_order": _("Choose how the signatories sign.")})
+    clean = {k: (str(terms.get(k) or "").strip() or v) for k, v in variables.TERM_DEFAULTS.items()}
+    document = version.document
+    before = {"approvals needed": document.approvals_needed, "signing order": version.signing_order, **(version.terms or {})}
+    document.approvals_needed = ",".join(k for k in APPROVALS if k in needed)
+    version.signing_order = signing_order
+    version.terms = clean
+    changes = audit.diff(before, {"approvals needed": document.approvals_needed, "signing order": signing_order, **clean})
+    if changes:
+        record(actor, "document.settings_changed", version, changes)
+    db.session.commit()
+
+
+# ---- review and amendments -------------------------------------------------------------------
+
+def submit_for_approval(actor: audit.Actor, version: DocumentVersion) -> None:
+    """draft -> awaiting approval: the text is fixed for the approvers (return to draft to change it)."""
+    _check_editable(version)
+    if not version.clauses:
+        raise Invalid({"": _("Add at least one clause first.")})
+    broken = [s.title for s in text.sections(version) if s.problems]
+    if broken:
+        raise Invalid({"": _("These clauses have unknown variables: %(titles)s.", titles=", ".join(broken))})
+    version.status = "review"
+    record(actor, "document.submitted", version, {"status": ["draft", "review"]})
+    db.session.commit()
+
+
+def return_to_draft(actor: audit.Actor, version: DocumentVersion, reason: str = "") -> None:
+    """Back to draft from approval, signing or a decline: approvals and signatures given so far lapse."""
+    if version.frozen:
+        raise Invalid({"": _("This version is signed and frozen; nothing in it can change. Start an amendment instead.")})
+    if version.status == "draft":
+        raise Invalid({"": _("This version is already a draft.")})
+    from tracker.documents import signing
+
+    before = version.status
+    lapsed = len(version.approvals)
+    version.approvals.clear()
+    for signatory in version.signatories:
+        signing.reset(signatory)
+    version.status = "draft"
+    record(actor, "document.returned_to_draft", version,
+           {"status": [before, "draft"], "approvals lapsed": [lapsed, 0], **({"reason": [None, reason]} if reason else {})})
+    db.session.commit()
+
+
+def amend(actor: audit.Actor, version: DocumentVersion) -> DocumentVersion:
+    """A new draft amending a signed version: its clauses, terms and signatories copied, unsigned."""
+    document = version.document
+    if latest(document).id != version.id:
+        raise Invalid({"": _("Only the latest version can be amended.")})
+    if not version.frozen:
+        raise Invalid({"": _("Only a signed version can be amended; this one is %(status)s.", status=version.status_label.lower())})
+    amendment = DocumentVersion(document_id=document.id, number=version.number + 1, parent_id=version.id, status="draft",
+                                signing_order=version.signing_order, terms=dict(version.terms or {}),
+                                public_id=new_public_id())
+    db.session.add(amendment)
+    amendment.clauses = [VersionClause(clause_id=c.clause_id, position=c.position, category=c.category, title=c.title,
+                                       body=c.body) for c in version.clauses]
+    amendment.signatories = [Signatory(position=s.position, name=s.name, title=s.title, organisation=s.organisation,
+                                       email=s.email, capacity=s.capacity, user_id=s.user_id) for s in version.signatories]
+    db.session.flush()
+    db.session.expire(document, ["versions"])
+    record(actor, "document.amendment_started", amendment, {"amends": [None, version.label]})
+    db.session.commit()
+    return amendment

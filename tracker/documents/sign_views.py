@@ -1,0 +1,83 @@
+"""Signing in the app: the user's task list, the document to sign, signing or declining."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker.auth.access import current_actor, requires, scope_ids
+from tracker.documents import forms, service, signing, tasks, text
+from tracker.documents.models import Signatory
+from tracker.documents.views import VERSION, bp
+from tracker.extensions import db
+from tracker.validation import Invalid, apply_errors
+
+
+@bp.route("/documents/tasks")
+@requires("document.sign")
+def task_list():
+    return render_template("documents/tasks.html", tasks=tasks.pending_for(current_user))
+
+
+def _my_signature(version) -> Signatory | None:
+    return next((s for s in version.signatories if s.user_id == current_user.id), None)
+
+
+def _signing_version_or_404(agreement_id: int, version_id: int):
+    """Signers see the version they are asked to sign even if their organisation is not a party."""
+    version = service.get_version(agreement_id, version_id, None)
+    if version is None or (_my_signature(version) is None and service.get_version(agreement_id, version_id, scope_ids()) is None):
+        abort(404)
+    return version
+
+
+def _sign_page(version, sign_form=None, decline_form=None, status: int = 200):
+    mine = _my_signature(version)
+    return render_template(
+        "documents/sign.html", version=version, agreement=version.document.agreement, sections=text.sections(version),
+        signatory=mine, can_sign=mine is not None and version.status == "signing" and mine in signing.whose_turn(version),
+        sign_form=sign_form or forms.SignForm(formdata=None), decline_form=decline_form or forms.DeclineForm(formdata=None),
+        action_url=url_for("documents.sign", agreement_id=version.document.agreement_id, version_id=version.id),
+        decline_url=url_for("documents.decline", agreement_id=version.document.agreement_id, version_id=version.id),
+    ), status
+
+
+@bp.route(VERSION + "/sign", methods=["GET", "POST"])
+@requires("document.sign", scope="agreement")
+def sign(agreement_id: int, version_id: int):
+    version = _signing_version_or_404(agreement_id, version_id)
+    if request.method == "GET":
+        return _sign_page(version)
+    form = forms.SignForm()
+    mine = _my_signature(version)
+    if form.validate_on_submit():
+        try:
+            if mine is None:
+                raise Invalid({"": _("You are not a signatory of this document.")})
+            done = signing.sign(current_actor(), version.id, mine.id, form.typed_name.data or "", form.consent.data,
+                                drawing=form.drawing.data or "")
+        except Invalid as exc:
+            db.session.expire_all()
+            apply_errors(form, exc)
+        else:
+            flash(_("Signed and sealed: everyone has signed.") if done else _("Signed. Thank you."), "success")
+            return redirect(url_for("documents.task_list"), 303)
+    return _sign_page(version, sign_form=form, status=422)
+
+
+@bp.route(VERSION + "/decline", methods=["POST"])
+@requires("document.sign", scope="agreement")
+def decline(agreement_id: int, version_id: int):
+    version = _signing_version_or_404(agreement_id, version_id)
+    form = forms.DeclineForm()
+    mine = _my_signature(version)
+    if form.validate_on_submit():
+        try:
+            if mine is None:
+                raise Invalid({"": _("You are not a signatory of this document.")})
+            signing.decline(current_actor(), version.id, mine.id, form.reason.data or "")
+        except Invalid as exc:
+            db.session.expire_all()
+            apply_errors(form, exc)
+        else:
+            flash(_("You declined to sign; the sender has been told your reason."), "success")
+            return redirect(url_for("documents.task_list"), 303)
+    return _sign_page(version, decline_form=form, status=422)

@@ -1,0 +1,284 @@
+"""Sign-off: signatories, sending for signature, signing and declining, freezing on the last signature.
+
+Two signers at the same moment both count exactly once: each signature first takes the version's
+row lock (an UPDATE of the version row: a row lock on PostgreSQL, the write lock on SQLite), then
+claims its own pending signatory; the one that finds nobody left pending freezes and seals.
+"""
+import base64
+import binascii
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from tracker.audit import service as audit
+from tracker.auth.models import User
+from tracker.documents import links, notify
+from tracker.documents.models import CAPACITIES, DocumentVersion, Signatory
+from tracker.documents.service import record
+from tracker.extensions import db
+from tracker.validation import Invalid
+
+SIGNATORY_FIELDS = ("name", "title", "organisation", "email", "capacity")
+
+
+def reset(signatory: Signatory) -> None:
+    """Back to unsigned (the version returns to draft): the signature lapses, open links are revoked."""
+    signatory.status, signatory.typed_name, signatory.signed_at, signatory.drawing = "pending", "", None, ""
+    signatory.ip, signatory.user_agent, signatory.decline_reason = "", "", ""
+    links.revoke_open(signatory)
+
+
+def add_signatory(actor: audit.Actor, version: DocumentVersion, data: dict) -> Signatory:
+    if version.frozen or version.status not in ("draft", "review"):
+        raise Invalid({"": _("Signatories can be changed only before the version goes out for signature.")})
+    values = {f: (data.get(f) or "").strip() for f in SIGNATORY_FIELDS}
+    errors = {}
+    if not values["name"]:
+        errors["name"] = _("Give the signatory's name.")
+    if "@" not in values["email"] or " " in values["email"]:
+        errors["email"] = _("Give an email address the signing link can be sent to.")
+    if values["capacity"] not in CAPACITIES:
+        errors["capacity"] = _("Choose whether they sign, attest or approve as to form.")
+    for field, limit in (("name", 200), ("title", 200), ("organisation", 200), ("email", 254)):
+        if len(values[field]) > limit:
+            errors[field] = _("At most %(n)s characters.", n=limit)
+    if values["email"].lower() in {s.email.lower() for s in version.signatories}:
+        errors["email"] = _("This person is already a signatory.")
+    if errors:
+        raise Invalid(errors)
+    user = db.session.execute(
+        select(User).where(func.lower(User.email) == values["email"].lower(), User.active.is_(True))
+    ).scalar()
+    signatory = Signatory(position=max((s.position for s in version.signatories), default=0) + 1,
+                          user_id=user.id if user else None, **values)
+    version.signatories.append(signatory)
+    db.session.flush()
+    record(actor, "document.signatory_added", version, {
+        "signatory": [None, f"{signatory.name} ({signatory.capacity_label})"],
+        "signs": [None, _("in the app") if user else _("by emailed link")],
+    })
+    db.session.commit()
+    return signatory
+
+
+def _signatory(version: DocumentVersion, signatory_id: int) -> Signatory:
+    found = next((s for s in version.signatories if s.id == signatory_id), None)
+    if found is None:
+        raise Invalid({"": _("That signatory is not on this version.")})
+    return found
+
+
+def remove_signatory(actor: audit.Actor, version: DocumentVersion, signatory_id: int) -> None:
+    if version.frozen or version.status not in ("draft", "review"):
+        raise Invalid({"": _("Signatories can be changed only before the version goes out for signature.")})
+    signatory = _signatory(version, signatory_id)
+    version.signatories.remove(signatory)
+    for position, s in enumerate(version.signatories, start=1):
+        s.position = position
+    record(actor, "document.signatory_removed", version, {"signatory": [signatory.name, None]})
+    db.session.commit()
+
+
+def whose_turn(version: DocumentVersion) -> list[Signatory]:
+    """Who may sign now: every pending signatory, or in order only the first."""
+    pending = [s for s in version.signatories if s.status == "pending"]
+    return pending[:1] if version.signing_order == "sequential" else pending
+
+
+def start(actor: audit.Actor, version: DocumentVersion) -> None:
+    """Send for signature once the needed approvals are recorded; invite whoever's turn it is."""
+    if version.frozen or version.status != "review":
+        raise Invalid({"": _("Only a version awaiting approval can be sent for signature.")})
+    missing = version.missing_approvals
+    if missing:
+        from tracker.documents.models import APPROVALS
+
+        raise Invalid({"": _("Signing cannot start until these approvals are recorded: %(names)s.",
+                             names=", ".join(str(APPROVALS[k]) for k in missing))})
+    if not version.signatories:
+        raise Invalid({"": _("Add at least one signatory first.")})
+    version.status = "signing"
+    record(actor, "document.sent_for_signature", version, {"status": ["review", "signing"]})
+    invitations = [(s, _invite(actor, s)) for s in whose_turn(version)]
+    db.session.commit()
+    for signatory, token in invitations:
+        notify.invitation(signatory, token)
+
+
+def _invite(actor: audit.Actor, signatory: Signatory) -> str | None:
+    """An outside signer gets a new link (the token is returned for the email); a user sees a task."""
+    signatory.notified_at = links.now()
+    if not signatory.outside:
+        return None
+    token = links.issue(signatory)
+    db.session.flush()
+    record(actor, "document.link_sent", signatory.version, {"signatory": [None, signatory.name], "to": [None, signatory.email]})
+    return token
+
+
+def resend(actor: audit.Actor, version: DocumentVersion, signatory_id: int) -> None:
+    """A fresh link (the old one stops working) or a reminder to an app user."""
+    signatory = _signatory(version, signatory_id)
+    if version.status != "signing" or signatory.status != "pending":
+        raise Invalid({"": _("Only a signatory who has yet to sign can be sent a new link.")})
+    if signatory not in whose_turn(version):
+        raise Invalid({"": _("It is not this signatory's turn yet; they are invited when the signer before them has signed.")})
+    token = _invite(actor, signatory)
+    if token is None:
+        record(actor, "document.reminder_sent", version, {"signatory": [None, signatory.name]})
+    db.session.commit()
+    notify.invitation(signatory, token, reminder=token is None)
+
+
+def revoke(actor: audit.Actor, version: DocumentVersion, signatory_id: int) -> None:
+    signatory = _signatory(version, signatory_id)
+    if not links.revoke_open(signatory):
+        raise Invalid({"": _("This signatory has no open link to revoke.")})
+    record(actor, "document.link_revoked", version, {"signatory": [signatory.name, None]})
+    db.session.commit()
+
+
+def remind(actor: audit.Actor, every_days: int) -> int:
+    """Remind each signer whose turn it is and who was not invited or reminded in the last `every_days`
+    days (an outside signer gets a fresh link; the old one stops working). Returns how many were reminded."""
+    from datetime import timedelta
+
+    cutoff = links.now() - timedelta(days=every_days)
+    sent = 0
+    versions = db.session.execute(select(DocumentVersion).where(DocumentVersion.status == "signing")).scalars().all()
+    for version in versions:
+        for signatory in whose_turn(version):
+            if signatory.notified_at is not None and signatory.notified_at > cutoff:
+                continue
+            token = _invite(actor, signatory)
+            record(actor, "document.reminder_sent", version, {"signatory": [None, signatory.name]})
+            db.session.commit()
+            notify.invitation(signatory, token, reminder=True)
+            sent += 1
+    return sent
+
+
+# ---- signing ---------------------------------------------------------------------------------
+
+def _lock(version_id: int) -> DocumentVersion:
+    """Take the version's row lock for the rest of the transaction; refuse unless it is out for signature."""
+    locked = db.session.execute(
+        update(DocumentVersion).where(DocumentVersion.id == version_id, DocumentVersion.status == "signing")
+        .values(status="signing").execution_options(synchronize_session=False)
+    )
+    version = db.session.get(DocumentVersion, version_id, populate_existing=True)
+    if locked.rowcount == 0:
+        db.session.rollback()
+        if version is not None and version.frozen:
+            raise Invalid({"": _("This document is already signed by everyone; nothing more to sign.")})
+        raise Invalid({"": _("This document is not out for signature (it may have been recalled or declined).")})
+    return version
+
+
+def _claim(version_id: int, signatory_id: int) -> Signatory:
+    version = _lock(version_id)
+    signatory = db.session.get(Signatory, signatory_id, populate_existing=True)
+    if signatory is None or signatory.version_id != version.id:
+        db.session.rollback()
+        raise Invalid({"": _("That signatory is not on this version.")})
+    if signatory.status != "pending":
+        db.session.rollback()
+        raise Invalid({"": _("This signature has already been given.") if signatory.status == "signed"
+                       else _("This signatory declined.")})
+    db.session.refresh(version, ["signatories"])
+    if signatory not in whose_turn(version):
+        db.session.rollback()
+        raise Invalid({"": _("It is not your turn to sign yet: the signatories sign in order.")})
+    return signatory
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+PNG_PREFIX = "data:image/png;base64,"
+MAX_DRAWING_BYTES = 200_000
+
+
+def check_drawing(drawing: str) -> str:
+    """An optional drawn signature: a PNG as a data: URI, or "" for none."""
+    drawing = (drawing or "").strip()
+    if not drawing:
+        return ""
+    try:
+        data = base64.b64decode(drawing.removeprefix(PNG_PREFIX), validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    if not drawing.startswith(PNG_PREFIX) or not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) > MAX_DRAWING_BYTES:
+        raise Invalid({"drawing": _("The drawn signature could not be read; clear it and draw again, or sign with your typed name only.")})
+    return drawing
+
+
+def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str, consent: bool,
+         link_id: int | None = None, drawing: str = "") -> bool:
+    """Record one signature; returns True when it was the last one and the version is now sealed."""
+    drawing = check_drawing(drawing)
+    errors = {}
+    if not consent:
+        errors["consent"] = _("Tick the box to confirm you have reviewed the document and agree to sign it electronically.")
+    if not (typed_name or "").strip():
+        errors["typed_name"] = _("Type your full name to sign.")
+    if errors:
+        raise Invalid(errors)
+    signatory = _claim(version_id, signatory_id)
+    if not _same_name(typed_name, signatory.name):
+        db.session.rollback()
+        raise Invalid({"typed_name": _("Type your name as it appears on the document: %(name)s.", name=signatory.name)})
+    signatory.status, signatory.typed_name, signatory.signed_at = "signed", " ".join(typed_name.split()), links.now()
+    signatory.drawing = drawing
+    signatory.ip, signatory.user_agent = (actor.ip or "")[:64], (actor.user_agent or "")[:400]
+    if link_id is not None:
+        _use_link(signatory, link_id)
+    db.session.flush()
+    version = signatory.version
+    record(actor, "document.signed", version, {"signatory": [None, f"{signatory.name} ({signatory.capacity_label})"],
+                                               "typed name": [None, signatory.typed_name]})
+    remaining = db.session.execute(
+        select(func.count()).select_from(Signatory).where(Signatory.version_id == version.id, Signatory.status == "pending")
+    ).scalar()
+    invitations = []
+    if remaining == 0:
+        from tracker.documents import final
+
+        final.freeze(actor, version)
+    elif version.signing_order == "sequential":
+        db.session.refresh(version, ["signatories"])
+        invitations = [(s, _invite(actor, s)) for s in whose_turn(version)]
+    db.session.commit()
+    for invited, token in invitations:
+        notify.invitation(invited, token)
+    if remaining == 0:
+        notify.completed(version)
+    return remaining == 0
+
+
+def _use_link(signatory: Signatory, link_id: int) -> None:
+    link = next((l for l in signatory.links if l.id == link_id), None)
+    if link is None or link.state(links.now()) != "open":
+        db.session.rollback()
+        raise Invalid({"": _("This signing link is no longer valid.")})
+    link.used_at = links.now()
+
+
+def decline(actor: audit.Actor, version_id: int, signatory_id: int, reason: str, link_id: int | None = None) -> None:
+    """The signer will not sign: the version stops (declined) until its owners return it to draft."""
+    if not (reason or "").strip():
+        raise Invalid({"reason": _("Say why you decline, so the sender can act on it.")})
+    signatory = _claim(version_id, signatory_id)
+    if link_id is not None:
+        _use_link(signatory, link_id)
+    signatory.status, signatory.decline_reason = "declined", reason.strip()[:2000]
+    signatory.ip, signatory.user_agent, signatory.signed_at = (actor.ip or "")[:64], (actor.user_agent or "")[:400], links.now()
+    version = signatory.version
+    for other in version.signatories:
+        links.revoke_open(other)
+    db.session.flush()
+    version.status = "declined"
+    record(actor, "document.declined", version, {"signatory": [None, signatory.name], "reason": [None, signatory.decline_reason]})
+    db.session.commit()
+    notify.declined(version, signatory)

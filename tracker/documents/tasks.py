@@ -1,0 +1,91 @@
+"""What waits for someone: signatures and approvals for a user, signing links about to expire.
+
+`pending_for(user)` feeds the user's task list and the dashboard; `expiring_links(scope, until)`
+feeds the key dates.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from tracker.agreements.models import Agreement, Party
+from tracker.auth.permissions import ADMIN, allowed
+from tracker.documents import links
+from tracker.documents.models import APPROVALS, Document, DocumentVersion, Signatory, SigningLink
+from tracker.documents.signing import whose_turn
+from tracker.extensions import db
+from tracker.orgs.service import user_scope
+
+
+@dataclass
+class Task:
+    kind: str  # "sign" or "approve"
+    what: str  # what to do, in words
+    agreement_id: int
+    agreement_title: str
+    version_id: int
+    version_label: str
+    since: datetime
+
+    @property
+    def url(self) -> str:
+        suffix = "/sign" if self.kind == "sign" else ""
+        return f"/agreements/{self.agreement_id}/versions/{self.version_id}{suffix}"
+
+
+def _in_scope(query, scope):
+    if scope is None:
+        return query
+    return query.where(Agreement.id.in_(select(Party.agreement_id).where(Party.organisation_id.in_(scope))))
+
+
+def pending_for(user) -> list[Task]:
+    """Signatures waiting for this user (their turn now), then approvals they may record."""
+    found = []
+    rows = db.session.execute(
+        select(Signatory).join(DocumentVersion, Signatory.version_id == DocumentVersion.id)
+        .where(Signatory.user_id == user.id, Signatory.status == "pending", DocumentVersion.status == "signing")
+        .order_by(Signatory.id)
+    ).scalars()
+    for signatory in rows:
+        version = signatory.version
+        if signatory in whose_turn(version):
+            agreement = version.document.agreement
+            found.append(Task("sign", signatory.capacity_label, agreement.id, agreement.title, version.id, version.label,
+                              version.created_at))
+    if allowed(user.role, "document.approve"):
+        scope = None if user.role == ADMIN else user_scope(user.id)
+        query = (select(DocumentVersion).join(Document, DocumentVersion.document_id == Document.id)
+                 .join(Agreement, Document.agreement_id == Agreement.id).where(DocumentVersion.status == "review")
+                 .order_by(DocumentVersion.id))
+        for version in db.session.execute(_in_scope(query, scope)).scalars():
+            agreement = version.document.agreement
+            for kind in version.missing_approvals:
+                found.append(Task("approve", str(APPROVALS[kind]), agreement.id, agreement.title, version.id,
+                                  version.label, version.created_at))
+    return found
+
+
+@dataclass
+class ExpiringLink:
+    agreement_id: int
+    agreement_title: str
+    version_label: str
+    signer: str
+    email: str
+    expires_at: datetime
+
+
+def expiring_links(scope_ids, until: datetime) -> list[ExpiringLink]:
+    """Open signing links of pending signers that expire between now and `until` (UTC), soonest first."""
+    query = (select(SigningLink, Signatory, DocumentVersion, Agreement)
+             .join(Signatory, SigningLink.signatory_id == Signatory.id)
+             .join(DocumentVersion, Signatory.version_id == DocumentVersion.id)
+             .join(Document, DocumentVersion.document_id == Document.id)
+             .join(Agreement, Document.agreement_id == Agreement.id)
+             .where(SigningLink.used_at.is_(None), SigningLink.revoked_at.is_(None),
+                    SigningLink.expires_at > links.now(), SigningLink.expires_at <= until,
+                    Signatory.status == "pending", DocumentVersion.status == "signing")
+             .order_by(SigningLink.expires_at))
+    return [ExpiringLink(a.id, a.title, v.label, s.name, s.email, link.expires_at)
+            for link, s, v, a in db.session.execute(_in_scope(query, scope_ids)).all()]

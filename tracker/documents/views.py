@@ -1,0 +1,286 @@
+"""MOU documents inside the app: assembling, reviewing, approving, sending, signing from the task list."""
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from tracker.agreements.views import add_section, get_agreement_or_404
+from tracker.audit import service as audit
+from tracker.auth.access import current_actor, requires, scope_ids
+from tracker.clauses import service as clauses
+from tracker.documents import approvals, forms, pdf, service, signing, text
+from tracker.documents.models import APPROVALS, SIGNING_ORDERS
+from tracker.extensions import db
+from tracker.printing import pdf_response
+from tracker.validation import Invalid, apply_errors
+
+bp = Blueprint("documents", __name__)
+add_section("documents/_agreement_section.html")
+VERSION = "/agreements/<int:agreement_id>/versions/<int:version_id>"
+
+
+@bp.app_template_global()
+def mou_documents(agreement_id: int):
+    return service.documents_of(agreement_id)
+
+
+LINK_STATES = {"open": _l("Link sent"), "used": _l("Link used"), "revoked": _l("Link revoked"), "expired": _l("Link expired")}
+for _name, _value in (("APPROVAL_KINDS", APPROVALS), ("SIGNING_ORDERS", SIGNING_ORDERS), ("LINK_STATES", LINK_STATES)):
+    bp.add_app_template_global(_value, _name)
+
+
+def get_version_or_404(agreement_id: int, version_id: int):
+    version = service.get_version(agreement_id, version_id, scope_ids())
+    if version is None:
+        abort(404)
+    return version
+
+
+def _to_version(version, anchor: str = "", message: str | None = None):
+    if message:
+        flash(message, "success")
+    target = url_for("documents.version", agreement_id=version.document.agreement_id, version_id=version.id)
+    return redirect(target + (f"#{anchor}" if anchor else ""), 303)
+
+
+def _page(version, status: int = 200, **given):
+    """The version page; a form that failed is passed in to show its errors in place."""
+    settings = given.get("settings") or forms.SettingsForm(formdata=None)
+    if "settings" not in given:
+        settings.approvals_needed.data = version.document.needed
+        settings.signing_order.data = version.signing_order
+        for name in forms.variables.TERM_DEFAULTS:
+            getattr(settings, f"term_{name}").data = (version.terms or {}).get(name, "")
+    add_clause = given.get("add_clause") or forms.AddClauseForm(formdata=None)
+    add_clause.clause_id.choices = [("", _("— choose —"))] + [
+        (c.id, f"{c.category_label}: {c.title}") for c in clauses.library(include_retired=False)]
+    approval = given.get("approval") or forms.ApprovalForm(formdata=None)
+    approval.kind.choices = [(k, APPROVALS[k]) for k in version.missing_approvals] or [("", "—")]
+    context = dict(
+        version=version, document=version.document, agreement=version.document.agreement,
+        sections=text.sections(version), settings=settings, term_fields=forms.term_fields(settings),
+        add_clause=add_clause, approval=approval, signatory=given.get("signatory") or forms.SignatoryForm(formdata=None),
+        action=forms.ActionForm(formdata=None), messages=given.get("messages", []),
+        history=audit.history(service.ENTITY, version.id), now=datetime.utcnow(),
+    )
+    return render_template("documents/version.html", **context), status
+
+
+def _act(version, change, anchor: str = "", message: str | None = None):
+    """A one-button step: check the token, run `change()`, back to the version page (or the reason, 422)."""
+    form = forms.ActionForm()
+    try:
+        if not form.validate_on_submit():
+            raise Invalid({"": _("The form was incomplete; reload the page.")})
+        result = change()
+    except Invalid as exc:
+        db.session.rollback()
+        db.session.expire_all()
+        return _page(version, 422, messages=[m for ms in exc.errors.values() for m in ms])
+    return _to_version(result if result is not None and hasattr(result, "document") else version, anchor, message)
+
+
+def _with_form(version, form, key: str, change, anchor: str, message: str):
+    """A form on the version page: on success back to the page, else the page with the form's errors (422)."""
+    messages = []
+    if form.validate_on_submit():
+        try:
+            change()
+        except Invalid as exc:
+            db.session.rollback()
+            db.session.expire_all()
+            messages = exc.errors.pop("", [])  # about the version, not a field: shown at the top
+            apply_errors(form, exc)
+        else:
+            return _to_version(version, anchor, message)
+    elif not form.errors:
+        messages = [_("The form was incomplete; reload the page.")]
+    return _page(version, 422, messages=messages, **{key: form})
+
+
+# ---- a document and its versions --------------------------------------------------------------
+
+@bp.route("/agreements/<int:agreement_id>/documents", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def create(agreement_id: int):
+    agreement = get_agreement_or_404(agreement_id)
+    form = forms.NewDocumentForm()
+    if not form.validate_on_submit():
+        flash(_("The form was incomplete; reload the page."), "error")
+        return redirect(url_for("agreements.detail", agreement_id=agreement.id), 303)
+    document = service.create_document(current_actor(), agreement, form.title.data)
+    return _to_version(document.versions[0], message=_("Draft MOU created with the standard clauses for this kind of agreement."))
+
+
+@bp.route(VERSION)
+@requires("document.view", scope="agreement")
+def version(agreement_id: int, version_id: int):
+    return _page(get_version_or_404(agreement_id, version_id))
+
+
+@bp.route(VERSION + "/preview")
+@requires("document.view", scope="agreement")
+def preview(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return render_template("documents/preview.html", version=version, agreement=version.document.agreement,
+                           sections=text.sections(version))
+
+
+@bp.route(VERSION + "/pdf")
+@requires("document.view", scope="agreement")
+def download(agreement_id: int, version_id: int):
+    """The sealed bytes once signed (never a re-render); a DRAFT-marked render before."""
+    sealed = service.sealed_pdf(agreement_id, version_id, scope_ids())
+    if sealed is not None:
+        name, sha256, data = sealed
+        response = pdf_response(data, name, inline=False)
+        response.set_etag(sha256)
+        response.cache_control.private, response.cache_control.max_age = True, 3600
+        return response.make_conditional(request)
+    version = get_version_or_404(agreement_id, version_id)
+    return pdf_response(pdf.draft_pdf(version), "DRAFT - " + pdf.filename(version))
+
+
+@bp.route(VERSION + "/diff")
+@requires("document.view", scope="agreement")
+def diff(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    changes = text.diff(service.version_text(version.parent), service.version_text(version)) if version.parent else []
+    return render_template("documents/diff.html", version=version, agreement=version.document.agreement, changes=changes)
+
+
+@bp.route(VERSION + "/clauses", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def add_clause(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    form = forms.AddClauseForm()
+    return _with_form(version, form, "add_clause", lambda: service.add_clause(current_actor(), version, form.clause_id.data),
+                      "clauses", _("Clause added."))
+
+
+@bp.route(VERSION + "/clauses/<int:item_id>/edit", methods=["GET", "POST"])
+@requires("document.edit", scope="agreement")
+def edit_clause(agreement_id: int, version_id: int, item_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    item = next((c for c in version.clauses if c.id == item_id), None) or abort(404)
+    form = forms.ClauseTextForm(obj=item)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.edit_clause(current_actor(), version, item.id, form.title.data or "", form.body.data or "")
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            return _to_version(version, f"clause-{item.id}", _("Clause saved for this document."))
+    if form.is_submitted():
+        status = 422
+    return render_template("documents/edit_clause.html", version=version, agreement=version.document.agreement,
+                           item=item, form=form, variables=forms.variables.VARIABLES), status
+
+
+@bp.route(VERSION + "/clauses/<int:item_id>/move", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def move_clause(agreement_id: int, version_id: int, item_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    direction = request.form.get("direction", "")
+    return _act(version, lambda: service.move_clause(current_actor(), version, item_id, direction), f"clause-{item_id}")
+
+
+@bp.route(VERSION + "/clauses/<int:item_id>/remove", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def remove_clause(agreement_id: int, version_id: int, item_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: service.remove_clause(current_actor(), version, item_id), "clauses", _("Clause removed."))
+
+
+@bp.route(VERSION + "/settings", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def settings(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    form = forms.SettingsForm()
+    terms = {name: getattr(form, f"term_{name}").data for name in forms.variables.TERM_DEFAULTS}
+    return _with_form(version, form, "settings", lambda: service.update_settings(
+        current_actor(), version, form.approvals_needed.data or [], form.signing_order.data, terms),
+        "settings", _("Settings saved."))
+
+
+@bp.route(VERSION + "/submit", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def submit(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: service.submit_for_approval(current_actor(), version), "approvals",
+                _("Submitted for approval: the text is fixed until it returns to draft."))
+
+
+@bp.route(VERSION + "/draft", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def return_to_draft(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: service.return_to_draft(current_actor(), version), "",
+                _("Back to draft: approvals and signatures given so far have lapsed."))
+
+
+@bp.route(VERSION + "/approvals", methods=["POST"])
+@requires("document.approve", scope="agreement")
+def record_approval(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    form = forms.ApprovalForm()
+    form.kind.choices = [(k, APPROVALS[k]) for k in APPROVALS]
+    return _with_form(version, form, "approval", lambda: approvals.record_approval(
+        current_actor(), version, form.kind.data, form.approved_on.data, form.approver.data or "",
+        form.resolution.data or "", form.note.data or ""), "approvals", _("Approval recorded."))
+
+
+@bp.route(VERSION + "/signatories", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def add_signatory(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    form = forms.SignatoryForm()
+    return _with_form(version, form, "signatory", lambda: signing.add_signatory(
+        current_actor(), version, {f: getattr(form, f).data for f in signing.SIGNATORY_FIELDS}),
+        "signatories", _("Signatory added."))
+
+
+@bp.route(VERSION + "/signatories/<int:signatory_id>/remove", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def remove_signatory(agreement_id: int, version_id: int, signatory_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: signing.remove_signatory(current_actor(), version, signatory_id), "signatories",
+                _("Signatory removed."))
+
+
+@bp.route(VERSION + "/signatories/<int:signatory_id>/resend", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def resend(agreement_id: int, version_id: int, signatory_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: signing.resend(current_actor(), version, signatory_id), "signatories",
+                _("Sent again. Any earlier link no longer works."))
+
+
+@bp.route(VERSION + "/signatories/<int:signatory_id>/revoke", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def revoke(agreement_id: int, version_id: int, signatory_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: signing.revoke(current_actor(), version, signatory_id), "signatories",
+                _("The link was revoked; it no longer works."))
+
+
+@bp.route(VERSION + "/send", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def send(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: signing.start(current_actor(), version), "signatories",
+                _("Sent for signature: outside signers were emailed a link, users of the app see it in their tasks."))
+
+
+@bp.route(VERSION + "/amend", methods=["POST"])
+@requires("document.edit", scope="agreement")
+def amend(agreement_id: int, version_id: int):
+    version = get_version_or_404(agreement_id, version_id)
+    return _act(version, lambda: service.amend(current_actor(), version), "",
+                _("Amendment started as a draft: change its clauses, then submit it for approval."))
+
+
+from tracker.documents import list_views, sign_views  # noqa: E402,F401  (their routes join this blueprint)
