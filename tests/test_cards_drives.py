@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.card_fixtures import SETUP, import_roster, set_up_cards, users_csv
+from tracker.calendar import key_dates
 from tracker.cards import drives, programme
 from tracker.cards.models import CardDrive, DriveCount, Student
 from tracker.extensions import db
@@ -50,7 +51,8 @@ def test_programme_and_spec_forms_check_their_input(world, login):
                                                        "legal_basis": "directory", "transfer_method": "sftp",
                                                        "transfer_frequency": "nightly", "destroy_on": "2027-07-31"})
     assert good.status_code == 303
-    assert programme.destruction_dates(None) == [{"agreement_id": a, "title": "Lakeside Card MOU", "date": date(2027, 7, 31)}]
+    [destroy] = key_dates.collect([a], date(2027, 7, 1), date(2027, 8, 31), kinds={"data_destruction"})
+    assert (destroy.on, destroy.agreement_title) == (date(2027, 7, 31), "Lakeside Card MOU")
     assert login(world.emails["school_librarian"]).get(f"/agreements/{a}/data-sharing").status_code == 403
 
 
@@ -172,17 +174,22 @@ def test_progress_table_as_csv_and_xlsx(world, login):
     assert viewer.get(f"/drives/{drive.id}/progress.pdf").status_code == 404
 
 
-def test_drive_progress_and_cards_issued_for_the_dashboard_and_reports(world):
+def test_drive_progress_on_the_dashboard_and_cards_in_the_annual_report(world, login):
     _p, drive = set_up_cards(world)
     _p2, other = set_up_cards(world, "other")
     drives.record_counts(SETUP, grade_row(drive, "04"), {}, {"enrolment": 50, "issued": 20, "already_had": 10, "opted_out": 1})
     mine = drives.drive_progress(frozenset({world.orgs["north"].id}))
-    assert mine == [{"id": drive.id, "name": "September own", "status": "collecting", "enrolment": 50, "issued": 20,
-                     "already_had": 10, "opted_out": 1, "cannot_issue": 0, "percent": 60.0, "target": 90}]
+    assert [(d["id"], d["name"], d["enrolment"], d["issued"], d["already_had"], d["percent"], d["target"]) for d in mine] == [
+        (drive.id, "September own", 50, 20, 10, 60.0, 90)]
     assert {d["id"] for d in drives.drive_progress(None)} == {drive.id, other.id}
-    own, hill = world.agreements["own"].id, world.agreements["other"].id
-    assert drives.cards_issued([own, hill], date(2026, 8, 1), date(2027, 7, 31)) == {own: 20, hill: 0}
-    assert drives.cards_issued([own], date(2027, 8, 1), date(2028, 7, 31)) == {own: 0}
+
+    staff = login(world.emails["library_staff"])
+    dashboard = staff.get("/").text
+    assert "September own" in dashboard and "60.0%" in dashboard and "September other" not in dashboard
+    own = world.agreements["own"].id
+    report = staff.get(f"/reports/agreements/{own}?year=2026").text
+    assert "Library cards" in report and "North School" in report and "60.0%" in report
+    assert "No card drive started" in staff.get(f"/reports/agreements/{own}?year=2027").text
 
 
 def test_drives_list_only_shows_drives_of_the_users_agreements(world, login):

@@ -1,12 +1,14 @@
 """Sign-off: outside signers by emailed link (single use, expiring, revocable, resendable), users from their
 task list, declining, signing in order, reminders, and what waits for whom."""
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from tests import documents as docs
+from tracker.agreements.models import Party
 from tracker.auth.models import User
+from tracker.calendar import key_dates
 from tracker.documents import links, signing, tasks
 from tracker.documents.models import DocumentVersion, SigningLink
 from tracker.extensions import db
@@ -114,11 +116,14 @@ def test_users_sign_from_their_task_list(world, login, mailbox):
     director = login(world.emails["administrator"])
     listed = director.get("/documents/tasks").get_data(as_text=True)
     assert task.url in listed and "Lakeside Card MOU" in listed
+    dashboard = director.get("/").get_data(as_text=True)
+    assert "Waiting for your signature or approval" in dashboard and task.url in dashboard
     page = director.get(task.url)
     assert page.status_code == 200 and "Sign the document" in page.get_data(as_text=True)
     signed = director.post(task.url, data={"typed_name": director_user.name, "consent": "y"})
     assert signed.status_code == 303
     assert tasks.pending_for(director_user) == []
+    assert task.url not in director.get("/").get_data(as_text=True)
     db.session.expire_all()
     version = db.session.get(DocumentVersion, version.id)
     assert [s.status for s in version.signatories] == ["signed", "pending"] and version.status == "signing"
@@ -172,14 +177,18 @@ def test_reminders_go_to_signers_not_reminded_lately(app, world, mailbox):
     assert links.find(old).state(links.now()) == "revoked"  # the reminder carries a fresh link
 
 
-def test_expiring_links_for_key_dates(world, mailbox):
+def test_signing_links_about_to_expire_are_key_dates(world, mailbox):
     docs.out_for_signature(world, [docs.outside()])
     docs.out_for_signature(world, [docs.outside("Hill Person", "hill@example.org")], which="other")
-    assert [l.signer for l in tasks.expiring_links(None, datetime.utcnow() + timedelta(days=15))] == ["Olive Outside", "Hill Person"]
-    assert tasks.expiring_links(None, datetime.utcnow() + timedelta(days=13)) == []
-    own_scope = frozenset({world.orgs["library"].id})
-    [mine] = tasks.expiring_links(own_scope, datetime.utcnow() + timedelta(days=15))
-    assert (mine.agreement_title, mine.email) == ("Lakeside Card MOU", "olive@district.example")
+    today = date.today()
+    found = key_dates.collect(None, today, today + timedelta(days=15), kinds={"signing_link"})
+    assert [d.on for d in found] == [today + timedelta(days=14)] * 2
+    assert sorted(d.agreement_title for d in found) == ["Hill Card MOU", "Lakeside Card MOU"]
+    assert key_dates.collect(None, today, today + timedelta(days=13), kinds={"signing_link"}) == []
+    own = select(Party.agreement_id).where(Party.organisation_id == world.orgs["library"].id)
+    [mine] = key_dates.collect(own, today, today + timedelta(days=15), kinds={"signing_link"})
+    assert mine.agreement_title == "Lakeside Card MOU" and "olive@district.example" in mine.detail
+    assert mine.uid == key_dates.collect(own, today, today + timedelta(days=15), kinds={"signing_link"})[0].uid
 
 
 def test_signing_link_lifetime_is_configurable(app, world, mailbox):

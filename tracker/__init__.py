@@ -122,6 +122,7 @@ def _register_document_blueprints(app: Flask) -> None:
     from tracker.clauses.views import bp as clauses
     from tracker.documents.cli import bp as documents_cli
     from tracker.documents.public_views import bp as public_documents
+    from tracker.documents import overview  # noqa: F401  (its dashboard panel and key dates)
     from tracker.documents.views import bp as documents
 
     for blueprint in (clauses, documents, public_documents, clauses_cli, documents_cli):
@@ -130,6 +131,7 @@ def _register_document_blueprints(app: Flask) -> None:
 
 def _register_card_blueprints(app: Flask) -> None:
     """Card programmes, data-sharing specs, drives, rosters, patron exports, privacy."""
+    from tracker.cards import overview  # noqa: F401  (its key dates, dashboard panel and report section)
     from tracker.cards.cli import patrons_cli, privacy_cli, roster_cli
     from tracker.cards.views import bp as cards
 

@@ -5,11 +5,9 @@ The seam: KEY_DATE_SOURCES is a list of functions `(agreement_ids, start, end) -
 ids, or None for every agreement. Each source returns its dates falling in [start, end] and costs
 a fixed number of queries whatever the amount of data. Its kinds go into KINDS (label shown in
 digests, feeds and the profile's reminder switches). The sources registered here: agreement term
-dates, milestones, goals, resource shares, survey rounds. Still to be registered by their own
-packages when they land, with `add_source(function, kinds)`:
-
-- "data_destruction": the data-sharing spec's destruction date (cards / data-sharing package);
-- "signing_link": outside signers' links that expire (documents / sign-off package).
+dates, milestones, goals, resource shares, survey rounds. Other packages register theirs with
+`add_source(function, kinds)`: tracker/cards/overview.py ("data_destruction", from the data-sharing
+spec) and tracker/documents/overview.py ("signing_link", outside signers' links about to expire).
 
 Reminders, calendar feeds and the dashboard read every source through `collect`.
 """

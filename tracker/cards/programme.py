@@ -96,19 +96,6 @@ def destruction_date(spec: DataSharingSpec | None, agreement: Agreement) -> date
     return None
 
 
-def destruction_dates(scope_ids: frozenset[int] | None) -> list[dict]:
-    """For key dates: each visible agreement's data-destruction date (agreement id and title, date)."""
-    from tracker.agreements.service import visible
-
-    query = visible(select(Agreement, DataSharingSpec).join(DataSharingSpec, DataSharingSpec.agreement_id == Agreement.id), scope_ids)
-    out = []
-    for agreement, spec in db.session.execute(query):
-        when = destruction_date(spec, agreement)
-        if when:
-            out.append({"agreement_id": agreement.id, "title": agreement.title, "date": when})
-    return sorted(out, key=lambda d: d["date"])
-
-
 # ---- the rules a programme sets for each patron ------------------------------------------------
 
 def expiry(programme: CardProgramme, today: date) -> date:

@@ -9,11 +9,9 @@ that changes through audited services. Every panel costs a fixed number of queri
 amount of data (tests/test_queries.py checks the whole page).
 
 Registered here: agreement counts, ending or notice due in the next 90 days, overdue milestones,
-recent activity, partners to re-confirm. Still to be registered by their own packages with
-`add_panel(Panel(...), before=...)` when they land:
-
-- "pending_signatures": versions waiting for the user's signature (sign-off package);
-- "card_drives": card-drive progress per school against target (card-drive package).
+recent activity, partners to re-confirm. Other packages register theirs with
+`add_panel(Panel(...), before=...)`: tracker/documents/overview.py ("pending_signatures") and
+tracker/cards/overview.py ("card_drives").
 """
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -38,6 +36,7 @@ LIMIT = 10
 
 @dataclass
 class DashboardView:
+    user: object  # the signed-in User
     scope: frozenset[int] | None
     today: date
     review_after_days: int
@@ -83,8 +82,8 @@ def add_panel(panel: Panel, before: str | None = None) -> None:
     PANELS.insert(keys.index(before) if before in keys else len(PANELS), panel)
 
 
-def overview(scope: frozenset[int] | None, today: date, review_after_days: int) -> list[tuple[Panel, dict]]:
-    view = DashboardView(scope, today, review_after_days, visible_agreement_ids(scope))
+def overview(user, scope: frozenset[int] | None, today: date, review_after_days: int) -> list[tuple[Panel, dict]]:
+    view = DashboardView(user, scope, today, review_after_days, visible_agreement_ids(scope))
     return [(panel, panel.load(view)) for panel in PANELS]
 
 

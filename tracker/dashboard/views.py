@@ -18,7 +18,7 @@ def home():
     key = (current_user.id, today, current_user.time_zone, str(get_locale()), service.data_version())
     html = service.CACHE.get(key) if config["DASHBOARD_CACHE_SIZE"] else None
     if html is None:
-        panels = service.overview(scope_ids(), today, config["REVIEW_AFTER_DAYS"])
+        panels = service.overview(current_user, scope_ids(), today, config["REVIEW_AFTER_DAYS"])
         html = render_template("dashboard/_panels.html", panels=panels)
         if config["DASHBOARD_CACHE_SIZE"]:
             service.CACHE.put(key, html, config["DASHBOARD_CACHE_SIZE"])

@@ -1,8 +1,4 @@
-"""What waits for someone: signatures and approvals for a user, signing links about to expire.
-
-`pending_for(user)` feeds the user's task list and the dashboard; `expiring_links(scope, until)`
-feeds the key dates.
-"""
+"""What waits for someone: the signatures and approvals of a user's task list and dashboard."""
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,8 +6,7 @@ from sqlalchemy import select
 
 from tracker.agreements.models import Agreement, Party
 from tracker.auth.permissions import ADMIN, allowed
-from tracker.documents import links
-from tracker.documents.models import APPROVALS, Document, DocumentVersion, Signatory, SigningLink
+from tracker.documents.models import APPROVALS, Document, DocumentVersion, Signatory
 from tracker.documents.signing import whose_turn
 from tracker.extensions import db
 from tracker.orgs.service import user_scope
@@ -64,28 +59,3 @@ def pending_for(user) -> list[Task]:
                 found.append(Task("approve", str(APPROVALS[kind]), agreement.id, agreement.title, version.id,
                                   version.label, version.created_at))
     return found
-
-
-@dataclass
-class ExpiringLink:
-    agreement_id: int
-    agreement_title: str
-    version_label: str
-    signer: str
-    email: str
-    expires_at: datetime
-
-
-def expiring_links(scope_ids, until: datetime) -> list[ExpiringLink]:
-    """Open signing links of pending signers that expire between now and `until` (UTC), soonest first."""
-    query = (select(SigningLink, Signatory, DocumentVersion, Agreement)
-             .join(Signatory, SigningLink.signatory_id == Signatory.id)
-             .join(DocumentVersion, Signatory.version_id == DocumentVersion.id)
-             .join(Document, DocumentVersion.document_id == Document.id)
-             .join(Agreement, Document.agreement_id == Agreement.id)
-             .where(SigningLink.used_at.is_(None), SigningLink.revoked_at.is_(None),
-                    SigningLink.expires_at > links.now(), SigningLink.expires_at <= until,
-                    Signatory.status == "pending", DocumentVersion.status == "signing")
-             .order_by(SigningLink.expires_at))
-    return [ExpiringLink(a.id, a.title, v.label, s.name, s.email, link.expires_at)
-            for link, s, v, a in db.session.execute(_in_scope(query, scope_ids)).all()]

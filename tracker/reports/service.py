@@ -4,10 +4,8 @@ The seam: REPORT_SECTIONS is a list of ReportSection(key, title, template, colle
 `collect(subject)` gets the ReportSubject (the agreement ids, the parties to show, the school
 year) and returns the section's data; `tables(data)` turns it into (sheet title, header, rows)
 for CSV and XLSX. The page and the PDF include each section's template. Registered here:
-resources shared and their value, milestones met, SMART goals, the survey trend. Still to be
-registered by the card-drive package with `add_section(...)` when it lands:
-
-- "cards": cards issued and % of enrolment per school (before "resources").
+resources shared and their value, milestones met, SMART goals, the survey trend; the card-drive
+package adds "cards" (cards issued and % of enrolment per school) in tracker/cards/overview.py.
 """
 from dataclasses import dataclass, field
 from datetime import date

@@ -1,0 +1,61 @@
+"""How card drives show up in the shared overviews: the data-destruction key date (reminders and
+calendar feeds), card-drive progress on the dashboard, and cards issued in the annual report."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from tracker.agreements.models import Agreement
+from tracker.calendar.key_dates import KeyDate, add_source, within
+from tracker.cards import drives
+from tracker.cards.models import CardDrive, DataSharingSpec, DriveCount
+from tracker.cards.programme import destruction_date
+from tracker.dashboard.service import DashboardView, Panel, add_panel
+from tracker.extensions import db
+from tracker.orgs.models import Organisation
+from tracker.reports.service import ReportSection, ReportSubject, add_section
+
+
+def destruction_source(agreement_ids, start, end) -> list[KeyDate]:
+    """The day each data-sharing spec says the roster must be destroyed, when it falls in [start, end]."""
+    query = within(select(Agreement, DataSharingSpec).join(DataSharingSpec, DataSharingSpec.agreement_id == Agreement.id),
+                   Agreement.id, agreement_ids)
+    found = []
+    for agreement, spec in db.session.execute(query):
+        when = destruction_date(spec, agreement)
+        if when is not None and start <= when <= end:
+            found.append(KeyDate(when, "data_destruction", _("Student data to be destroyed: %(title)s", title=agreement.title),
+                                 agreement.id, agreement.title, f"agreement-{agreement.id}-destruction",
+                                 _("The data-sharing spec requires the roster to be destroyed by this date "
+                                   "(flask --app wsgi privacy purge).")))
+    return found
+
+
+def drive_panel(view: DashboardView) -> dict:
+    return {"drives": drives.drive_progress(view.scope)}
+
+
+def _cards(subject: ReportSubject) -> dict:
+    """Per school, the counts of the drives that started in the school year."""
+    sums = [func.coalesce(func.sum(getattr(DriveCount, f)), 0).label(f) for f in drives.SUMMED]
+    rows = db.session.execute(
+        select(Organisation.name, *sums).join(DriveCount, DriveCount.school_id == Organisation.id)
+        .join(CardDrive, CardDrive.id == DriveCount.drive_id)
+        .where(CardDrive.agreement_id.in_(subject.agreement_ids),
+               CardDrive.starts_on.between(subject.year.start, subject.year.end))
+        .group_by(Organisation.name).order_by(Organisation.name)).all()
+    schools = [drives.progress_row(r.name, {f: getattr(r, f) for f in drives.SUMMED}, 0) for r in rows]
+    total = drives.progress_row(_("All schools"), {f: sum(s[f] for s in schools) for f in drives.SUMMED}, 0)
+    return {"schools": schools, "total": total}
+
+
+def _card_tables(subject: ReportSubject, data: dict):
+    header = [_("School"), _("Enrolment"), _("Accounts issued"), _("Already had a card"), _("Cannot issue"),
+              _("Opted out"), _("% of enrolment covered")]
+    rows = [[r["name"], r["enrolment"], r["issued"], r["already_had"], r["cannot_issue"], r["opted_out"], r["percent"]]
+            for r in [*data["schools"], data["total"]]] if data["schools"] else []
+    return [(str(_l("Library cards")), header, rows)]
+
+
+add_source(destruction_source, {"data_destruction": _l("Student data destruction")})
+add_panel(Panel("card_drives", "cards/_dashboard_drives.html", drive_panel), before="activity")
+add_section(ReportSection("cards", _l("Library cards"), "cards/_report_cards.html", _cards, _card_tables), before="resources")
