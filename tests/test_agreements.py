@@ -278,3 +278,13 @@ def test_goal_progress_is_updated_inline_and_audited(world, login):
     assert good.status_code == 200 and 'value="65"' in good.get_data(as_text=True)
     event = db.session.query(AuditEvent).filter_by(action="agreement.goal_updated").one()
     assert event.changes["goal 1 progress"] == [10, 65]
+
+
+def test_the_agreement_page_lists_its_sections_and_every_link_lands(world, login):
+    page = login(world.emails["library_staff"]).get(f"/agreements/{world.agreements['own'].id}").text
+    contents = page[page.index('<nav class="page-contents"'):page.index("</nav>", page.index('<nav class="page-contents"'))]
+    anchors = re.findall(r'href="#(section-[a-z-]+)"', contents)
+    assert anchors[:3] == ["section-summary", "section-term", "section-parties"] and anchors[-1] == "section-history"
+    assert {"section-documents", "section-card-programme", "section-milestones", "section-key-dates"} <= set(anchors)
+    missing = [a for a in anchors if f'id="{a}"' not in page]
+    assert not missing, f"contents link to sections that are not on the page: {missing}"

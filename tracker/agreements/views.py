@@ -1,4 +1,5 @@
 from datetime import date
+from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,12 +24,25 @@ bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 SECTION_FORMS = {"summary": SummaryForm, "term": TermForm}
 # Sections of the detail page, in order; later domains (documents, card drives, resources,
 # milestones) add theirs with `add_section` from their own package.
-DETAIL_SECTIONS = ["agreements/_summary.html", "agreements/_term.html", "agreements/_parties.html", "agreements/_goals.html"]
+class DetailSection(NamedTuple):
+    template: str  # included on the agreement page
+    anchor: str  # its element id is "section-<anchor>"; the page's contents link there
+    label: object  # its name in the page's contents
 
 
-def add_section(template: str, before: str | None = None) -> None:
-    if template not in DETAIL_SECTIONS:
-        DETAIL_SECTIONS.insert(DETAIL_SECTIONS.index(before) if before else len(DETAIL_SECTIONS), template)
+DETAIL_SECTIONS = [
+    DetailSection("agreements/_summary.html", "summary", _l("Summary")),
+    DetailSection("agreements/_term.html", "term", _l("Term")),
+    DetailSection("agreements/_parties.html", "parties", _l("Parties")),
+    DetailSection("agreements/_goals.html", "goals", _l("SMART goals")),
+]
+
+
+def add_section(template: str, anchor: str, label, before: str | None = None) -> None:
+    """Show another package's section on the agreement page (before the section with template `before`)."""
+    if all(s.template != template for s in DETAIL_SECTIONS):
+        templates = [s.template for s in DETAIL_SECTIONS]
+        DETAIL_SECTIONS.insert(templates.index(before) if before else len(DETAIL_SECTIONS), DetailSection(template, anchor, label))
 
 
 def get_agreement_or_404(agreement_id: int):

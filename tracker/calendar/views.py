@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -15,7 +16,7 @@ from tracker.htmx import render_fragment
 
 bp = Blueprint("calendar", __name__)
 SECTION = "calendar/_key_dates.html"
-add_section(SECTION, before="agreements/_goals.html")
+add_section(SECTION, "key-dates", _l("Key dates"), before="agreements/_goals.html")
 AGREEMENT_DAYS_AHEAD = 365
 
 

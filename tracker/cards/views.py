@@ -19,9 +19,9 @@ from tracker.spreadsheets import csv_bytes, download, xlsx_bytes
 from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("cards", __name__)
-add_section("cards/_programme.html")
-add_section("cards/_spec.html")
-add_section("cards/_agreement_drives.html")
+add_section("cards/_programme.html", "card-programme", _l("Card programme"))
+add_section("cards/_spec.html", "data-sharing", _l("Data-sharing spec"))
+add_section("cards/_agreement_drives.html", "card-drives", _l("Card drives"))
 
 
 @bp.app_context_processor

@@ -16,7 +16,7 @@ from tracker.printing import pdf_response
 from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("documents", __name__)
-add_section("documents/_agreement_section.html")
+add_section("documents/_agreement_section.html", "documents", _l("MOU documents"))
 VERSION = "/agreements/<int:agreement_id>/versions/<int:version_id>"
 
 

@@ -2,6 +2,7 @@ from datetime import date
 
 from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tracker.agreement_parts import get_agreement_or_404, part_form, section_response
 from tracker.agreements.views import add_section
@@ -15,7 +16,7 @@ from tracker.validation import Invalid
 
 bp = Blueprint("health", __name__, url_prefix="/agreements/<int:agreement_id>/health")
 SECTION = "health/_section.html"
-add_section(SECTION)
+add_section(SECTION, "health", _l("Partnership health"))
 
 
 @bp.app_template_global()

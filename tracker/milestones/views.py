@@ -2,6 +2,7 @@ from datetime import date
 
 from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tracker.agreement_parts import get_agreement_or_404, part_form, refused, section_response
@@ -18,8 +19,8 @@ from tracker.validation import Invalid
 bp = Blueprint("milestones", __name__, url_prefix="/agreements/<int:agreement_id>")
 SECTION = "milestones/_section.html"
 LOG = "milestones/_communications.html"
-add_section(SECTION)
-add_section(LOG)
+add_section(SECTION, "milestones", _l("Milestones"))
+add_section(LOG, "communications", _l("Communication log"))
 
 
 @bp.app_template_global()

@@ -1,5 +1,6 @@
 from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tracker.agreement_parts import get_agreement_or_404, part_form, section_response
 from tracker.agreements.views import add_section
@@ -12,7 +13,7 @@ from tracker.validation import Invalid
 
 bp = Blueprint("resources", __name__, url_prefix="/agreements/<int:agreement_id>/resources")
 SECTION = "resources/_section.html"
-add_section(SECTION)
+add_section(SECTION, "resources", _l("Resources shared"))
 
 
 @bp.app_template_global()
