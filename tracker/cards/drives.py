@@ -14,6 +14,7 @@ from tracker.audit import service as audit
 from tracker.cards.models import COUNT_FIELDS, DRIVE_STATUSES, GRADES, CardDrive, DriveCount, Student
 from tracker.cards.programme import schools_of
 from tracker.extensions import db
+from tracker.scope import among
 from tracker.validation import Invalid
 
 DRIVE_FIELDS = ("name", "starts_on", "ends_on", "status", "grades", "target_percent")
@@ -208,12 +209,14 @@ def total(drive: CardDrive) -> dict:
     return progress_row(drive.name, {f: getattr(row, f) for f in SUMMED}, drive.target_percent)
 
 
-def drive_progress(scope_ids: frozenset[int] | None, limit: int = 10) -> list[dict]:
-    """For the dashboard: the latest active drives the user can see, each with its totals, in one query."""
-    query = (visible_drives(scope_ids).outerjoin(DriveCount, DriveCount.drive_id == CardDrive.id)
+def drive_progress(agreement_ids: list[int] | None, limit: int = 10) -> list[dict]:
+    """For the dashboard: the latest active drives of these agreements (None: all), with their totals, in one query."""
+    query = (select(CardDrive.id, CardDrive.name, CardDrive.status, CardDrive.target_percent, *_sums(SUMMED))
+             .outerjoin(DriveCount, DriveCount.drive_id == CardDrive.id)
              .where(CardDrive.status.in_(ACTIVE)).group_by(CardDrive.id)
              .order_by(CardDrive.starts_on.desc(), CardDrive.id.desc()).limit(limit))
-    query = query.with_only_columns(CardDrive.id, CardDrive.name, CardDrive.status, CardDrive.target_percent, *_sums(SUMMED))
+    if agreement_ids is not None:
+        query = query.where(among(CardDrive.agreement_id, agreement_ids))
     out = []
     for row in db.session.execute(query):
         item = progress_row(row.name, {f: getattr(row, f) for f in SUMMED}, row.target_percent)

@@ -31,7 +31,7 @@ def destruction_source(agreement_ids, start, end) -> list[KeyDate]:
 
 
 def drive_panel(view: DashboardView) -> dict:
-    return {"drives": drives.drive_progress(view.scope)}
+    return {"drives": drives.drive_progress(view.agreement_ids)}
 
 
 def _cards(subject: ReportSubject) -> dict:

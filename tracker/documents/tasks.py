@@ -4,12 +4,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from tracker.agreements.models import Agreement, Party
+from tracker.agreements.models import Agreement
 from tracker.auth.permissions import ADMIN, allowed
 from tracker.documents.models import APPROVALS, Document, DocumentVersion, Signatory
 from tracker.documents.signing import whose_turn
 from tracker.extensions import db
 from tracker.orgs.service import user_scope
+from tracker.scope import agreement_ids
 
 
 @dataclass
@@ -31,7 +32,7 @@ class Task:
 def _in_scope(query, scope):
     if scope is None:
         return query
-    return query.where(Agreement.id.in_(select(Party.agreement_id).where(Party.organisation_id.in_(scope))))
+    return query.where(Agreement.id.in_(agreement_ids(scope)))
 
 
 def pending_for(user) -> list[Task]:
