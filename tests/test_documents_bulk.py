@@ -14,7 +14,8 @@ from tracker.extensions import db
 
 def test_one_draft_per_school_of_the_district_then_nothing_new(world, login):
     template = docs.draft(world)
-    service.update_settings(docs.SETUP, template, ["internal", "board"], "sequential", {**template.terms, "grades": "3–5"})
+    service.update_settings(docs.SETUP, template, ["internal", "board"], "sequential", {**template.terms, "grades": "3–5"},
+                            may_set_approvals=True)
     staff = login(world.emails["library_staff"])
     data = {"template_id": world.agreements["own"].id, "district_id": world.orgs["district"].id}
     response = staff.post("/documents/bulk", data=data)

@@ -73,12 +73,20 @@ def test_clauses_move_add_and_remove(world, login):
 
 def test_terms_and_needed_approvals_are_set_per_document(world, login):
     version = docs.draft(world)
-    session = login(world.emails["library_staff"])
+    session = login(world.emails["administrator"])
     data = {"approvals_needed": ["internal", "board"], "signing_order": "sequential", "term_checkout_limit": "25"}
     assert session.post(page_url(world, version, "/settings"), data=data).status_code == 303
     db.session.expire_all()
     version = db.session.get(DocumentVersion, version.id)
     assert version.document.needed == ["internal", "board"] and version.signing_order == "sequential"
+    # an editor who may not record approvals cannot drop them either (and so skip them before signing)
+    staff = login(world.emails["library_staff"])
+    assert staff.post(page_url(world, version, "/settings"), data={**data, "approvals_needed": []}).status_code == 303
+    db.session.expire_all()
+    version = db.session.get(DocumentVersion, version.id)
+    assert version.document.needed == ["internal", "board"]
+    with pytest.raises(Invalid, match="Only administrators"):
+        service.update_settings(docs.SETUP, version, [], "parallel", {})
     assert "borrow up to 25 items" in session.get(page_url(world, version, "/preview")).get_data(as_text=True)
     service.submit_for_approval(docs.SETUP, version)
     with pytest.raises(Invalid, match="resolution number"):
@@ -175,3 +183,23 @@ def test_the_preview_pdf_renders_even_with_an_unknown_variable_named(world, logi
     assert "Unknown variable: {{ nope }}." in text
     with pytest.raises(Invalid, match="unknown variables"):
         service.submit_for_approval(docs.SETUP, db.session.get(DocumentVersion, version.id))
+
+
+def test_editing_the_agreement_after_submission_does_not_change_the_words_being_approved_or_signed(world, login):
+    """What approvers and signers read is fixed when the version leaves draft; the sealed PDF and /verify agree."""
+    from tracker.agreements import service as agreements_service
+    from tracker.documents import text as version_text
+
+    version = docs.out_for_signature(world, [docs.outside()])
+    agreement = world.agreements["own"]
+    before = version_text.full_text(version)
+    agreements_service.update_section(docs.SETUP, agreement, "term", {**{f: getattr(agreement, f) for f in agreements_service.SECTIONS["term"]},
+                                                                 "end_date": date(2099, 7, 31)}, agreement.version)
+    agreements_service.update_section(docs.SETUP, agreement, "summary", {**{f: getattr(agreement, f) for f in agreements_service.SECTIONS["summary"]},
+                                                                    "title": "Renamed MOU"}, agreement.version)
+    db.session.commit()
+    db.session.expire_all()
+    version = db.session.get(DocumentVersion, version.id)
+    assert version_text.full_text(version) == before and "2099" not in before
+    page = login(world.emails["administrator"]).get(f"/agreements/{agreement.id}/versions/{version.id}").get_data(as_text=True)
+    assert "31 July 2099" not in page

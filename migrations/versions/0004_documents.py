@@ -50,6 +50,7 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('signing_order', sa.String(length=20), nullable=False),
     sa.Column('terms', sa.JSON(), nullable=False),
+    sa.Column('fixed_values', sa.JSON(), nullable=True),
     sa.Column('public_id', sa.String(length=20), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('frozen_at', sa.DateTime(), nullable=True),

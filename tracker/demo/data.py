@@ -195,7 +195,7 @@ def seed_documents(mou, today: date) -> None:
     clauses.seed(SEEDER)
     document = documents.create_document(SEEDER, mou)
     original = document.versions[0]
-    documents.update_settings(SEEDER, original, ["internal", "form", "board"], "sequential", original.terms)
+    documents.update_settings(SEEDER, original, ["internal", "form", "board"], "sequential", original.terms, may_set_approvals=True)
     for person in (
         {"name": "Dana Director", "title": "Library Director", "organisation": "Riverside Public Library",
          "email": "director@demo.test", "capacity": "signs"},
@@ -223,5 +223,5 @@ def seed_documents(mou, today: date) -> None:
     documents.edit_clause(SEEDER, amendment, card.id, card.title, card.body.replace(
         "no physical card is required.", "no physical card is required; students may also ask for a printed card at any branch."))
     documents.update_settings(SEEDER, amendment, ["internal", "form", "board"], "sequential",
-                              {**amendment.terms, "checkout_limit": "15"})
+                              {**amendment.terms, "checkout_limit": "15"}, may_set_approvals=True)
     documents.submit_for_approval(SEEDER, amendment)

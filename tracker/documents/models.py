@@ -43,6 +43,10 @@ class Document(db.Model):
     def needed(self) -> list[str]:
         return [k for k in self.approvals_needed.split(",") if k in APPROVALS]
 
+    @property
+    def needed_labels(self) -> list[str]:
+        return [str(APPROVALS[k]) for k in self.needed]
+
 
 class DocumentVersion(db.Model):
     """The original (number 0) or an amendment (1, 2, ...), each pointing at the version it amends."""
@@ -60,6 +64,9 @@ class DocumentVersion(db.Model):
     public_id: Mapped[str] = mapped_column(String(20), unique=True)  # the document id printed on the PDF
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
     frozen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # What the clauses say about the agreement (dates, names, schools), fixed when the version leaves draft,
+    # so editing the agreement later never changes words that approvers or signers have already seen.
+    fixed_values: Mapped[dict | None] = mapped_column(JSON)
     text: Mapped[str | None] = deferred(mapped_column(Text))  # the rendered text, fixed when frozen
     text_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # the sealed bytes, served as they are

@@ -187,11 +187,15 @@ def remove_clause(actor: audit.Actor, version: DocumentVersion, item_id: int) ->
 
 
 def update_settings(actor: audit.Actor, version: DocumentVersion, needed: list[str], signing_order: str,
-                    terms: dict) -> None:
-    """Which approvals the document needs, the signing order and the terms the clauses quote."""
+                    terms: dict, may_set_approvals: bool = False) -> None:
+    """Which approvals the document needs, the signing order and the terms the clauses quote.
+    Only those who may record approvals (`may_set_approvals`) may change which approvals are needed:
+    otherwise an editor could untick them all and send an unapproved text for signature."""
     _check_editable(version)
     if any(k not in APPROVALS for k in needed):
         raise Invalid({"approvals_needed": _("Unknown approval.")})
+    if not may_set_approvals and set(needed) != set(version.document.needed):
+        raise Invalid({"approvals_needed": _("Only administrators can change which approvals this document needs.")})
     if signing_order not in SIGNING_ORDERS:
         raise Invalid({"signing_order": _("Choose how the signatories sign.")})
     clean = {k: (str(terms.get(k) or "").strip() or v) for k, v in variables.TERM_DEFAULTS.items()}
@@ -216,6 +220,7 @@ def submit_for_approval(actor: audit.Actor, version: DocumentVersion) -> None:
     broken = [s.title for s in text.sections(version) if s.problems]
     if broken:
         raise Invalid({"": _("These clauses have unknown variables: %(titles)s.", titles=", ".join(broken))})
+    text.fix_values(version)
     version.status = "review"
     record(actor, "document.submitted", version, {"status": ["draft", "review"]})
     db.session.commit()
@@ -235,6 +240,7 @@ def return_to_draft(actor: audit.Actor, version: DocumentVersion, reason: str = 
     for signatory in version.signatories:
         signing.reset(signatory)
     version.status = "draft"
+    version.fixed_values = None  # the draft reads the agreement as it is again
     record(actor, "document.returned_to_draft", version,
            {"status": [before, "draft"], "approvals lapsed": [lapsed, 0], **({"reason": [None, reason]} if reason else {})})
     db.session.commit()

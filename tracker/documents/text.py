@@ -72,9 +72,22 @@ class Section:
     problems: list[str]
 
 
+def fix_values(version) -> None:
+    """Fix what the clauses say about the agreement, as it is now: from here on, edits to the agreement
+    (its dates, title, parties) no longer reach this version's words."""
+    agreement = version.document.agreement
+    version.fixed_values = {"context": context_for(agreement, version.terms or {}),
+                            "agreement_title": agreement.title,
+                            "parties": [p.organisation.name for p in agreement.parties]}
+
+
 def sections(version) -> list[Section]:
-    """Each clause of the version with its variables filled in; a clause that cannot render says why."""
-    context = context_for(version.document.agreement, version.terms or {})
+    """Each clause of the version with its variables filled in; a clause that cannot render says why.
+    A draft reads the agreement as it is now; a version past draft, the values fixed when it left draft."""
+    if version.fixed_values:
+        context = version.fixed_values["context"]
+    else:
+        context = context_for(version.document.agreement, version.terms or {})
     found = []
     for number, clause in enumerate(version.clauses, start=1):
         problems = variables.problems(clause.body)

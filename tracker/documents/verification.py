@@ -37,10 +37,12 @@ def _sealed(query) -> DocumentVersion | None:
 def _answer(version: DocumentVersion, data: bytes) -> Answer:
     if hashlib.sha256(data).hexdigest() != version.pdf_sha256 or not sealing.validate(data):
         return Answer(False, _("The file differs from the sealed original, or its seal does not validate."))
+    fixed = version.fixed_values or {}  # the agreement as it was signed, not as it may read today
     agreement = version.document.agreement
     return Answer(
-        True, public_id=version.public_id, title=version.document.title, agreement=agreement.title,
-        version=version.label, parties=[p.organisation.name for p in agreement.parties],
+        True, public_id=version.public_id, title=version.document.title,
+        agreement=fixed.get("agreement_title", agreement.title), version=version.label,
+        parties=fixed.get("parties", [p.organisation.name for p in agreement.parties]),
         signers=[{"name": s.name, "capacity": s.capacity_label, "organisation": s.organisation, "at": s.signed_at}
                  for s in version.signatories],
         sealed_at=version.frozen_at, sha256=version.pdf_sha256,

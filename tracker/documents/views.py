@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.agreements.views import add_section, get_agreement_or_404
 from tracker.audit import service as audit
-from tracker.auth.access import current_actor, requires, scope_ids
+from tracker.auth.access import can, current_actor, requires, scope_ids
 from tracker.clauses import service as clauses
 from tracker.documents import approvals, forms, pdf, service, signing, text
 from tracker.documents.models import APPROVALS, SIGNING_ORDERS
@@ -201,8 +201,10 @@ def settings(agreement_id: int, version_id: int):
     version = get_version_or_404(agreement_id, version_id)
     form = forms.SettingsForm()
     terms = {name: getattr(form, f"term_{name}").data for name in forms.variables.TERM_DEFAULTS}
+    approver = can("document.approve")
+    needed = (form.approvals_needed.data or []) if approver else version.document.needed
     return _with_form(version, form, "settings", lambda: service.update_settings(
-        current_actor(), version, form.approvals_needed.data or [], form.signing_order.data, terms),
+        current_actor(), version, needed, form.signing_order.data, terms, may_set_approvals=approver),
         "settings", _("Settings saved."))
 
 
