@@ -3,6 +3,7 @@ task list, declining, signing in order, reminders, and what waits for whom."""
 import re
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests import documents as docs
@@ -244,3 +245,24 @@ def test_a_drawn_signature_is_optional_checked_and_printed(world, mailbox):
     reader = pypdf.PdfReader(io.BytesIO(version.pdf))
     signature_page = next(p for p in reader.pages if "Approvals and signatures" in p.extract_text())
     assert len(signature_page.images) == 1
+
+
+def test_a_drawing_bigger_than_the_signature_pad_is_refused():
+    """A few KB of PNG can declare 12,000 x 12,000 pixels and tie up the PDF renderer: refused by its header."""
+    import base64
+    import struct
+    import zlib
+
+    from tracker.documents.signing import PNG_PREFIX, check_drawing
+    from tracker.validation import Invalid
+
+    def png(width, height):
+        ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+        chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        raw = zlib.compress(b"\x00" * (width + 1) * 1)  # one row is enough for the header check
+        return PNG_PREFIX + base64.b64encode(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", raw)
+                                             + chunk(b"IEND", b"")).decode()
+
+    assert check_drawing(png(480, 140)) == png(480, 140)
+    with pytest.raises(Invalid, match="could not be read"):
+        check_drawing(png(12000, 12000))

@@ -232,3 +232,15 @@ def test_every_page_carries_security_headers(world, login):
         csp = headers["Content-Security-Policy"]
         assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
         assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
+
+
+def test_an_upload_over_the_limit_is_refused_with_a_page_that_says_so(app, client):
+    saved = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    try:
+        response = client.post("/verify", data={"file": (__import__("io").BytesIO(b"%PDF-" + b"0" * 2_000_000), "big.pdf")})
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = saved
+    assert response.status_code == 413
+    assert "File too large" in response.text and "1 MB" in response.text
+    assert response.headers["Referrer-Policy"] == "no-referrer"

@@ -58,11 +58,11 @@ def render_template_pdf(template_name: str, **context) -> bytes:
 def pdf_response(data: bytes, filename: str, inline: bool = True) -> Response:
     disposition = "inline" if inline else "attachment"
     response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{_safe_filename(filename)}"'
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{safe_filename(filename)}"'
     return response
 
 
-def _safe_filename(name: str) -> str:
+def safe_filename(name: str) -> str:
     """A filename fit for a header: no quotes, slashes or control characters."""
     cleaned = "".join(c if c.isalnum() or c in " ._-()" else "-" for c in name).strip(" .")
     return cleaned or "download"

@@ -16,6 +16,7 @@ from tracker.documents.models import Document, DocumentVersion, VersionClause
 from tracker.extensions import db
 from tracker.jobs import service as jobs
 from tracker.orgs.models import LIBRARY_KINDS, Organisation
+from tracker.printing import safe_filename
 
 COPIED = ("kind", "purpose", "term_kind", "effective_date", "end_date", "renewal", "renewal_months", "notice_days",
           "modification_window_start", "modification_window_end", "collaboration_level", "manager_id")
@@ -80,7 +81,7 @@ def zip_signed(job_id: int, agreement_ids: list[int]) -> dict:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed already
         names = set()
         for done, version in enumerate(versions, start=1):
-            name = pdf.filename(version).replace("/", "-")
+            name = safe_filename(pdf.filename(version))  # no "/", "\\" or ".." an unzip tool could follow
             while name in names:
                 name = "_" + name
             names.add(name)

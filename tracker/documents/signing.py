@@ -200,6 +200,18 @@ PNG_PREFIX = "data:image/png;base64,"
 MAX_DRAWING_BYTES = 200_000
 
 
+MAX_DRAWING_PIXELS = (2000, 1000)  # the pad is at most 600 x 200 CSS pixels, at up to 3x device pixels
+
+
+def _fits_the_pad(png: bytes) -> bool:
+    """The width and height a PNG declares (IHDR, bytes 16-24) are no bigger than a signature pad's: a tiny
+    file that unpacks to a huge image would otherwise tie up the PDF renderer."""
+    if len(png) < 24 or png[12:16] != b"IHDR":
+        return False
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    return 0 < width <= MAX_DRAWING_PIXELS[0] and 0 < height <= MAX_DRAWING_PIXELS[1]
+
+
 def check_drawing(drawing: str) -> str:
     """An optional drawn signature: a PNG as a data: URI, or "" for none."""
     drawing = (drawing or "").strip()
@@ -209,7 +221,8 @@ def check_drawing(drawing: str) -> str:
         data = base64.b64decode(drawing.removeprefix(PNG_PREFIX), validate=True)
     except (binascii.Error, ValueError):
         data = b""
-    if not drawing.startswith(PNG_PREFIX) or not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) > MAX_DRAWING_BYTES:
+    if (not drawing.startswith(PNG_PREFIX) or not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) > MAX_DRAWING_BYTES
+            or not _fits_the_pad(data)):
         raise Invalid({"drawing": _("The drawn signature could not be read; clear it and draw again, or sign with your typed name only.")})
     return drawing
 

@@ -1,5 +1,5 @@
 """Error pages inside the layout; the 500 handler rolls the session back."""
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -10,6 +10,8 @@ MESSAGES = {
     403: lambda: (_("Not allowed"), _("Your role does not allow this. Ask an administrator if you need it.")),
     404: lambda: (_("Not found"), _("There is nothing here, or it is not shared with you.")),
     405: lambda: (_("Not allowed"), _("That action is not available here.")),
+    413: lambda: (_("File too large"), _("The upload is larger than this site accepts (%(mb)s MB).",
+                                          mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))),
     429: lambda: (_("Too many requests"), _("Please wait a moment and try again.")),
     500: lambda: (_("Something went wrong"), _("The error has been logged. Nothing was saved from this request.")),
 }
@@ -26,7 +28,7 @@ SECURITY_HEADERS = {
                                "frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
+    "Referrer-Policy": "no-referrer",  # signing links carry their token in the path: never pass it on
 }
 
 
@@ -38,7 +40,7 @@ def register(app) -> None:
             response.headers.setdefault(name, value)
         return response
 
-    for status in (400, 403, 404, 405, 429):
+    for status in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(status, lambda e, s=status: _page(s))
 
     @app.errorhandler(CSRFError)
