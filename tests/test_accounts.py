@@ -83,9 +83,12 @@ def test_admins_cannot_remove_their_own_access_or_the_last_admin(world, login):
 
 def test_setting_a_password(world, login):
     admin = login(world.emails["admin"])
+    old_session = login(world.emails["viewer"])
+    assert old_session.get("/").status_code == 200
     viewer = account(world.emails["viewer"])
     assert admin.post(f"/users/{viewer.id}/password", {"password": "short"}).status_code == 422
     assert admin.post(f"/users/{viewer.id}/password", {"password": "a brand new long password"}).status_code == 303
+    assert old_session.get("/").status_code == 302  # sessions from before the new password end
     assert signs_in(world.emails["viewer"], "a brand new long password", login)
     assert not signs_in(world.emails["viewer"], PASSWORD, login)
 

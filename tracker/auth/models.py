@@ -1,3 +1,4 @@
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -30,6 +31,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated user cannot log in
         return self.active
+
+    @property
+    def session_key(self) -> str:
+        """Changes with the password, so a new password ends every session signed in with the old one."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:  # Flask-Login keeps this in the session and the remember-me cookie
+        return f"{self.id}:{self.session_key}"
 
     @property
     def time_zone(self) -> str | None:

@@ -19,10 +19,14 @@ bp = Blueprint("auth", __name__)
 @login_manager.user_loader
 def load_user(user_id: str):
     """The signed-in user with their organisations (for their time zone), in one query.
-    A deactivated account's sessions end at its next request."""
-    return db.session.execute(
-        select(User).where(User.id == int(user_id), User.active.is_(True)).options(joinedload(User.organisations))
+    A deactivated account's sessions end at its next request, and so do sessions from before a new password."""
+    id_part, _sep, key = user_id.partition(":")
+    if not id_part.isdigit():
+        return None
+    user = db.session.execute(
+        select(User).where(User.id == int(id_part), User.active.is_(True)).options(joinedload(User.organisations))
     ).unique().scalar()
+    return user if user is not None and key == user.session_key else None
 
 
 @login_manager.unauthorized_handler
