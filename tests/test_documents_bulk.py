@@ -62,3 +62,22 @@ def test_the_signed_pdfs_of_a_set_come_as_one_zip(world, login, mailbox):
     [name] = archive.namelist()
     assert sealed.public_id in name and archive.read(name) == sealed.pdf
     assert login(world.emails["administrator"]).get(job.result["url"]).status_code == 404  # someone else's zip
+
+
+def test_bulk_refuses_a_district_whose_drafts_the_user_could_not_see(world, login):
+    """A district administrator may draft for their own district, not for a district and library that are not theirs."""
+    from tests.conftest import PASSWORD
+    from tracker.auth import service as accounts
+
+    docs.draft(world)
+    accounts.create_user(docs.SETUP, "dana@district.example", "Dana District", "administrator", PASSWORD, [world.orgs["district"]])
+    db.session.commit()
+    district_admin = login("dana@district.example")
+    refused = district_admin.post("/documents/bulk", data={"template_id": world.agreements["own"].id,
+                                                           "district_id": world.orgs["other_district"].id})
+    assert refused.status_code == 422 and "neither of which you work for" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(Agreement.id))) == 2
+    allowed = district_admin.post("/documents/bulk", data={"template_id": world.agreements["own"].id,
+                                                           "district_id": world.orgs["district"].id})
+    assert allowed.status_code == 303
+    wait_for(int(re.search(r"/jobs/(\d+)", allowed.headers["Location"]).group(1)))

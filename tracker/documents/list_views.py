@@ -47,7 +47,8 @@ def _bulk_choices(form):
     with_mou = visible(select(Agreement).where(Agreement.id.in_(select(Document.agreement_id))), scope_ids())
     form.template_id.choices = [("", _("— choose —"))] + [(a.id, a.title) for a in db.session.execute(
         with_mou.order_by(Agreement.title)).scalars()]
-    # Any district: the new agreements keep the template's library party, so they stay within the user's scope.
+    # Any district: the new agreements keep the template's library party; start_bulk refuses a district whose
+    # drafts the user could not see (neither the library nor the district is theirs).
     districts = select(Organisation).where(Organisation.kind == "district").order_by(Organisation.name)
     form.district_id.choices = [("", _("— choose —"))] + [(o.id, o.name) for o in db.session.execute(districts).scalars()]
 
@@ -63,6 +64,9 @@ def start_bulk():
             form.template_id.errors.append(_("Choose an agreement that has an MOU."))
         elif form.district_id.data not in valid[1]:
             form.district_id.errors.append(_("Choose a school district."))
+        elif not bulk.results_visible(form.template_id.data, form.district_id.data, scope_ids()):
+            form.district_id.errors.append(_("The new MOUs would be between this template's library and that district's "
+                                             "schools, neither of which you work for. Choose one of your districts."))
         else:
             job = jobs.start("documents.bulk", _("Draft MOUs for every school"), "tracker.documents.bulk:generate_for_district",
                              {"template_id": form.template_id.data, "district_id": form.district_id.data,
