@@ -129,3 +129,23 @@ def test_overdue_counts_within_scope(world):
     db.session.commit()
     items, total = service.overdue([own.id], date.today(), limit=2)
     assert total == 3 and len(items) == 2
+
+
+def test_only_people_who_see_the_agreement_can_own_its_milestones(world, login):
+    """An owner hears of the agreement's dates in reminders; someone from an unrelated library is refused, nothing saved."""
+    from tests.conftest import PASSWORD
+    from tracker.auth import service as accounts
+    from tracker.auth.models import User
+
+    district_viewer = db.session.execute(select(User).where(User.email == world.emails["viewer"])).scalar_one()
+    stranger = accounts.create_user(ACTOR, "hill.viewer@test.example", "Hill Viewer", "viewer", PASSWORD, [world.orgs["other_library"]])
+    db.session.commit()
+    session = login(world.emails["school_librarian"])
+    own = world.agreements["own"]
+    refused = session.post(f"/agreements/{own.id}/milestones/new", milestone_form(owner_user_id=str(stranger.id)))
+    assert refused.status_code == 422 and "works for one of the parties" in refused.get_data(as_text=True)
+    missing = session.post(f"/agreements/{own.id}/milestones/new", milestone_form(owner_user_id="999999"))
+    assert missing.get_data(as_text=True).count("works for one of the parties") == 1  # no telling who exists
+    assert count(Milestone) == 0
+    accepted = session.post(f"/agreements/{own.id}/milestones/new", milestone_form(owner_user_id=str(district_viewer.id)))
+    assert accepted.status_code in (200, 303) and count(Milestone) == 1  # the district sees its school's agreement

@@ -10,10 +10,12 @@ from sqlalchemy.orm import selectinload
 from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
 from tracker.auth.models import User
+from tracker.auth.permissions import ADMIN
 from tracker.calendar.key_dates import KeyDate, add_months, add_source, within
 from tracker.extensions import db
 from tracker.milestones.models import COMMUNICATION_KINDS, OPEN, STATUSES, Communication, Milestone
 from tracker.orgs.models import Contact
+from tracker.orgs.service import user_scope
 from tracker.validation import Invalid
 
 FIELDS = ("title", "party_id", "owner_user_id", "owner_contact_id", "due_date", "status", "evidence", "done_date")
@@ -22,6 +24,15 @@ COMMUNICATION_FIELDS = ("kind", "held_on", "attendees", "summary")
 
 # ---- milestones ------------------------------------------------------------------------------
 
+def may_own(agreement: Agreement, user: User | None) -> bool:
+    """Owners hear of the agreement's dates in their reminders, so only people who may see it can own a milestone."""
+    if user is None or not user.active:
+        return False
+    if user.role == ADMIN or user.id == agreement.manager_id:
+        return True
+    return bool(user_scope(user.id) & {p.organisation_id for p in agreement.parties})
+
+
 def check(agreement: Agreement, data: dict, today: date) -> tuple[dict[str, str], list[str]]:
     """Errors (nothing is saved) and warnings (saved, but worth a look)."""
     errors, warnings = {}, []
@@ -29,8 +40,8 @@ def check(agreement: Agreement, data: dict, today: date) -> tuple[dict[str, str]
         errors["party_id"] = _("Choose one of the agreement's parties.")
     if data.get("status") not in STATUSES:
         errors["status"] = _("Choose a status.")
-    if data.get("owner_user_id") is not None and db.session.get(User, data["owner_user_id"]) is None:
-        errors["owner_user_id"] = _("That user does not exist.")
+    if data.get("owner_user_id") is not None and not may_own(agreement, db.session.get(User, data["owner_user_id"])):
+        errors["owner_user_id"] = _("Choose someone who works for one of the parties, or the agreement's manager.")
     if data.get("owner_contact_id") is not None:
         contact = db.session.get(Contact, data["owner_contact_id"])
         if contact is None or contact.organisation_id not in {p.organisation_id for p in agreement.parties}:
