@@ -63,6 +63,7 @@ class Base:
     SEAL_PKCS12_PASSWORD = os.environ.get("SEAL_PKCS12_PASSWORD")
     SEAL_ORGANISATION = os.environ.get("SEAL_ORGANISATION", "Library Partnership Tracker")
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024  # any request body, uploads included
+    ROSTER_MAX_UNZIPPED_BYTES = int(os.environ.get("ROSTER_MAX_UNZIPPED_MB", "100")) * 1024 * 1024  # per file in a roster zip
     VERIFY_MAX_BYTES = int(os.environ.get("VERIFY_MAX_BYTES", str(20 * 1024 * 1024)))  # largest PDF /verify accepts
 
 

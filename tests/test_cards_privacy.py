@@ -54,6 +54,22 @@ def test_bulk_opt_outs_from_a_csv_list(world, login):
     assert empty.status_code == 422 and "Give at least one student id." in empty.text
 
 
+def test_a_school_librarian_cannot_opt_out_another_schools_students(world, login):
+    from tracker.cards.models import Student
+
+    set_up_cards(world)
+    import_roster(world, fixture("oneroster11_users.csv"))
+    south_student = Student(agreement_id=world.agreements["own"].id, school_id=world.orgs["south"].id, source_id="stu-south-1",
+                            given_name="Sol", family_name="Reyes", grade="04")
+    db.session.add(south_student)
+    db.session.commit()
+    librarian = login(world.emails["school_librarian"])  # North School
+    response = librarian.post(f"/agreements/{world.agreements['own'].id}/roster/opt-outs",
+                              {"source_ids": f"stu-001 {south_student.source_id}", "opted_out_on": "2026-09-04"})
+    assert response.status_code == 422 and "students of other schools" in response.text and south_student.source_id in response.text
+    assert list(db.session.scalars(select(OptOut.source_id))) == []  # nothing written, not even North's
+
+
 def test_roster_command_previews_and_writes_only_with_commit(app, world, tmp_path):
     card_programme, _drive = set_up_cards(world)
     db.session.commit()

@@ -258,3 +258,18 @@ def test_a_large_file_is_read_as_a_job_with_progress(app, world, cards, login):
     written = wait_for(db.session.get(RosterImport, staged.id).job_id)
     assert (written.status, written.result["new"]) == ("done", 200), written.message
     assert db.session.scalar(select(func.count(Student.id))) == 200
+
+
+def test_a_zip_whose_roster_unpacks_too_large_is_refused_before_it_is_read(app, world, cards):
+    """A small zip can hold a huge users.csv (a zip bomb): refused by its declared size, nothing read or kept."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("users.csv", fixture("oneroster11_users.csv") + b"\n" * 3_000_000)
+    saved = app.config["ROSTER_MAX_UNZIPPED_BYTES"]
+    app.config["ROSTER_MAX_UNZIPPED_BYTES"] = 1024 * 1024
+    try:
+        staged = import_roster(world, buffer.getvalue(), name="bomb.zip", commit=False)
+    finally:
+        app.config["ROSTER_MAX_UNZIPPED_BYTES"] = saved
+    assert len(buffer.getvalue()) < 100_000
+    assert staged.status == "failed" and "users.csv unpacks to more than 1 MB" in staged.summary["fatal"]

@@ -8,11 +8,22 @@ from sqlalchemy import insert, select
 
 from tracker.audit import service as audit
 from tracker.cards import rosterfile
-from tracker.cards.models import OptOut
+from tracker.cards.models import OptOut, Student
 from tracker.extensions import db
 from tracker.validation import Invalid
 
 ID_COLUMNS = ("sourcedId", "source_id", "student_id", "identifier", "id")
+
+
+def check_own_students(agreement_id: int, source_ids: list[str], school_ids) -> None:
+    """A school librarian may not opt out another school's students (ids not yet in any roster are allowed:
+    forms often come back before the roster does)."""
+    wanted = {s.strip() for s in source_ids if s and s.strip()}
+    elsewhere = set(db.session.scalars(select(Student.source_id).where(
+        Student.agreement_id == agreement_id, Student.school_id.not_in(school_ids or ()), Student.source_id.in_(wanted))))
+    if elsewhere:
+        raise Invalid({"source_ids": _("These ids are students of other schools, whose staff record their opt-outs: %(ids)s.",
+                                       ids=", ".join(sorted(elsewhere)[:20]))})
 
 
 def record(actor, agreement_id: int, source_ids: list[str], on: date, source: str, user_id: int | None) -> int:

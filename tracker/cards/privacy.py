@@ -27,7 +27,7 @@ def drop_stale_uploads(actor, now: datetime) -> int:
     ids = list(db.session.scalars(stale))
     if ids:
         db.session.execute(update(RosterImport).where(RosterImport.id.in_(ids))
-                           .values(upload=None, parsed=None, status="discarded"))
+                           .values(upload=None, parsed=None, summary={}, status="discarded"))
         audit.record(actor, "privacy.uploads_dropped", "roster_import", ids[0], {"imports": [None, len(ids)]})
         db.session.commit()
     return len(ids)
@@ -44,8 +44,9 @@ def purge(actor, today: date | None = None) -> list[dict]:
         if not count and not staged:
             continue
         db.session.execute(delete(Student).where(Student.agreement_id == agreement.id))
+        # the preview's summary can quote ids, dates or (headerless files) names; a file name can name a class
         db.session.execute(update(RosterImport).where(RosterImport.agreement_id == agreement.id)
-                           .values(upload=None, parsed=None, status="discarded"))
+                           .values(upload=None, parsed=None, summary={}, filename="(destroyed)", status="discarded"))
         audit.record(actor, "privacy.purged", "agreement", agreement.id, {
             "students_deleted": [None, count], "staged_files_deleted": [None, staged],
             "destruction_date": [None, when.isoformat()], "run_on": [None, today.isoformat()], "run_by": [None, actor.label],

@@ -9,7 +9,8 @@ from sqlalchemy import or_, select
 from wtforms import SelectField
 
 from tracker.agreements.views import get_agreement_or_404
-from tracker.auth.access import current_actor, requires
+from tracker.auth.access import current_actor, requires, scope_ids
+from tracker.auth.permissions import SCHOOL_LIBRARIAN
 from tracker.cards import optouts, patrons, programme, roster, rosterfile
 from tracker.cards.forms import ExportForm, OptOutForm, UploadForm
 from tracker.cards.models import STUDENT_FIELDS, CardDrive, RosterImport, Student
@@ -170,6 +171,8 @@ def record_opt_outs(agreement_id: int):
             upload = form.file.data
             if upload and getattr(upload, "filename", ""):
                 ids += optouts.ids_from_csv(upload.read(), upload.filename)
+            if current_user.role == SCHOOL_LIBRARIAN:
+                optouts.check_own_students(agreement.id, ids, scope_ids())
             added = optouts.record(current_actor(), agreement.id, ids, form.opted_out_on.data, form.source.data or "", current_user.id)
         except (Invalid, rosterfile.FileProblem) as exc:
             db.session.rollback()

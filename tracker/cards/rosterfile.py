@@ -11,6 +11,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 
 MAX_LINE = 64 * 1024  # a roster line longer than this is refused with a message, not parsed
@@ -204,6 +205,10 @@ def _read_zip(data: bytes, name: str, progress) -> Parsed:
         raise FileProblem(_("%(file)s has no users.csv; a OneRoster zip needs users.csv (with orgs.csv, enrollments.csv, demographics.csv).", file=name))
 
     def text_of(member):
+        limit = current_app.config["ROSTER_MAX_UNZIPPED_BYTES"]
+        if archive.getinfo(names[member]).file_size > limit:  # zipfile never reads past the declared size
+            raise FileProblem(_("%(file)s: %(member)s unpacks to more than %(mb)s MB; split the roster into smaller files.",
+                                file=name, member=member, mb=limit // (1024 * 1024)))
         return decode(archive.read(names[member]), member)
 
     problems: list[Problem] = []
