@@ -42,7 +42,7 @@ def _cards(subject: ReportSubject) -> dict:
         .join(CardDrive, CardDrive.id == DriveCount.drive_id)
         .where(CardDrive.agreement_id.in_(subject.agreement_ids),
                CardDrive.starts_on.between(subject.year.start, subject.year.end))
-        .group_by(Organisation.name).order_by(Organisation.name)).all()
+        .group_by(Organisation.id, Organisation.name).order_by(Organisation.name, Organisation.id)).all()
     schools = [drives.progress_row(r.name, {f: getattr(r, f) for f in drives.SUMMED}, 0) for r in rows]
     total = drives.progress_row(_("All schools"), {f: sum(s[f] for s in schools) for f in drives.SUMMED}, 0)
     return {"schools": schools, "total": total}
