@@ -168,7 +168,8 @@ def badges(pct: float | None) -> list[int]:
     return [t for t in THRESHOLDS if pct is not None and pct >= t]
 
 
-def _sums(columns):
+def summed(columns):
+    """SUM(...) AS name for each count column (0 when there are no rows)."""
     return [func.coalesce(func.sum(getattr(DriveCount, f)), 0).label(f) for f in columns]
 
 
@@ -184,7 +185,7 @@ def progress_row(name, values: dict, target) -> dict:
 
 def by_school(drive: CardDrive) -> list[dict]:
     rows = db.session.execute(
-        select(DriveCount.school_id, *_sums(SUMMED), func.max(DriveCount.target_percent))
+        select(DriveCount.school_id, *summed(SUMMED), func.max(DriveCount.target_percent))
         .where(DriveCount.drive_id == drive.id).group_by(DriveCount.school_id)).all()
     names = {s.id: s.name for s in schools_of(drive.agreement_id)}
     out = []
@@ -197,7 +198,7 @@ def by_school(drive: CardDrive) -> list[dict]:
 
 
 def by_grade(drive: CardDrive, school_id: int | None = None) -> list[dict]:
-    query = select(DriveCount.grade, *_sums(SUMMED)).where(DriveCount.drive_id == drive.id).group_by(DriveCount.grade)
+    query = select(DriveCount.grade, *summed(SUMMED)).where(DriveCount.drive_id == drive.id).group_by(DriveCount.grade)
     if school_id is not None:
         query = query.where(DriveCount.school_id == school_id)
     rows = {r.grade: r for r in db.session.execute(query)}
@@ -205,13 +206,13 @@ def by_grade(drive: CardDrive, school_id: int | None = None) -> list[dict]:
 
 
 def total(drive: CardDrive) -> dict:
-    row = db.session.execute(select(*_sums(SUMMED)).where(DriveCount.drive_id == drive.id)).one()
+    row = db.session.execute(select(*summed(SUMMED)).where(DriveCount.drive_id == drive.id)).one()
     return progress_row(drive.name, {f: getattr(row, f) for f in SUMMED}, drive.target_percent)
 
 
 def drive_progress(agreement_ids: list[int] | None, limit: int = 10) -> list[dict]:
     """For the dashboard: the latest active drives of these agreements (None: all), with their totals, in one query."""
-    query = (select(CardDrive.id, CardDrive.name, CardDrive.status, CardDrive.target_percent, *_sums(SUMMED))
+    query = (select(CardDrive.id, CardDrive.name, CardDrive.status, CardDrive.target_percent, *summed(SUMMED))
              .outerjoin(DriveCount, DriveCount.drive_id == CardDrive.id)
              .where(CardDrive.status.in_(ACTIVE)).group_by(CardDrive.id)
              .order_by(CardDrive.starts_on.desc(), CardDrive.id.desc()).limit(limit))

@@ -2,7 +2,7 @@
 calendar feeds), card-drive progress on the dashboard, and cards issued in the annual report."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tracker.agreements.models import Agreement
 from tracker.calendar.key_dates import KeyDate, add_source, within
@@ -36,9 +36,8 @@ def drive_panel(view: DashboardView) -> dict:
 
 def _cards(subject: ReportSubject) -> dict:
     """Per school, the counts of the drives that started in the school year."""
-    sums = [func.coalesce(func.sum(getattr(DriveCount, f)), 0).label(f) for f in drives.SUMMED]
     rows = db.session.execute(
-        select(Organisation.name, *sums).join(DriveCount, DriveCount.school_id == Organisation.id)
+        select(Organisation.name, *drives.summed(drives.SUMMED)).join(DriveCount, DriveCount.school_id == Organisation.id)
         .join(CardDrive, CardDrive.id == DriveCount.drive_id)
         .where(CardDrive.agreement_id.in_(subject.agreement_ids),
                CardDrive.starts_on.between(subject.year.start, subject.year.end))
