@@ -38,6 +38,9 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
 
     _bind_extensions(app)
     _register_blueprints(app)
+    from tracker.scope import loading
+
+    loading.check_routes(app)  # a route naming something inside an agreement without a scope is refused
     from tracker.site import errors, templating
 
     errors.register(app)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from tracker.audit import service as audit
-from tracker.auth.models import User
+from tracker.auth.models import User, new_access_version
 from tracker.auth.permissions import ADMIN, ROLES
 from tracker.auth.service import create_user, hash_password
 from tracker.extensions import db
@@ -56,6 +56,7 @@ def update_account(actor: audit.Actor, user: User, data: dict, by: User) -> User
     before = _snapshot(user)
     user.name, user.email, user.role, user.active = data["name"].strip(), _normal_email(data["email"]), data["role"], data["active"]
     user.organisations = _organisations(data.get("organisation_ids") or [])
+    user.access_version = new_access_version()  # what they see may have changed: their cached scope goes
     changes = audit.diff(before, _snapshot(user))
     if changes:
         audit.record(actor, "user.updated", "user", user.id, changes)

@@ -1,4 +1,5 @@
 import hashlib
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -15,6 +16,10 @@ membership = Table(
 )
 
 
+def new_access_version() -> str:
+    return secrets.token_hex(8)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user"
 
@@ -25,6 +30,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
+    # Changes whenever what the user may see changes (their organisations, or the organisation tree), so a
+    # worker's cached copy of their scope, keyed by user and access version, is never stale.
+    access_version: Mapped[str] = mapped_column(String(16), default=lambda: new_access_version(), server_default="0")
 
     organisations = relationship("Organisation", secondary=membership, order_by="Organisation.id")
 
@@ -39,7 +47,3 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:  # Flask-Login keeps this in the session and the remember-me cookie
         return f"{self.id}:{self.session_key}"
-
-    @property
-    def time_zone(self) -> str | None:
-        return self.organisations[0].time_zone if self.organisations else None

@@ -4,7 +4,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from tracker.audit import service as audit
 from tracker.auth import service
@@ -18,14 +17,12 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """The signed-in user with their organisations (for their time zone), in one query.
+    """The signed-in user, in one query (their organisations come with their scope, kept by the worker).
     A deactivated account's sessions end at its next request, and so do sessions from before a new password."""
     id_part, _sep, key = user_id.partition(":")
     if not id_part.isdigit():
         return None
-    user = db.session.execute(
-        select(User).where(User.id == int(id_part), User.active.is_(True)).options(joinedload(User.organisations))
-    ).unique().scalar()
+    user = db.session.execute(select(User).where(User.id == int(id_part), User.active.is_(True))).scalar()
     return user if user is not None and key == user.session_key else None
 
 

@@ -8,11 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from tracker.agreement_parts import get_agreement_or_404
 from tracker.agreements.views import add_section
 from tracker.auth.access import current_actor, public, requires
 from tracker.calendar import key_dates, service
 from tracker.htmx import render_fragment
+from tracker.milestones.service import concerns
+from tracker.scope.loading import current_access
 
 bp = Blueprint("calendar", __name__)
 SECTION = "calendar/_key_dates.html"
@@ -26,10 +27,10 @@ def feed_url(feed) -> str:
 
 @bp.app_template_global()
 def agreement_key_dates(agreement):
-    today = date.today()
+    today, access = date.today(), current_access()
     return {
-        "dates": key_dates.collect([agreement.id], today, today + timedelta(days=AGREEMENT_DAYS_AHEAD)),
-        "overdue": [m for m in agreement.milestones if m.overdue(today)],
+        "dates": key_dates.collect([agreement.id], today, today + timedelta(days=AGREEMENT_DAYS_AHEAD), scope=access.scope),
+        "overdue": [m for m in agreement.milestones if m.overdue(today) and concerns(m, access)],
     }
 
 
@@ -92,14 +93,13 @@ def feed(token: str):
 
 @bp.route("/agreements/<int:agreement_id>/key-dates")
 @requires("agreement.view", scope="agreement")
-def key_dates_section(agreement_id: int):
-    return render_fragment(SECTION, agreement=get_agreement_or_404(agreement_id))
+def key_dates_section(agreement):
+    return render_fragment(SECTION, agreement=agreement)
 
 
 @bp.route("/agreements/<int:agreement_id>/calendar", methods=["POST"])
 @requires("agreement.view", scope="agreement")
-def agreement_feed(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def agreement_feed(agreement):
     link = feed_url(service.feed(current_user, agreement.id))
     return render_fragment(SECTION, agreement=agreement, feed_link=link) if request.htmx else \
         render_template("calendar/agreement_feed.html", agreement=agreement, feed_link=link)
