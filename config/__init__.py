@@ -38,8 +38,10 @@ class Base:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Sessions are rows (tracker/auth/sessions.py); the cookie holds a random token only.
+    SESSION_IDLE_HOURS = int(os.environ.get("SESSION_IDLE_HOURS", "12"))  # signed in, not kept: ends this long after last seen
+    REMEMBER_DAYS = int(os.environ.get("REMEMBER_DAYS", "30"))  # "keep me signed in": ends this long after last seen
+    SESSION_TOUCH_MINUTES = 5  # "last seen" is written at most this often
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     BABEL_DEFAULT_LOCALE = "en"
@@ -87,7 +89,6 @@ class Testing(Base):
 
 class Production(Base):
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
 
 

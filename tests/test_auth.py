@@ -269,10 +269,11 @@ def test_session_cookie_is_httponly_and_samesite_lax(world, client):
     assert attributes["samesite"].lower() == "samesite=lax"
 
 
-def test_remember_cookie_is_httponly_and_samesite_lax(world, client):
+def test_keep_me_signed_in_makes_the_session_cookie_outlive_the_browser_and_nothing_else(world, client):
     response = sign_in(client, world.emails["viewer"], remember="y")
-    cookie = _cookie_header(response, "remember_token")
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    cookie = _cookie_header(response, "session")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+    assert not [h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token=")]
 
 
 def test_passwords_are_stored_hashed(world, client):

@@ -3,13 +3,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from tracker.audit import service as audit
-from tracker.auth import service
+from tracker.auth import service, sessions
 from tracker.auth.access import current_actor, public, requires
 from tracker.auth.forms import LoginForm
-from tracker.auth.models import User
 from tracker.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -17,13 +15,9 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """The signed-in user, in one query (their organisations come with their scope, kept by the worker).
-    A deactivated account's sessions end at its next request, and so do sessions from before a new password."""
-    id_part, _sep, key = user_id.partition(":")
-    if not id_part.isdigit():
-        return None
-    user = db.session.execute(select(User).where(User.id == int(id_part), User.active.is_(True))).scalar()
-    return user if user is not None and key == user.session_key else None
+    """The signed-in user, read with the session's row (tracker/auth/sessions.py); a deactivated account is
+    signed out at its next request."""
+    return sessions.signed_in_user(user_id)
 
 
 @login_manager.unauthorized_handler
@@ -60,7 +54,8 @@ def login():
         else:
             user = service.authenticate(actor, form.email.data, form.password.data)
             if user is not None:
-                login_user(user, remember=form.remember.data)
+                login_user(user)
+                sessions.start(remember=form.remember.data)
                 return redirect(_safe_next(request.args.get("next")), 303)
             form.form_errors.append(_("That email and password do not match an active account."))
             status = 422
@@ -75,5 +70,6 @@ def logout():
     audit.record(current_actor(), "auth.logout", "user", current_user.id)
     db.session.commit()
     logout_user()
+    sessions.finish()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"), 303)

@@ -148,7 +148,8 @@ def download(agreement, version):
         name, sha256, data = sealed
         response = pdf_response(data, name, inline=False)
         response.set_etag(sha256)
-        response.cache_control.private, response.cache_control.max_age = True, 3600
+        # Sealed bytes never change: the signed-in browser may keep its copy (never a shared cache).
+        response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
         return response.make_conditional(request)
     return pdf_response(pdf.draft_pdf(version), "DRAFT - " + pdf.filename(version))
 

@@ -2,7 +2,9 @@
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.serving import WSGIRequestHandler
 
+from tracker.auth.sessions import signed_in_request
 from tracker.extensions import db
 
 MESSAGES = {
@@ -32,12 +34,23 @@ SECURITY_HEADERS = {
 }
 
 
+def _server_names_no_version(handler) -> str:
+    return "Partnership Tracker"
+
+
 def register(app) -> None:
+    # The Server header names no versions. gunicorn sends "gunicorn" alone; the development server (make run,
+    # the browser tests) would send its and Python's version, so it says this instead.
+    WSGIRequestHandler.version_string = _server_names_no_version
     @app.after_request
     def security_headers(response):
-        """No inline scripts or styles, no framing, no sniffing: every page, error pages too."""
+        """No inline scripts or styles, no framing, no sniffing: every page, error pages too. Nothing a signed-in
+        person is shown is kept by a browser or proxy cache (student names), unless the view said otherwise (the
+        sealed PDFs, whose bytes never change)."""
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.endpoint != "static" and signed_in_request() and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     for status in (400, 403, 404, 405, 413, 429):
