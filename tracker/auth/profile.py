@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from tracker.auth import sessions
 from tracker.auth.access import current_actor, requires
 from tracker.extensions import db
+from tracker.registry import Registry
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
@@ -23,14 +24,11 @@ class ProfileSection:
     load: Callable[[object], dict]  # (the signed-in user) -> the template's context
 
 
-SECTIONS: list[ProfileSection] = []
+SECTIONS: Registry = Registry()
 
 
 def add_section(section: ProfileSection, before: str | None = None) -> None:
-    if any(s.key == section.key for s in SECTIONS):
-        return
-    keys = [s.key for s in SECTIONS]
-    SECTIONS.insert(keys.index(before) if before in keys else len(SECTIONS), section)
+    SECTIONS.add(section, before)
 
 
 @bp.get("")

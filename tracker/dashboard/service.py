@@ -27,6 +27,7 @@ from tracker.auth.permissions import WHOLE
 from tracker.calendar import key_dates
 from tracker.calendar.key_dates import within
 from tracker.extensions import db
+from tracker.registry import Registry
 from tracker.milestones.models import OPEN, Milestone
 from tracker.milestones.service import overdue, seen_by
 from tracker.orgs.models import Organisation
@@ -90,14 +91,11 @@ class Panel:
     load: Callable[[DashboardView], dict]
 
 
-PANELS: list[Panel] = []
+PANELS: Registry = Registry()
 
 
 def add_panel(panel: Panel, before: str | None = None) -> None:
-    if any(p.key == panel.key for p in PANELS):
-        return
-    keys = [p.key for p in PANELS]
-    PANELS.insert(keys.index(before) if before in keys else len(PANELS), panel)
+    PANELS.add(panel, before)
 
 
 def overview(user, scope, today: date, review_after_days: int) -> list[tuple[Panel, dict]]:

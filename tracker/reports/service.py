@@ -20,6 +20,7 @@ from tracker.agreements import service as agreements
 from tracker.agreements.models import Agreement, Goal, Party
 from tracker.auth.permissions import WHOLE
 from tracker.extensions import db
+from tracker.registry import Registry
 from tracker.health import service as health
 from tracker.health.models import ITEMS, SurveyRound
 from tracker.milestones.models import STATUSES, Milestone
@@ -76,14 +77,11 @@ class ReportSection:
     tables: Callable[[ReportSubject, dict], list[tuple[str, list[str], list[list]]]]
 
 
-REPORT_SECTIONS: list[ReportSection] = []
+REPORT_SECTIONS: Registry = Registry()
 
 
 def add_section(section: ReportSection, before: str | None = None) -> None:
-    if any(s.key == section.key for s in REPORT_SECTIONS):
-        return
-    keys = [s.key for s in REPORT_SECTIONS]
-    REPORT_SECTIONS.insert(keys.index(before) if before in keys else len(REPORT_SECTIONS), section)
+    REPORT_SECTIONS.add(section, before)
 
 
 def for_agreement(agreement: Agreement, year: SchoolYear) -> ReportSubject:
