@@ -73,6 +73,9 @@ def _bind_extensions(app: Flask) -> None:
     ext.login_manager.init_app(app)
     ext.login_manager.login_view = "auth.login"
     ext.login_manager.login_message_category = "info"
+    # Rate-limit counts in the jobs' Redis when REDIS_URL is set, else in this worker's memory.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    ext.limiter.init_app(app)
 
 
 def managed_by_models(obj, name, type_, reflected, compare_to) -> bool:
