@@ -50,6 +50,7 @@ class Base:
     # Rate limits (tracker/limits.py, Flask-Limiter): counts in Redis when REDIS_URL is set, else in each worker.
     RATELIMIT_KEY_PREFIX = "tracker"
     RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}  # a stuck Redis never holds a worker
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis unreachable: limits let requests through (and log it) rather than fail them
     # Sign-in slows down, never locks: per account and per address, the free failures cost nothing; after each
     # further one the next attempt waits, from the first wait doubling up to the longest. Failures count this long.
     LOGIN_FREE_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FREE_FAILURES_PER_ACCOUNT", "3"))

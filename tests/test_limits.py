@@ -206,6 +206,19 @@ def test_with_redis_two_app_instances_share_the_counts(world, app, redis_apps):
     assert sign_in(two.test_client(), email).status_code == 303
 
 
+def test_when_redis_cannot_be_reached_people_still_sign_in_and_it_is_logged(world, app, caplog):
+    settings = {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                "REDIS_URL": "redis://127.0.0.1:1/14"}  # nothing listens there: refused at once
+    down = create_app("testing", settings)
+    email = world.emails["library_staff"]
+    for attempt in range(5):
+        assert sign_in(down.test_client(), email, f"guess {attempt}").status_code == 422
+    assert sign_in(down.test_client(), email).status_code == 303
+    assert "Rate-limit storage unreachable, sign-in not slowed down" in caplog.text
+    with down.app_context():
+        db.engine.dispose()
+
+
 # ---- page limits: the seam later public pages use ----------------------------------------------
 
 def test_a_page_limit_answers_429_with_the_wait_per_address(monkeypatch):

@@ -22,6 +22,7 @@ Two kinds of limit:
           ... attempt.failed() or attempt.succeeded()
 """
 import hashlib
+import hmac
 import math
 import time
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from flask import current_app
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
@@ -99,6 +101,13 @@ class Slowdown:
         Past the free failures an attempt takes the key's turn, which lasts the wait its failure would
         cost: concurrent attempts cannot slip in beside it, and a failure leaves the wait in place.
         """
+        try:
+            return self._attempt(values)
+        except _unreachable() as error:
+            _log_unreachable(self.name, error)
+            return Attempt(self, [], [])
+
+    def _attempt(self, values: dict[str, str]) -> "Attempt":
         counts = [_Count(self, kind, values[kind]) for kind in self.kinds]
         taken, waits = [], []
         for count in counts:
@@ -123,17 +132,17 @@ class Attempt:
         self._slowdown, self._counts, self._taken, self._done = slowdown, counts, taken, False
 
     def failed(self) -> None:
-        for count in self._counts:
-            count.add_failure()
         self._done = True
+        for count in self._counts:
+            self._safely(count.add_failure)
 
     def succeeded(self) -> None:
+        self._done = True
         for count in self._counts:
             if count.kind in self._slowdown.cleared_by_success:
-                count.clear()
+                self._safely(count.clear)
             elif count in self._taken:
-                count.release_turn()
-        self._done = True
+                self._safely(count.release_turn)
 
     def __enter__(self) -> "Attempt":
         return self
@@ -141,7 +150,27 @@ class Attempt:
     def __exit__(self, *exc) -> None:
         if not self._done:
             for count in self._taken:
-                count.release_turn()
+                self._safely(count.release_turn)
+
+    def _safely(self, change) -> None:
+        try:
+            change()
+        except _unreachable() as error:
+            _log_unreachable(self._slowdown.name, error)
+
+
+def _unreachable() -> tuple[type[Exception], ...]:
+    """What the storage raises when it cannot be reached (Redis down or too slow); memory always can be."""
+    if isinstance(limiter.storage, MemoryStorage):
+        return ()
+    errors = limiter.storage.base_exceptions
+    return errors if isinstance(errors, tuple) else (errors,)
+
+
+def _log_unreachable(name: str, error: Exception) -> None:
+    """Fail open, like the page limits (RATELIMIT_SWALLOW_ERRORS): without its counts the app still
+    signs people in (the password is still checked and failures audited), and says so loudly."""
+    current_app.logger.error("Rate-limit storage unreachable, %s not slowed down: %s", name, error)
 
 
 class _Count:
@@ -158,8 +187,9 @@ class _Count:
         kept = int(float(config[f"{prefix}_FAILURES_KEPT_MINUTES"]) * 60)
         # Enough room to reach the longest wait; more failures than that change nothing.
         self.window = RateLimitItemPerSecond(self.free + 32, max(kept, 1), namespace="SLOWDOWN")
-        # No addresses or emails in the storage: a digest names the key.
-        digest = hashlib.sha256(f"{kind}:{value.strip().lower()}".encode()).hexdigest()[:32]
+        # No addresses or emails in the storage: a keyed digest (unguessable without SECRET_KEY) names the key.
+        digest = hmac.new(config["SECRET_KEY"].encode(), f"{slowdown.name}:{kind}:{value.strip().lower()}".encode(),
+                          hashlib.sha256).hexdigest()[:32]
         self.ids = (config.get("RATELIMIT_KEY_PREFIX", ""), slowdown.name, kind, digest)
         self.turn_key = "/".join(("SLOWDOWN-TURN", *self.ids))
         self.storage = limiter.storage
