@@ -153,6 +153,15 @@ def test_past_the_free_failures_one_attempt_at_a_time_goes_through(app, clock):
             attempt.failed()  # the success wiped the account's failures: free again
 
 
+def test_without_a_client_address_only_the_account_counts(app):
+    """No address at all (a proxy not declared in PROXY_COUNT would give everyone one address; none gives none):
+    failures are not pooled into one key that would slow everyone down."""
+    with app.test_request_context():
+        for n in range(25):
+            with SIGN_IN.attempt(account=f"someone{n}@test.example", address="") as attempt:
+                attempt.failed()
+
+
 def test_a_refused_attempt_does_not_make_the_wait_longer(world, client, clock):
     email = world.emails["viewer"]
     for attempt in range(4):

@@ -108,7 +108,8 @@ class Slowdown:
             return Attempt(self, [], [])
 
     def _attempt(self, values: dict[str, str]) -> "Attempt":
-        counts = [_Count(self, kind, values[kind]) for kind in self.kinds]
+        # A key without a value (no client address, e.g. a misconfigured proxy) is not counted: it would be everyone's.
+        counts = [_Count(self, kind, values[kind]) for kind in self.kinds if values.get(kind)]
         taken, waits = [], []
         for count in counts:
             failures = count.failures()
