@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from tracker import create_app
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 from tests.world import World, build_world
 
 PASSWORD = "correct horse battery staple"
@@ -72,6 +72,7 @@ def _clean(app):
         yield
         db.session.remove()
         _empty_tables()
+        limiter.reset()  # rate-limit counts start afresh, like the tables
 
 
 @pytest.fixture

@@ -79,6 +79,9 @@ def _bind_extensions(app: Flask) -> None:
     from tracker.auth.sessions import DatabaseSessionInterface
 
     app.session_interface = DatabaseSessionInterface()  # the cookie holds a random token; the session is a row
+    # Rate-limit counts in the jobs' Redis when REDIS_URL is set, else in this worker's memory.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    ext.limiter.init_app(app)
 
 
 def managed_by_models(obj, name, type_, reflected, compare_to) -> bool:

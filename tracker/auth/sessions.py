@@ -28,7 +28,7 @@ from werkzeug.datastructures import CallbackDict
 from tracker.auth.models import User, UserSession
 from tracker.extensions import db
 
-ANONYMOUS_HOURS = 24  # a session no one signed in to (a sign-in form's CSRF token) lasts this long
+ANONYMOUS_HOURS = 3  # a session no one signed in to (a form's CSRF token: sign-in, an outside signer) lasts this long
 PURGE_EVERY = timedelta(minutes=10)  # how often a worker deletes expired rows, when it starts a session
 _purged = [datetime.min]
 

@@ -46,19 +46,14 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        actor = current_actor()
-        if service.throttled(form.email.data, actor.ip, current_app.config):
-            form.form_errors.append(_("Too many failed sign-ins. Wait %(minutes)s minutes and try again.",
-                                      minutes=current_app.config["LOGIN_WINDOW_MINUTES"]))
-            status = 429
-        else:
-            user = service.authenticate(actor, form.email.data, form.password.data)
-            if user is not None:
-                login_user(user)
-                sessions.start(remember=form.remember.data)
-                return redirect(_safe_next(request.args.get("next")), 303)
-            form.form_errors.append(_("That email and password do not match an active account."))
-            status = 422
+        # While the account or the address must wait, this raises the 429 page with the seconds left.
+        user = service.authenticate(current_actor(), form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            sessions.start(remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")), 303)
+        form.form_errors.append(_("That email and password do not match an active account."))
+        status = 422
     elif form.is_submitted():
         status = 422
     return render_template("auth/login.html", form=form), status

@@ -1,9 +1,11 @@
 """Error pages inside the layout; the 500 handler rolls the session back."""
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.serving import WSGIRequestHandler
 
+from tracker import limits
 from tracker.auth.sessions import signed_in_request
 from tracker.extensions import db
 
@@ -14,15 +16,15 @@ MESSAGES = {
     405: lambda: (_("Not allowed"), _("That action is not available here.")),
     413: lambda: (_("File too large"), _("The upload is larger than this site accepts (%(mb)s MB).",
                                           mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))),
-    429: lambda: (_("Too many requests"), _("Please wait a moment and try again.")),
+    429: lambda: (_("Please wait"), _("Too many attempts. Please wait a moment and try again.")),
     500: lambda: (_("Something went wrong"), _("The error has been logged. Nothing was saved from this request.")),
 }
 
 
-def _page(status: int, detail: str | None = None):
+def _page(status: int, detail: str | None = None, again: str | None = None):
     title, message = MESSAGES[status]()
     template = "errors/_message.html" if request.htmx else "errors/page.html"
-    return render_template(template, status=status, title=title, message=detail or message), status
+    return render_template(template, status=status, title=title, message=detail or message, again=again), status
 
 
 SECURITY_HEADERS = {
@@ -53,8 +55,20 @@ def register(app) -> None:
             response.headers["Cache-Control"] = "no-store"
         return response
 
-    for status in (400, 403, 404, 405, 413, 429):
+    for status in (400, 403, 404, 405, 413):
         app.register_error_handler(status, lambda e, s=status: _page(s))
+
+    @app.errorhandler(429)
+    def too_many_attempts(error):
+        """A limit of tracker/limits.py: the page and Retry-After say how long to wait; nothing waits here."""
+        seconds = limits.seconds_to_wait(error)
+        if seconds is None:
+            return _page(429)
+        rule = request.url_rule
+        again = request.full_path.rstrip("?") if rule is not None and "GET" in (rule.methods or ()) else None
+        body, status = _page(429, ngettext("Too many attempts. Try again in %(num)s second.",
+                                           "Too many attempts. Try again in %(num)s seconds.", seconds), again)
+        return body, status, {"Retry-After": str(seconds)}
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
