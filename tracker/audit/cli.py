@@ -52,7 +52,7 @@ def checkpoint_command(email):
                f"at {checkpoint.when}, to {checkpoints.path()}")
     if email:
         sent, failed = checkpoints.email_admins(checkpoint)
-        click.echo(f"emailed to {sent} admins")
+        click.echo(f"emailed to {sent} admin{'' if sent == 1 else 's'}")
         if failed:
             click.echo(f"could not email: {', '.join(failed)}", err=True)
             raise SystemExit(1)
