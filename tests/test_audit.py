@@ -240,6 +240,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_recorded(app, world):
     from tracker import create_app
 
     proxied = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "PROXY_COUNT": 1})
+    proxied.instance_path = app.instance_path  # the same audit key (and checkpoints) as the rest of the suite
     try:
         s = Session(proxied.test_client(), world.emails["administrator"])
         s.post(f"/organisations/{world.orgs['branch'].id}/confirm",
