@@ -171,3 +171,24 @@ def test_checkpoints_emailed_to_admins_check_the_chain_without_the_file(app, wor
     code, output = verify(app, "--checkpoints", str(emailed))
     assert code == 1
     assert f"BROKEN at row {total - 1}: rows {total - 1} to {total} were removed" in output
+
+
+def test_checkpoints_stay_checkable_after_the_seal_certificate_is_replaced(app, tmp_path):
+    from tracker.documents import sealing
+
+    write_events(4)
+    saved = dict(sealing._cache)
+    sealing._cache.clear()
+    sealing._cache[(None, app.instance_path)] = sealing._self_managed(tmp_path, "Renewed Seal")
+    try:
+        code, output = run(app, "checkpoint")
+        assert code == 0, output
+        assert len({line["seal"] for line in lines(app)}) == 2
+        code, output = verify(app)
+    finally:
+        sealing._cache.clear()
+        sealing._cache.update(saved)
+    assert code == 0, output
+    assert "audit chain intact: 5 events" in output and "latest checkpoint: 5 events" in output
+    code, output = verify(app)
+    assert code == 0, output

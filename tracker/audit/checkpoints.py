@@ -179,16 +179,22 @@ def email_admins(checkpoint: Checkpoint) -> tuple[int, list[str]]:
 # ---- reading ---------------------------------------------------------------------------------
 
 def _certificates() -> dict[str, asn1_x509.Certificate]:
-    from tracker.documents.sealing import sealer
-
+    """The seal certificates that signed checkpoints here, by SHA-256 fingerprint."""
     found = {}
     if certificates_folder().is_dir():
         for pem_file in sorted(certificates_folder().glob("*.pem")):
             _type, _headers, der = asn1_pem.unarmor(pem_file.read_bytes())
             found[hashlib.sha256(der).hexdigest()] = asn1_x509.Certificate.load(der)
-    current = sealer().signer.signing_cert
-    found[hashlib.sha256(current.dump()).hexdigest()] = current
     return found
+
+
+def _certificate(fingerprint: str, known: dict) -> asn1_x509.Certificate | None:
+    if fingerprint not in known:  # not kept yet: perhaps the seal certificate in use now
+        from tracker.documents.sealing import sealer
+
+        current = sealer().signer.signing_cert
+        known[hashlib.sha256(current.dump()).hexdigest()] = current
+    return known.get(fingerprint)
 
 
 def read(source: Path | None = None) -> list[Checkpoint]:
@@ -215,7 +221,7 @@ def read(source: Path | None = None) -> list[Checkpoint]:
             raise CheckpointsInvalid(source, number, "not a checkpoint (the line was edited)")
         if certificates is None:
             certificates = _certificates()
-        certificate = certificates.get(checkpoint.seal)
+        certificate = _certificate(checkpoint.seal, certificates)
         if certificate is None:
             raise CheckpointsInvalid(source, number, f"signed by a seal certificate this instance does not know "
                                                      f"(fingerprint {checkpoint.seal[:16]}...)")
