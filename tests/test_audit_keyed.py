@@ -323,3 +323,11 @@ def test_rotating_an_environment_key(app, chain, monkeypatch):
     code, output = verify(app)
     assert code == 0, output
     assert f"audit chain intact: {chain + 2} events" in output
+
+
+def test_a_key_too_short_to_be_a_key_is_named(app, chain, monkeypatch):
+    monkeypatch.setitem(app.config, "AUDIT_RETIRED_KEYS", "password1")
+    code, output = verify(app)
+    assert code == 2
+    assert "CANNOT BE VERIFIED: the audit key in AUDIT_RETIRED_KEYS is shorter than 32 characters" in output
+    assert "intact" not in output

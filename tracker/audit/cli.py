@@ -21,6 +21,9 @@ def verify_command(checkpoint_file):
         click.echo(f"audit checkpoints INVALID: {bad.path} line {bad.line}: {bad.reason}. "
                    "The chain was not checked against them.", err=True)
         raise SystemExit(1)
+    except keys.KeyUnusable as bad:
+        click.echo(f"audit chain CANNOT BE VERIFIED: {bad}", err=True)
+        raise SystemExit(2)
     if result.missing_key:
         click.echo(f"audit chain CANNOT BE VERIFIED from row {result.bad_id}: it was written with audit key "
                    f"{result.missing_key}, which was not found ({result.count} events verified before it). "
@@ -63,7 +66,7 @@ def rotate_key_command():
     """Make a new audit key for new rows; the old one is kept, for verification only, in instance/audit/retired/."""
     try:
         old, new = keys.rotate()
-    except RuntimeError as refused:
+    except keys.KeyUnusable as refused:
         click.echo(f"audit key not rotated: {refused}", err=True)
         raise SystemExit(1)
     service.record(service.SYSTEM, service.ROTATED, "audit", "chain", {"key_id": [old.id if old else None, new.id]})

@@ -28,12 +28,8 @@ class AuditKey:
         return hmac.new(self.secret, payload, hashlib.sha256).hexdigest()
 
 
-class KeyMissing(Exception):
-    """A row names a key that is nowhere to be found."""
-
-    def __init__(self, key_id: str):
-        self.key_id = key_id
-        super().__init__(f"audit key {key_id} not found; looked in {where_keys_are_looked_for()}")
+class KeyUnusable(RuntimeError):
+    """A configured key that cannot be a key (too short), or a rotation the app cannot do."""
 
 
 def key_id(secret: bytes) -> str:
@@ -43,7 +39,7 @@ def key_id(secret: bytes) -> str:
 def _key(text: str, source: str) -> AuditKey:
     text = text.strip()
     if len(text) < MIN_LENGTH:
-        raise RuntimeError(f"the audit key in {source} is shorter than {MIN_LENGTH} characters")
+        raise KeyUnusable(f"the audit key in {source} is shorter than {MIN_LENGTH} characters")
     secret = text.encode()
     return AuditKey(key_id(secret), secret)
 
@@ -132,7 +128,7 @@ def for_verification() -> dict[str, AuditKey]:
 def rotate() -> tuple[AuditKey, AuditKey]:
     """Retire the file key (kept in retired/ for verification) and make a new one. Returns (old, new)."""
     if current_app.config.get("AUDIT_KEY"):
-        raise RuntimeError("the audit key comes from AUDIT_KEY: set a new AUDIT_KEY and add the old one to "
+        raise KeyUnusable("the audit key comes from AUDIT_KEY: set a new AUDIT_KEY and add the old one to "
                            "AUDIT_RETIRED_KEYS (see README, Audit trail)")
     with _Locked():
         old = _load_current(create=False)
