@@ -108,6 +108,8 @@ def write() -> Checkpoint:
                           at=datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ"))
     signature = seal.signer.sign_raw(unsigned.signed_bytes(), "sha256")
     checkpoint = replace(unsigned, signature=base64.b64encode(signature).decode())
+    # The seam for trusted timestamps: a TSA token over `signature` is requested here and written in the
+    # line beside it; `read` ignores fields it does not know, so earlier lines stay valid.
     _keep_certificate(seal.signer.signing_cert)
     _append(checkpoint.as_line())
     return checkpoint
