@@ -80,6 +80,10 @@ class Base:
     ROSTER_MAX_UNZIPPED_BYTES = int(os.environ.get("ROSTER_MAX_UNZIPPED_MB", "100")) * 1024 * 1024  # per file in a roster zip
     VERIFY_MAX_BYTES = int(os.environ.get("VERIFY_MAX_BYTES", str(20 * 1024 * 1024)))  # largest PDF /verify accepts
 
+    # The audit chain's HMAC key (at least 32 characters); unset: instance/audit/key, created on first use.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY")
+    AUDIT_RETIRED_KEYS = os.environ.get("AUDIT_RETIRED_KEYS", "")  # former keys, comma-separated: verification only
+
 
 class Development(Base):
     DEBUG = True
@@ -97,6 +101,8 @@ class Testing(Base):
     WTF_CSRF_ENABLED = True
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests; never in production
     DASHBOARD_CACHE_SIZE = 0  # tests write rows past the services; tests/test_dashboard.py turns it on
+    AUDIT_KEY = None  # the key file in the test instance folder, whatever the shell exports
+    AUDIT_RETIRED_KEYS = ""
 
 
 class Production(Base):

@@ -67,12 +67,13 @@ def busy(world, login):
 
 @pytest.fixture
 def chain():
-    """Twenty events written by the audit service, as the services write them (no UI: fast)."""
+    """Twenty events written by the audit service, as the services write them (no UI: fast),
+    after the marker row that starts the keyed chain. Returns the number of rows."""
     actor = audit.Actor(user_id=None, label="Chain Tester <chain@test.example>", ip="192.0.2.1", user_agent="pytest")
     for i in range(1, 21):
         audit.record(actor, "organisation.updated", "organisation", i % 4, {"name": [f"Name {i - 1}", f"Name {i}"]})
     db.session.commit()
-    return 20
+    return len(all_events())
 
 
 # ---- verify ----------------------------------------------------------------------------------
@@ -239,6 +240,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_recorded(app, world):
     from tracker import create_app
 
     proxied = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "PROXY_COUNT": 1})
+    proxied.instance_path = app.instance_path  # the same audit key (and checkpoints) as the rest of the suite
     try:
         s = Session(proxied.test_client(), world.emails["administrator"])
         s.post(f"/organisations/{world.orgs['branch'].id}/confirm",

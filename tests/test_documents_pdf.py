@@ -57,7 +57,7 @@ def test_the_seal_validates_against_the_apps_ca_and_covers_the_whole_file(app, s
     ca = asn1_x509.Certificate.load(pem.unarmor(ca_pem)[2])
     reader = PdfFileReader(io.BytesIO(sealed.pdf))
     [signature] = reader.embedded_signatures
-    from tracker.documents.sealing import outside_event_loop  # Playwright's loop may run in this thread
+    from tracker.sealing import outside_event_loop  # Playwright's loop may run in this thread
 
     status = outside_event_loop(lambda: validate_pdf_signature(signature, ValidationContext(trust_roots=[ca])))
     assert status.intact and status.valid and status.trusted
@@ -121,7 +121,8 @@ def test_verify_refuses_what_is_not_a_pdf_or_too_large(app, sealed, login):
 
 def test_a_pdf_sealed_by_someone_else_is_not_genuine(app, sealed, tmp_path, login):
     """Same bytes as ours would need our key: a PDF sealed with another CA's key does not validate."""
-    from tracker.documents import pdf, sealing
+    from tracker import sealing
+    from tracker.documents import pdf
 
     unsealed = pdf.final_pdf(sealed, sealed.text_sha256)
 

@@ -89,6 +89,7 @@ def failing_app(app):
     """A second app on the same database with a route that writes, then fails."""
     other = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                                    "PROPAGATE_EXCEPTIONS": False})
+    other.instance_path = app.instance_path  # the suite's audit key and seal, not the repository's instance/
     seen = {}
 
     @other.route("/explode")

@@ -16,6 +16,8 @@ ACTIONS = {
     "agreement.goal_added": _l("added a goal"),
     "agreement.goal_updated": _l("changed a goal"),
     "agreement.goal_removed": _l("removed a goal"),
+    "audit.chain_keyed": _l("started the keyed audit chain"),
+    "audit.key_rotated": _l("changed the audit key"),
     "auth.login": _l("signed in"),
     "auth.logout": _l("signed out"),
     "auth.login_failed": _l("failed to sign in"),

@@ -27,6 +27,9 @@ class AuditEvent(db.Model):
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The audit key that made `hash` an HMAC (tracker.audit.keys.key_id); None: a plain SHA-256 row written
+    # before the chain was keyed.
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditHead(db.Model):
@@ -37,6 +40,7 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
     count: Mapped[int] = mapped_column(Integer, default=0)
+    key_id: Mapped[str | None] = mapped_column(String(16))  # the key of the newest row; None: not keyed yet
 
 
 @event.listens_for(AuditEvent, "before_update")

@@ -1,7 +1,13 @@
 """Writing and verifying the audit chain.
 
 Each row's hash covers its own content and the previous row's hash, so altering,
-removing or reordering any row breaks the chain from that row on.
+removing or reordering any row breaks the chain from that row on. The hash is an
+HMAC-SHA256 with the audit key (tracker.audit.keys), which lives outside the database,
+so someone who can write to the database cannot recompute it. Rows written before the
+chain was keyed keep their plain SHA-256 and verify as before; a marker row
+("audit.chain_keyed") starts the keyed part, and no unkeyed row may follow it.
+Signed checkpoints outside the database (tracker.audit.checkpoints) pin the head and
+count, so the newest rows cannot be removed unnoticed once a checkpoint counted them.
 """
 import hashlib
 import json
@@ -9,13 +15,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from enum import Enum
+from pathlib import Path
 
 from sqlalchemy import select, update
 
+from tracker.audit import checkpoints, keys
+from tracker.audit.checkpoints import GENESIS, MARKER
 from tracker.audit.models import AuditEvent, AuditHead
 from tracker.extensions import db
 
-GENESIS = "0" * 64
+ROTATED = "audit.key_rotated"
 
 
 @dataclass
@@ -56,31 +65,35 @@ def created(snapshot: dict) -> dict:
     return {key: [None, plain(value)] for key, value in snapshot.items() if value not in (None, "", False)}
 
 
-def _digest(row: AuditEvent) -> str:
-    payload = json.dumps(
-        [
-            row.id,
-            row.at.isoformat(),
-            row.actor_id,
-            row.actor_label,
-            row.ip,
-            row.user_agent,
-            row.action,
-            row.entity_type,
-            row.entity_id,
-            row.changes,
-            row.prev_hash,
-        ],
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+def _payload(row: AuditEvent) -> bytes:
+    """What a row's hash covers: its content, the previous row's hash and (keyed rows) the key id."""
+    fields = [
+        row.id,
+        row.at.isoformat(),
+        row.actor_id,
+        row.actor_label,
+        row.ip,
+        row.user_agent,
+        row.action,
+        row.entity_type,
+        row.entity_id,
+        row.changes,
+        row.prev_hash,
+    ]
+    if row.key_id is not None:
+        fields.append(row.key_id)
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def _unkeyed_digest(row: AuditEvent) -> str:
+    """Rows written before the chain was keyed: plain SHA-256, as they always were."""
+    return hashlib.sha256(_payload(row)).hexdigest()
 
 
 def record(actor: Actor, action: str, entity_type: str, entity_id, changes: dict | None = None) -> AuditEvent:
     """Append one event in the caller's transaction (committed or rolled back with it)."""
     session = db.session
+    key = keys.current()
     # Taking the head row's write lock first serialises appends on every database.
     locked = session.execute(update(AuditHead).where(AuditHead.id == 1).values(count=AuditHead.count + 1))
     if locked.rowcount == 0:
@@ -89,8 +102,25 @@ def record(actor: Actor, action: str, entity_type: str, entity_id, changes: dict
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
     session.refresh(head)
     next_id = (session.execute(select(db.func.max(AuditEvent.id))).scalar() or 0) + 1
+    written = 1
+    if head.key_id is None:
+        # The first row under a key is a marker that starts the keyed part of the chain.
+        _append(session, head, key, next_id, SYSTEM, MARKER, "audit", "chain", {"key_id": [None, key.id]})
+        head.count += 1
+        next_id += 1
+        written += 1
+        session.info[checkpoints.DUE] = True
+    row = _append(session, head, key, next_id, actor, action, entity_type, entity_id, changes)
+    if head.count // checkpoints.CHECKPOINT_EVERY != (head.count - written) // checkpoints.CHECKPOINT_EVERY:
+        session.info[checkpoints.DUE] = True
+    session.flush()
+    return row
+
+
+def _append(session, head: AuditHead, key: keys.AuditKey, row_id: int, actor: Actor, action: str,
+            entity_type: str, entity_id, changes: dict | None) -> AuditEvent:
     row = AuditEvent(
-        id=next_id,
+        id=row_id,
         at=datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0),
         actor_id=actor.user_id,
         actor_label=actor.label[:200],
@@ -102,11 +132,12 @@ def record(actor: Actor, action: str, entity_type: str, entity_id, changes: dict
         # A JSON round trip, so the hash covers exactly what the database gives back.
         changes=json.loads(json.dumps(changes or {}, default=lambda v: str(plain(v)))),
         prev_hash=head.last_hash,
+        key_id=key.id,
     )
-    row.hash = _digest(row)
+    row.hash = key.digest(_payload(row))
     head.last_hash = row.hash
+    head.key_id = key.id
     session.add(row)
-    session.flush()
     return row
 
 
@@ -116,27 +147,82 @@ class Verification:
     count: int
     bad_id: int | None = None
     reason: str = ""
+    unkeyed: int = 0  # rows from before the chain was keyed
+    checkpoint: checkpoints.Checkpoint | None = None  # the latest, when there is one
+    missing_key: str | None = None  # the id of a key a row names and this instance does not have
+
+    @property
+    def not_checkpointed(self) -> int:
+        return self.count - (self.checkpoint.count if self.checkpoint else 0)
 
 
-def verify() -> Verification:
-    """Walk the chain in id order; report the first row whose links or content do not hold."""
+def verify(checkpoint_file: Path | None = None) -> Verification:
+    """Walk the chain in id order; report the first row whose links, key or content do not hold,
+    or that a checkpoint contradicts.
+
+    Raises checkpoints.CheckpointsInvalid when the checkpoint file itself does not hold.
+    """
+    found = checkpoints.read(checkpoint_file)
+    pinned: dict[int, list[checkpoints.Checkpoint]] = {}  # row id -> checkpoints that recorded its hash as the head
+    for checkpoint in found:
+        pinned.setdefault(checkpoint.count, []).append(checkpoint)
+    keyed_from = next((c.keyed_from for c in found if c.keyed_from is not None), None)
+    latest = max(found, key=lambda c: c.count, default=None)
+    known = keys.for_verification()
+    state = Verification(True, 0, checkpoint=latest)
     previous = GENESIS
-    count = 0
-    expected_id = 1
-    for row in db.session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars():
-        if row.id != expected_id:
-            return Verification(False, count, row.id, f"row {expected_id} is missing before row {row.id}")
-        if row.prev_hash != previous:
-            return Verification(False, count, row.id, "does not follow the row before it (removed or reordered)")
-        if _digest(row) != row.hash:
-            return Verification(False, count, row.id, "content was altered after it was written")
+    keyed = False
+    rows = db.session.execute(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
+    for row in rows.scalars():
+        reason = _fault(row, state.count + 1, previous, keyed, keyed_from, known)
+        if reason is None:
+            reason = next((f"differs from the checkpoint of {c.when} (rewritten)"
+                           for c in pinned.get(row.id, ()) if c.head != row.hash), None)
+        if reason is not None or (row.key_id is not None and row.key_id not in known):
+            state.ok, state.bad_id, state.reason = False, row.id, reason or ""
+            if reason is None:
+                state.missing_key = row.key_id
+            return state
+        keyed = keyed or row.key_id is not None
+        state.unkeyed += row.key_id is None
         previous = row.hash
-        count += 1
-        expected_id += 1
+        state.count += 1
+    count = state.count
+    if latest is not None and latest.count > count:
+        state.ok, state.bad_id = False, count + 1
+        state.reason = f"{_rows(count + 1, latest.count)} removed: the checkpoint of {latest.when} counted " \
+                       f"{latest.count} events"
+        return state
     head = db.session.get(AuditHead, 1)
-    if head is not None and head.last_hash != previous:
-        return Verification(False, count, None, "the newest rows were removed")
-    return Verification(True, count)
+    if head is not None and head.count > count:
+        state.ok, state.bad_id = False, count + 1
+        state.reason = f"{_rows(count + 1, head.count)} removed (the chain's head records {head.count} events)"
+    elif head is not None and head.last_hash != previous:
+        state.ok, state.reason = False, "the newest rows were removed or the chain's head was altered"
+    return state
+
+
+def _fault(row: AuditEvent, expected_id: int, previous: str, keyed: bool, keyed_from: int | None,
+           known: dict[str, keys.AuditKey]) -> str | None:
+    """Why this row breaks the chain, or None (also when its key is missing: the caller says so)."""
+    if row.id != expected_id:
+        return f"row {expected_id} is missing before row {row.id}"
+    if row.prev_hash != previous:
+        return "does not follow the row before it (removed or reordered)"
+    if row.key_id is None:
+        if keyed or (keyed_from is not None and row.id >= keyed_from):
+            return "has no key inside the keyed part of the chain (rewritten with plain SHA-256)"
+        return None if _unkeyed_digest(row) == row.hash else "content was altered after it was written"
+    if not keyed and row.action != MARKER:
+        return "the keyed part of the chain does not start with its marker row"
+    key = known.get(row.key_id)
+    if key is not None and key.digest(_payload(row)) != row.hash:
+        return "content was altered after it was written"
+    return None
+
+
+def _rows(first: int, last: int) -> str:
+    return f"row {first} was" if first >= last else f"rows {first} to {last} were"
 
 
 def history(entity_type: str, entity_id, limit: int = 50) -> list[AuditEvent]:

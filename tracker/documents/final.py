@@ -1,8 +1,9 @@
 """The last signature's consequences: the version is frozen, rendered once, sealed and stored."""
 import hashlib
 
+from tracker import sealing
 from tracker.audit import service as audit
-from tracker.documents import links, pdf, sealing, text
+from tracker.documents import links, pdf, text
 from tracker.documents.service import record
 
 

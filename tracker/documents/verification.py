@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from tracker.documents import sealing
+from tracker import sealing
 from tracker.documents.models import DocumentVersion
 from tracker.extensions import db
 from tracker.validation import Invalid
