@@ -4,7 +4,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from tracker.extensions import db
-from tracker.orgs.service import descendants_and_self
+from tracker.orgs.tree import descendants_and_self
 from tracker.resources import service
 from tracker.resources.models import ResourceShare
 

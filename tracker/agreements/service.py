@@ -14,7 +14,7 @@ from tracker.auth.models import User
 from tracker.auth.permissions import allowed
 from tracker.extensions import db
 from tracker.orgs.models import LIBRARY_KINDS, SCHOOL_KINDS, Organisation
-from tracker.orgs.service import descendants_and_self
+from tracker.orgs.tree import descendants_and_self
 from tracker.validation import Conflict, Invalid
 
 # The fields each section of the detail page edits; "summary" and "term" are edited inline.

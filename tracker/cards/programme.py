@@ -13,7 +13,7 @@ from tracker.audit import service as audit
 from tracker.cards.models import CardProgramme, DataSharingSpec
 from tracker.extensions import db
 from tracker.orgs.models import SCHOOL, Organisation
-from tracker.orgs.service import descendants_and_self
+from tracker.orgs.tree import descendants_and_self
 from tracker.validation import Conflict, Invalid
 
 PROGRAMME_FIELDS = (

@@ -14,7 +14,7 @@ from tracker.extensions import db
 from tracker.jobs import service as jobs
 from tracker.orgs import service as orgs
 from tracker.orgs.models import Organisation
-from tracker.orgs.service import descendants_and_self
+from tracker.orgs.tree import descendants_and_self
 from tracker.scope.agreements import visible
 from tracker.scope.users import current_scope
 

@@ -15,7 +15,7 @@ from tracker.calendar.key_dates import KeyDate, add_months, add_source, within
 from tracker.extensions import db
 from tracker.milestones.models import COMMUNICATION_KINDS, OPEN, STATUSES, Communication, Milestone
 from tracker.orgs.models import Contact, Organisation
-from tracker.orgs.service import descendants_and_self
+from tracker.orgs.tree import descendants_and_self
 from tracker.scope import agreements as scoped
 from tracker.scope.sql import among
 from tracker.scope.users import scope_of

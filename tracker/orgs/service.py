@@ -6,9 +6,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from tracker.audit import service as audit
-from tracker.auth.models import User, membership, new_access_version
+from tracker.auth.models import User, new_access_version
 from tracker.extensions import db
 from tracker.orgs.models import BRANCH, KINDS, PARENT_KINDS, SCHOOL, Contact, Organisation
+from tracker.orgs.tree import descendants_and_self
 from tracker.validation import Invalid
 
 ORG_FIELDS = (
@@ -22,30 +23,6 @@ SORTS = {
     "kind": Organisation.kind,
     "confirmed": Organisation.last_confirmed,
 }
-
-
-def _tree_below(anchor) -> frozenset[int]:
-    """Ids of the organisations `anchor` selects and everything below them, in one query."""
-    tree = anchor.cte("tree", recursive=True)
-    tree = tree.union(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
-    return frozenset(db.session.execute(select(tree.c.id)).scalars())
-
-
-def descendants_and_self(org_ids: list[int]) -> frozenset[int]:
-    """The given organisations and everything below them in the tree."""
-    if not org_ids:
-        return frozenset()
-    return _tree_below(select(Organisation.id).where(Organisation.id.in_(org_ids)))
-
-
-def user_organisations(user_id: int) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
-    """(the organisations the user belongs to, those and everything below them, everything above them)."""
-    members = select(membership.c.organisation_id.label("id")).where(membership.c.user_id == user_id)
-    tree = (select(Organisation.parent_id.label("id"))
-            .where(Organisation.id.in_(members), Organisation.parent_id.is_not(None)).cte("above", recursive=True))
-    tree = tree.union(select(Organisation.parent_id).where(Organisation.id == tree.c.id, Organisation.parent_id.is_not(None)))
-    above = frozenset(db.session.execute(select(tree.c.id)).scalars())
-    return frozenset(db.session.execute(members).scalars()), _tree_below(members), above
 
 
 def organisations_changed() -> None:

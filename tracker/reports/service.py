@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.agreements import service as agreements
 from tracker.agreements.models import Agreement, Goal, Party
+from tracker.agreements.service import WITH_PARTIES
 from tracker.auth.permissions import WHOLE
 from tracker.extensions import db
 from tracker.registry import Registry
@@ -25,7 +25,7 @@ from tracker.health import service as health
 from tracker.health.models import ITEMS, SurveyRound
 from tracker.milestones.models import STATUSES, Milestone
 from tracker.orgs.models import Organisation
-from tracker.orgs.service import descendants_and_self
+from tracker.orgs.tree import descendants_and_self
 from tracker.resources import service as resources
 from tracker.scope.agreements import visible
 
@@ -94,7 +94,7 @@ def for_organisation(org: Organisation, scope, year: SchoolYear) -> ReportSubjec
     below = descendants_and_self([org.id])
     query = visible(select(Agreement), scope, WHOLE).where(
         Agreement.id.in_(select(Party.agreement_id).where(Party.organisation_id.in_(below))))
-    found = db.session.execute(query.options(agreements.WITH_PARTIES).order_by(Agreement.title)).scalars().all()
+    found = db.session.execute(query.options(WITH_PARTIES).order_by(Agreement.title)).scalars().all()
     parties = sorted({(p.organisation_id, p.organisation.name) for a in found for p in a.parties}, key=lambda p: p[1])
     return _build(ReportSubject(org.name, "organisation", year, found, parties, below))
 

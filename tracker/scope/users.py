@@ -17,7 +17,7 @@ from tracker.auth.models import membership
 from tracker.auth.permissions import ADMIN, SCHOOL_LIBRARIAN, Relation
 from tracker.extensions import db
 from tracker.orgs.models import Organisation
-from tracker.orgs.service import user_organisations
+from tracker.orgs.tree import user_organisations
 
 KEPT = 4096  # scopes a worker keeps; the least recently used go first
 
