@@ -57,6 +57,7 @@ USERS = ("director@demo.test", "staff@demo.test", "superintendent@demo.test", "l
 KINDS = ("list", "agreement", "dashboard", "pdf", "ics", "count")
 DEFAULT_MIX = "list=3,agreement=3,dashboard=3,pdf=1,ics=2,count=2"
 TARGET_GROWTH_PCT = 10.0
+DROPPED = "dropped: "  # an operation the client never sent because the server had fallen behind
 HX = {"HX-Request": "true"}
 # What each kind of answer must contain (a signed-out user gets the login page, which has none of them).
 MARKERS = {
@@ -361,14 +362,23 @@ def closed_loop(mix: Mix, contexts: list[Context], seconds: float) -> float:
     return deadline
 
 
+def first_request(kind: str) -> str:
+    return "count form" if kind == "count" else kind
+
+
 class OpenLoop:
     """Operations arrive at `rate` per second on a fixed pace, each queued for its user's threads (calendar
-    feeds have threads of their own); latency counts from the operation's slot, so queueing is included."""
+    feeds have threads of their own); latency counts from the operation's slot, so queueing is included.
+    An operation that could not be sent within `max_wait` of its slot is dropped and counted."""
 
     def __init__(self, mix: Mix, clients: list[Client], port: int, threads_per_queue: int, timeout: float,
-                 into: list[Sample], notes: Counter):
-        self.mix, self.into, self.notes = mix, into, notes
+                 max_wait: float, into: list[Sample], notes: Counter):
+        self.mix, self.into, self.max_wait = mix, into, max_wait
         self.queues = {key: queue.Queue() for key in [c.email for c in clients] + ["calendar"]}
+        self.closed = threading.Event()
+        self.queued = 0
+        self.started = 0  # sent or dropped
+        self._lock = threading.Lock()
         self.contexts: list[Context] = []
         self.threads: list[threading.Thread] = []
         for q in self.queues.values():
@@ -379,39 +389,38 @@ class OpenLoop:
         for t in self.threads:
             t.start()
 
-    @staticmethod
-    def _serve(q: queue.Queue, context: Context) -> None:
+    def _serve(self, q: queue.Queue, context: Context) -> None:
         while (item := q.get()) is not None:
+            if self.closed.is_set():
+                continue
+            with self._lock:
+                self.started += 1
+            kind, _client, _target, due = item
+            if time.perf_counter() - due > self.max_wait:
+                self.into.append(Sample(first_request(kind), due, due, due, 0,
+                                        f"{DROPPED}not sent within {self.max_wait:g}s of its slot", 0, due))
+                continue
             context.perform(*item)
 
-    def run(self, rate: float, seconds: float, backlog: int, every: float, tick) -> tuple[float, float]:
+    def run(self, rate: float, seconds: float, every: float, tick) -> tuple[float, float]:
         """Send for `seconds`; call tick(elapsed) every `every` seconds. Returns (start, end) of the arrivals."""
         start = time.perf_counter()
-        end, n, next_tick = start + seconds, 0, start
-        while True:
-            due = start + n / rate
-            if due >= end:
-                break
+        end, next_tick = start + seconds, start
+        while (due := start + self.queued / rate) < end:
             now = time.perf_counter()
             if now >= next_tick:
                 tick(now - start)
                 next_tick += every
-                continue
-            if due > now:
+            elif due > now:
                 time.sleep(min(due, next_tick) - now)
-                continue
-            kind, client, target = self.mix.next()
-            q = self.queues["calendar" if kind == "ics" else client.email]
-            if q.qsize() >= backlog:  # the server (or this client) cannot keep up: drop, count it, go on
-                self.into.append(Sample(kind if kind != "count" else "count form", due, due, due, 0,
-                                        "dropped: client backlog", 0, due))
             else:
-                q.put((kind, client, target, due))
-            n += 1
+                kind, client, target = self.mix.next()
+                self.queues["calendar" if kind == "ics" else client.email].put((kind, client, target, due))
+                self.queued += 1
         return start, end
 
     def stop(self, drain: float) -> int:
-        """Let what is queued finish (at most `drain` seconds); returns how many operations never ran."""
+        """Let what is queued finish, for at most `drain` seconds; returns how many operations were never done."""
         for q in self.queues.values():
             for _ in range(len(self.threads)):
                 q.put(None)
@@ -419,7 +428,9 @@ class OpenLoop:
         for t in self.threads:
             while t.is_alive() and time.perf_counter() < deadline:
                 t.join(timeout=0.5)
-        left = sum(1 for q in self.queues.values() for item in list(q.queue) if item is not None)
+        self.closed.set()  # from here on nothing is sent, and what is still in flight is not counted as done
+        with self._lock:
+            left = self.queued - self.started + sum(t.is_alive() for t in self.threads)
         for context in self.contexts:
             context.close()
         return left
@@ -442,8 +453,13 @@ def memory(pid: int) -> dict[str, int] | None:
     return found
 
 
-def workers_memory(server: run.Server) -> dict[int, dict[str, int]]:
+def workers_rss(server: run.Server) -> dict[int, dict[str, int]]:
+    """Each gunicorn worker's VmRSS and RssAnon (KiB), by pid."""
     return {pid: m for pid in server.pids()[1:] if (m := memory(pid))}
+
+
+def rss_kib(server: run.Server) -> dict[int, int]:
+    return {pid: m["VmRSS"] for pid, m in workers_rss(server).items()}
 
 
 def slope(points: list[tuple[float, float]]) -> float:
@@ -456,24 +472,69 @@ def slope(points: list[tuple[float, float]]) -> float:
     return 60 * sum((x - mx) * (y - my) for x, y in points) / sxx if sxx else float("nan")
 
 
+def loadavg() -> list[float]:
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+class Monitor:
+    """During the soak, every `every` seconds: each worker's RSS, the server's CPU, the load average, and a line."""
+
+    def __init__(self, server: run.Server, samples: list[Sample], warmup: float, every: float):
+        self.server, self.samples, self.warmup, self.every = server, samples, warmup, every
+        self.start: float | None = None
+        self.points: list[dict] = []
+        self._cpu = self._count = 0
+
+    def take(self, t: float) -> dict:
+        rss, cpu = workers_rss(self.server), self.server.cpu_seconds()
+        point = {"t": round(t, 1), "rss_kib": {p: m["VmRSS"] for p, m in rss.items()},
+                 "anon_kib": {p: m.get("RssAnon") for p, m in rss.items()}, "server_cpu_s": cpu, "load": loadavg()[0]}
+        self.points.append(point)
+        return point
+
+    def __call__(self, elapsed: float) -> None:
+        t = elapsed - self.warmup
+        if t < 0 or (self.points and t < self.points[-1]["t"] + self.every - 0.5):
+            return
+        now = time.perf_counter()
+        if self.start is None:
+            self.start, t = now, 0.0
+        cpu_before = self.points[-1]["server_cpu_s"] if self.points else None
+        point = self.take(t)
+        done = [s for s in self.samples[self._count:] if not dropped(s)]
+        self._count = len(self.samples)
+        cpu = f"{(point['server_cpu_s'] - cpu_before) * 1000 / len(done):5.1f}" if done and cpu_before is not None else "    -"
+        window = summary(done, self.every)
+        errors = sum(1 for s in self.samples if s.error and s.slot >= self.start)
+        print(f"  {t:6.0f}s  {window['rps']:6.1f} req/s  p99 {run.fmt(window['p99_ms']):>8} ms  cpu ms/req {cpu}  "
+              f"errors+dropped {errors}  RSS MiB " + " ".join(f"{v / 1024:.1f}" for v in point["rss_kib"].values())
+              + f"  load {point['load']:.2f}", flush=True)
+
+
 # ---- figures ----------------------------------------------------------------------------------
 
+def dropped(sample: Sample) -> bool:
+    return bool(sample.error) and sample.error.startswith(DROPPED)
+
+
 def summary(samples: list[Sample], seconds: float) -> dict:
-    ordered = sorted(s.done - s.due for s in samples)
-    service = sorted(s.done - s.sent for s in samples)
-    errors = Counter(s.error for s in samples if s.error)
+    sent = [s for s in samples if not dropped(s)]
+    ordered = sorted(s.done - s.due for s in sent)
+    service = sorted(s.done - s.sent for s in sent)
+    errors = Counter(s.error for s in sent if s.error)
     return {
-        "requests": len(samples),
-        "rps": len(samples) / seconds if seconds else 0.0,
+        "requests": len(sent),
+        "rps": len(sent) / seconds if seconds else 0.0,
         "errors": sum(errors.values()),
-        "error_kinds": dict(errors.most_common()),
+        "dropped": len(samples) - len(sent),
+        "error_kinds": dict(errors.most_common()) | dict(Counter(s.error for s in samples if dropped(s))),
         "p50_ms": run.percentile(ordered, 50) * 1000,
         "p90_ms": run.percentile(ordered, 90) * 1000,
         "p99_ms": run.percentile(ordered, 99) * 1000,
         "max_ms": ordered[-1] * 1000 if ordered else float("nan"),
         "service_p50_ms": run.percentile(service, 50) * 1000,
         "service_p99_ms": run.percentile(service, 99) * 1000,
-        "mean_kb": sum(s.size for s in samples) / len(samples) / 1024 if samples else 0.0,
+        "mean_kb": sum(s.size for s in sent) / len(sent) / 1024 if sent else 0.0,
     }
 
 
@@ -488,42 +549,55 @@ def by_kind(samples: list[Sample], seconds: float) -> dict[str, dict]:
 
 
 def print_table(table: dict[str, dict]) -> None:
-    header = f"{'kind':<12} {'requests':>8} {'req/s':>7} {'errors':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'KB':>6}"
+    header = (f"{'kind':<12} {'requests':>8} {'req/s':>7} {'errors':>6} {'dropped':>7} {'p50 ms':>8} {'p99 ms':>8} "
+              f"{'max ms':>8} {'KB':>6}")
     print(header)
     print("-" * len(header))
     for kind, r in table.items():
-        print(f"{kind:<12} {r['requests']:8d} {r['rps']:7.1f} {r['errors']:6d} {run.fmt(r['p50_ms']):>8} "
-              f"{run.fmt(r['p99_ms']):>8} {run.fmt(r['max_ms']):>8} {r['mean_kb']:6.1f}")
+        print(f"{kind:<12} {r['requests']:8d} {r['rps']:7.1f} {r['errors']:6d} {r['dropped']:7d} "
+              f"{run.fmt(r['p50_ms']):>8} {run.fmt(r['p99_ms']):>8} {run.fmt(r['max_ms']):>8} {r['mean_kb']:6.1f}")
     for kind, r in table.items():
-        if r["errors"] and kind != "all":
+        if r["error_kinds"] and kind != "all":
             print(f"    {kind}: " + ", ".join(f"{n} x {e}" for e, n in r["error_kinds"].items()))
 
 
-def loadavg() -> list[float]:
-    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+def worker_growth(points: list[dict]) -> list[dict]:
+    first, last = points[0], points[-1]
+    workers = []
+    for pid, start_kib in first["rss_kib"].items():
+        end_kib = last["rss_kib"].get(pid)
+        series = [(p["t"], p["rss_kib"][pid] / 1024) for p in points if pid in p["rss_kib"]]
+        growth = (end_kib - start_kib) / start_kib * 100 if end_kib else float("nan")
+        workers.append({"pid": pid, "start_mib": start_kib / 1024, "end_mib": (end_kib or 0) / 1024,
+                        "max_mib": max(y for _, y in series), "growth_pct": growth,
+                        "anon_start_mib": (first["anon_kib"].get(pid) or 0) / 1024,
+                        "anon_end_mib": (last["anon_kib"].get(pid) or 0) / 1024,
+                        "slope_mib_per_min": slope(series),
+                        "meets_target": end_kib is not None and growth < TARGET_GROWTH_PCT})
+    return workers
 
 
 # ---- the run ----------------------------------------------------------------------------------
 
-def main(argv=None) -> int:
+def arguments(argv) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("SOAK_DATABASE_URL", DEFAULT_DATABASE_URL),
                         help="dropped and rebuilt (default: SOAK_DATABASE_URL, else %(default)s)")
     parser.add_argument("--duration", type=float, default=300.0, help="seconds of soak (default 300)")
     parser.add_argument("--soak-warmup", type=float, default=20.0,
-                        help="seconds of the soak's load before its figures and the start RSS are taken")
+                        help="seconds of the soak's load before its figures and the start RSS are taken (20)")
     parser.add_argument("--load", type=float, default=0.8, help="soak rate as a fraction of the capacity (0.8)")
     parser.add_argument("--rate", type=float, help="soak at this many operations per second; skips the capacity phase")
-    parser.add_argument("--connections", type=int, default=16, help="closed-loop connections of the capacity phase")
+    parser.add_argument("--connections", type=int, default=16, help="closed-loop connections of the capacity phase (16)")
     parser.add_argument("--capacity-seconds", type=float, default=30.0)
     parser.add_argument("--capacity-warmup", type=float, default=10.0)
     parser.add_argument("--mix", default=DEFAULT_MIX, help="KIND=WEIGHT,... of " + ", ".join(KINDS) + " (%(default)s)")
     parser.add_argument("--client-threads", type=int, default=6,
-                        help="soak threads (connections) per user, and for calendar feeds (default 6)")
-    parser.add_argument("--backlog", type=int, default=200,
-                        help="operations waiting for one user's threads beyond which new ones are dropped as errors")
+                        help="soak threads (connections) per user, and for calendar feeds (6)")
+    parser.add_argument("--max-wait", type=float, default=10.0,
+                        help="an operation not sent within this many seconds of its slot is dropped (10)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds a request may take before it is an error")
-    parser.add_argument("--sample-every", type=float, default=10.0, help="seconds between RSS samples")
+    parser.add_argument("--sample-every", type=float, default=10.0, help="seconds between RSS samples (10)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
@@ -531,13 +605,39 @@ def main(argv=None) -> int:
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="where --app is imported from (default: the repo)")
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
                         help="an extra setting for the server, e.g. DASHBOARD_CACHE_SIZE=0 (repeatable)")
-    parser.add_argument("--check", action="store_true", help="exit 1 when there are errors or a worker grew >= 10 %%")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 on any error or dropped operation, or a worker that grew 10 %% or more")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
     args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    weights = parse_mix(args.mix)
-    extra_env = dict(item.split("=", 1) for item in args.server_env)
+    args.mix = parse_mix(args.mix)
+    args.server_env = dict(item.split("=", 1) for item in args.server_env)
+    return args
 
+
+def measure_capacity(mix: Mix, port: int, args, notes: Counter, server: run.Server) -> dict:
+    warm: list[Sample] = []
+    contexts = [Context(port, args.timeout, warm, notes) for _ in range(args.connections)]
+    closed_loop(mix, contexts, args.capacity_warmup)
+    measured: list[Sample] = []
+    for context in contexts:
+        context.into = measured
+    t0, cpu0 = time.perf_counter(), server.cpu_seconds()
+    deadline = closed_loop(mix, contexts, args.capacity_seconds)
+    cpu = server.cpu_seconds() - cpu0
+    for context in contexts:
+        context.close()
+    within = [s for s in measured if s.done <= deadline]
+    capacity = summary(within, deadline - t0)
+    capacity.update(operations_per_s=sum(1 for s in within if s.kind != "count form") / (deadline - t0),  # an edit: 2 requests
+                    server_cpu_ms_per_request=cpu * 1000 / len(measured) if measured else None,
+                    connections=args.connections, seconds=args.capacity_seconds, warmup=args.capacity_warmup,
+                    kinds=by_kind(within, deadline - t0))
+    return capacity
+
+
+def main(argv=None) -> int:
+    args = arguments(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     version = run.code_version()
     load_before = loadavg()
@@ -547,103 +647,65 @@ def main(argv=None) -> int:
     password = "soak-" + secrets.token_urlsafe(12)
     port = run.free_port()
     notes: Counter = Counter()
+    phases: dict[str, dict] = {}
+    client_cpu0 = time.process_time()
     with tempfile.TemporaryDirectory(prefix="tracker-soak-") as instance, run.serving() as servers:
         env = {**run.app_environment(generate.sqlalchemy_url(args.database_url)), "TRACKER_INSTANCE": instance,
-               "PUBLIC_BASE_URL": f"http://{run.HOST}:{port}", "MAIL_BACKEND": "console", **extra_env}
+               "PUBLIC_BASE_URL": f"http://{run.HOST}:{port}", "MAIL_BACKEND": "console", **args.server_env}
         started = time.perf_counter()
         build(env, password)
         print(f"database {args.database_url}: migrated and demo loaded in {time.perf_counter() - started:.1f}s", flush=True)
         server = run.Server("app", args.app, args.app_dir, env, args, args.out / f"soak-app-{stamp}.log", port=port)
         servers.append(server)
         server.wait_ready("/login")
+        phases["ready"] = rss_kib(server)
         print(f"server: {run.HOST}:{port}, gunicorn {args.workers} workers ({args.worker_class}"
               f"{f', {args.threads} threads' if args.worker_class == 'gthread' else ''})", flush=True)
 
         clients = [discover(port, email, password) for email in USERS]
-        mix = Mix(weights, clients)
+        mix = Mix(args.mix, clients)
         for kind in mix.weights:
             print(f"  {kind:<10} weight {mix.weights[kind]}, {len(mix.pairs[kind])} URLs, users: "
                   + ", ".join(e.split("@")[0] for e in mix.users[kind]), flush=True)
         rows_before = table_rows(args.database_url)
+        phases["signed in"] = rss_kib(server)
 
         capacity = None
         if args.rate is None:
-            warm: list[Sample] = []
-            contexts = [Context(port, args.timeout, warm, notes) for _ in range(args.connections)]
-            closed_loop(mix, contexts, args.capacity_warmup)
-            measured: list[Sample] = []
-            for context in contexts:
-                context.into = measured
-            t0 = time.perf_counter()
-            deadline = closed_loop(mix, contexts, args.capacity_seconds)
-            for context in contexts:
-                context.close()
-            within = [s for s in measured if s.done <= deadline]
-            operations = sum(1 for s in within if s.kind != "count form")  # a count edit is two requests, one operation
-            capacity = summary(within, deadline - t0)
-            capacity.update(operations_per_s=operations / (deadline - t0), connections=args.connections,
-                            seconds=args.capacity_seconds, warmup=args.capacity_warmup, kinds=by_kind(within, deadline - t0))
+            capacity = measure_capacity(mix, port, args, notes, server)
+            phases["after capacity"] = rss_kib(server)
             print(f"capacity: {capacity['rps']:.1f} req/s, {capacity['operations_per_s']:.1f} operations/s at "
                   f"{args.connections} connections (p50 {run.fmt(capacity['p50_ms'])} ms, p99 "
                   f"{run.fmt(capacity['p99_ms'])} ms, errors {capacity['errors']})", flush=True)
         rate = args.rate or args.load * capacity["operations_per_s"]
+        share = "a fixed rate" if args.rate else f"{args.load:.0%} of capacity"
 
         samples: list[Sample] = []
-        rss: list[dict] = []
-        marks: dict = {}
-        cpu0 = [0.0]
-
-        def tick(elapsed: float) -> None:
-            soak_elapsed = elapsed - args.soak_warmup
-            if soak_elapsed < 0 or "start" in marks and soak_elapsed < rss[-1]["t"] + args.sample_every - 0.5:
-                return
-            if "start" not in marks:
-                marks["start"], cpu0[0] = time.perf_counter(), server.cpu_seconds()
-                soak_elapsed = 0.0
-            now = workers_memory(server)
-            rss.append({"t": round(soak_elapsed, 1), "rss_kib": {p: m["VmRSS"] for p, m in now.items()},
-                        "anon_kib": {p: m.get("RssAnon") for p, m in now.items()}})
-            recent = [s for s in samples if s.done >= time.perf_counter() - args.sample_every]
-            errors = sum(1 for s in samples if s.error and s.slot >= marks["start"])
-            print(f"  {soak_elapsed:6.0f}s  {len(recent) / args.sample_every:6.1f} req/s  p99 "
-                  f"{run.fmt(summary(recent, 1)['p99_ms']) if recent else '-':>7} ms  errors {errors}  RSS MiB "
-                  + " ".join(f"{v / 1024:.1f}" for v in rss[-1]["rss_kib"].values())
-                  + f"  load {loadavg()[0]:.2f}", flush=True)
-
-        share = "a fixed rate" if args.rate else f"{args.load:.0%} of capacity"
-        print(f"soak: {rate:.2f} operations/s ({share}) for {args.duration:g}s after "
-              f"{args.soak_warmup:g}s of warm-up", flush=True)
-        loop = OpenLoop(mix, clients, port, args.client_threads, args.timeout, samples, notes)
-        loop_start, loop_end = loop.run(rate, args.soak_warmup + args.duration, args.backlog, 1.0, tick)
-        end_memory = workers_memory(server)
-        cpu = server.cpu_seconds() - cpu0[0]
-        rss.append({"t": round(loop_end - marks["start"], 1), "rss_kib": {p: m["VmRSS"] for p, m in end_memory.items()},
-                    "anon_kib": {p: m.get("RssAnon") for p, m in end_memory.items()}})
+        monitor = Monitor(server, samples, args.soak_warmup, args.sample_every)
+        print(f"soak: {rate:.2f} operations/s ({share}) for {args.duration:g}s after {args.soak_warmup:g}s of warm-up",
+              flush=True)
+        loop = OpenLoop(mix, clients, port, args.client_threads, args.timeout, args.max_wait, samples, notes)
+        _loop_start, loop_end = loop.run(rate, args.soak_warmup + args.duration, 1.0, monitor)
+        monitor.take(loop_end - monitor.start)
         unfinished = loop.stop(drain=args.timeout + 5)
-        server_log_errors = sum(1 for line in server.log.read_text(errors="replace").splitlines()
-                                if "Traceback" in line or " ERROR " in line or "[ERROR]" in line)
+        soaked = [s for s in samples if s.slot >= monitor.start]  # a copy: what lands after stop() is not counted
+        phases["soak start"] = monitor.points[0]["rss_kib"]
+        phases["soak end"] = monitor.points[-1]["rss_kib"]
+        log_errors = sum(1 for line in server.log.read_text(errors="replace").splitlines()
+                         if "Traceback" in line or "[ERROR]" in line or " ERROR " in line)
         rows_after = table_rows(args.database_url)
+    client_cpu = time.process_time() - client_cpu0
 
-    soak_start = marks["start"]
-    soaked = [s for s in samples if s.slot >= soak_start]
-    for _ in range(unfinished):
-        soaked.append(Sample("unfinished", loop_end, loop_end, loop_end, 0, "never ran (still queued at the end)", 0,
-                             loop_end))
-    seconds = loop_end - soak_start
+    soaked += [Sample("unfinished", loop_end, loop_end, loop_end, 0, f"{DROPPED}still queued or in flight at the end",
+                      0, loop_end)] * unfinished
+    seconds = loop_end - monitor.start
     kinds = by_kind(soaked, seconds)
-    first, last = rss[0], rss[-1]
-    workers = []
-    for pid, start_kib in first["rss_kib"].items():
-        end_kib = last["rss_kib"].get(pid)
-        points = [(r["t"], r["rss_kib"][pid] / 1024) for r in rss if pid in r["rss_kib"]]
-        growth = (end_kib - start_kib) / start_kib * 100 if end_kib else float("nan")
-        workers.append({"pid": pid, "start_mib": start_kib / 1024, "end_mib": (end_kib or 0) / 1024,
-                        "max_mib": max(y for _, y in points), "growth_pct": growth,
-                        "anon_start_mib": (first["anon_kib"].get(pid) or 0) / 1024,
-                        "anon_end_mib": (last["anon_kib"].get(pid) or 0) / 1024,
-                        "slope_mib_per_min": slope(points), "meets_target": end_kib is not None and growth < TARGET_GROWTH_PCT})
-    replaced = sorted(set(last["rss_kib"]) ^ set(first["rss_kib"]))
+    points = monitor.points
+    workers = worker_growth(points)
+    replaced = sorted(set(points[-1]["rss_kib"]) ^ set(points[0]["rss_kib"]))
+    server_cpu = points[-1]["server_cpu_s"] - points[0]["server_cpu_s"]
     grown = {t: (rows_before.get(t, 0), n) for t, n in rows_after.items() if n != rows_before.get(t, 0)}
+    busiest = max(p["load"] for p in points)
     load_after = loadavg()
 
     print()
@@ -651,9 +713,10 @@ def main(argv=None) -> int:
         print(f"capacity (closed loop, {args.connections} connections, {args.capacity_seconds:g}s after "
               f"{args.capacity_warmup:g}s warm-up): {capacity['rps']:.1f} req/s = {capacity['operations_per_s']:.2f} "
               f"operations/s; p50 {run.fmt(capacity['p50_ms'])} ms, p99 {run.fmt(capacity['p99_ms'])} ms, "
-              f"errors {capacity['errors']}")
-    print(f"soak (open loop, {rate:.2f} operations/s = {share}, {seconds:.0f}s after "
-          f"{args.soak_warmup:g}s warm-up; latency from each operation's slot, queueing included):")
+              f"errors {capacity['errors']}, server cpu {run.fmt(capacity['server_cpu_ms_per_request'] or float('nan'))} "
+              f"ms/request")
+    print(f"soak (open loop, {rate:.2f} operations/s = {share}, {seconds:.0f}s after {args.soak_warmup:g}s warm-up; "
+          f"latency from each operation's slot, queueing included):")
     print_table(kinds)
     print()
     header = (f"{'worker':>8} {'start MiB':>9} {'end MiB':>8} {'growth %':>8} {'max MiB':>8} {'MiB/min':>8} "
@@ -666,22 +729,34 @@ def main(argv=None) -> int:
               f"{'ok' if w['meets_target'] else 'MISSED':>7}")
     if replaced:
         print(f"workers replaced during the soak (restarted or killed): {replaced}")
-    print("RSS over time, MiB per worker: " + "; ".join(
-        f"{r['t']:.0f}s " + "/".join(f"{v / 1024:.0f}" for v in r["rss_kib"].values()) for r in rss))
-    print(f"server CPU {cpu / seconds * 100:.0f} % of one core over the soak; server log: {server_log_errors} error lines; "
-          f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
+    print("RSS by phase, MiB per worker: " + "; ".join(
+        f"{name} " + "/".join(f"{kib / 1024:.1f}" for kib in values.values()) for name, values in phases.items()))
+    print("RSS over the soak, MiB per worker: " + "; ".join(
+        f"{p['t']:.0f}s " + "/".join(f"{v / 1024:.1f}" for v in p["rss_kib"].values()) for p in points))
+    done = kinds["all"]["requests"]
+    print(f"server CPU {server_cpu / seconds * 100:.0f} % of one core over the soak"
+          f"{f', {server_cpu * 1000 / done:.1f} ms per request' if done else ''}; this client {client_cpu:.0f} s of CPU "
+          f"in all; server log: {log_errors} error lines")
+    print(f"load average: {load_before[0]:.2f} before, up to {busiest:.2f} during the soak, "
+          f"{' '.join(f'{x:.2f}' for x in load_after)} after, on {os.cpu_count()} CPUs")
+    if busiest > (os.cpu_count() or 1):
+        print("note: other work kept the machine busier than it has CPUs during the soak: the server competed for the CPU, "
+              "so throughput, latency and dropped operations moved with that work; cpu ms/request and RSS hardly do")
     if grown:
-        print("rows added by the load (capacity and soak): " + ", ".join(f"{t} {a:,} -> {b:,}" for t, (a, b) in sorted(grown.items())))
+        print("rows added by the load (capacity and soak): "
+              + ", ".join(f"{t} {a:,} -> {b:,}" for t, (a, b) in sorted(grown.items())))
     for note, n in notes.items():
         print(f"note: {n} {note}")
 
     missed = []
     if kinds["all"]["errors"]:
         missed.append(f"{kinds['all']['errors']} errors")
+    if kinds["all"]["dropped"]:
+        missed.append(f"{kinds['all']['dropped']} operations dropped (the server fell behind the arrival rate)")
     missed += [f"worker {w['pid']} grew {w['growth_pct']:.1f} %" for w in workers if not w["meets_target"]]
     if replaced:
         missed.append("workers replaced")
-    print(f"targets: 0 errors, RSS growth < {TARGET_GROWTH_PCT:.0f} % per worker")
+    print(f"targets: 0 errors, none dropped, RSS growth < {TARGET_GROWTH_PCT:.0f} % per worker")
     print("result: " + ("every target met" if not missed else "missed: " + "; ".join(missed)))
 
     report = {
@@ -690,17 +765,19 @@ def main(argv=None) -> int:
         "code": version,
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "loadavg_before": load_before, "loadavg_after": load_after},
+                    "loadavg_before": load_before, "loadavg_max_during_soak": busiest, "loadavg_after": load_after},
         "mix": {"weights": mix.weights, "urls": {k: len(v) for k, v in mix.pairs.items()}, "users": mix.users},
         "capacity": capacity,
-        "soak": {"operations_per_s": rate, "seconds": seconds, "kinds": kinds, "server_cpu_s": cpu,
-                 "unfinished": unfinished, "server_log_error_lines": server_log_errors},
+        "soak": {"operations_per_s": rate, "seconds": seconds, "kinds": kinds, "server_cpu_s": server_cpu,
+                 "unfinished": unfinished, "server_log_error_lines": log_errors},
+        "client_cpu_s": client_cpu,
         "workers": workers,
         "workers_replaced": replaced,
-        "rss_samples": rss,
+        "rss_by_phase_kib": phases,
+        "rss_samples": points,
         "rows": {"before": rows_before, "after": rows_after},
         "notes": dict(notes),
-        "targets": {"errors": 0, "rss_growth_pct": TARGET_GROWTH_PCT},
+        "targets": {"errors": 0, "dropped": 0, "rss_growth_pct": TARGET_GROWTH_PCT},
         "missed": missed,
     }
     text = json.dumps(report, indent=2, default=str)
