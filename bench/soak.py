@@ -483,7 +483,7 @@ class Monitor:
         self.server, self.samples, self.warmup, self.every = server, samples, warmup, every
         self.start: float | None = None
         self.points: list[dict] = []
-        self._cpu = self._count = 0
+        self._count, self._last = 0, time.perf_counter()
 
     def take(self, t: float) -> dict:
         rss, cpu = workers_rss(self.server), self.server.cpu_seconds()
@@ -501,14 +501,18 @@ class Monitor:
             self.start, t = now, 0.0
         cpu_before = self.points[-1]["server_cpu_s"] if self.points else None
         point = self.take(t)
-        done = [s for s in self.samples[self._count:] if not dropped(s)]
-        self._count = len(self.samples)
-        cpu = f"{(point['server_cpu_s'] - cpu_before) * 1000 / len(done):5.1f}" if done and cpu_before is not None else "    -"
-        window = summary(done, self.every)
+        count = len(self.samples)
+        done = [s for s in self.samples[self._count:count] if not dropped(s)]
+        cpu = "     -      -"
+        if done and cpu_before is not None:
+            used = point["server_cpu_s"] - cpu_before
+            cpu = f"{used * 1000 / len(done):6.1f} {used / (now - self._last) * 100:5.0f}%"
+        window = summary(done, now - self._last)  # the first window is the warm-up
+        self._count, self._last = count, now
         errors = sum(1 for s in self.samples if s.error and s.slot >= self.start)
-        print(f"  {t:6.0f}s  {window['rps']:6.1f} req/s  p99 {run.fmt(window['p99_ms']):>8} ms  cpu ms/req {cpu}  "
-              f"errors+dropped {errors}  RSS MiB " + " ".join(f"{v / 1024:.1f}" for v in point["rss_kib"].values())
-              + f"  load {point['load']:.2f}", flush=True)
+        print(f"  {t:5.0f}s {window['rps']:6.1f} req/s  p99 {run.fmt(window['p99_ms']):>8} ms  server cpu ms/req, "
+              f"% of a core {cpu}  errors+dropped {errors}  RSS MiB "
+              + " ".join(f"{v / 1024:.1f}" for v in point["rss_kib"].values()) + f"  load {point['load']:.2f}", flush=True)
 
 
 # ---- figures ----------------------------------------------------------------------------------
@@ -657,7 +661,7 @@ def main(argv=None) -> int:
         print(f"database {args.database_url}: migrated and demo loaded in {time.perf_counter() - started:.1f}s", flush=True)
         server = run.Server("app", args.app, args.app_dir, env, args, args.out / f"soak-app-{stamp}.log", port=port)
         servers.append(server)
-        server.wait_ready("/login")
+        server.wait_ready("/login", timeout=180)  # booting slows down a lot when the machine is busy
         phases["ready"] = rss_kib(server)
         print(f"server: {run.HOST}:{port}, gunicorn {args.workers} workers ({args.worker_class}"
               f"{f', {args.threads} threads' if args.worker_class == 'gthread' else ''})", flush=True)
