@@ -431,6 +431,28 @@ def code_version() -> dict:
     return {"commit": git("rev-parse", "--short", "HEAD").strip(), "changed_files": [line[3:] for line in status if line.strip()]}
 
 
+def version_line(version: dict) -> str:
+    changed = version["changed_files"]
+    return f"code: commit {version['commit'] or '?'}" + (f" with uncommitted changes to {', '.join(changed)}" if changed else "")
+
+
+def write_report(report: dict, path: Path, latest: Path) -> None:
+    text = json.dumps(report, indent=2, default=str)
+    path.write_text(text)
+    latest.write_text(text)
+    print(f"written: {path}")
+
+
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    """How gunicorn serves the app (2 workers, gthread with 1 thread by default) and which WSGI entry."""
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker (gthread; 1: one request at a time per worker, with keep-alive)")
+    parser.add_argument("--app", default="wsgi:app", help="the app's WSGI entry (MODULE:VARIABLE), e.g. to try a fix")
+    parser.add_argument("--app-dir", type=Path, default=ROOT, help="where --app is imported from (default: the repo)")
+
+
 def fmt(value: float, digits: int = 1) -> str:
     return "-" if value != value else f"{value:,.{digits}f}"
 
@@ -447,12 +469,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="slices the duration is cut into, in turn with the bare page")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of unmeasured load per page first")
     parser.add_argument("--max-requests", type=int, default=100_000, help="bound on requests per measurement")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
-    parser.add_argument("--threads", type=int, default=1,
-                        help="threads per worker (gthread; 1: one request at a time per worker, with keep-alive)")
-    parser.add_argument("--app", default="wsgi:app", help="the app's WSGI entry (MODULE:VARIABLE), e.g. to try a fix")
-    parser.add_argument("--app-dir", type=Path, default=ROOT, help="where --app is imported from (default: the repo)")
+    add_server_arguments(parser)
     parser.add_argument("--search", default="summer", help="the search term for /agreements?q=")
     parser.add_argument("--detail-ids", type=int, default=5, help="how many agreements the detail load cycles over")
     parser.add_argument("--no-admin", action="store_true", help="skip the pages as the admin (all agreements)")
@@ -472,9 +489,7 @@ def main(argv=None) -> int:
             raise SystemExit("the data set is still missing after generating it")
     print("data set: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()), flush=True)
     version = code_version()
-    print(f"code: commit {version['commit'] or '?'}"
-          f"{' with uncommitted changes to ' + ', '.join(version['changed_files']) if version['changed_files'] else ''}",
-          flush=True)
+    print(version_line(version), flush=True)
     busy = float(Path("/proc/loadavg").read_text().split()[0])
     if busy > 1.0:
         print(f"note: load average {busy:.1f} on {os.cpu_count()} CPUs before the run: other work competes "
@@ -586,10 +601,7 @@ def main(argv=None) -> int:
         "results": results,
         "missed": missed,
     }
-    text = json.dumps(report, indent=2, default=str)
-    (args.out / f"results-{stamp}.json").write_text(text)
-    (args.out / "latest.json").write_text(text)
-    print(f"written: {args.out / f'results-{stamp}.json'}")
+    write_report(report, args.out / f"results-{stamp}.json", args.out / "latest.json")
     return 1 if (args.check and missed) else 0
 
 

@@ -602,11 +602,7 @@ def arguments(argv) -> argparse.Namespace:
                         help="an operation not sent within this many seconds of its slot is dropped (10)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds a request may take before it is an error")
     parser.add_argument("--sample-every", type=float, default=10.0, help="seconds between RSS samples (10)")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
-    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
-    parser.add_argument("--app", default="wsgi:app", help="the WSGI entry to serve (MODULE:VARIABLE)")
-    parser.add_argument("--app-dir", type=Path, default=ROOT, help="where --app is imported from (default: the repo)")
+    run.add_server_arguments(parser)
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
                         help="an extra setting for the server, e.g. DASHBOARD_CACHE_SIZE=0 (repeatable)")
     parser.add_argument("--check", action="store_true",
@@ -645,9 +641,7 @@ def main(argv=None) -> int:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     version = run.code_version()
     load_before = loadavg()
-    print(f"code: commit {version['commit'] or '?'}"
-          f"{' with uncommitted changes to ' + ', '.join(version['changed_files']) if version['changed_files'] else ''}; "
-          f"load average {load_before[0]:.2f} on {os.cpu_count()} CPUs", flush=True)
+    print(f"{run.version_line(version)}; load average {load_before[0]:.2f} on {os.cpu_count()} CPUs", flush=True)
     password = "soak-" + secrets.token_urlsafe(12)
     port = run.free_port()
     notes: Counter = Counter()
@@ -784,10 +778,7 @@ def main(argv=None) -> int:
         "targets": {"errors": 0, "dropped": 0, "rss_growth_pct": TARGET_GROWTH_PCT},
         "missed": missed,
     }
-    text = json.dumps(report, indent=2, default=str)
-    (args.out / f"soak-{stamp}.json").write_text(text)
-    (args.out / "soak-latest.json").write_text(text)
-    print(f"written: {args.out / f'soak-{stamp}.json'}")
+    run.write_report(report, args.out / f"soak-{stamp}.json", args.out / "soak-latest.json")
     return 1 if (args.check and missed) else 0
 
 
