@@ -164,7 +164,7 @@ class Server:
 def app_environment(database: str) -> dict:
     """The app's settings under gunicorn: production, a random key, the cookie over plain http."""
     return {"DATABASE_URL": database, "TRACKER_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-            "SESSION_COOKIE_SECURE": "0", "PYTHONUNBUFFERED": "1"}
+            "SESSION_COOKIE_SECURE": "0", "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(BENCH)}
 
 
 @contextmanager
@@ -443,14 +443,16 @@ def write_report(report: dict, path: Path, latest: Path) -> None:
     print(f"written: {path}")
 
 
-def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+def add_server_arguments(parser: argparse.ArgumentParser, app: str = "wsgi:app",
+                         app_help: str = "the app's WSGI entry (MODULE:VARIABLE), e.g. to try a fix") -> None:
     """How gunicorn serves the app (2 workers, gthread with 1 thread by default) and which WSGI entry."""
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per worker (gthread; 1: one request at a time per worker, with keep-alive)")
-    parser.add_argument("--app", default="wsgi:app", help="the app's WSGI entry (MODULE:VARIABLE), e.g. to try a fix")
-    parser.add_argument("--app-dir", type=Path, default=ROOT, help="where --app is imported from (default: the repo)")
+    parser.add_argument("--app", default=app, help=app_help)
+    parser.add_argument("--app-dir", type=Path, default=ROOT,
+                        help="the checkout whose `tracker` is measured (default: the repo); bench/ is on its path")
 
 
 def fmt(value: float, digits: int = 1) -> str:
@@ -469,11 +471,13 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="slices the duration is cut into, in turn with the bare page")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of unmeasured load per page first")
     parser.add_argument("--max-requests", type=int, default=100_000, help="bound on requests per measurement")
-    add_server_arguments(parser)
+    add_server_arguments(parser, app="signed_in_app:app",
+                         app_help="the app's WSGI entry (MODULE:VARIABLE; default: wsgi's app plus the signed-in empty "
+                                  "page, bench/signed_in_app.py), e.g. to try a fix")
     parser.add_argument("--search", default="summer", help="the search term for /agreements?q=")
     parser.add_argument("--detail-ids", type=int, default=5, help="how many agreements the detail load cycles over")
     parser.add_argument("--no-admin", action="store_true", help="skip the pages as the admin (all agreements)")
-    parser.add_argument("--only", default="", help="comma-separated page names to measure (list, search, detail)")
+    parser.add_argument("--only", default="", help="comma-separated page names to measure (signed-in, list, search, detail)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a page misses a target")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
     args = parser.parse_args(argv)
@@ -513,6 +517,7 @@ def main(argv=None) -> int:
         user.login(generate.BENCH_USER, generate.BENCH_PASSWORD)
         q = quote(args.search)
         pages = [
+            ("signed-in empty", ["/bench/signed-in-empty"], user.cookie_header(), "bench-empty"),
             ("list", ["/agreements"], user.cookie_header(), "agreement-results"),
             (f"search q={args.search}", [f"/agreements?q={q}"], user.cookie_header(), "agreement-results"),
             ("detail", detail_paths(user, args.detail_ids), user.cookie_header(), "section-parties"),
@@ -530,7 +535,7 @@ def main(argv=None) -> int:
             wanted = {w.strip() for w in args.only.split(",") if w.strip()}
             pages = [p for p in pages if p[0].split(" ")[0] in wanted]
             if not pages:
-                raise SystemExit(f"--only {args.only!r} names no page; use list, search or detail")
+                raise SystemExit(f"--only {args.only!r} names no page; use signed-in, list, search or detail")
 
         check_page(bare.port, "/", "", "<table")
         bare_serial = serial_ms(bare.port, ["/"], "")

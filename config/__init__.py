@@ -38,8 +38,10 @@ class Base:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Sessions are rows (tracker/auth/sessions.py); the cookie holds a random token only.
+    SESSION_IDLE_HOURS = int(os.environ.get("SESSION_IDLE_HOURS", "12"))  # signed in, not kept: ends this long after last seen
+    REMEMBER_DAYS = int(os.environ.get("REMEMBER_DAYS", "30"))  # "keep me signed in": ends this long after last seen
+    SESSION_TOUCH_MINUTES = 5  # "last seen" is written at most this often
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     BABEL_DEFAULT_LOCALE = "en"
@@ -47,10 +49,22 @@ class Base:
     LANGUAGES = ["en"]
     DEFAULT_TIME_ZONE = os.environ.get("DEFAULT_TIME_ZONE", "America/New_York")
 
-    # Login throttling: failures allowed per account and per address in the window.
-    LOGIN_WINDOW_MINUTES = 15
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
-    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    # Rate limits (tracker/limits.py, Flask-Limiter): counts in Redis when REDIS_URL is set, else in each worker.
+    RATELIMIT_KEY_PREFIX = "tracker"
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}  # a stuck Redis never holds a worker
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis unreachable: limits let requests through (and log it) rather than fail them
+    # Sign-in slows down, never locks: per account and per address, the free failures cost nothing; after each
+    # further one the next attempt waits, from the first wait doubling up to the longest. Failures count this long.
+    LOGIN_FREE_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FREE_FAILURES_PER_ACCOUNT", "3"))
+    LOGIN_FREE_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FREE_FAILURES_PER_ADDRESS", "20"))
+    LOGIN_FIRST_WAIT_SECONDS = int(os.environ.get("LOGIN_FIRST_WAIT_SECONDS", "5"))
+    LOGIN_LONGEST_WAIT_SECONDS = int(os.environ.get("LOGIN_LONGEST_WAIT_SECONDS", "300"))
+    LOGIN_FAILURES_KEPT_MINUTES = int(os.environ.get("LOGIN_FAILURES_KEPT_MINUTES", "60"))
+    # Public pages: requests per address (tracker.limits.page_limit), in Flask-Limiter's notation.
+    RATE_LIMIT_VERIFY = os.environ.get("RATE_LIMIT_VERIFY", "30 per minute")
+    RATE_LIMIT_SIGNING_LINK = os.environ.get("RATE_LIMIT_SIGNING_LINK", "30 per minute")
+    RATE_LIMIT_PASSWORD_RESET = os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5 per hour")
+    RATE_LIMIT_FAMILY_CODE = os.environ.get("RATE_LIMIT_FAMILY_CODE", "10 per minute")
 
     PASSWORD_HASH_METHOD = "scrypt"
     PER_PAGE = 25
@@ -87,7 +101,6 @@ class Testing(Base):
 
 class Production(Base):
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
 
 

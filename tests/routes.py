@@ -1,19 +1,44 @@
-"""Every route of the app with its URL filled in for "own" or "other" objects of the test world."""
-from dataclasses import dataclass
+"""Every route of the app with its URL filled in, for the permission matrix and the CSRF test.
+
+The subject is a partnership of the test world made for this: Lakeside Library System <-> Lakeside
+District ("district"). For each relation a user can stand in to it, an organisation to be at:
+
+    party      Lakeside Library System, a party (on organisation pages: the organisation itself)
+    above      City of Lakeside, above the library system
+    below      North School, below the party district (on organisation pages: Harbor Branch, below the library)
+    unrelated  Hill County Library
+
+Everything inside the partnership that a URL names (a drive, a count row, a student, a milestone, ...)
+concerns North School, so a user below the party at North reaches what the permission table lets
+them reach; the explicit tests in tests/test_access.py show what happens at another school.
+"""
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 
 from tracker.agreements import service as agreements
 from tracker.audit.service import Actor
-from tracker.documents import bulk, signing
+from tracker.auth import service as accounts
 from tracker.auth.models import User
+from tracker.auth.permissions import ADMIN, ROLES, Relation
+from tracker.documents import bulk, signing
 from tracker.extensions import db
 from tracker.jobs.models import Job
 from tracker.orgs import service as orgs
-from tests.world import ROLE_HOMES, World
+from tests.world import World, agreement, org
 
 SETUP = Actor(label="route fixtures")
+SUBJECT = "district"  # the key of the matrix's partnership in world.agreements
+HOMES = {  # (scope of the route, relation) -> the organisation a user in that relation is at
+    ("agreement", Relation.PARTY): "library", ("agreement", Relation.ABOVE): "city",
+    ("agreement", Relation.BELOW): "north", ("agreement", Relation.UNRELATED): "other_library",
+    ("organisation", Relation.PARTY): "library", ("organisation", Relation.ABOVE): "city",
+    ("organisation", Relation.BELOW): "branch", ("organisation", Relation.UNRELATED): "other_library",
+}
+ORGANISATION = "library"  # the organisation named by organisation pages
+SCHOOL_ROWS = ("<int:count_id>", "<int:student_id>", "<int:school_id>")  # URLs naming North's rows or students
+ACT_FOR_NORTH = {"north", "district"}  # homes whose users act for North School (it is theirs, or below theirs)
 
 
 @dataclass
@@ -39,168 +64,170 @@ def all_routes(app) -> list[Route]:
     return found
 
 
-def add_details(world: World) -> dict:
-    """Contacts, goals and parties for the URL parameters that need them."""
-    ids = {}
-    for key in ("own", "other"):
-        agreement = world.agreements[key]
-        agreements.add_goal(SETUP, agreement, {"statement": f"{key} goal", "progress": 10}, agreement.version)
-        ids[f"goal_{key}"] = agreement.goals[0].id
-        ids[f"party_{key}"] = agreement.parties[0].id
-    for name in ("library", "north", "district", "other_library"):
-        ids[f"contact_{name}"] = new_contact(world, name)
-    ids.update(add_partnership_details(world))
+@dataclass
+class Matrix:
+    """The world, the subject partnership, a user per role at each home, and the ids URLs are filled with."""
+
+    world: World
+    users: dict[tuple[str, str], User] = field(default_factory=dict)  # (role, home) -> user; ("admin", "") -> the admin
+    ids: dict = field(default_factory=dict)
+
+    def user(self, role: str, scope: str | None, relation: Relation) -> User:
+        if role == ADMIN:
+            return self.users[(ADMIN, "")]
+        return self.users[(role, HOMES[(scope or "agreement", relation)])]
+
+
+def build_matrix(world: World, password: str) -> Matrix:
+    o = world.orgs
+    o["city"] = org("City of Lakeside", "municipality")
+    orgs.update_organisation(SETUP, o["library"], {"kind": o["library"].kind, "parent_id": o["city"].id})
+    world.agreements[SUBJECT] = agreement("Lakeside District Card MOU", [o["library"], o["district"]])
+    matrix = Matrix(world)
+    matrix.users[(ADMIN, "")] = db.session.scalar(select(User).where(User.email == world.emails[ADMIN]))
+    for role in ROLES:
+        if role == ADMIN:
+            continue
+        for home in sorted(set(HOMES.values())):
+            matrix.users[(role, home)] = accounts.create_user(SETUP, f"{role}.{home}@matrix.example", f"{role} at {home}",
+                                                              role, password, [o[home]])
     db.session.commit()
-    return ids
+    add_details(matrix)
+    return matrix
 
 
-def add_partnership_details(world: World) -> dict:
-    """A resource share, a milestone and a survey round per agreement, and a calendar feed (issue 5)."""
+def add_details(matrix: Matrix) -> None:
+    """Goals, parties, contacts, a resource share, a milestone owed by North, a survey round, a calendar feed."""
     from tracker.calendar import service as calendar
     from tracker.health.models import SurveyRound
 
-    ids = {}
-    for key in ("own", "other"):
-        ids[f"share_{key}"] = new_share(world, key)
-        ids[f"milestone_{key}"] = new_milestone(world, key)
-        survey = SurveyRound(agreement_id=world.agreements[key].id, title=f"{key} round", opens_on=date.today())
-        db.session.add(survey)
-        db.session.flush()
-        ids[f"round_{key}"] = survey.id
-    viewer = db.session.scalar(select(User).where(User.email == world.emails["viewer"]))
-    ids["token"] = calendar.feed(viewer).token
-    return ids
+    world, ids = matrix.world, matrix.ids
+    subject = world.agreements[SUBJECT]
+    agreements.add_goal(SETUP, subject, {"statement": "A goal", "progress": 10}, subject.version)
+    ids["goal_id"] = subject.goals[0].id
+    ids["party_id"] = subject.parties[0].id
+    ids["contact_id"] = new_contact(world)
+    ids["share_id"] = new_share(world)
+    ids["milestone_id"] = new_milestone(world)
+    survey = SurveyRound(agreement_id=subject.id, title="A round", opens_on=date.today())
+    db.session.add(survey)
+    db.session.flush()
+    ids["round_id"] = survey.id
+    ids["token"] = calendar.feed(matrix.users[(ADMIN, "")]).token
+    db.session.commit()
 
 
-def new_share(world: World, which: str) -> int:
+def new_share(world: World) -> int:
     from tracker.resources.models import ResourceShare
 
-    parties = world.agreements[which].parties
-    share = ResourceShare(agreement_id=world.agreements[which].id, kind="ebooks", provider_id=parties[0].organisation_id,
-                          recipient_id=parties[1].organisation_id, value_cents=100, period="year")
+    share = ResourceShare(agreement_id=world.agreements[SUBJECT].id, kind="ebooks", provider_id=world.orgs["library"].id,
+                          recipient_id=world.orgs["district"].id, value_cents=100, period="year")
     db.session.add(share)
     db.session.commit()
     return share.id
 
 
-def new_milestone(world: World, which: str) -> int:
+def new_milestone(world: World) -> int:
     from tracker.milestones.models import Milestone
 
-    milestone = Milestone(agreement_id=world.agreements[which].id, title=f"{which} milestone", due_date=date.today())
+    milestone = Milestone(agreement_id=world.agreements[SUBJECT].id, title="Registration packets home",
+                          due_date=date.today(), party_id=world.orgs["north"].id)
     db.session.add(milestone)
     db.session.commit()
     return milestone.id
 
 
-def new_contact(world: World, org_key: str) -> int:
-    contact = orgs.save_contact(SETUP, world.orgs[org_key], {"name": f"{org_key} contact", "title": "", "role": "other",
-                                                             "email": "", "phone": "", "can_sign": False})
+def new_contact(world: World) -> int:
+    contact = orgs.save_contact(SETUP, world.orgs[ORGANISATION], {"name": "A contact", "title": "", "role": "other",
+                                                                 "email": "", "phone": "", "can_sign": False})
     return contact.id
 
 
-def new_job(world: World, role: str) -> int:
-    """A finished job started by the user of this role: the only kind of job they may watch."""
-    user = db.session.scalar(select(User).where(User.email == world.emails[role]))
-    job = Job(kind="test", title="Test job", task="tests.routes:new_job", status="done", created_by_id=user.id)
+def new_job(user: User, kind: str = "test") -> int:
+    """A finished job started by this user: the only kind of job they may watch."""
+    job = Job(kind=kind, title="Test job", task="tests.routes:new_job", status="done", created_by_id=user.id)
     db.session.add(job)
     db.session.commit()
     return job.id
 
 
-def url_for_case(route: Route, world: World, ids: dict, role: str, which: str) -> str:
-    """Fill the rule's parameters with objects that are the role's own, or someone else's."""
-    home = ROLE_HOMES.get(role) or "library"
-    org_key = home if which == "own" else "other_library"
+def url_for(route: Route, matrix: Matrix, user: User) -> str:
+    """Fill the rule's parameters with the subject partnership's objects (made afresh where the request may use them up)."""
+    world, ids = matrix.world, matrix.ids
     if route.method == "POST" and "<int:contact_id>" in route.rule:  # the request may remove it
-        ids[f"contact_{org_key}"] = new_contact(world, org_key)
+        ids["contact_id"] = new_contact(world)
     if route.method == "POST" and "<int:share_id>" in route.rule:
-        ids[f"share_{which}"] = new_share(world, which)
+        ids["share_id"] = new_share(world)
     if route.method == "POST" and "<int:milestone_id>" in route.rule:
-        ids[f"milestone_{which}"] = new_milestone(world, which)
-    values = {
-        "agreement_id": world.agreements[which].id,
-        "org_id": world.orgs[org_key].id,
-        "contact_id": ids[f"contact_{org_key}"],
-        "party_id": ids[f"party_{which}"],
-        "goal_id": ids[f"goal_{which}"],
-        "section": "summary",
-        "step": "submit",
-        "share_id": ids[f"share_{which}"],
-        "milestone_id": ids[f"milestone_{which}"],
-        "round_id": ids[f"round_{which}"],
-        "token": ids["token"],
-        "fmt": "csv",
-    }
+        ids["milestone_id"] = new_milestone(world)
+    if route.method == "POST" and ("<int:item_id>" in route.rule or "<int:signatory_id>" in route.rule):
+        ids.pop("documents", None)  # a fresh draft: the request may remove its clause or signatory
+    values = {"agreement_id": world.agreements[SUBJECT].id, "org_id": world.orgs[ORGANISATION].id, "section": "summary",
+              "step": "submit", "fmt": "csv", **{k: v for k, v in ids.items() if not isinstance(v, dict)}}
     if "<int:user_id>" in route.rule:
-        values["user_id"] = db.session.scalar(select(User.id).where(User.email == world.emails["viewer"]))
+        values["user_id"] = matrix.users[("viewer", "library")].id
     if "<int:job_id>" in route.rule:
-        values["job_id"] = new_job(world, role)
-    if any(f"<int:{name}>" in route.rule for name in ("drive_id", "import_id", "count_id", "student_id")):
-        values.update(card_values(world, ids, which))
+        values["job_id"] = new_job(user)
+    if any(f"<int:{name}>" in route.rule for name in ("drive_id", "import_id", "count_id", "student_id", "school_id")):
+        values.update(card_values(matrix))
     if "/documents/exports/" in route.rule:
-        values["job_id"] = new_export(world, role)
-    if any(f"<int:{name}>" in route.rule for name in ("version_id", "item_id", "signatory_id")):
-        values.update(document_values(world, ids, which))
-    if "<int:clause_id>" in route.rule:
-        values["clause_id"] = document_values(world, ids, "own")["clause_id"]
+        values["job_id"] = new_export(user)
+    if any(f"<int:{name}>" in route.rule for name in ("version_id", "item_id", "signatory_id", "clause_id")):
+        values.update(document_values(matrix))
     if "<token>" in route.rule and route.endpoint.startswith("public_documents."):
-        values["token"] = signing_token(world, ids)
+        values["token"] = signing_token(matrix)
     url = route.rule
     for name, value in values.items():
         url = url.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
-    assert "<" not in url, f"no test value for a parameter of {route.rule}: add it to url_for_case"
+    assert "<" not in url, f"no test value for a parameter of {route.rule}: add it to tests/routes.py"
     return url
 
 
-def card_values(world: World, ids: dict, which: str) -> dict:
-    """A drive, a count row, a student and a previewed roster import on the "own" or "other" agreement."""
+def card_values(matrix: Matrix) -> dict:
+    """A drive over North and South, North's count row, a North student, and a previewed roster import."""
     from tests.card_fixtures import import_roster, set_up_cards, users_csv
+    from tracker.cards.models import Student
 
-    if f"drive_{which}" not in ids:
-        school = "north" if which == "own" else "other_school"
-        _programme, drive = set_up_cards(world, which)
-        rows = [(f"{which}-1", f"sch-{'north' if which == 'own' else 'hill'}", "Ann", "Lee", "03", "1001")]
-        import_roster(world, users_csv(rows), which)
-        ids[f"drive_{which}"] = drive.id
-        ids[f"count_{which}"] = drive.counts[0].id
-        ids[f"school_{which}"] = world.orgs[school].id
-        from tracker.cards.models import Student
-        ids[f"student_{which}"] = db.session.scalar(select(Student.id).where(Student.agreement_id == world.agreements[which].id))
+    world, ids = matrix.world, matrix.ids
+    north = world.orgs["north"].id
+    if "cards" not in ids:
+        _programme, drive = set_up_cards(world, SUBJECT)
+        import_roster(world, users_csv([("n-1", "sch-north", "Ann", "Lee", "03", "1001")]), SUBJECT)
+        ids["cards"] = {"drive_id": drive.id, "count_id": next(c.id for c in drive.counts if c.school_id == north),
+                        "school_id": north,
+                        "student_id": db.session.scalar(select(Student.id).where(Student.source_id == "n-1"))}
     # A fresh previewed import each time: committing or discarding it uses it up.
-    staged = import_roster(world, users_csv([(f"{which}-2", "sch-north" if which == "own" else "sch-hill", "Bo", "Kim", "04", "1002")]),
-                           which, commit=False)
-    return {"drive_id": ids[f"drive_{which}"], "count_id": ids[f"count_{which}"], "school_id": ids[f"school_{which}"],
-            "student_id": ids[f"student_{which}"], "import_id": staged.id}
-def document_values(world: World, ids: dict, which: str) -> dict:
-    """A draft MOU on the agreement, with a signatory: its version, first clause and signatory."""
+    staged = import_roster(world, users_csv([("n-2", "sch-north", "Bo", "Kim", "04", "1002")]), SUBJECT, commit=False)
+    return {**ids["cards"], "import_id": staged.id}
+
+
+def document_values(matrix: Matrix) -> dict:
+    """A draft MOU on the subject partnership, with a signatory: its version, first clause and signatory."""
     from tests import documents
 
-    if f"version_{which}" not in ids:
-        version = documents.draft(world, which)
+    ids = matrix.ids
+    if "documents" not in ids:
+        version = documents.draft(matrix.world, SUBJECT)
         signatory = signing.add_signatory(SETUP, version, documents.outside())
-        ids[f"version_{which}"] = {"version_id": version.id, "item_id": version.clauses[0].id,
-                                   "signatory_id": signatory.id, "clause_id": version.clauses[0].clause_id}
-    return ids[f"version_{which}"]
+        ids["documents"] = {"version_id": version.id, "item_id": version.clauses[0].id, "signatory_id": signatory.id,
+                            "clause_id": version.clauses[0].clause_id}
+    return ids["documents"]
 
 
-def signing_token(world: World, ids: dict) -> str:
+def signing_token(matrix: Matrix) -> str:
     """A live signing link of an outside signer on a version out for signature."""
     from tests import documents
 
-    if "signing_token" not in ids:
-        version = documents.out_for_signature(world, [documents.outside("Tess Token", "tess@district.example")])
-        ids["signing_token"] = version.tokens["tess@district.example"]
-    return ids["signing_token"]
+    if "signing_token" not in matrix.ids:
+        version = documents.out_for_signature(matrix.world, [documents.outside("Tess Token", "tess@district.example")])
+        matrix.ids["signing_token"] = version.tokens["tess@district.example"]
+    return matrix.ids["signing_token"]
 
 
-def new_export(world: World, role: str) -> int:
-    """A finished zip of signed PDFs, prepared by the user of this role."""
-    user = db.session.scalar(select(User).where(User.email == world.emails[role]))
-    job = Job(kind="documents.zip", title="Signed MOUs", task="tracker.documents.bulk:zip_signed", status="done",
-              created_by_id=user.id)
-    db.session.add(job)
-    db.session.commit()
-    path = bulk.export_path(job.id)
+def new_export(user: User) -> int:
+    """A finished zip of signed PDFs, prepared by this user."""
+    job_id = new_job(user, "documents.zip")
+    path = bulk.export_path(job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
-    return job.id
+    return job_id

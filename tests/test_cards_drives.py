@@ -14,7 +14,6 @@ from tracker.calendar import key_dates
 from tracker.cards import drives, programme
 from tracker.cards.models import CardDrive, DriveCount, Student
 from tracker.extensions import db
-from tracker.scope import visible_agreement_ids
 
 
 def grade_row(drive, grade: str) -> DriveCount:
@@ -179,7 +178,7 @@ def test_drive_progress_on_the_dashboard_and_cards_in_the_annual_report(world, l
     _p, drive = set_up_cards(world)
     _p2, other = set_up_cards(world, "other")
     drives.record_counts(SETUP, grade_row(drive, "04"), {}, {"enrolment": 50, "issued": 20, "already_had": 10, "opted_out": 1})
-    mine = drives.drive_progress(visible_agreement_ids(frozenset({world.orgs["north"].id})))
+    mine = drives.drive_progress([world.agreements["own"].id])
     assert [(d["id"], d["name"], d["enrolment"], d["issued"], d["already_had"], d["percent"], d["target"]) for d in mine] == [
         (drive.id, "September own", 50, 20, 10, 60.0, 90)]
     assert {d["id"] for d in drives.drive_progress(None)} == {drive.id, other.id}

@@ -2,8 +2,10 @@
 import pytest
 from sqlalchemy import func, select
 
+from tracker.auth.permissions import ADMIN, Relation
 from tracker.extensions import db
-from tests.routes import add_details, url_for_case
+from tests.conftest import PASSWORD
+from tests.routes import build_matrix, url_for
 from tests.test_permissions import ROUTES
 
 STATE_CHANGING = [r for r in ROUTES if r.method not in ("GET", "HEAD", "OPTIONS")]
@@ -19,10 +21,11 @@ def test_state_changing_routes_exist():
 
 @pytest.mark.parametrize("route", STATE_CHANGING, ids=str)
 @pytest.mark.parametrize("token", ["missing", "forged"])
-def test_refused_without_valid_token(route, token, world, login):
-    ids = add_details(world)
-    session = login(world.emails["admin"])
-    url = url_for_case(route, world, ids, "admin", "own")
+def test_refused_without_valid_token(route, token, world, signed_in):
+    matrix = build_matrix(world, PASSWORD)
+    admin = matrix.user(ADMIN, route.scope, Relation.PARTY)
+    session = signed_in(admin)
+    url = url_for(route, matrix, admin)
     before = table_counts()
     data = {"version": "1", "title": "Changed", "name": "Changed", "email": "admin@test.example", "password": "x"}
     if token == "forged":

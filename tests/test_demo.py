@@ -170,8 +170,10 @@ def demo(app):
 
 def test_each_demo_role_sees_its_own_agreements(demo, login, subtests):
     expected = {
-        # the librarian's school is party only to the class visits
-        "librarian@demo.test": {"Lincoln Elementary Class Visits"},
+        # the librarian's school is party to the class visits, and below the district, which is party to the
+        # card MOU and the data-sharing agreement (she sees those for what concerns her school)
+        "librarian@demo.test": {"Lincoln Elementary Class Visits", "Student Library Card Partnership MOU",
+                                "Student Data-Sharing Agreement"},
         # the district and its schools are party to all four demo agreements
         "superintendent@demo.test": ALL_DEMO_AGREEMENTS,
         "viewer@demo.test": ALL_DEMO_AGREEMENTS,
@@ -184,7 +186,13 @@ def test_each_demo_role_sees_its_own_agreements(demo, login, subtests):
     for email, titles in expected.items():
         with subtests.test(email=email):
             assert listed_agreements(login(email)) == titles
-    with subtests.test("the librarian cannot open the district MOU"):
-        mou = db.session.execute(select(Agreement).where(Agreement.title == "Student Library Card Partnership MOU")).scalar_one()
-        db.session.commit()
-        assert login("librarian@demo.test").get(f"/agreements/{mou.id}").status_code == 404
+    mou, far = (db.session.execute(select(Agreement).where(Agreement.title == title)).scalar_one()
+                for title in ("Student Library Card Partnership MOU", "Far Valley Card MOU"))
+    db.session.commit()
+    librarian = login("librarian@demo.test")
+    with subtests.test("the librarian opens the district's card MOU, without its history or health survey"):
+        page = librarian.get(f"/agreements/{mou.id}")
+        assert page.status_code == 200 and "Student Library Card Partnership MOU" in page.text
+        assert "section-history" not in page.text and "section-health" not in page.text
+    with subtests.test("the librarian cannot open someone else's partnership"):
+        assert librarian.get(f"/agreements/{far.id}").status_code == 404

@@ -55,7 +55,7 @@ def test_bad_milestones_are_refused_and_nothing_is_written(world, login):
     url = f"/agreements/{world.agreements['own'].id}/milestones/new"
     for changes, message in [
         ({"due_date": ""}, "Give the due date."),
-        ({"party_id": str(world.orgs["other_school"].id)}, "Choose one of the agreement&#39;s parties."),
+        ({"party_id": str(world.orgs["other_school"].id)}, "Choose one of the agreement&#39;s parties, or an organisation below one."),
         ({"status": "done", "done_date": (date.today() + timedelta(days=2)).isoformat()}, "cannot be in the future"),
     ]:
         response = session.post(url, milestone_form(**changes), htmx=True)

@@ -1,17 +1,24 @@
-"""The permission table, checked as a matrix of every route x every role x own/other organisation.
+"""The permission table, checked as a matrix: every route x every role x every relation a user's
+organisation can stand in to what the route is about (the party itself, above a party, below a party,
+unrelated; see tests/routes.py for who is where).
 
-Routes come from the URL map, so a new route without a rule fails here.
+Routes come from the URL map, so a new route without a rule fails here; and the app refuses to start
+with a route that names something inside an agreement or organisation but declares no scope.
 """
 import pytest
 
 from tracker import create_app
-from tracker.auth.permissions import PERMISSIONS, ROLES, allowed
-from tests.routes import add_details, all_routes, url_for_case
+from tracker.auth.access import requires
+from tracker.auth.permissions import ADMIN, PERMISSIONS, REACH_WORDS, ROLES, SCHOOL_LIBRARIAN, Relation, allowed, reaches
+from tests.conftest import PASSWORD
+from tests.routes import ACT_FOR_NORTH, HOMES, ORGANISATION, SCHOOL_ROWS, SUBJECT, all_routes, build_matrix, url_for
 
 ROUTES = all_routes(create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"}))
 PUBLIC = {"auth.login", "site.healthz", "calendar.feed", "public_documents.verify", "public_documents.sign",
           "public_documents.decline"}
 SUCCESS = {"GET": {200}, "POST": {200, 303, 409, 422}}
+RELATIONS = (Relation.PARTY, Relation.ABOVE, Relation.BELOW, Relation.UNRELATED)
+TITLE = "Lakeside District Card MOU"  # the subject partnership's title (tests/routes.py)
 
 
 def test_every_route_declares_its_permission():
@@ -23,38 +30,66 @@ def test_every_route_declares_its_permission():
     assert public == PUBLIC, f"public routes changed: {public ^ PUBLIC}"
 
 
-def expected(route, role: str | None, which: str) -> set[int]:
+def test_every_route_inside_an_agreement_or_organisation_declares_its_scope():
+    inside = [r for r in ROUTES if "<int:agreement_id>" in r.rule or "<int:drive_id>" in r.rule or "<int:org_id>" in r.rule]
+    assert len(inside) > 60
+    assert not [str(r) for r in inside if r.scope not in ("agreement", "organisation")]
+
+
+def test_the_app_refuses_a_route_that_names_an_agreement_without_a_scope():
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    from tracker.scope import loading
+
+    @requires("agreement.view")
+    def careless(agreement_id):
+        return "the title of any agreement"
+
+    app.add_url_rule("/agreements/<int:agreement_id>/careless", "careless", careless)
+    with pytest.raises(RuntimeError, match="declares no scope"):
+        loading.check_routes(app)
+
+
+def expected(route, role: str | None, relation: Relation) -> set[int]:
     if route.permission is None:
         return SUCCESS[route.method]
     if role is None:
         return {302}
     if not allowed(role, route.permission):
         return {403}
-    if role == "admin":  # admins act on every organisation
+    if role == ADMIN or route.scope is None:
         return SUCCESS[route.method]
-    if which == "other" and route.scope == "agreement":
-        return {404}
-    if which == "other" and route.scope == "org" and route.permission != "org.view":
+    if route.scope == "agreement" and relation is Relation.UNRELATED:
+        return {404}  # not seen: not found, whatever the permission (a signer reaches only what they sign)
+    if not reaches(route.permission, relation):
         return {403}
+    if role == SCHOOL_LIBRARIAN and any(p in route.rule for p in SCHOOL_ROWS) and \
+            HOMES[(route.scope, relation)] not in ACT_FOR_NORTH:
+        return {404}  # school librarians work on their own schools' rows and students only
     return SUCCESS[route.method]
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
-def test_route_matrix(route, world, login):
-    ids = add_details(world)
-    sessions = {role: login(world.emails[role]) for role in ROLES}
-    sessions[None] = login(None)
-    cases = ("own", "other") if route.scope else ("own",)
+def test_route_matrix(route, world, signed_in, login):
+    matrix = build_matrix(world, PASSWORD)
+    relations = RELATIONS if route.scope else (Relation.PARTY,)
+    cases = [(None, Relation.PARTY)] + [(role, relation) for role in ROLES for relation in
+                                        ((Relation.PARTY,) if role == ADMIN else relations)]
     wrong = []
-    for role, session in sessions.items():
-        for which in cases:
-            url = url_for_case(route, world, ids, role or "admin", which)
-            response = session.get(url) if route.method == "GET" else session.post(url)
-            want = expected(route, role, which)
-            if route.endpoint == "auth.login" and role is not None:
-                want = {302}  # already signed in: off to the dashboard
-            if response.status_code not in want:
-                wrong.append(f"{role or 'visitor'} {which} {url}: got {response.status_code}, want {sorted(want)}")
+    for role, relation in cases:
+        user = matrix.user(role or ADMIN, route.scope, relation)
+        session = login(None) if role is None else signed_in(user)
+        url = url_for(route, matrix, user)
+        response = session.get(url) if route.method == "GET" else session.post(url)
+        want = expected(route, role, relation)
+        if route.endpoint == "auth.login" and role is not None:
+            want = {302}  # already signed in: off to the dashboard
+        if response.status_code not in want:
+            wrong.append(f"{role or 'visitor'} ({relation}) {url}: got {response.status_code}, want {sorted(want)}")
+        if want == {404}:  # not found, plain or htmx, and nothing of the agreement is revealed
+            again = session.get(url, htmx=True) if route.method == "GET" else session.post(url, htmx=True)
+            for answer in (response, again):
+                if answer.status_code != 404 or TITLE in answer.get_data(as_text=True):
+                    wrong.append(f"{role} ({relation}) {url}: {answer.status_code} revealing the agreement")
     assert not wrong, "\n".join(wrong)
 
 
@@ -65,14 +100,28 @@ def test_out_of_scope_agreement_does_not_leak_its_title(world, login):
     assert "Hill Card MOU" not in response.get_data(as_text=True)
 
 
+def test_the_matrix_world_puts_each_home_where_it_says(world):
+    """The homes of tests/routes.py stand in the relations the matrix assumes (to the subject, and to the
+    organisation the organisation pages name)."""
+    from tracker.scope import agreements as scoped
+    from tracker.scope.users import scope_of
+
+    matrix = build_matrix(world, PASSWORD)
+    subject, organisation = world.agreements[SUBJECT], world.orgs[ORGANISATION]
+    for relation in RELATIONS:
+        scope = scope_of(matrix.user("viewer", "agreement", relation))
+        assert scoped.get(scope, subject.id)[1] is relation
+        assert scope_of(matrix.user("viewer", "organisation", relation)).relation([organisation.id]) is relation
+
+
 def test_readme_lists_the_permission_table():
     """The README's table is the same as the code's (one table, two readers)."""
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    for permission, roles in PERMISSIONS.items():
+    for permission, rule in PERMISSIONS.items():
         row = next((line for line in readme.splitlines() if line.startswith(f"| `{permission}`")), None)
         assert row is not None, f"README lacks a row for {permission}"
         cells = [c.strip() for c in row.strip("|").split("|")[1:]]
-        assert cells == ["yes" if r in roles else "—" for r in ROLES], f"README row for {permission} differs: {row}"
-
+        want = ["yes" if r in rule.roles else "—" for r in ROLES] + [REACH_WORDS[rule.relations]]
+        assert cells == want, f"README row for {permission} differs: {row}"

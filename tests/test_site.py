@@ -213,8 +213,16 @@ def test_every_page_sends_the_csrf_token_from_body(world, login, client, subtest
         with subtests.test(url=url):
             token = csrf_header(body(s.get(url)))
             assert token and len(token) > 20
-    with subtests.test(url="/login (visitor)"):
-        assert csrf_header(body(client.get("/login")))
+    with subtests.test(url="/login (visitor)"):  # a visitor's page has no htmx requests to send it with
+        page = body(client.get("/login"))
+        assert csrf_header(page) is None and 'name="csrf_token"' in page
+
+
+def test_a_visitors_page_without_a_form_starts_no_session(client):
+    """Error pages and the like write nothing: a crawler without cookies costs no session rows."""
+    for url in ("/nowhere", "/healthz"):
+        response = client.get(url)
+        assert not [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")], url
 
 
 def test_the_body_token_is_accepted_as_a_header(world, login):

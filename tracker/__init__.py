@@ -38,6 +38,9 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
 
     _bind_extensions(app)
     _register_blueprints(app)
+    from tracker.scope import loading
+
+    loading.check_routes(app)  # a route naming something inside an agreement without a scope is refused
     from tracker.site import errors, templating
 
     errors.register(app)
@@ -73,6 +76,12 @@ def _bind_extensions(app: Flask) -> None:
     ext.login_manager.init_app(app)
     ext.login_manager.login_view = "auth.login"
     ext.login_manager.login_message_category = "info"
+    from tracker.auth.sessions import DatabaseSessionInterface
+
+    app.session_interface = DatabaseSessionInterface()  # the cookie holds a random token; the session is a row
+    # Rate-limit counts in the jobs' Redis when REDIS_URL is set, else in this worker's memory.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    ext.limiter.init_app(app)
 
 
 def managed_by_models(obj, name, type_, reflected, compare_to) -> bool:
@@ -101,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.audit.cli import bp as audit
     from tracker.auth.account_views import bp as accounts
     from tracker.auth.cli import bp as users
+    from tracker.auth.profile import bp as profile
     from tracker.auth.views import bp as auth
     from tracker.dashboard.views import bp as dashboard
     from tracker.demo.cli import bp as demo
@@ -109,7 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.orgs.views import bp as orgs
     from tracker.site.views import bp as site
 
-    for blueprint in (site, auth, accounts, dashboard, orgs, agreements, jobs, audit, demo, users, jobs_cli):
+    for blueprint in (site, auth, accounts, profile, dashboard, orgs, agreements, jobs, audit, demo, users, jobs_cli):
         app.register_blueprint(blueprint)
     _register_document_blueprints(app)
     _register_card_blueprints(app)

@@ -9,7 +9,6 @@ and writes nothing. `save()` may return warnings: saved, but shown to the user.
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from tracker.agreements.views import get_agreement_or_404  # noqa: F401  (re-exported for the parts' views)
 from tracker.extensions import db
 from tracker.htmx import render, render_fragment, wants_fragment
 from tracker.validation import Invalid, apply_errors

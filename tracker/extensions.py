@@ -1,5 +1,8 @@
 """Extensions, created once here and bound to the app in create_app."""
+import flask_limiter
+from flask import current_app, has_app_context
 from flask_babel import Babel
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +31,32 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = Htmx()
 babel = Babel()
+
+
+class Limiter(flask_limiter.Limiter):
+    """Flask-Limiter with its counts kept per app, like the other extensions keep their state.
+
+    Flask-Limiter keeps one storage per extension object, replaced by every `init_app`; the tests build
+    several apps in one process (one of them on Redis), so each app keeps the storage it was bound with.
+    """
+
+    def init_app(self, app) -> None:
+        super().init_app(app)
+        app.extensions["limiter.counts"] = (self._storage, self._limiter)
+
+    def _counts(self):
+        if has_app_context() and "limiter.counts" in current_app.extensions:
+            return current_app.extensions["limiter.counts"]
+        return self._storage, self._limiter
+
+    @property
+    def storage(self):
+        return self._counts()[0]
+
+    @property
+    def limiter(self):
+        return self._counts()[1]
+
+
+# Limits themselves are set in tracker/limits.py, nowhere else.
+limiter = Limiter(key_func=get_remote_address)

@@ -55,3 +55,40 @@ def test_sign_in_returns_to_the_page_asked_for(page, demo):
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/organisations$"))
     expect(page.get_by_role("heading", level=1, name="Organisations")).to_be_visible()
+
+
+def test_signing_out_also_signs_out_a_browser_holding_a_copy_of_the_cookie(new_page, demo):
+    """Someone copied the librarian's cookies (a shared computer, a stolen laptop backup): once she signs
+    out, the copy is worth nothing, "keep me signed in" or not."""
+    page = new_page()
+    page.goto("/login")
+    page.get_by_label("Email").fill("librarian@demo.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Keep me signed in on this device").check()
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="Dashboard")).to_be_visible()
+
+    copy = new_page()
+    copy.context.add_cookies(page.context.cookies())
+    copy.goto("/")
+    expect(copy.get_by_role("heading", level=1, name="Dashboard")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+    copy.goto("/")
+    expect(copy.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+
+
+def test_ending_a_session_from_the_profile_signs_that_browser_out(new_page, demo):
+    laptop, phone = new_page(), new_page()
+    sign_in(laptop, "director@demo.test")
+    sign_in(phone, "director@demo.test")
+    laptop.goto("/profile")
+    sessions = laptop.locator("#sessions")
+    expect(sessions.locator("tbody tr")).to_have_count(2)
+    other = sessions.locator("tbody tr", has_not=laptop.get_by_text("This browser"))
+    other.get_by_role("button", name="End this session").click()
+    expect(laptop.get_by_text("The session was ended: that browser is signed out.")).to_be_visible()
+    expect(laptop.locator("#sessions tbody tr")).to_have_count(1)
+    phone.goto("/agreements")
+    expect(phone.get_by_role("heading", level=1, name="Sign in")).to_be_visible()

@@ -38,25 +38,8 @@ EXPIRING_SOON_DAYS = 90
 WITH_PARTIES = selectinload(Agreement.parties).selectinload(Party.organisation)
 
 
-# ---- who sees what -------------------------------------------------------------------------
-
-def visible(query, scope: frozenset[int] | None):
-    if scope is None:
-        return query
-    return query.where(
-        exists().where(Party.agreement_id == Agreement.id, Party.organisation_id.in_(scope))
-    )
-
-
-def get_visible(agreement_id: int, scope: frozenset[int] | None) -> Agreement | None:
-    query = visible(select(Agreement).where(Agreement.id == agreement_id), scope)
-    return db.session.execute(
-        query.options(WITH_PARTIES, selectinload(Agreement.goals), selectinload(Agreement.manager))
-    ).scalar()
-
-
 def search(
-    scope: frozenset[int] | None,
+    visible_ids,
     today: date,
     q: str = "",
     status: str = "",
@@ -66,8 +49,9 @@ def search(
     sort: str = "updated",
     direction: str = "desc",
 ):
-    """The agreements list query, with parties loaded in a fixed number of queries."""
-    query = visible(select(Agreement), scope)
+    """The agreements list query over the agreements `visible_ids` selects (None: all), with parties loaded
+    in a fixed number of queries."""
+    query = select(Agreement) if visible_ids is None else select(Agreement).where(Agreement.id.in_(visible_ids))
     if q:
         like = f"%{q.strip()}%"
         named_party = exists().where(
@@ -120,9 +104,9 @@ def check_term(data: dict) -> dict[str, str]:
     return errors
 
 
-def check_parties(parties: list[dict], scope: frozenset[int] | None = None) -> dict[str, str]:
-    """A partnership needs a public library and a school side, each organisation once,
-    and (for anyone but an admin) one of the user's own organisations, or they could not see it."""
+def check_parties(parties: list[dict], own: frozenset[int] | None = None) -> dict[str, str]:
+    """A partnership needs a public library and a school side, each organisation once, and (for anyone but
+    an admin) one of the user's own organisations (`own`: theirs and those below), or they could not edit it."""
     ids = [p["organisation_id"] for p in parties]
     orgs = {o.id: o for o in db.session.execute(select(Organisation).where(Organisation.id.in_(ids))).scalars()}
     errors = {}
@@ -138,7 +122,7 @@ def check_parties(parties: list[dict], scope: frozenset[int] | None = None) -> d
             missing.append(_("The parties must include a public library (a library system or a branch)."))
         if not kinds & SCHOOL_KINDS:
             missing.append(_("The parties must include a school or a school district."))
-        if scope is not None and not set(ids) & scope:
+        if own is not None and not set(ids) & own:
             missing.append(_("One of the parties must be your organisation or one below it."))
         if missing:
             errors["parties"] = " ".join(missing)
@@ -156,8 +140,8 @@ def _snapshot(agreement: Agreement, fields=ALL_FIELDS) -> dict:
     return values
 
 
-def create(actor: audit.Actor, data: dict, parties: list[dict], scope: frozenset[int] | None = None) -> Agreement:
-    errors = {**check_term(data), **check_parties(parties, scope)}
+def create(actor: audit.Actor, data: dict, parties: list[dict], own: frozenset[int] | None = None) -> Agreement:
+    errors = {**check_term(data), **check_parties(parties, own)}
     if errors:
         raise Invalid(errors)
     agreement = Agreement(status="draft", **{f: data.get(f) for f in ALL_FIELDS if f in data})
@@ -248,12 +232,12 @@ def add_party(actor: audit.Actor, agreement: Agreement, data: dict, version: int
 
 
 def remove_party(actor: audit.Actor, agreement: Agreement, party_id: int, version: int,
-                 scope: frozenset[int] | None = None) -> None:
+                 own: frozenset[int] | None = None) -> None:
     party = next((p for p in agreement.parties if p.id == party_id), None)
     if party is None:
         raise Invalid({"": _("That party is not on this agreement.")})
     remaining = [{"organisation_id": p.organisation_id} for p in agreement.parties if p.id != party_id]
-    errors = check_parties(remaining, scope)
+    errors = check_parties(remaining, own)
     if errors:
         raise Invalid({"": errors["parties"]})
     label = _party_label({"organisation_id": party.organisation_id, "role": party.role})
@@ -300,8 +284,10 @@ def remove_goal(actor: audit.Actor, agreement: Agreement, goal_id: int, version:
     _save(actor, agreement, version, "agreement.goal_removed", {"goal": [goal.statement, None]}, {"goal"})
 
 
-def transition(actor: audit.Actor, agreement: Agreement, name: str, role: str, version: int) -> workflow.Transition:
-    """Move the agreement along the workflow, or say why it cannot move."""
+def transition(actor: audit.Actor, agreement: Agreement, name: str, role: str, version: int,
+               relation=None) -> workflow.Transition:
+    """Move the agreement along the workflow, or say why it cannot move (`relation`: how the user stands to
+    the agreement, when they are not an admin or a command)."""
     step = workflow.BY_NAME.get(name)
     if step is None:
         raise Invalid({"": _("There is no such step.")})
@@ -312,7 +298,7 @@ def transition(actor: audit.Actor, agreement: Agreement, name: str, role: str, v
             target=workflow.STATUSES[step.target],
             hint=workflow.path_hint(agreement.status, step.target),
         )})
-    if not allowed(role, step.permission):
+    if not allowed(role, step.permission, relation):
         raise Invalid({"": _("Your role cannot %(step)s an agreement.", step=str(step.label).lower())})
     if step.target in ("in_review", "approved", "out_for_signature"):
         missing = [str(f) for f, v in (("purpose", agreement.purpose), ("effective date", agreement.effective_date)) if not v]

@@ -11,12 +11,15 @@ from sqlalchemy import select
 from tracker.agreements import service, workflow
 from tracker.agreements.forms import GoalForm, NewAgreementForm, PartyForm, StepForm, SummaryForm, TermForm
 from tracker.audit import service as audit
-from tracker.auth.access import current_actor, requires, scope_ids
+from tracker.auth.access import can, current_actor, requires
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.forms import form_data
 from tracker.htmx import render, render_fragment, render_fragment_html, wants_fragment
 from tracker.orgs import service as orgs
+from tracker.scope import agreements as seen
+from tracker.scope.loading import Param, add_param, current_access
+from tracker.scope.users import current_scope
 from tracker.validation import Conflict, Invalid, apply_errors
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
@@ -28,6 +31,7 @@ class DetailSection(NamedTuple):
     template: str  # included on the agreement page
     anchor: str  # its element id is "section-<anchor>"; the page's contents link there
     label: object  # its name in the page's contents
+    permission: str = "agreement.view"  # who sees it: users below a party see only what reaches them
 
 
 DETAIL_SECTIONS = [
@@ -38,19 +42,27 @@ DETAIL_SECTIONS = [
 ]
 
 
-def add_section(template: str, anchor: str, label, before: str | None = None) -> None:
+def add_section(template: str, anchor: str, label, before: str | None = None, permission: str = "agreement.view") -> None:
     """Show another package's section on the agreement page (before the section with template `before`)."""
     if all(s.template != template for s in DETAIL_SECTIONS):
         templates = [s.template for s in DETAIL_SECTIONS]
-        DETAIL_SECTIONS.insert(templates.index(before) if before else len(DETAIL_SECTIONS), DetailSection(template, anchor, label))
+        DETAIL_SECTIONS.insert(templates.index(before) if before else len(DETAIL_SECTIONS),
+                               DetailSection(template, anchor, label, permission))
 
 
-def get_agreement_or_404(agreement_id: int):
-    """The agreement if one of the user's organisations is party to it; 404 otherwise, existing or not."""
-    agreement = service.get_visible(agreement_id, scope_ids())
-    if agreement is None:
-        abort(404)
-    return agreement
+def _sections():
+    """The sections the user sees here (a user below a party: not the history, health or communication log)."""
+    return [s for s in DETAIL_SECTIONS if can(s.permission)]
+
+
+def _history(agreement):
+    return audit.history("agreement", agreement.id) if can("partnership.view") else None
+
+
+add_param(Param("party_id", "party", "agreement", lambda access, agreement, value: next(
+    (p for p in agreement.parties if p.id == value), None)))
+add_param(Param("goal_id", "goal", "agreement", lambda access, agreement, value: next(
+    (g for g in agreement.goals if g.id == value), None)))
 
 
 def _int_arg(name: str) -> int | None:
@@ -64,13 +76,14 @@ def _int_arg(name: str) -> int | None:
 @requires("agreement.view")
 def index():
     args = request.args
+    scope = current_scope()
     query = service.search(
-        scope_ids(), date.today(), q=args.get("q", ""), status=args.get("status", ""), kind=args.get("kind", ""),
+        seen.agreement_ids(scope), date.today(), q=args.get("q", ""), status=args.get("status", ""), kind=args.get("kind", ""),
         organisation_id=_int_arg("org"), expiring_within=_int_arg("expiring"),
         sort=args.get("sort", "updated"), direction=args.get("dir", "desc"),
     )
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    organisations = [] if wants_fragment() else orgs.filter_choices(scope_ids(), _int_arg("org"))
+    organisations = [] if wants_fragment() else orgs.filter_choices(scope.own, _int_arg("org"))
     return render("agreements/index.html", "agreements/_results.html", page=page, args=args,
                   organisations=organisations)
 
@@ -93,7 +106,7 @@ def create():
     if form.validate_on_submit():
         try:
             fields = service.ALL_FIELDS
-            agreement = service.create(current_actor(), form_data(form, fields), form.party_data(), scope_ids())
+            agreement = service.create(current_actor(), form_data(form, fields), form.party_data(), current_scope().own)
         except Invalid as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -105,10 +118,8 @@ def create():
 
 @bp.route("/<int:agreement_id>")
 @requires("agreement.view", scope="agreement")
-def detail(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
-    return render_template("agreements/detail.html", agreement=agreement, sections=DETAIL_SECTIONS,
-                           history=audit.history("agreement", agreement.id))
+def detail(agreement):
+    return render_template("agreements/detail.html", agreement=agreement, sections=_sections(), history=_history(agreement))
 
 
 def _party_form(agreement, formdata=None):
@@ -136,8 +147,7 @@ def _section_response(agreement, section: str):
 
 @bp.route("/<int:agreement_id>/sections/<section>")
 @requires("agreement.view", scope="agreement")
-def section(agreement_id: int, section: str):
-    agreement = get_agreement_or_404(agreement_id)
+def section(agreement, section: str):
     if section not in ("summary", "term", "parties", "goals", "status"):
         abort(404)
     return render_fragment(f"agreements/_{section}.html", agreement=agreement)
@@ -151,8 +161,7 @@ SECTION_LABELS = {
 
 @bp.route("/<int:agreement_id>/sections/<section>/edit", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
-def edit_section(agreement_id: int, section: str):
-    agreement = get_agreement_or_404(agreement_id)
+def edit_section(agreement, section: str):
     if section not in SECTION_FORMS:
         abort(404)
     form = SECTION_FORMS[section](obj=agreement)
@@ -168,16 +177,14 @@ def edit_section(agreement_id: int, section: str):
 
 @bp.route("/<int:agreement_id>/parties/new")
 @requires("agreement.edit", scope="agreement")
-def new_party(agreement_id: int):
+def new_party(agreement):
     """The add-a-party form, loaded on demand: it lists every organisation."""
-    agreement = get_agreement_or_404(agreement_id)
     return _party_section_form(agreement, _party_form(agreement))
 
 
 @bp.route("/<int:agreement_id>/parties", methods=["POST"])
 @requires("agreement.edit", scope="agreement")
-def add_party(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def add_party(agreement):
     return _party_section_form(agreement, _party_form(agreement, formdata=request.form))
 
 
@@ -216,23 +223,20 @@ def _section_form(agreement, section: str, form, heading, submit, action: str, s
 
 @bp.route("/<int:agreement_id>/parties/<int:party_id>/remove", methods=["POST"])
 @requires("agreement.edit", scope="agreement")
-def remove_party(agreement_id: int, party_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def remove_party(agreement, party):
     return _step(agreement, "parties",
-                 lambda version: service.remove_party(current_actor(), agreement, party_id, version, scope_ids()))
+                 lambda version: service.remove_party(current_actor(), agreement, party.id, version, current_scope().own))
 
 
 @bp.route("/<int:agreement_id>/goals/new")
 @requires("agreement.edit", scope="agreement")
-def new_goal(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def new_goal(agreement):
     return _goal_section_form(agreement, GoalForm(version=agreement.version, formdata=None))
 
 
 @bp.route("/<int:agreement_id>/goals", methods=["POST"])
 @requires("agreement.edit", scope="agreement")
-def add_goal(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def add_goal(agreement):
     return _goal_section_form(agreement, GoalForm())
 
 
@@ -245,35 +249,29 @@ def _goal_section_form(agreement, form):
 
 @bp.route("/<int:agreement_id>/goals/<int:goal_id>/edit", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
-def edit_goal(agreement_id: int, goal_id: int):
+def edit_goal(agreement, goal):
     """Update a goal, typically its progress."""
-    agreement = get_agreement_or_404(agreement_id)
-    goal = next((g for g in agreement.goals if g.id == goal_id), None)
-    if goal is None:
-        abort(404)
     form = GoalForm(obj=goal, version=agreement.version) if request.method == "GET" else GoalForm()
     return _section_form(
         agreement, "goals", form, _("Edit goal"), _("Save goal"),
-        url_for("agreements.edit_goal", agreement_id=agreement.id, goal_id=goal_id),
-        lambda version: service.update_goal(current_actor(), agreement, goal_id, form_data(form, service.GOAL_FIELDS), version),
+        url_for("agreements.edit_goal", agreement_id=agreement.id, goal_id=goal.id),
+        lambda version: service.update_goal(current_actor(), agreement, goal.id, form_data(form, service.GOAL_FIELDS), version),
     )
 
 
 @bp.route("/<int:agreement_id>/goals/<int:goal_id>/remove", methods=["POST"])
 @requires("agreement.edit", scope="agreement")
-def remove_goal(agreement_id: int, goal_id: int):
-    agreement = get_agreement_or_404(agreement_id)
-    return _step(agreement, "goals", lambda version: service.remove_goal(current_actor(), agreement, goal_id, version))
+def remove_goal(agreement, goal):
+    return _step(agreement, "goals", lambda version: service.remove_goal(current_actor(), agreement, goal.id, version))
 
 
 @bp.route("/<int:agreement_id>/status/<step>", methods=["POST"])
-@requires("agreement.view", scope="agreement")
-def change_status(agreement_id: int, step: str):
+@requires("agreement.submit", scope="agreement")
+def change_status(agreement, step: str):
     """Permission depends on the step (see workflow.TRANSITIONS); the service checks it and says why."""
-    agreement = get_agreement_or_404(agreement_id)
 
     def move(version):
-        done = service.transition(current_actor(), agreement, step, current_user.role, version)
+        done = service.transition(current_actor(), agreement, step, current_user.role, version, current_access().relation)
         return _("Status is now %(status)s.", status=workflow.STATUSES[done.target])
 
     return _step(agreement, "status", move)
@@ -306,5 +304,5 @@ def _refused(agreement, section: str, exc):
     status = 409 if conflict else 422
     if wants_fragment():
         return render_fragment(f"agreements/_{section}.html", status, agreement=agreement, **context)
-    return render_template("agreements/detail.html", agreement=agreement, sections=DETAIL_SECTIONS,
-                           history=audit.history("agreement", agreement.id), **context), status
+    return render_template("agreements/detail.html", agreement=agreement, sections=_sections(),
+                           history=_history(agreement), **context), status

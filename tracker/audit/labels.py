@@ -19,6 +19,8 @@ ACTIONS = {
     "auth.login": _l("signed in"),
     "auth.logout": _l("signed out"),
     "auth.login_failed": _l("failed to sign in"),
+    "auth.session_ended": _l("ended one of their sessions"),
+    "auth.sessions_ended": _l("signed out everywhere else"),
     "user.created": _l("created the account"),
     "user.updated": _l("changed the account"),
     "user.password_set": _l("set a new password"),

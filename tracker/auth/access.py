@@ -1,32 +1,44 @@
-"""The one decorator every view wears, and the organisation scope of the current user."""
+"""The one decorator every view wears: sign-in, the role's permission, and what the URL names.
+
+`@requires(permission, scope=...)` checks, in this order:
+1. signed in (unless the permission is None: a public page);
+2. the role has the permission (otherwise 403);
+3. with a scope ("agreement" or "organisation"), the loader registered for it turns the URL's ids
+   into objects the view receives (agreement_id -> agreement, drive_id -> drive, ...): whatever the
+   user cannot see answers 404 revealing nothing, and a relation the permission does not reach
+   (a user below a party posting to the agreement's own forms) answers 403 (tracker/scope/loading.py).
+
+The scope is what is enforced: a view declared with one never receives a raw id it must check
+itself, and create_app refuses a route whose URL names something inside an agreement without one.
+"""
 from functools import wraps
+from typing import Callable
 
 from flask import abort, g, request
 from flask_login import current_user
 
 from tracker.audit.service import Actor
-from tracker.auth.permissions import ADMIN, allowed
+from tracker.auth.permissions import allowed
 from tracker.extensions import login_manager
-from tracker.orgs.service import user_scope
+
+# scope name -> loader(permission, view_args) -> view_args with objects in place of ids (or abort).
+SCOPES: dict[str, Callable[[str, dict], dict]] = {}
 
 
 def requires(permission: str | None, scope: str | None = None):
-    """Mark a view with the permission it needs (None: public) and check login and role.
-
-    `scope` says how the view's object is checked after the role: "agreement" (outside
-    the user's agreements: 404) or "org" (outside the user's organisations: 403).
-    The test suite reads these marks off every route in the URL map.
-    """
+    """Mark a view with the permission it needs (None: public) and the scope its URL is checked in."""
 
     def decorate(view):
         @wraps(view)
-        def wrapper(*args, **kwargs):
+        def wrapper(**view_args):
             if permission is not None:
                 if not current_user.is_authenticated:
                     return login_manager.unauthorized()
                 if not allowed(current_user.role, permission):
                     abort(403)
-            return view(*args, **kwargs)
+            if scope is not None:
+                view_args = SCOPES[scope](permission, view_args)
+            return view(**view_args)
 
         wrapper.permission = permission
         wrapper.scope = scope
@@ -39,17 +51,9 @@ public = requires(None)
 
 
 def can(permission: str) -> bool:
-    """For templates: may the current user do this at all?"""
-    return current_user.is_authenticated and allowed(current_user.role, permission)
-
-
-def scope_ids() -> frozenset[int] | None:
-    """Organisation ids the current user acts for (theirs and below); None means everything."""
-    if current_user.role == ADMIN:
-        return None
-    if "scope_ids" not in g:
-        g.scope_ids = user_scope(current_user.id)
-    return g.scope_ids
+    """For templates: may the current user do this, here? On a page of an agreement or organisation,
+    the user's relation to it counts too (g.relation, set by the scope's loader)."""
+    return current_user.is_authenticated and allowed(current_user.role, permission, g.get("relation"))
 
 
 def current_actor() -> Actor:

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.audit import service as audit
-from tracker.auth import accounts
+from tracker.auth import accounts, sessions
 from tracker.auth.access import current_actor, requires
 from tracker.auth.forms import AccountForm, PasswordForm
 from tracker.auth.models import User
@@ -82,7 +82,8 @@ def password(user_id: int):
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.set_password(current_actor(), user, form.password.data)
+            accounts.set_password(current_actor(), user, form.password.data,
+                                  keep_session=sessions.current_handle() if user.id == current_user.id else None)
         except Invalid as exc:
             db.session.rollback()
             apply_errors(form, exc)

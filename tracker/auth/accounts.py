@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from tracker.audit import service as audit
-from tracker.auth.models import User
+from tracker.auth import sessions
+from tracker.auth.models import User, new_access_version
 from tracker.auth.permissions import ADMIN, ROLES
 from tracker.auth.service import create_user, hash_password
 from tracker.extensions import db
@@ -56,16 +57,22 @@ def update_account(actor: audit.Actor, user: User, data: dict, by: User) -> User
     before = _snapshot(user)
     user.name, user.email, user.role, user.active = data["name"].strip(), _normal_email(data["email"]), data["role"], data["active"]
     user.organisations = _organisations(data.get("organisation_ids") or [])
+    user.access_version = new_access_version()  # what they see may have changed: their cached scope goes
+    if not user.active:
+        sessions.end_all(user.id)  # a deactivated account is signed out everywhere at once
     changes = audit.diff(before, _snapshot(user))
     if changes:
         audit.record(actor, "user.updated", "user", user.id, changes)
     return user
 
 
-def set_password(actor: audit.Actor, user: User, password: str) -> None:
+def set_password(actor: audit.Actor, user: User, password: str, keep_session: str | None = None) -> None:
+    """A new password ends every session signed in with the old one (but `keep_session`, the browser of
+    someone changing their own)."""
     if len(password or "") < MIN_PASSWORD:
         raise Invalid({"password": _("The password needs at least %(n)d characters.", n=MIN_PASSWORD)})
     user.password_hash = hash_password(password)
+    sessions.end_all(user.id, keep=keep_session)
     audit.record(actor, "user.password_set", "user", user.id, {})
 
 

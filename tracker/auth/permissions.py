@@ -1,10 +1,23 @@
 """Who may do what: the one table every view and template asks.
 
-Permissions name an action; each lists the roles allowed to do it. Scoping by
-organisation comes on top: apart from admins, a user acts only on agreements that
-one of their organisations (or one below it) is party to, and edits only
-organisations at or below their own.
+Permissions name an action. Each lists the roles allowed to do it and the relations that allow it:
+how the user's organisations stand to the agreement (or organisation) the action is on.
+
+- party: one of the user's organisations is a party to the agreement (or is the organisation);
+- above: a party sits below one of the user's organisations (a district above its party school,
+  a library system above its party branch);
+- below: one of the user's organisations sits below a party (a school under a party district, a
+  branch under a party library system). They see the agreement and act only on what concerns
+  their own organisation: their school's drive rows and students, the milestones they owe;
+- unrelated: none of these. Unrelated users never see an agreement (404); the organisation
+  directory is open to everyone for reading.
+
+Admins act on everything. Seeing is not editing: being below a party never gives rights over the
+organisations above, so a school librarian cannot edit her district.
 """
+from dataclasses import dataclass
+from enum import StrEnum
+
 from flask_babel import lazy_gettext as _l
 
 ADMIN = "admin"
@@ -21,49 +34,85 @@ ROLES = {
     VIEWER: _l("Viewer"),
 }
 
+
+class Relation(StrEnum):
+    """How a user's organisations stand to an agreement or an organisation."""
+
+    PARTY = "party"
+    ABOVE = "above"
+    BELOW = "below"
+    UNRELATED = "unrelated"
+
+
+WHOLE = frozenset({Relation.PARTY, Relation.ABOVE})  # the whole agreement: its parties and those above them
+ALSO_BELOW = WHOLE | {Relation.BELOW}  # ... and, for what concerns their own organisation, those below a party
+ANYONE = ALSO_BELOW | {Relation.UNRELATED}  # the shared organisation directory, and what is not inside one
+
+# How the README's table words each reach (tests/test_permissions.py checks the two agree).
+REACH_WORDS = {WHOLE: "party or above", ALSO_BELOW: "also below a party", ANYONE: "anyone"}
+
 EVERYONE = frozenset(ROLES)
 EDITORS = frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF, SCHOOL_LIBRARIAN})
+STAFF = frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF})
+APPROVERS = frozenset({ADMIN, ADMINISTRATOR})
 
-PERMISSIONS: dict[str, frozenset[str]] = {
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    relations: frozenset[Relation] = WHOLE
+
+
+PERMISSIONS: dict[str, Rule] = {
     # organisations and contacts
-    "org.view": EVERYONE,
-    "org.create": frozenset({ADMIN}),
-    "org.edit": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),
-    "org.confirm": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF, SCHOOL_LIBRARIAN}),
-    "contact.edit": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF, SCHOOL_LIBRARIAN}),
+    "org.view": Rule(EVERYONE, ANYONE),
+    "org.create": Rule(frozenset({ADMIN}), ANYONE),
+    "org.edit": Rule(STAFF),
+    "org.confirm": Rule(EDITORS),
+    "contact.edit": Rule(EDITORS),
     # agreements
-    "agreement.view": EVERYONE,
-    "agreement.create": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),
-    "agreement.edit": EDITORS,
-    "agreement.submit": EDITORS,  # draft -> in review, and back
-    "agreement.approve": frozenset({ADMIN, ADMINISTRATOR}),  # approve, send for signature, activate
-    "agreement.close": frozenset({ADMIN, ADMINISTRATOR}),  # expire, terminate, supersede
-    "dashboard.view": EVERYONE,
-    "job.view": EVERYONE,  # only the jobs the user started (admins: all)
-    "user.manage": frozenset({ADMIN}),
+    "agreement.view": Rule(EVERYONE, ALSO_BELOW),  # overview, key dates, resources shared
+    "partnership.view": Rule(EVERYONE),  # history, health survey, communication log: what concerns every party
+    "agreement.create": Rule(STAFF, ANYONE),  # one of the parties must be the user's organisation or below it
+    "agreement.edit": Rule(EDITORS),
+    "agreement.submit": Rule(EDITORS),  # draft -> in review, and back
+    "agreement.approve": Rule(APPROVERS),  # approve, send for signature, activate
+    "agreement.close": Rule(APPROVERS),  # expire, terminate, supersede
+    "milestone.done": Rule(EDITORS, ALSO_BELOW),  # below a party: the milestones their organisation owes or they own
+    "dashboard.view": Rule(EVERYONE, ANYONE),
+    "job.view": Rule(EVERYONE, ANYONE),  # only the jobs the user started (admins: all)
+    "user.manage": Rule(frozenset({ADMIN}), ANYONE),
     # card drives, rosters, patron exports
-    "card.view": EVERYONE,  # programmes, specs, drives and their counts (no student names)
-    "card.manage": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),  # programme, spec, drives
-    "card.record": EDITORS,  # counts per school and grade, cards per student
-    "roster.view": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF, SCHOOL_LIBRARIAN}),  # student names
-    "roster.import": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),
-    "roster.opt_out": EDITORS,
-    "patron.export": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),
-    "report.view": EVERYONE,  # annual reports of the user's agreements and organisations
-    "profile.edit": EVERYONE,  # one's own reminder settings and calendar feed
+    "card.view": Rule(EVERYONE, ALSO_BELOW),  # programmes, specs, drives and their counts (no student names)
+    "card.manage": Rule(STAFF),  # programme, spec, drives
+    "card.record": Rule(EDITORS, ALSO_BELOW),  # counts per school and grade, cards per student
+    "roster.view": Rule(EDITORS, ALSO_BELOW),  # student names
+    "roster.import": Rule(STAFF),
+    "roster.opt_out": Rule(EDITORS, ALSO_BELOW),
+    "patron.export": Rule(STAFF),
+    "report.view": Rule(EVERYONE),  # annual reports of the user's agreements and organisations
+    "profile.edit": Rule(EVERYONE, ANYONE),  # one's own reminder settings and calendar feed
     # the clause library and MOU documents
-    "clause.view": EVERYONE,
-    "clause.edit": frozenset({ADMIN}),
-    "document.view": EVERYONE,
-    "document.edit": EDITORS,  # assemble drafts, signatories, send for signature, amendments
-    "document.approve": frozenset({ADMIN, ADMINISTRATOR}),  # record internal, counsel and board approvals
-    "document.sign": EVERYONE,  # sign or decline where the user is a signatory
-    "document.bulk": frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF}),  # one draft per school of a district
+    "clause.view": Rule(EVERYONE, ANYONE),
+    "clause.edit": Rule(frozenset({ADMIN}), ANYONE),
+    "document.view": Rule(EVERYONE, ALSO_BELOW),
+    "document.edit": Rule(EDITORS),  # assemble drafts, signatories, send for signature, amendments
+    "document.approve": Rule(APPROVERS),  # record internal, counsel and board approvals
+    "document.sign": Rule(EVERYONE, ANYONE),  # sign or decline where the user is a signatory, whoever's agreement
+    "document.bulk": Rule(STAFF, ANYONE),  # one draft per school of a district
 }
 
 
-def allowed(role: str | None, permission: str) -> bool:
+def allowed(role: str | None, permission: str, relation: Relation | None = None) -> bool:
+    """May this role do it at all, and (given the relation to what it is done on) here?"""
     if permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}: add it to PERMISSIONS")
-    return role in PERMISSIONS[permission]
+    rule = PERMISSIONS[permission]
+    if role not in rule.roles:
+        return False
+    return relation is None or role == ADMIN or relation in rule.relations
 
+
+def reaches(permission: str, relation: Relation) -> bool:
+    """Does the relation allow the permission (whatever the role)?"""
+    return relation in PERMISSIONS[permission].relations

@@ -1,12 +1,10 @@
-"""Accounts and signing in: password hashing, throttling failed attempts, the login record."""
-from datetime import datetime, timedelta, timezone
-
+"""Accounts and signing in: password hashing, failed attempts slowing down, the login record."""
 from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker import limits
 from tracker.audit import service as audit
-from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.extensions import db
 
@@ -23,39 +21,28 @@ def find_user(email: str) -> User | None:
     return db.session.execute(select(User).where(func.lower(User.email) == email.strip().lower())).scalar()
 
 
-def _recent_failures(window: timedelta, **where) -> int:
-    since = datetime.now(timezone.utc).replace(tzinfo=None) - window
-    query = select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "auth.login_failed", AuditEvent.at >= since
-    )
-    for column, value in where.items():
-        query = query.where(getattr(AuditEvent, column) == value)
-    return db.session.execute(query).scalar_one()
-
-
-def throttled(email: str, ip: str, config) -> bool:
-    """Too many recent failures for this account or from this address."""
-    window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
-    return (
-        _recent_failures(window, entity_id=email.strip().lower()) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _recent_failures(window, ip=ip) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    )
-
-
 def authenticate(actor: audit.Actor, email: str, password: str) -> User | None:
-    """The user if the password is right and the account active; every attempt is audited."""
-    user = find_user(email)
-    good = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
-    if user is None or not good or not user.active:
-        audit.record(actor, "auth.login_failed", "login", email.strip().lower())
+    """The user if the password is right and the account active; every attempt is audited.
+
+    Failures slow the next attempt down, per account and per address (`limits.SIGN_IN`): while one of
+    them must wait, this raises `limits.TooManyAttempts` (429) before the password is even checked.
+    """
+    account = email.strip().lower()
+    with limits.SIGN_IN.attempt(account=account, address=actor.ip) as attempt:
+        user = find_user(email)
+        good = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+        if user is None or not good or not user.active:
+            attempt.failed()
+            audit.record(actor, "auth.login_failed", "login", account)
+            db.session.commit()
+            return None
+        audit.record(
+            audit.Actor(user.id, f"{user.name} <{user.email}>", actor.ip, actor.user_agent),
+            "auth.login", "user", user.id,
+        )
         db.session.commit()
-        return None
-    audit.record(
-        audit.Actor(user.id, f"{user.name} <{user.email}>", actor.ip, actor.user_agent),
-        "auth.login", "user", user.id,
-    )
-    db.session.commit()
-    return user
+        attempt.succeeded()
+        return user
 
 
 def create_user(actor: audit.Actor, email: str, name: str, role: str, password: str, organisations=()) -> User:

@@ -3,14 +3,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from tracker.audit import service as audit
-from tracker.auth import service
+from tracker.auth import service, sessions
 from tracker.auth.access import current_actor, public, requires
 from tracker.auth.forms import LoginForm
-from tracker.auth.models import User
 from tracker.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -18,15 +15,9 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """The signed-in user with their organisations (for their time zone), in one query.
-    A deactivated account's sessions end at its next request, and so do sessions from before a new password."""
-    id_part, _sep, key = user_id.partition(":")
-    if not id_part.isdigit():
-        return None
-    user = db.session.execute(
-        select(User).where(User.id == int(id_part), User.active.is_(True)).options(joinedload(User.organisations))
-    ).unique().scalar()
-    return user if user is not None and key == user.session_key else None
+    """The signed-in user, read with the session's row (tracker/auth/sessions.py); a deactivated account is
+    signed out at its next request."""
+    return sessions.signed_in_user(user_id)
 
 
 @login_manager.unauthorized_handler
@@ -55,18 +46,14 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        actor = current_actor()
-        if service.throttled(form.email.data, actor.ip, current_app.config):
-            form.form_errors.append(_("Too many failed sign-ins. Wait %(minutes)s minutes and try again.",
-                                      minutes=current_app.config["LOGIN_WINDOW_MINUTES"]))
-            status = 429
-        else:
-            user = service.authenticate(actor, form.email.data, form.password.data)
-            if user is not None:
-                login_user(user, remember=form.remember.data)
-                return redirect(_safe_next(request.args.get("next")), 303)
-            form.form_errors.append(_("That email and password do not match an active account."))
-            status = 422
+        # While the account or the address must wait, this raises the 429 page with the seconds left.
+        user = service.authenticate(current_actor(), form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            sessions.start(remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")), 303)
+        form.form_errors.append(_("That email and password do not match an active account."))
+        status = 422
     elif form.is_submitted():
         status = 422
     return render_template("auth/login.html", form=form), status
@@ -78,5 +65,6 @@ def logout():
     audit.record(current_actor(), "auth.logout", "user", current_user.id)
     db.session.commit()
     logout_user()
+    sessions.finish()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"), 303)

@@ -23,8 +23,10 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.agreements import workflow
 from tracker.agreements.models import Agreement, Goal
+from tracker.auth.permissions import Relation
 from tracker.extensions import db
-from tracker.scope import among
+from tracker.scope.agreements import relations
+from tracker.scope.sql import among
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class KeyDate:
     detail: str = ""
     overdue: bool = False
     owner_user_id: int | None = field(default=None, compare=False)  # someone who must hear of it in particular
+    owed_by: int | None = field(default=None, compare=False)  # the organisation that owes it (a milestone)
 
     @property
     def kind_label(self) -> str:
@@ -55,20 +58,43 @@ KINDS = {
     "survey": _l("Assessment survey closes"),
 }
 KEY_DATE_SOURCES: list = []
+WHOLE_ONLY: set[str] = {"survey"}  # kinds for those who see the whole agreement, not those below a party
 
 
-def add_source(source, kinds: dict | None = None) -> None:
+def add_source(source, kinds: dict | None = None, whole_only: bool = False) -> None:
     if source not in KEY_DATE_SOURCES:
         KEY_DATE_SOURCES.append(source)
     KINDS.update(kinds or {})
+    if whole_only:
+        WHOLE_ONLY.update(kinds or {})
 
 
-def collect(agreement_ids, start: date, end: date, kinds=None) -> list[KeyDate]:
-    """Every source's dates in [start, end], by date."""
+def collect(agreement_ids, start: date, end: date, kinds=None, scope=None) -> list[KeyDate]:
+    """Every source's dates in [start, end], by date. With a user's `scope`, the dates of agreements they see
+    from below a party are only those that concern them: no whole-only kinds, and only the milestones their
+    organisation owes or they own."""
     found = [d for source in KEY_DATE_SOURCES for d in source(agreement_ids, start, end)]
     if kinds is not None:
         found = [d for d in found if d.kind in kinds]
+    if scope is not None:
+        found = seen_by(found, scope)
     return sorted(found, key=lambda d: (d.on, d.agreement_title, d.title, d.uid))
+
+
+def seen_by(dates: list[KeyDate], scope) -> list[KeyDate]:
+    """The dates that concern a user: all of the agreements they see whole (or are told of as manager or
+    owner); of those they see from below a party, no whole-only kinds and only their own milestones."""
+    if scope.everything:
+        return dates
+    below = {i for i, r in relations(scope, {d.agreement_id for d in dates}).items() if r is Relation.BELOW}
+    return [d for d in dates if d.agreement_id not in below or _concerns(d, scope)]
+
+
+def _concerns(day: KeyDate, scope) -> bool:
+    if day.kind in WHOLE_ONLY:
+        return False
+    return day.kind != "milestone" or day.owner_user_id == scope.user_id or (
+        day.owed_by is not None and scope.acts_for(day.owed_by))
 
 
 def within(query, column, agreement_ids):

@@ -20,6 +20,8 @@ from tracker.calendar.models import ReminderSent
 from tracker.extensions import db
 from tracker.milestones.models import Milestone
 from tracker.milestones.service import overdue
+from tracker.scope import agreements as scoped
+from tracker.scope.users import scope_of
 
 HORIZON_DAYS = 30
 THRESHOLDS = (0, 1, 7, 30)
@@ -45,23 +47,24 @@ class Digest:
 
 def _ids_for(user: User):
     """The agreements whose dates the user hears of: those they manage or own a milestone of, and (but for
-    admins, who see everything) those their organisations are party to."""
+    admins, who see everything) those they see (from below a party, what concerns them: key_dates.seen_by)."""
     mine = [Agreement.manager_id == user.id,
             Agreement.id.in_(select(Milestone.agreement_id).where(Milestone.owner_user_id == user.id))]
     if user.role != ADMIN:
-        mine.append(Agreement.id.in_(service.agreement_ids(service.scope_of(user))))
+        mine.append(Agreement.id.in_(scoped.agreement_ids(scope_of(user))))
     return select(Agreement.id).where(or_(*mine))
 
 
 def digest_for(user: User, today: date) -> Digest:
     wanted = {k for k, on in service.preferences(user.id).items() if on}
-    ids = _ids_for(user)
-    upcoming = key_dates.collect(ids, today, today + timedelta(days=HORIZON_DAYS), kinds=wanted)
+    ids, scope = _ids_for(user), scope_of(user)
+    upcoming = key_dates.collect(ids, today, today + timedelta(days=HORIZON_DAYS), kinds=wanted, scope=scope)
     late = []
     if "milestone" in wanted:
         items, _total = overdue(ids, today)
-        late = [key_dates.KeyDate(m.due_date, "milestone", _("Overdue milestone: %(title)s", title=m.title),
-                                  m.agreement_id, m.agreement.title, f"milestone-{m.id}", overdue=True) for m in items]
+        late = key_dates.seen_by([key_dates.KeyDate(
+            m.due_date, "milestone", _("Overdue milestone: %(title)s", title=m.title), m.agreement_id, m.agreement.title,
+            f"milestone-{m.id}", overdue=True, owner_user_id=m.owner_user_id, owed_by=m.party_id) for m in items], scope)
     sent = set(db.session.execute(select(ReminderSent.item, ReminderSent.threshold)
                                   .where(ReminderSent.user_id == user.id)).all())
     fresh_late = [d for d in late if (d.uid, "overdue") not in sent]

@@ -5,16 +5,15 @@ from datetime import date, datetime, timedelta, timezone
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
-from tracker.agreements import service as agreements
 from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
 from tracker.auth.models import User
+from tracker.auth.permissions import Relation
 from tracker.calendar import key_dates
 from tracker.calendar.models import CalendarFeed, ReminderSetting
 from tracker.extensions import db
-from tracker.auth.permissions import ADMIN
-from tracker.orgs.service import user_scope
-from tracker import scope as scope_sql
+from tracker.scope import agreements as scoped
+from tracker.scope.users import scope_of
 
 FEED_PAST_DAYS = 60
 FEED_FUTURE_DAYS = 730
@@ -22,15 +21,6 @@ FEED_FUTURE_DAYS = 730
 
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-
-
-def scope_of(user: User) -> frozenset[int] | None:
-    return None if user.role == ADMIN else user_scope(user.id)
-
-
-def agreement_ids(scope: frozenset[int] | None):
-    """The agreements a scope sees, as a SELECT of ids for the key-date sources (None: every agreement)."""
-    return scope_sql.agreement_ids(scope)
 
 
 # ---- feeds -----------------------------------------------------------------------------------
@@ -72,17 +62,19 @@ def by_token(token: str) -> CalendarFeed | None:
                                                           CalendarFeed.revoked_at.is_(None))).scalar()
     if found is None or not found.user.active:
         return None
-    if found.agreement_id is not None and agreements.get_visible(found.agreement_id, scope_of(found.user)) is None:
+    if found.agreement_id is not None and \
+            scoped.relations(scope_of(found.user), [found.agreement_id])[found.agreement_id] is Relation.UNRELATED:
         return None
     return found
 
 
 def feed_dates(found: CalendarFeed, today: date) -> tuple[str, list[key_dates.KeyDate]]:
+    scope = scope_of(found.user)
     if found.agreement_id is None:
-        ids, name = agreement_ids(scope_of(found.user)), f"{found.user.name}: key dates"
+        ids, name = scoped.agreement_ids(scope), f"{found.user.name}: key dates"
     else:
         ids, name = [found.agreement_id], db.session.get(Agreement, found.agreement_id).title
-    dates = key_dates.collect(ids, today - timedelta(days=FEED_PAST_DAYS), today + timedelta(days=FEED_FUTURE_DAYS))
+    dates = key_dates.collect(ids, today - timedelta(days=FEED_PAST_DAYS), today + timedelta(days=FEED_FUTURE_DAYS), scope=scope)
     return name, dates
 
 

@@ -1,4 +1,4 @@
-"""The profile page (reminder switches, calendar feed link), the feeds themselves, and an agreement's key dates."""
+"""Profile sections (reminder switches, calendar feed link), the feeds themselves, and an agreement's key dates."""
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
@@ -6,13 +6,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from tracker.agreement_parts import get_agreement_or_404
 from tracker.agreements.views import add_section
+from tracker.auth import profile
 from tracker.auth.access import current_actor, public, requires
 from tracker.calendar import key_dates, service
 from tracker.htmx import render_fragment
+from tracker.milestones.service import concerns
+from tracker.scope.loading import current_access
 
 bp = Blueprint("calendar", __name__)
 SECTION = "calendar/_key_dates.html"
@@ -24,21 +25,24 @@ def feed_url(feed) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("calendar.feed", token=feed.token)
 
 
+def _feed_section(user) -> dict:
+    mine = service.feed(user, create=False)
+    return {"feed_link": feed_url(mine) if mine else None}
+
+
+profile.add_section(profile.ProfileSection(
+    "reminders", "calendar/_reminders.html", lambda user: {"kinds": key_dates.KINDS, "preferences": service.preferences(user.id)}),
+    before="sessions")
+profile.add_section(profile.ProfileSection("calendar_feed", "calendar/_feed.html", _feed_section), before="sessions")
+
+
 @bp.app_template_global()
 def agreement_key_dates(agreement):
-    today = date.today()
+    today, access = date.today(), current_access()
     return {
-        "dates": key_dates.collect([agreement.id], today, today + timedelta(days=AGREEMENT_DAYS_AHEAD)),
-        "overdue": [m for m in agreement.milestones if m.overdue(today)],
+        "dates": key_dates.collect([agreement.id], today, today + timedelta(days=AGREEMENT_DAYS_AHEAD), scope=access.scope),
+        "overdue": [m for m in agreement.milestones if m.overdue(today) and concerns(m, access)],
     }
-
-
-@bp.route("/profile")
-@requires("profile.edit")
-def profile():
-    mine = service.feed(current_user, create=False)
-    return render_template("calendar/profile.html", form=FlaskForm(), kinds=key_dates.KINDS,
-                           preferences=service.preferences(current_user.id), feed_link=feed_url(mine) if mine else None)
 
 
 @bp.route("/profile/reminders", methods=["POST"])
@@ -47,7 +51,7 @@ def save_reminders():
     chosen = {k for k in request.form.getlist("kinds") if k in key_dates.KINDS}
     service.set_preferences(current_actor(), current_user.id, chosen)
     flash(_("Reminder settings saved."), "success")
-    return redirect(url_for("calendar.profile"), 303)
+    return redirect(url_for("profile.page"), 303)
 
 
 @bp.route("/profile/calendar", methods=["POST"])
@@ -55,7 +59,7 @@ def save_reminders():
 def make_feed():
     service.feed(current_user)
     flash(_("Your calendar feed is ready: add its address to your calendar app."), "success")
-    return redirect(url_for("calendar.profile") + "#calendar", 303)
+    return redirect(url_for("profile.page") + "#calendar", 303)
 
 
 @bp.route("/profile/calendar/regenerate", methods=["POST"])
@@ -63,7 +67,7 @@ def make_feed():
 def regenerate_feed():
     service.revoke(current_actor(), current_user, regenerate=True)
     flash(_("New calendar address made; the old ones no longer work. Update your calendar app."), "success")
-    return redirect(url_for("calendar.profile") + "#calendar", 303)
+    return redirect(url_for("profile.page") + "#calendar", 303)
 
 
 @bp.route("/profile/calendar/revoke", methods=["POST"])
@@ -71,7 +75,7 @@ def regenerate_feed():
 def revoke_feed():
     service.revoke(current_actor(), current_user)
     flash(_("Your calendar addresses are revoked; they no longer work."), "success")
-    return redirect(url_for("calendar.profile") + "#calendar", 303)
+    return redirect(url_for("profile.page") + "#calendar", 303)
 
 
 @bp.route("/calendar/<token>.ics")
@@ -92,14 +96,13 @@ def feed(token: str):
 
 @bp.route("/agreements/<int:agreement_id>/key-dates")
 @requires("agreement.view", scope="agreement")
-def key_dates_section(agreement_id: int):
-    return render_fragment(SECTION, agreement=get_agreement_or_404(agreement_id))
+def key_dates_section(agreement):
+    return render_fragment(SECTION, agreement=agreement)
 
 
 @bp.route("/agreements/<int:agreement_id>/calendar", methods=["POST"])
 @requires("agreement.view", scope="agreement")
-def agreement_feed(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def agreement_feed(agreement):
     link = feed_url(service.feed(current_user, agreement.id))
     return render_fragment(SECTION, agreement=agreement, feed_link=link) if request.htmx else \
         render_template("calendar/agreement_feed.html", agreement=agreement, feed_link=link)

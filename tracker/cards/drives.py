@@ -4,7 +4,6 @@ Counts change by increments (UPDATE ... SET issued = issued + n), so two people 
 school at the same moment both count: an edit sends what it read and what it wants, and only the
 difference is applied.
 """
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
@@ -14,7 +13,9 @@ from tracker.audit import service as audit
 from tracker.cards.models import COUNT_FIELDS, DRIVE_STATUSES, GRADES, CardDrive, DriveCount, Student
 from tracker.cards.programme import schools_of
 from tracker.extensions import db
-from tracker.scope import among
+from tracker.orgs.models import Organisation
+from tracker.scope.agreements import visible
+from tracker.scope.sql import among
 from tracker.validation import Invalid
 
 DRIVE_FIELDS = ("name", "starts_on", "ends_on", "status", "grades", "target_percent")
@@ -22,14 +23,9 @@ THRESHOLDS = (80, 85, 90, 95)
 ACTIVE = ("planning", "forms_out", "collecting", "processing", "delivered", "follow_up")
 
 
-def visible_drives(scope: frozenset[int] | None):
-    from tracker.agreements.service import visible
-
+def visible_drives(scope):
+    """The drives of the agreements the scope sees."""
     return visible(select(CardDrive).join(Agreement, Agreement.id == CardDrive.agreement_id), scope)
-
-
-def get_visible(drive_id: int, scope) -> CardDrive | None:
-    return db.session.scalar(visible_drives(scope).where(CardDrive.id == drive_id))
 
 
 def _check(data: dict, schools: list) -> None:
@@ -183,10 +179,13 @@ def progress_row(name, values: dict, target) -> dict:
             "met": pct is not None and pct >= target}
 
 
-def by_school(drive: CardDrive) -> list[dict]:
-    rows = db.session.execute(
-        select(DriveCount.school_id, *summed(SUMMED), func.max(DriveCount.target_percent))
-        .where(DriveCount.drive_id == drive.id).group_by(DriveCount.school_id)).all()
+def by_school(drive: CardDrive, schools: frozenset[int] | None = None) -> list[dict]:
+    """A progress row per school of the drive (only these `schools`, when given)."""
+    query = (select(DriveCount.school_id, *summed(SUMMED), func.max(DriveCount.target_percent))
+             .where(DriveCount.drive_id == drive.id).group_by(DriveCount.school_id))
+    if schools is not None:
+        query = query.where(among(DriveCount.school_id, schools))
+    rows = db.session.execute(query).all()
     names = {s.id: s.name for s in schools_of(drive.agreement_id)}
     out = []
     for row in rows:
@@ -197,10 +196,11 @@ def by_school(drive: CardDrive) -> list[dict]:
     return sorted(out, key=lambda r: r["name"])
 
 
-def by_grade(drive: CardDrive, school_id: int | None = None) -> list[dict]:
+def by_grade(drive: CardDrive, schools: frozenset[int] | None = None) -> list[dict]:
+    """A progress row per grade, over the drive's schools (only these `schools`, when given)."""
     query = select(DriveCount.grade, *summed(SUMMED)).where(DriveCount.drive_id == drive.id).group_by(DriveCount.grade)
-    if school_id is not None:
-        query = query.where(DriveCount.school_id == school_id)
+    if schools is not None:
+        query = query.where(among(DriveCount.school_id, schools))
     rows = {r.grade: r for r in db.session.execute(query)}
     return [progress_row(g, {f: getattr(rows[g], f) for f in SUMMED}, drive.target_percent) for g in GRADES if g in rows]
 
@@ -222,4 +222,20 @@ def drive_progress(agreement_ids: list[int] | None, limit: int = 10) -> list[dic
     for row in db.session.execute(query):
         item = progress_row(row.name, {f: getattr(row, f) for f in SUMMED}, row.target_percent)
         out.append({**item, "id": row.id, "status": row.status})
+    return out
+
+
+def school_progress(agreement_ids: list[int], schools: frozenset[int], limit: int = 10) -> list[dict]:
+    """For the dashboard of someone who works on their own schools: each drive under way of these agreements,
+    with the progress of each of their schools in it (one query)."""
+    query = (select(CardDrive.id, CardDrive.name, CardDrive.status, CardDrive.target_percent, DriveCount.school_id,
+                    Organisation.name.label("school"), *summed(SUMMED))
+             .join(DriveCount, DriveCount.drive_id == CardDrive.id).join(Organisation, Organisation.id == DriveCount.school_id)
+             .where(CardDrive.status.in_(ACTIVE), among(CardDrive.agreement_id, agreement_ids), among(DriveCount.school_id, schools))
+             .group_by(CardDrive.id, DriveCount.school_id, Organisation.name)
+             .order_by(CardDrive.starts_on.desc(), CardDrive.id.desc(), Organisation.name).limit(limit))
+    out = []
+    for row in db.session.execute(query):
+        item = progress_row(row.name, {f: getattr(row, f) for f in SUMMED}, row.target_percent)
+        out.append({**item, "id": row.id, "status": row.status, "school_id": row.school_id, "school": row.school})
     return out

@@ -15,9 +15,11 @@ from tracker.validation import Invalid
 ID_COLUMNS = ("sourcedId", "source_id", "student_id", "identifier", "id")
 
 
-def check_own_students(agreement_id: int, source_ids: list[str], school_ids) -> None:
-    """A school librarian may not opt out another school's students (ids not yet in any roster are allowed:
-    forms often come back before the roster does)."""
+def check_own_students(agreement_id: int, source_ids: list[str], school_ids: frozenset[int] | None) -> None:
+    """A user who works on some schools only (`school_ids`; None: every school of the agreement) may not opt out
+    another school's students (ids not yet in any roster are allowed: forms often come back before the roster does)."""
+    if school_ids is None:
+        return
     wanted = {s.strip() for s in source_ids if s and s.strip()}
     elsewhere = set(db.session.scalars(select(Student.source_id).where(
         Student.agreement_id == agreement_id, Student.school_id.not_in(school_ids or ()), Student.source_id.in_(wanted))))

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tracker.agreements.models import Agreement
+from tracker.auth.permissions import Relation
 from tracker.calendar.key_dates import KeyDate, add_source, within
 from tracker.cards import drives
 from tracker.cards.models import CardDrive, DataSharingSpec, DriveCount
@@ -31,7 +32,15 @@ def destruction_source(agreement_ids, start, end) -> list[KeyDate]:
 
 
 def drive_panel(view: DashboardView) -> dict:
-    return {"drives": drives.drive_progress(view.agreement_ids)}
+    """Drives under way: their totals where the user works on every school (the agreements they see whole), their
+    own schools' progress where they work on those only (below a party, and school librarians everywhere)."""
+    scope = view.scope
+    if scope.own_schools_only(Relation.PARTY):
+        whole, own = [], view.agreement_ids
+    else:
+        whole, own = view.whole_ids, view.below_ids
+    return {"drives": [] if whole == [] else drives.drive_progress(whole),
+            "schools": drives.school_progress(own, scope.own) if own else []}
 
 
 def _cards(subject: ReportSubject) -> dict:

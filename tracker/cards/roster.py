@@ -17,6 +17,7 @@ from tracker.cards.models import ColumnMapping, OptOut, RosterImport, Student
 from tracker.cards.programme import schools_of, spec_of
 from tracker.extensions import db
 from tracker.jobs import service as jobs
+from tracker.scope.sql import among
 from tracker.validation import Invalid
 
 CHUNK = 5000
@@ -249,8 +250,17 @@ def discard(actor, staged: RosterImport) -> None:
     db.session.commit()
 
 
-def roster_counts(agreement_id: int) -> dict:
-    rows = db.session.execute(select(Student.active, db.func.count()).where(Student.agreement_id == agreement_id)
+def seen(query, schools: frozenset[int] | None):
+    """Restrict a query over Student to the students a user may see: those of `schools` (None: all of the
+    agreement's). Users below a party and school librarians see their own schools' students only
+    (tracker.scope.loading.Access.schools); viewers see counts, never names (roster.view)."""
+    return query if schools is None else query.where(among(Student.school_id, schools))
+
+
+def roster_counts(agreement_id: int, schools: frozenset[int] | None = None) -> dict:
+    """Students on the roster and marked as left (of these schools, when given), and the agreement's opt-outs
+    (kept by id alone: an opted-out student is never stored, so no school is known for it)."""
+    rows = db.session.execute(seen(select(Student.active, db.func.count()).where(Student.agreement_id == agreement_id), schools)
                               .group_by(Student.active)).all()
     by = {bool(a): n for a, n in rows}
     opted = db.session.scalar(select(db.func.count(OptOut.id)).where(OptOut.agreement_id == agreement_id))

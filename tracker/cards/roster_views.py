@@ -8,15 +8,14 @@ from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from wtforms import SelectField
 
-from tracker.agreements.views import get_agreement_or_404
-from tracker.auth.access import current_actor, requires, scope_ids
-from tracker.auth.permissions import SCHOOL_LIBRARIAN
+from tracker.auth.access import current_actor, requires
 from tracker.cards import optouts, patrons, programme, roster, rosterfile
 from tracker.cards.forms import ExportForm, OptOutForm, UploadForm
 from tracker.cards.models import STUDENT_FIELDS, CardDrive, RosterImport, Student
-from tracker.cards.views import bp, visible_students
+from tracker.cards.views import bp
 from tracker.extensions import db
 from tracker.jobs.models import Job
+from tracker.scope.loading import current_access
 from tracker.spreadsheets import download
 from tracker.validation import Invalid, apply_errors
 
@@ -29,8 +28,16 @@ def _upload_form(agreement, formdata=None):
 
 
 def _roster_page(agreement, upload_form=None, optout_form=None, status=200):
+    """The students the user may see (of one school with ?school=, which must be one they see: else 404)."""
+    schools = current_access().schools
+    shown = [s for s in programme.schools_of(agreement.id) if schools is None or s.id in schools]
     q = request.args.get("q", "").strip()
-    query = visible_students(select(Student).where(Student.agreement_id == agreement.id))
+    chosen = request.args.get("school", type=int)
+    if chosen is not None and chosen not in {s.id for s in shown}:
+        abort(404)
+    query = roster.seen(select(Student).where(Student.agreement_id == agreement.id), schools)
+    if chosen is not None:
+        query = query.where(Student.school_id == chosen)
     if q:
         like = f"%{q}%"
         query = query.where(or_(Student.family_name.ilike(like), Student.given_name.ilike(like), Student.source_id.ilike(like)))
@@ -39,20 +46,20 @@ def _roster_page(agreement, upload_form=None, optout_form=None, status=200):
                                  .order_by(RosterImport.id.desc()).limit(10)).all()
     optout_form = optout_form or OptOutForm(formdata=None, opted_out_on=date.today())
     return render_template("cards/roster.html", agreement=agreement, upload_form=upload_form or _upload_form(agreement, None),
-                           optout_form=optout_form, students=students, imports=imports, q=q,
-                           counts=roster.roster_counts(agreement.id), spec=programme.spec_of(agreement.id)), status
+                           optout_form=optout_form, students=students, imports=imports, q=q, schools=shown, chosen=chosen,
+                           own_only=schools is not None,
+                           counts=roster.roster_counts(agreement.id, schools), spec=programme.spec_of(agreement.id)), status
 
 
 @bp.route("/agreements/<int:agreement_id>/roster")
 @requires("roster.view", scope="agreement")
-def roster_page(agreement_id: int):
-    return _roster_page(get_agreement_or_404(agreement_id))
+def roster_page(agreement):
+    return _roster_page(agreement)
 
 
 @bp.route("/agreements/<int:agreement_id>/roster/imports", methods=["POST"])
 @requires("roster.import", scope="agreement")
-def roster_upload(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def roster_upload(agreement):
     form = _upload_form(agreement)
     if form.validate_on_submit():
         upload = form.file.data
@@ -66,13 +73,6 @@ def roster_upload(agreement_id: int):
         else:
             return redirect(url_for("cards.roster_import", agreement_id=agreement.id, import_id=staged.id), 303)
     return _roster_page(agreement, upload_form=form, status=422)
-
-
-def _import_or_404(agreement, import_id: int) -> RosterImport:
-    staged = db.session.get(RosterImport, import_id)
-    if staged is None or staged.agreement_id != agreement.id:
-        abort(404)
-    return staged
 
 
 def _mapping_form(staged, formdata=None):
@@ -104,16 +104,13 @@ def _import_page(agreement, staged, status=200, form=None, problem=None):
 
 @bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>")
 @requires("roster.import", scope="agreement")
-def roster_import(agreement_id: int, import_id: int):
-    agreement = get_agreement_or_404(agreement_id)
-    return _import_page(agreement, _import_or_404(agreement, import_id))
+def roster_import(agreement, staged):
+    return _import_page(agreement, staged)
 
 
 @bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>/mapping", methods=["POST"])
 @requires("roster.import", scope="agreement")
-def roster_mapping(agreement_id: int, import_id: int):
-    agreement = get_agreement_or_404(agreement_id)
-    staged = _import_or_404(agreement, import_id)
+def roster_mapping(agreement, staged):
     if staged.status != "mapping":
         return _import_page(agreement, staged, 422, problem=_("This import does not need a column mapping."))
     form = _mapping_form(staged, formdata=request.form)
@@ -132,9 +129,7 @@ def roster_mapping(agreement_id: int, import_id: int):
 
 @bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>/commit", methods=["POST"])
 @requires("roster.import", scope="agreement")
-def roster_commit(agreement_id: int, import_id: int):
-    agreement = get_agreement_or_404(agreement_id)
-    staged = _import_or_404(agreement, import_id)
+def roster_commit(agreement, staged):
     try:
         if not FlaskForm().validate_on_submit():
             raise Invalid({"": _("The form was incomplete; reload the page.")})
@@ -150,9 +145,7 @@ def roster_commit(agreement_id: int, import_id: int):
 
 @bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>/discard", methods=["POST"])
 @requires("roster.import", scope="agreement")
-def roster_discard(agreement_id: int, import_id: int):
-    agreement = get_agreement_or_404(agreement_id)
-    staged = _import_or_404(agreement, import_id)
+def roster_discard(agreement, staged):
     if not FlaskForm().validate_on_submit() or staged.status == "committed":
         return _import_page(agreement, staged, 422, problem=_("This import cannot be discarded."))
     roster.discard(current_actor(), staged)
@@ -162,8 +155,7 @@ def roster_discard(agreement_id: int, import_id: int):
 
 @bp.route("/agreements/<int:agreement_id>/roster/opt-outs", methods=["POST"])
 @requires("roster.opt_out", scope="agreement")
-def record_opt_outs(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def record_opt_outs(agreement):
     form = OptOutForm()
     if form.validate_on_submit():
         try:
@@ -171,8 +163,7 @@ def record_opt_outs(agreement_id: int):
             upload = form.file.data
             if upload and getattr(upload, "filename", ""):
                 ids += optouts.ids_from_csv(upload.read(), upload.filename)
-            if current_user.role == SCHOOL_LIBRARIAN:
-                optouts.check_own_students(agreement.id, ids, scope_ids())
+            optouts.check_own_students(agreement.id, ids, current_access().schools)
             added = optouts.record(current_actor(), agreement.id, ids, form.opted_out_on.data, form.source.data or "", current_user.id)
         except (Invalid, rosterfile.FileProblem) as exc:
             db.session.rollback()
@@ -185,8 +176,7 @@ def record_opt_outs(agreement_id: int):
 
 @bp.route("/agreements/<int:agreement_id>/patrons/export", methods=["GET", "POST"])
 @requires("patron.export", scope="agreement")
-def patron_export(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def patron_export(agreement):
     card_programme = programme.programme_of(agreement.id)
     form = ExportForm()
     form.drive_id.choices = [("", _("All drives"))] + [

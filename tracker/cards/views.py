@@ -2,26 +2,48 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from tracker.agreements.views import add_section, get_agreement_or_404
-from tracker.auth.access import can, current_actor, requires, scope_ids
-from tracker.auth.permissions import SCHOOL_LIBRARIAN
-from tracker.cards import drives, models, programme
+from tracker.agreements.views import add_section
+from tracker.auth.access import can, current_actor, requires
+from tracker.cards import drives, models, programme, roster
 from tracker.cards.forms import CardStatusForm, CountForm, DriveForm, ProgrammeForm, SpecForm
-from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, DRIVE_STATUSES, CardDrive, DriveCount, Student
+from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, DRIVE_STATUSES, CardDrive, DriveCount, RosterImport, Student
 from tracker.extensions import db
 from tracker.forms import form_data
 from tracker.htmx import render_fragment, render_fragment_html, wants_fragment
+from tracker.orgs.models import Organisation
+from tracker.scope.loading import Param, add_param, child, current_access
+from tracker.scope.users import current_scope
 from tracker.spreadsheets import csv_bytes, download, xlsx_bytes
 from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("cards", __name__)
-add_section("cards/_programme.html", "card-programme", _l("Card programme"))
-add_section("cards/_spec.html", "data-sharing", _l("Data-sharing spec"))
-add_section("cards/_agreement_drives.html", "card-drives", _l("Card drives"))
+add_section("cards/_programme.html", "card-programme", _l("Card programme"), permission="card.view")
+add_section("cards/_spec.html", "data-sharing", _l("Data-sharing spec"), permission="card.view")
+add_section("cards/_agreement_drives.html", "card-drives", _l("Card drives"), permission="card.view")
+
+
+def _drive_school(access, drive: CardDrive, school_id: int):
+    """A school of the drive whose rows concern the user."""
+    if not access.concerns(school_id) or not any(c.school_id == school_id for c in drive.counts):
+        return None
+    return db.session.get(Organisation, school_id)
+
+
+def _student(access, drive: CardDrive, student_id: int):
+    return db.session.scalar(roster.seen(select(Student).where(Student.id == student_id,
+                                                               Student.agreement_id == drive.agreement_id), access.schools))
+
+
+# The drive pages' URLs still stand outside /agreements/<id>: the drive names its agreement.
+add_param(Param("drive_id", "drive", "agreement", child(CardDrive, "agreement_id"),
+                agreement_of=lambda drive_id: db.session.scalar(select(CardDrive.agreement_id).where(CardDrive.id == drive_id))))
+add_param(Param("count_id", "count", "drive", child(DriveCount, "drive_id", concerns="school_id")))
+add_param(Param("school_id", "school", "drive", _drive_school))
+add_param(Param("student_id", "student", "drive", _student))
+add_param(Param("import_id", "staged", "agreement", child(RosterImport, "agreement_id")))
 
 
 @bp.app_context_processor
@@ -34,24 +56,8 @@ def _card_globals():
                 select(CardDrive).where(CardDrive.agreement_id == agreement_id).order_by(CardDrive.starts_on.desc())).all()}
 
 
-def visible_students(query):
-    """School librarians see the students of their own schools only; library staff and administrators
-    see the roster of every school of the agreements they are party to."""
-    if current_user.role == SCHOOL_LIBRARIAN:
-        return query.where(Student.school_id.in_(scope_ids() or ()))
-    return query
-
-
-def get_drive_or_404(drive_id: int) -> CardDrive:
-    drive = drives.get_visible(drive_id, scope_ids())
-    if drive is None:
-        abort(404)
-    return drive
-
-
-def _agreement_part(agreement_id: int, form_class, current, heading: str, save):
+def _agreement_part(agreement, form_class, current, heading: str, save):
     """The card programme or data-sharing spec of an agreement on a page of its own; saved, back to the agreement."""
-    agreement = get_agreement_or_404(agreement_id)
     form = form_class(obj=current(agreement.id))
     status = 200
     if request.method == "POST":
@@ -70,14 +76,14 @@ def _agreement_part(agreement_id: int, form_class, current, heading: str, save):
 
 @bp.route("/agreements/<int:agreement_id>/card-programme", methods=["GET", "POST"])
 @requires("card.manage", scope="agreement")
-def edit_programme(agreement_id: int):
-    return _agreement_part(agreement_id, ProgrammeForm, programme.programme_of, _("Card programme"), programme.save_programme)
+def edit_programme(agreement):
+    return _agreement_part(agreement, ProgrammeForm, programme.programme_of, _("Card programme"), programme.save_programme)
 
 
 @bp.route("/agreements/<int:agreement_id>/data-sharing", methods=["GET", "POST"])
 @requires("card.manage", scope="agreement")
-def edit_spec(agreement_id: int):
-    return _agreement_part(agreement_id, SpecForm, programme.spec_of, _("Data-sharing spec"), programme.save_spec)
+def edit_spec(agreement):
+    return _agreement_part(agreement, SpecForm, programme.spec_of, _("Data-sharing spec"), programme.save_spec)
 
 
 # ---- drives ----------------------------------------------------------------------------------
@@ -85,7 +91,7 @@ def edit_spec(agreement_id: int):
 @bp.route("/drives")
 @requires("card.view")
 def drive_index():
-    found = db.session.scalars(drives.visible_drives(scope_ids()).order_by(CardDrive.starts_on.desc(), CardDrive.id.desc())).all()
+    found = db.session.scalars(drives.visible_drives(current_scope()).order_by(CardDrive.starts_on.desc(), CardDrive.id.desc())).all()
     return render_template("cards/drives.html", rows=[(d, drives.total(d)) for d in found])
 
 
@@ -102,8 +108,7 @@ def _drive_form(agreement, drive=None):
 
 @bp.route("/agreements/<int:agreement_id>/drives/new", methods=["GET", "POST"])
 @requires("card.manage", scope="agreement")
-def new_drive(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def new_drive(agreement):
     form = _drive_form(agreement)
     return _drive_page(agreement, None, form, _("Drive created."),
                        lambda: drives.create(current_actor(), agreement, form_data(form, drives.DRIVE_FIELDS), form.school_ids.data or []))
@@ -111,10 +116,9 @@ def new_drive(agreement_id: int):
 
 @bp.route("/drives/<int:drive_id>/edit", methods=["GET", "POST"])
 @requires("card.manage", scope="agreement")
-def edit_drive(drive_id: int):
-    drive = get_drive_or_404(drive_id)
-    form = _drive_form(drive.agreement, drive)
-    return _drive_page(drive.agreement, drive, form, _("Saved."),
+def edit_drive(agreement, drive):
+    form = _drive_form(agreement, drive)
+    return _drive_page(agreement, drive, form, _("Saved."),
                        lambda: drives.update_drive(current_actor(), drive, form_data(form, drives.DRIVE_FIELDS)) or drive)
 
 
@@ -133,10 +137,15 @@ def _drive_page(agreement, drive, form, done: str, save):
 
 @bp.route("/drives/<int:drive_id>")
 @requires("card.view", scope="agreement")
-def drive(drive_id: int):
-    drive = get_drive_or_404(drive_id)
-    return render_template("cards/drive.html", drive=drive, schools=drives.by_school(drive), grades=drives.by_grade(drive),
-                           total=drives.total(drive))
+def drive(agreement, drive):
+    return _drive_page_shown(drive)
+
+
+def _drive_page_shown(drive, status: int = 200):
+    """The drive's totals, and the rows by school and grade of the schools that concern the user."""
+    schools = current_access().schools
+    return render_template("cards/drive.html", drive=drive, schools=drives.by_school(drive, schools),
+                           grades=drives.by_grade(drive, schools), total=drives.total(drive), own_only=schools is not None), status
 
 
 PROGRESS_HEADER = (_l("School"), _l("Enrolment"), _l("Target %"), _l("Issued"), _l("Already had a card"), _l("Cannot issue"),
@@ -145,10 +154,10 @@ PROGRESS_HEADER = (_l("School"), _l("Enrolment"), _l("Target %"), _l("Issued"), 
 
 @bp.route("/drives/<int:drive_id>/progress.<fmt>")
 @requires("card.view", scope="agreement")
-def drive_table(drive_id: int, fmt: str):
-    drive = get_drive_or_404(drive_id)
+def drive_table(agreement, drive, fmt: str):
+    schools = current_access().schools
     rows = [[r["name"], r["enrolment"], r["target"], r["issued"], r["already_had"], r["cannot_issue"], r["opted_out"],
-             r["covered"], r["percent"], r["classrooms"]] for r in [*drives.by_school(drive), drives.total(drive)]]
+             r["covered"], r["percent"], r["classrooms"]] for r in [*drives.by_school(drive, schools), drives.total(drive)]]
     rows[-1][0] = _("Total")
     name = f"drive-{drive.id}-progress.{fmt}"
     header = [str(h) for h in PROGRESS_HEADER]
@@ -156,28 +165,24 @@ def drive_table(drive_id: int, fmt: str):
         return download(csv_bytes(header, rows), name)
     if fmt == "xlsx":
         grades = [[r["name"], r["enrolment"], r["target"], r["issued"], r["already_had"], r["cannot_issue"], r["opted_out"],
-                   r["covered"], r["percent"], r["classrooms"]] for r in drives.by_grade(drive)]
+                   r["covered"], r["percent"], r["classrooms"]] for r in drives.by_grade(drive, schools)]
         return download(xlsx_bytes([(_("By school"), header, rows), (_("By grade"), [_("Grade")] + header[1:], grades)]), name)
     abort(404)
 
 
-def _school_or_404(drive: CardDrive, school_id: int):
-    counts = [c for c in drive.counts if c.school_id == school_id]
-    if not counts:
-        abort(404)
-    return counts[0].school, counts
-
-
 @bp.route("/drives/<int:drive_id>/schools/<int:school_id>")
 @requires("card.view", scope="agreement")
-def drive_school(drive_id: int, school_id: int):
-    drive = get_drive_or_404(drive_id)
-    school, counts = _school_or_404(drive, school_id)
+def drive_school(agreement, drive, school):
+    return _school_page(drive, school)
+
+
+def _school_page(drive, school):
+    counts = [c for c in drive.counts if c.school_id == school.id]
     students = []
     if can("roster.view"):
         grade = request.args.get("grade", "")
-        query = visible_students(select(Student).where(Student.agreement_id == drive.agreement_id, Student.school_id == school.id,
-                                                       Student.active.is_(True), Student.grade.in_(drive.grades)))
+        query = roster.seen(select(Student).where(Student.agreement_id == drive.agreement_id, Student.school_id == school.id,
+                                                  Student.active.is_(True), Student.grade.in_(drive.grades)), current_access().schools)
         if grade:
             query = query.where(Student.grade == grade)
         students = db.paginate(query.order_by(Student.grade, Student.family_name, Student.given_name), per_page=50, error_out=False)
@@ -187,7 +192,7 @@ def drive_school(drive_id: int, school_id: int):
 
 
 def _school_summary(drive, school_id: int) -> dict | None:
-    return next((r for r in drives.by_school(drive) if r["school_id"] == school_id), None)
+    return next(iter(drives.by_school(drive, frozenset({school_id}))), None)
 
 
 def _count_row(drive, count) -> dict:
@@ -195,28 +200,17 @@ def _count_row(drive, count) -> dict:
     return drives.progress_row(count.grade, values, count.target_percent or drive.target_percent)
 
 
-def _count_or_404(drive, count_id: int) -> DriveCount:
-    count = db.session.get(DriveCount, count_id)
-    if count is None or count.drive_id != drive.id:
-        abort(404)
-    return count
-
-
 @bp.route("/drives/<int:drive_id>/counts/<int:count_id>")
 @requires("card.view", scope="agreement")
-def count_row(drive_id: int, count_id: int):
-    drive = get_drive_or_404(drive_id)
-    count = _count_or_404(drive, count_id)
+def count_row(agreement, drive, count):
     if not wants_fragment():  # the row's own address shows its school's page
-        return drive_school(drive.id, count.school_id)
+        return _school_page(drive, count.school)
     return render_fragment("cards/_count_row.html", drive=drive, count=count, row=_count_row(drive, count))
 
 
 @bp.route("/drives/<int:drive_id>/counts/<int:count_id>/edit")
 @requires("card.record", scope="agreement")
-def edit_count(drive_id: int, count_id: int):
-    drive = get_drive_or_404(drive_id)
-    count = _count_or_404(drive, count_id)
+def edit_count(agreement, drive, count):
     form = CountForm(obj=count, formdata=None)
     for name in ("enrolment", "target_percent", "classrooms", *COUNT_FIELDS, "cannot_issue_reason"):
         getattr(form, f"read_{name}").data = getattr(count, name)
@@ -234,9 +228,7 @@ def _read(value, text=False):
 
 @bp.route("/drives/<int:drive_id>/counts/<int:count_id>", methods=["POST"])
 @requires("card.record", scope="agreement")
-def save_count(drive_id: int, count_id: int):
-    drive = get_drive_or_404(drive_id)
-    count = _count_or_404(drive, count_id)
+def save_count(agreement, drive, count):
     form = CountForm()
     if form.validate_on_submit():
         names = ("enrolment", "target_percent", "classrooms", *COUNT_FIELDS, "cannot_issue_reason")
@@ -260,12 +252,10 @@ def save_count(drive_id: int, count_id: int):
 
 @bp.route("/drives/<int:drive_id>/enrolment", methods=["POST"])
 @requires("card.manage", scope="agreement")
-def enrolment_from_roster(drive_id: int):
-    drive = get_drive_or_404(drive_id)
+def enrolment_from_roster(agreement, drive):
     if not FlaskForm().validate_on_submit():
         flash(_("The form was incomplete; reload the page."), "error")
-        return render_template("cards/drive.html", drive=drive, schools=drives.by_school(drive), grades=drives.by_grade(drive),
-                               total=drives.total(drive)), 422
+        return _drive_page_shown(drive, 422)
     changed = drives.enrolment_from_roster(current_actor(), drive)
     flash(_("Enrolment taken from the roster (%(n)s rows changed).", n=changed), "success")
     return redirect(url_for("cards.drive", drive_id=drive.id), 303)
@@ -273,12 +263,7 @@ def enrolment_from_roster(drive_id: int):
 
 @bp.route("/drives/<int:drive_id>/students/<int:student_id>/card", methods=["POST"])
 @requires("card.record", scope="agreement")
-def student_card(drive_id: int, student_id: int):
-    drive = get_drive_or_404(drive_id)
-    student = db.session.scalar(visible_students(select(Student).where(Student.id == student_id,
-                                                                       Student.agreement_id == drive.agreement_id)))
-    if student is None:
-        abort(404)
+def student_card(agreement, drive, student):
     form = CardStatusForm()
     status = 422
     if form.validate_on_submit():

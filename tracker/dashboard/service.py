@@ -8,8 +8,8 @@ the audit chain's head is the version of the data) or the next day: a panel must
 that changes through audited services. Every panel costs a fixed number of queries whatever the
 amount of data (tests/test_queries.py checks the whole page).
 
-Registered here: agreement counts, ending or notice due in the next 90 days, overdue milestones,
-recent activity, partners to re-confirm. Other packages register theirs with
+Registered here: what the user owes, agreement counts, ending or notice due in the next 90 days,
+overdue milestones, recent activity, partners to re-confirm. Other packages register theirs with
 `add_panel(Panel(...), before=...)`: tracker/documents/overview.py ("pending_signatures") and
 tracker/cards/overview.py ("card_drives").
 """
@@ -18,29 +18,40 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Callable, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from tracker.agreements import service as agreements
 from tracker.agreements.models import Agreement
 from tracker.audit.models import AuditEvent, AuditHead
+from tracker.auth.permissions import WHOLE
 from tracker.calendar import key_dates
 from tracker.calendar.key_dates import within
 from tracker.extensions import db
-from tracker.milestones.service import overdue
+from tracker.registry import Registry
+from tracker.milestones.models import OPEN, Milestone
+from tracker.milestones.service import overdue, seen_by
 from tracker.orgs.models import Organisation
-from tracker.scope import among, visible_agreement_ids
+from tracker.scope import agreements as scoped
+from tracker.scope.sql import among
 
 SOON_DAYS = agreements.EXPIRING_SOON_DAYS
+OWED_DAYS = 60
 LIMIT = 10
 
 
 @dataclass
 class DashboardView:
     user: object  # the signed-in User
-    scope: frozenset[int] | None
+    scope: object  # their tracker.scope.users.Scope
     today: date
     review_after_days: int
-    agreement_ids: list[int] | None = None  # the user's agreements, fetched once (None: an admin's, all)
+    agreement_ids: list[int] | None = None  # the agreements they see, fetched once (None: an admin's, all)
+    whole_ids: list[int] | None = None  # of those, the ones they see whole (not only from below a party)
+
+    @property
+    def below_ids(self) -> list[int]:
+        """The agreements they see only from below a party."""
+        return [] if self.agreement_ids is None else sorted(set(self.agreement_ids) - set(self.whole_ids))
 
 
 class Late(NamedTuple):
@@ -59,6 +70,14 @@ class Activity(NamedTuple):
     agreement_title: str
 
 
+class Owed(NamedTuple):
+    title: str
+    due_date: date
+    agreement_id: int
+    agreement_title: str
+    overdue: bool
+
+
 class Stale(NamedTuple):
     id: int
     name: str
@@ -72,18 +91,15 @@ class Panel:
     load: Callable[[DashboardView], dict]
 
 
-PANELS: list[Panel] = []
+PANELS: Registry = Registry()
 
 
 def add_panel(panel: Panel, before: str | None = None) -> None:
-    if any(p.key == panel.key for p in PANELS):
-        return
-    keys = [p.key for p in PANELS]
-    PANELS.insert(keys.index(before) if before in keys else len(PANELS), panel)
+    PANELS.add(panel, before)
 
 
-def overview(user, scope: frozenset[int] | None, today: date, review_after_days: int) -> list[tuple[Panel, dict]]:
-    view = DashboardView(user, scope, today, review_after_days, visible_agreement_ids(scope))
+def overview(user, scope, today: date, review_after_days: int) -> list[tuple[Panel, dict]]:
+    view = DashboardView(user, scope, today, review_after_days, scoped.id_list(scope), scoped.id_list(scope, WHOLE))
     return [(panel, panel.load(view)) for panel in PANELS]
 
 
@@ -129,15 +145,29 @@ def ending(view: DashboardView) -> dict:
 
 
 def late(view: DashboardView) -> dict:
-    items, total = overdue(view.agreement_ids, view.today, limit=LIMIT)
+    items, total = overdue(view.agreement_ids, view.today, limit=LIMIT, seen=seen_by(view.scope))
     return {"overdue": [Late(m.title, m.due_date, m.agreement_id, m.agreement.title, m.owner_name) for m in items],
             "overdue_total": total}
 
 
+def owed(view: DashboardView) -> dict:
+    """What the user owes: open milestones they own or their organisations (and those below) owe, overdue or
+    due in the next OWED_DAYS days."""
+    organisations = view.scope.members | (view.scope.own or frozenset())
+    query = (select(Milestone.title, Milestone.due_date, Milestone.agreement_id, Agreement.title)
+             .join(Agreement, Agreement.id == Milestone.agreement_id)
+             .where(Milestone.status.in_(OPEN), Milestone.due_date <= view.today + timedelta(days=OWED_DAYS),
+                    or_(Milestone.owner_user_id == view.user.id, among(Milestone.party_id, organisations))))
+    rows = db.session.execute(within(query, Milestone.agreement_id, view.agreement_ids)
+                              .order_by(Milestone.due_date, Milestone.id).limit(LIMIT)).all()
+    return {"owed": [Owed(*row, overdue=row.due_date < view.today) for row in rows]}
+
+
 def activity(view: DashboardView) -> dict:
+    """Recent changes of the agreements the user sees whole (below a party: not what happens at other schools)."""
     query = select(AuditEvent).where(AuditEvent.entity_type == "agreement")
-    if view.scope is not None:
-        query = query.where(among(AuditEvent.entity_id, view.agreement_ids, as_text=True))
+    if view.whole_ids is not None:
+        query = query.where(among(AuditEvent.entity_id, view.whole_ids, as_text=True))
     events = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(LIMIT)).scalars().all()
     ids = {int(e.entity_id) for e in events}
     titles = dict(db.session.execute(select(Agreement.id, Agreement.title).where(Agreement.id.in_(ids))).all()) if ids else {}
@@ -147,14 +177,15 @@ def activity(view: DashboardView) -> dict:
 
 def needs_review(view: DashboardView) -> dict:
     stale = select(Organisation).where(Organisation.needs_review(view.today, view.review_after_days))
-    if view.scope is not None:
-        stale = stale.where(among(Organisation.id, view.scope))
+    if not view.scope.everything:
+        stale = stale.where(among(Organisation.id, view.scope.own))
     stale = stale.with_only_columns(Organisation.id, Organisation.name, Organisation.last_confirmed)
     found = db.session.execute(stale.order_by(Organisation.last_confirmed.nulls_first(), Organisation.name).limit(LIMIT))
     return {"needs_review": [Stale(*row) for row in found]}
 
 
 for _panel in (
+    Panel("owed", "dashboard/_owed.html", owed),
     Panel("counts", "dashboard/_counts.html", counts),
     Panel("ending", "dashboard/_ending.html", ending),
     Panel("overdue", "dashboard/_overdue.html", late),

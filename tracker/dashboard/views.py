@@ -5,8 +5,9 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from tracker.auth.access import requires, scope_ids
+from tracker.auth.access import requires
 from tracker.dashboard import service
+from tracker.scope.users import current_scope
 
 bp = Blueprint("dashboard", __name__)
 
@@ -15,10 +16,10 @@ bp = Blueprint("dashboard", __name__)
 @requires("dashboard.view")
 def home():
     config, today = current_app.config, date.today()
-    key = (current_user.id, today, current_user.time_zone, str(get_locale()), service.data_version())
+    key = (current_user.id, current_user.access_version, today, str(get_locale()), service.data_version())
     html = service.CACHE.get(key) if config["DASHBOARD_CACHE_SIZE"] else None
     if html is None:
-        panels = service.overview(current_user, scope_ids(), today, config["REVIEW_AFTER_DAYS"])
+        panels = service.overview(current_user, current_scope(), today, config["REVIEW_AFTER_DAYS"])
         html = render_template("dashboard/_panels.html", panels=panels)
         if config["DASHBOARD_CACHE_SIZE"]:
             service.CACHE.put(key, html, config["DASHBOARD_CACHE_SIZE"])

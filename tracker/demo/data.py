@@ -134,6 +134,7 @@ def seed(password: str, today: date) -> dict:
     cards.seed(SEEDER, mou, today)
     seed_documents(mou, today)
     seed_partnership(mou, joint_use, library, district, branches["CEN"], schools["Jefferson Middle School"], users, today)
+    seed_school_part(mou, lincoln, users, today)
     return users
 
 
@@ -183,6 +184,16 @@ def seed_partnership(mou, joint_use, library, district, central, jefferson, user
             answers = {"share": scores["share"], "communication": scores["communication"], "goals": 4,
                        "recognition": 3 + (side == district.id), "decisions": 4}
             health.answer(Actor(user.id, user.name), survey, side, answers, opened + timedelta(days=1))
+
+
+def seed_school_part(mou, lincoln, users, today: date) -> None:
+    """What Lincoln Elementary owes under the district's card MOU: its librarian sees it on her dashboard."""
+    from tracker.milestones import service as milestones
+
+    milestones.add(SEEDER, mou, {
+        "title": "Lincoln Elementary: sign-up forms back to the library", "due_date": today + timedelta(days=9),
+        "status": "in_progress", "party_id": lincoln.id, "owner_user_id": users["librarian@demo.test"].id,
+        "owner_contact_id": None, "evidence": "", "done_date": None}, today)
 
 
 def seed_documents(mou, today: date) -> None:

@@ -18,13 +18,14 @@ from tracker.jobs import service as jobs
 from tracker.orgs.models import LIBRARY_KINDS, Organisation
 from tracker.printing import safe_filename
 
-def results_visible(template_id: int, district_id: int, scope: frozenset[int] | None) -> bool:
-    """Would the drafts (the template's library with each school of the district) be the user's to see?"""
-    if scope is None:
+def results_visible(template_id: int, district_id: int, own: frozenset[int] | None) -> bool:
+    """Would the drafts (the template's library with each school of the district) be the user's to edit
+    (`own`: the user's organisations and those below; None: an admin's, everything)?"""
+    if own is None:
         return True
     template = db.session.get(Agreement, template_id)
     libraries = {p.organisation_id for p in template.parties if p.organisation.kind in LIBRARY_KINDS}
-    return bool(libraries & scope) or district_id in scope
+    return bool(libraries & own) or district_id in own
 
 
 COPIED = ("kind", "purpose", "term_kind", "effective_date", "end_date", "renewal", "renewal_months", "notice_days",

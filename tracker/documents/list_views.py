@@ -5,8 +5,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.agreements.models import Agreement, Party
-from tracker.agreements.service import visible
-from tracker.auth.access import requires, scope_ids
+from tracker.auth.access import requires
+from tracker.auth.permissions import WHOLE
 from tracker.documents import bulk, forms
 from tracker.documents.models import Document, DocumentVersion
 from tracker.documents.views import bp
@@ -15,6 +15,8 @@ from tracker.jobs import service as jobs
 from tracker.orgs import service as orgs
 from tracker.orgs.models import Organisation
 from tracker.orgs.service import descendants_and_self
+from tracker.scope.agreements import visible
+from tracker.scope.users import current_scope
 
 
 @bp.route("/documents")
@@ -31,20 +33,18 @@ def _index(zip_form, bulk_form, status: int = 200):
 
 def _zip_choices(form):
     form.of.choices = [("all", _("all agreements I can see"))] + [
-        (str(o.id), o.name) for o in orgs.filter_choices(scope_ids(), None)]
+        (str(o.id), o.name) for o in orgs.filter_choices(current_scope().own, None)]
     return form
 
 
 def _visible_versions():
-
     query = visible(select(DocumentVersion, Agreement).join(Document, DocumentVersion.document_id == Document.id)
-                    .join(Agreement, Document.agreement_id == Agreement.id), scope_ids())
+                    .join(Agreement, Document.agreement_id == Agreement.id), current_scope())
     return db.session.execute(query.order_by(Agreement.title, Document.id, DocumentVersion.number).limit(500)).all()
 
 
 def _bulk_choices(form):
-
-    with_mou = visible(select(Agreement).where(Agreement.id.in_(select(Document.agreement_id))), scope_ids())
+    with_mou = visible(select(Agreement).where(Agreement.id.in_(select(Document.agreement_id))), current_scope(), WHOLE)
     form.template_id.choices = [("", _("— choose —"))] + [(a.id, a.title) for a in db.session.execute(
         with_mou.order_by(Agreement.title)).scalars()]
     # Any district: the new agreements keep the template's library party; start_bulk refuses a district whose
@@ -64,7 +64,7 @@ def start_bulk():
             form.template_id.errors.append(_("Choose an agreement that has an MOU."))
         elif form.district_id.data not in valid[1]:
             form.district_id.errors.append(_("Choose a school district."))
-        elif not bulk.results_visible(form.template_id.data, form.district_id.data, scope_ids()):
+        elif not bulk.results_visible(form.template_id.data, form.district_id.data, current_scope().own):
             form.district_id.errors.append(_("The new MOUs would be between this template's library and that district's "
                                              "schools, neither of which you work for. Choose one of your districts."))
         else:
@@ -84,7 +84,7 @@ def start_zip():
         bulk_form = forms.BulkForm(formdata=None)
         _bulk_choices(bulk_form)
         return _index(form, bulk_form, 422)
-    query = visible(select(Agreement.id), scope_ids())
+    query = visible(select(Agreement.id), current_scope())
     if form.of.data != "all":
         below = descendants_and_self([int(form.of.data)])
         query = query.where(Agreement.id.in_(select(Party.agreement_id).where(Party.organisation_id.in_(below))))

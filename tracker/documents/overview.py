@@ -38,5 +38,5 @@ def pending_panel(view: DashboardView) -> dict:
     return {"tasks": tasks.pending_for(view.user)}
 
 
-add_source(expiring_links_source, {"signing_link": _l("Signing link expires")})
+add_source(expiring_links_source, {"signing_link": _l("Signing link expires")}, whole_only=True)
 add_panel(Panel("pending_signatures", "documents/_dashboard_tasks.html", pending_panel), before="counts")

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.agreements.service import visible
 from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
 from tracker.clauses import service as clauses
@@ -40,37 +39,11 @@ def documents_of(agreement_id: int) -> list[Document]:
     ).scalars())
 
 
-def get_version(agreement_id: int, version_id: int, scope) -> DocumentVersion | None:
-    """The version if it belongs to this agreement and the agreement is within the user's scope."""
-    query = visible(select(Agreement.id).where(Agreement.id == agreement_id), scope)
-    if db.session.execute(query).scalar() is None:
+def sealed_pdf(version: DocumentVersion) -> tuple[str, str, bytes] | None:
+    """(filename, SHA-256, bytes) of a sealed version; None before it is sealed."""
+    if version.pdf_sha256 is None:
         return None
-    version = db.session.get(DocumentVersion, version_id)
-    if version is None or version.document.agreement_id != agreement_id:
-        return None
-    return version
-
-
-def sealed_pdf(agreement_id: int, version_id: int, scope) -> tuple[str, str, bytes] | None:
-    """(filename, SHA-256, bytes) of a sealed version within the user's scope, in one query; None otherwise.
-
-    Downloads of signed PDFs are the busiest path of this package, so it skips loading the objects.
-    """
-    from tracker.agreements.models import Party
-    from sqlalchemy import exists
-
-    query = (select(Document.title, DocumentVersion.number, DocumentVersion.public_id, DocumentVersion.pdf_sha256,
-                    DocumentVersion.pdf)
-             .join(Document, DocumentVersion.document_id == Document.id)
-             .where(DocumentVersion.id == version_id, Document.agreement_id == agreement_id,
-                    DocumentVersion.pdf_sha256.is_not(None)))
-    if scope is not None:
-        query = query.where(exists().where(Party.agreement_id == agreement_id, Party.organisation_id.in_(scope)))
-    row = db.session.execute(query).first()
-    if row is None:
-        return None
-    label = DocumentVersion(number=row.number).label
-    return f"{row.title} - {label} - {row.public_id}.pdf", row.pdf_sha256, row.pdf
+    return f"{version.document.title} - {version.label} - {version.public_id}.pdf", version.pdf_sha256, version.pdf
 
 
 def version_text(version: DocumentVersion) -> str:

@@ -1,10 +1,10 @@
 """Signing in the app: the user's task list, the document to sign, signing or declining."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.auth.access import current_actor, requires, scope_ids
-from tracker.documents import forms, service, signing, tasks, text
+from tracker.auth.access import current_actor, requires
+from tracker.documents import forms, signing, tasks, text
 from tracker.documents.models import Signatory
 from tracker.documents.views import VERSION, bp
 from tracker.extensions import db
@@ -21,14 +21,6 @@ def _my_signature(version) -> Signatory | None:
     return next((s for s in version.signatories if s.user_id == current_user.id), None)
 
 
-def _signing_version_or_404(agreement_id: int, version_id: int):
-    """Signers see the version they are asked to sign even if their organisation is not a party."""
-    version = service.get_version(agreement_id, version_id, None)
-    if version is None or (_my_signature(version) is None and service.get_version(agreement_id, version_id, scope_ids()) is None):
-        abort(404)
-    return version
-
-
 def _sign_page(version, sign_form=None, decline_form=None, status: int = 200):
     mine = _my_signature(version)
     return render_template(
@@ -42,8 +34,8 @@ def _sign_page(version, sign_form=None, decline_form=None, status: int = 200):
 
 @bp.route(VERSION + "/sign", methods=["GET", "POST"])
 @requires("document.sign", scope="agreement")
-def sign(agreement_id: int, version_id: int):
-    version = _signing_version_or_404(agreement_id, version_id)
+def sign(agreement, version):
+    """Signers see the version they are asked to sign even if their organisation is not a party."""
     if request.method == "GET":
         return _sign_page(version)
     form = forms.SignForm()
@@ -65,8 +57,7 @@ def sign(agreement_id: int, version_id: int):
 
 @bp.route(VERSION + "/decline", methods=["POST"])
 @requires("document.sign", scope="agreement")
-def decline(agreement_id: int, version_id: int):
-    version = _signing_version_or_404(agreement_id, version_id)
+def decline(agreement, version):
     form = forms.DeclineForm()
     mine = _my_signature(version)
     if form.validate_on_submit():

@@ -5,12 +5,12 @@ from datetime import datetime
 from sqlalchemy import select
 
 from tracker.agreements.models import Agreement
-from tracker.auth.permissions import ADMIN, allowed
+from tracker.auth.permissions import WHOLE, allowed
 from tracker.documents.models import APPROVALS, Document, DocumentVersion, Signatory
 from tracker.documents.signing import whose_turn
 from tracker.extensions import db
-from tracker.orgs.service import user_scope
-from tracker.scope import agreement_ids
+from tracker.scope.agreements import visible
+from tracker.scope.users import scope_of
 
 
 @dataclass
@@ -29,12 +29,6 @@ class Task:
         return f"/agreements/{self.agreement_id}/versions/{self.version_id}{suffix}"
 
 
-def _in_scope(query, scope):
-    if scope is None:
-        return query
-    return query.where(Agreement.id.in_(agreement_ids(scope)))
-
-
 def pending_for(user) -> list[Task]:
     """Signatures waiting for this user (their turn now), then approvals they may record."""
     found = []
@@ -49,12 +43,11 @@ def pending_for(user) -> list[Task]:
             agreement = version.document.agreement
             found.append(Task("sign", signatory.capacity_label, agreement.id, agreement.title, version.id, version.label,
                               version.created_at))
-    if allowed(user.role, "document.approve"):
-        scope = None if user.role == ADMIN else user_scope(user.id)
+    if allowed(user.role, "document.approve"):  # approvals are for those who see the whole agreement
         query = (select(DocumentVersion).join(Document, DocumentVersion.document_id == Document.id)
                  .join(Agreement, Document.agreement_id == Agreement.id).where(DocumentVersion.status == "review")
                  .order_by(DocumentVersion.id))
-        for version in db.session.execute(_in_scope(query, scope)).scalars():
+        for version in db.session.execute(visible(query, scope_of(user), WHOLE)).scalars():
             agreement = version.document.agreement
             for kind in version.missing_approvals:
                 found.append(Task("approve", str(APPROVALS[kind]), agreement.id, agreement.title, version.id,

@@ -1,22 +1,24 @@
 """MOU documents inside the app: assembling, reviewing, approving, sending, signing from the task list."""
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker.agreements.views import add_section, get_agreement_or_404
+from tracker.agreements.views import add_section
 from tracker.audit import service as audit
-from tracker.auth.access import can, current_actor, requires, scope_ids
+from tracker.auth.access import can, current_actor, requires
+from tracker.auth.permissions import Relation
 from tracker.clauses import service as clauses
 from tracker.documents import approvals, forms, pdf, service, signing, text
-from tracker.documents.models import APPROVALS, SIGNING_ORDERS
+from tracker.documents.models import APPROVALS, SIGNING_ORDERS, DocumentVersion
 from tracker.extensions import db
 from tracker.printing import pdf_response
+from tracker.scope.loading import Param, add_param
 from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("documents", __name__)
-add_section("documents/_agreement_section.html", "documents", _l("MOU documents"))
+add_section("documents/_agreement_section.html", "documents", _l("MOU documents"), permission="document.view")
 VERSION = "/agreements/<int:agreement_id>/versions/<int:version_id>"
 
 
@@ -30,11 +32,23 @@ for _name, _value in (("APPROVAL_KINDS", APPROVALS), ("SIGNING_ORDERS", SIGNING_
     bp.add_app_template_global(_value, _name)
 
 
-def get_version_or_404(agreement_id: int, version_id: int):
-    version = service.get_version(agreement_id, version_id, scope_ids())
-    if version is None:
-        abort(404)
+def _version(access, agreement, version_id: int):
+    """A version of one of the agreement's documents; someone who does not otherwise see the agreement
+    reaches only the versions they are asked to sign."""
+    version = db.session.get(DocumentVersion, version_id)
+    if version is None or version.document.agreement_id != agreement.id:
+        return None
+    if access.relation is Relation.UNRELATED and not access.scope.everything and \
+            all(s.user_id != access.scope.user_id for s in version.signatories):
+        return None
     return version
+
+
+add_param(Param("version_id", "version", "agreement", _version))
+add_param(Param("item_id", "item", "version", lambda access, version, value: next(
+    (c for c in version.clauses if c.id == value), None)))
+add_param(Param("signatory_id", "signatory", "version", lambda access, version, value: next(
+    (s for s in version.signatories if s.id == value), None)))
 
 
 def _to_version(version, anchor: str = "", message: str | None = None):
@@ -103,8 +117,7 @@ def _with_form(version, form, key: str, change, anchor: str, message: str):
 
 @bp.route("/agreements/<int:agreement_id>/documents", methods=["POST"])
 @requires("document.edit", scope="agreement")
-def create(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def create(agreement):
     form = forms.NewDocumentForm()
     if not form.validate_on_submit():
         flash(_("The form was incomplete; reload the page."), "error")
@@ -113,47 +126,44 @@ def create(agreement_id: int):
     return _to_version(document.versions[0], message=_("Draft MOU created with the standard clauses for this kind of agreement."))
 
 
-@bp.route(VERSION)
+@bp.route(VERSION, endpoint="version")
 @requires("document.view", scope="agreement")
-def version(agreement_id: int, version_id: int):
-    return _page(get_version_or_404(agreement_id, version_id))
+def version_page(agreement, version):
+    return _page(version)
 
 
 @bp.route(VERSION + "/preview")
 @requires("document.view", scope="agreement")
-def preview(agreement_id: int, version_id: int):
-    version = get_version_or_404(agreement_id, version_id)
+def preview(agreement, version):
     return render_template("documents/preview.html", version=version, agreement=version.document.agreement,
                            sections=text.sections(version))
 
 
 @bp.route(VERSION + "/pdf")
 @requires("document.view", scope="agreement")
-def download(agreement_id: int, version_id: int):
+def download(agreement, version):
     """The sealed bytes once signed (never a re-render); a DRAFT-marked render before."""
-    sealed = service.sealed_pdf(agreement_id, version_id, scope_ids())
+    sealed = service.sealed_pdf(version)
     if sealed is not None:
         name, sha256, data = sealed
         response = pdf_response(data, name, inline=False)
         response.set_etag(sha256)
-        response.cache_control.private, response.cache_control.max_age = True, 3600
+        # Sealed bytes never change: the signed-in browser may keep its copy (never a shared cache).
+        response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
         return response.make_conditional(request)
-    version = get_version_or_404(agreement_id, version_id)
     return pdf_response(pdf.draft_pdf(version), "DRAFT - " + pdf.filename(version))
 
 
 @bp.route(VERSION + "/diff")
 @requires("document.view", scope="agreement")
-def diff(agreement_id: int, version_id: int):
-    version = get_version_or_404(agreement_id, version_id)
+def diff(agreement, version):
     changes = text.diff(service.version_text(version.parent), service.version_text(version)) if version.parent else []
     return render_template("documents/diff.html", version=version, agreement=version.document.agreement, changes=changes)
 
 
 @bp.route(VERSION + "/clauses", methods=["POST"])
 @requires("document.edit", scope="agreement")
-def add_clause(agreement_id: int, version_id: int):
-    version = get_version_or_404(agreement_id, version_id)
+def add_clause(agreement, version):
     form = forms.AddClauseForm()
     return _with_form(version, form, "add_clause", lambda: service.add_clause(current_actor(), version, form.clause_id.data),
                       "clauses", _("Clause added."))
@@ -161,9 +171,7 @@ def add_clause(agreement_id: int, version_id: int):
 
 @bp.route(VERSION + "/clauses/<int:item_id>/edit", methods=["GET", "POST"])
 @requires("document.edit", scope="agreement")
-def edit_clause(agreement_id: int, version_id: int, item_id: int):
-    version = get_version_or_404(agreement_id, version_id)
-    item = next((c for c in version.clauses if c.id == item_id), None) or abort(404)
+def edit_clause(agreement, version, item):
     form = forms.ClauseTextForm(obj=item)
     status = 200
     if form.validate_on_submit():
@@ -182,23 +190,20 @@ def edit_clause(agreement_id: int, version_id: int, item_id: int):
 
 @bp.route(VERSION + "/clauses/<int:item_id>/move", methods=["POST"])
 @requires("document.edit", scope="agreement")
-def move_clause(agreement_id: int, version_id: int, item_id: int):
-    version = get_version_or_404(agreement_id, version_id)
+def move_clause(agreement, version, item):
     direction = request.form.get("direction", "")
-    return _act(version, lambda: service.move_clause(current_actor(), version, item_id, direction), f"clause-{item_id}")
+    return _act(version, lambda: service.move_clause(current_actor(), version, item.id, direction), f"clause-{item.id}")
 
 
 @bp.route(VERSION + "/clauses/<int:item_id>/remove", methods=["POST"])
 @requires("document.edit", scope="agreement")
-def remove_clause(agreement_id: int, version_id: int, item_id: int):
-    version = get_version_or_404(agreement_id, version_id)
-    return _act(version, lambda: service.remove_clause(current_actor(), version, item_id), "clauses", _("Clause removed."))
+def remove_clause(agreement, version, item):
+    return _act(version, lambda: service.remove_clause(current_actor(), version, item.id), "clauses", _("Clause removed."))
 
 
 @bp.route(VERSION + "/settings", methods=["POST"])
 @requires("document.edit", scope="agreement")
-def settings(agreement_id: int, version_id: int):
-    version = get_version_or_404(agreement_id, version_id)
+def settings(agreement, version):
     form = forms.SettingsForm()
     terms = {name: getattr(form, f"term_{name}").data for name in forms.variables.TERM_DEFAULTS}
     approver = can("document.approve")
@@ -210,24 +215,21 @@ def settings(agreement_id: int, version_id: int):
 
 @bp.route(VERSION + "/submit", methods=["POST"])
 @requires("document.edit", scope="agreement")
-def submit(agreement_id: int, version_id: int):
-    version = get_version_or_404(agreement_id, version_id)
+def submit(agreement, version):
     return _act(version, lambda: service.submit_for_approval(current_actor(), version), "approvals",
                 _("Submitted for approval: the text is fixed until it returns to draft."))
 
 
 @bp.route(VERSION + "/draft", methods=["POST"])
 @requires("document.edit", scope="agreement")
-def return_to_draft(agreement_id: int, version_id: int):
-    version = get_version_or_404(agreement_id, version_id)
+def return_to_draft(agreement, version):
     return _act(version, lambda: service.return_to_draft(current_actor(), version), "",
                 _("Back to draft: approvals and signatures given so far have lapsed."))
 
 
 @bp.route(VERSION + "/approvals", methods=["POST"])
 @requires("document.approve", scope="agreement")
-def record_approval(agreement_id: int, version_id: int):
-    version = get_version_or_404(agreement_id, version_id)
+def record_approval(agreement, version):
     form = forms.ApprovalForm()
     form.kind.choices = [(k, APPROVALS[k]) for k in APPROVALS]
     return _with_form(version, form, "approval", lambda: approvals.record_approval(
@@ -237,8 +239,7 @@ def record_approval(agreement_id: int, version_id: int):
 
 @bp.route(VERSION + "/signatories", methods=["POST"])
 @requires("document.edit", scope="agreement")
-def add_signatory(agreement_id: int, version_id: int):
-    version = get_version_or_404(agreement_id, version_id)
+def add_signatory(agreement, version):
     form = forms.SignatoryForm()
     return _with_form(version, form, "signatory", lambda: signing.add_signatory(
         current_actor(), version, {f: getattr(form, f).data for f in signing.SIGNATORY_FIELDS}),
@@ -247,40 +248,35 @@ def add_signatory(agreement_id: int, version_id: int):
 
 @bp.route(VERSION + "/signatories/<int:signatory_id>/remove", methods=["POST"])
 @requires("document.edit", scope="agreement")
-def remove_signatory(agreement_id: int, version_id: int, signatory_id: int):
-    version = get_version_or_404(agreement_id, version_id)
-    return _act(version, lambda: signing.remove_signatory(current_actor(), version, signatory_id), "signatories",
+def remove_signatory(agreement, version, signatory):
+    return _act(version, lambda: signing.remove_signatory(current_actor(), version, signatory.id), "signatories",
                 _("Signatory removed."))
 
 
 @bp.route(VERSION + "/signatories/<int:signatory_id>/resend", methods=["POST"])
 @requires("document.edit", scope="agreement")
-def resend(agreement_id: int, version_id: int, signatory_id: int):
-    version = get_version_or_404(agreement_id, version_id)
-    return _act(version, lambda: signing.resend(current_actor(), version, signatory_id), "signatories",
+def resend(agreement, version, signatory):
+    return _act(version, lambda: signing.resend(current_actor(), version, signatory.id), "signatories",
                 _("Sent again. Any earlier link no longer works."))
 
 
 @bp.route(VERSION + "/signatories/<int:signatory_id>/revoke", methods=["POST"])
 @requires("document.edit", scope="agreement")
-def revoke(agreement_id: int, version_id: int, signatory_id: int):
-    version = get_version_or_404(agreement_id, version_id)
-    return _act(version, lambda: signing.revoke(current_actor(), version, signatory_id), "signatories",
+def revoke(agreement, version, signatory):
+    return _act(version, lambda: signing.revoke(current_actor(), version, signatory.id), "signatories",
                 _("The link was revoked; it no longer works."))
 
 
 @bp.route(VERSION + "/send", methods=["POST"])
 @requires("document.edit", scope="agreement")
-def send(agreement_id: int, version_id: int):
-    version = get_version_or_404(agreement_id, version_id)
+def send(agreement, version):
     return _act(version, lambda: signing.start(current_actor(), version), "signatories",
                 _("Sent for signature: outside signers were emailed a link, users of the app see it in their tasks."))
 
 
 @bp.route(VERSION + "/amend", methods=["POST"])
 @requires("document.edit", scope="agreement")
-def amend(agreement_id: int, version_id: int):
-    version = get_version_or_404(agreement_id, version_id)
+def amend(agreement, version):
     return _act(version, lambda: service.amend(current_actor(), version), "",
                 _("Amendment started as a draft: change its clauses, then submit it for approval."))
 

@@ -66,11 +66,11 @@ def open_round(actor: audit.Actor, agreement: Agreement, data: dict) -> SurveyRo
     return survey
 
 
-def party_for(agreement: Agreement, scope: frozenset[int] | None) -> int | None:
-    """The party a user answers for: the first party among their organisations (admins: none)."""
-    if scope is None:
+def party_for(agreement: Agreement, own: frozenset[int] | None) -> int | None:
+    """The party a user answers for: the first party among their organisations and those below them (admins: none)."""
+    if own is None:
         return None
-    return next((p.organisation_id for p in agreement.parties if p.organisation_id in scope), None)
+    return next((p.organisation_id for p in agreement.parties if p.organisation_id in own), None)
 
 
 def answer(actor: audit.Actor, survey: SurveyRound, organisation_id: int | None, scores: dict, today: date) -> None:

@@ -1,22 +1,25 @@
 from datetime import date
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker.agreement_parts import get_agreement_or_404, part_form, section_response
+from tracker.agreement_parts import part_form, section_response
 from tracker.agreements.views import add_section
-from tracker.auth.access import current_actor, requires, scope_ids
+from tracker.auth.access import current_actor, requires
 from tracker.health import chart, service
 from tracker.health.forms import AnswerForm, RoundForm
-from tracker.health.models import ITEMS, SCALE
+from tracker.health.models import ITEMS, SCALE, SurveyRound
 from tracker.extensions import db
 from tracker.htmx import render, render_fragment
+from tracker.scope.loading import Param, add_param, child
+from tracker.scope.users import current_scope
 from tracker.validation import Invalid
 
 bp = Blueprint("health", __name__, url_prefix="/agreements/<int:agreement_id>/health")
 SECTION = "health/_section.html"
-add_section(SECTION, "health", _l("Partnership health"))
+add_section(SECTION, "health", _l("Partnership health"), permission="partnership.view")
+add_param(Param("round_id", "survey", "agreement", child(SurveyRound, "agreement_id")))
 
 
 @bp.app_template_global()
@@ -28,15 +31,14 @@ def partnership_health(agreement):
 
 
 @bp.route("")
-@requires("agreement.view", scope="agreement")
-def section(agreement_id: int):
-    return render_fragment(SECTION, agreement=get_agreement_or_404(agreement_id))
+@requires("partnership.view", scope="agreement")
+def section(agreement):
+    return render_fragment(SECTION, agreement=agreement)
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
-def new_round(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def new_round(agreement):
     form = RoundForm()
     if request.method == "GET":
         form.opens_on.data = date.today()
@@ -48,14 +50,10 @@ def new_round(agreement_id: int):
 
 @bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
-def answer(agreement_id: int, round_id: int):
+def answer(agreement, survey):
     """The assessment form for one round: each item 1-5, for the user's party."""
-    agreement = get_agreement_or_404(agreement_id)
-    survey = next((r for r in agreement.survey_rounds if r.id == round_id), None)
-    if survey is None:
-        abort(404)
     form = AnswerForm()
-    party = service.party_for(agreement, scope_ids())
+    party = service.party_for(agreement, current_scope().own)
     mine = {a.item: a.score for a in survey.answers if a.user_id == current_actor().user_id}
     status, errors = 200, {}
     if request.method == "POST":

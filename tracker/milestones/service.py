@@ -4,18 +4,21 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
 from tracker.auth.models import User
-from tracker.auth.permissions import ADMIN
+from tracker.auth.permissions import WHOLE, Relation
 from tracker.calendar.key_dates import KeyDate, add_months, add_source, within
 from tracker.extensions import db
 from tracker.milestones.models import COMMUNICATION_KINDS, OPEN, STATUSES, Communication, Milestone
-from tracker.orgs.models import Contact
-from tracker.orgs.service import user_scope
+from tracker.orgs.models import Contact, Organisation
+from tracker.orgs.service import descendants_and_self
+from tracker.scope import agreements as scoped
+from tracker.scope.sql import among
+from tracker.scope.users import scope_of
 from tracker.validation import Invalid
 
 FIELDS = ("title", "party_id", "owner_user_id", "owner_contact_id", "due_date", "status", "evidence", "done_date")
@@ -28,16 +31,33 @@ def may_own(agreement: Agreement, user: User | None) -> bool:
     """Owners hear of the agreement's dates in their reminders, so only people who may see it can own a milestone."""
     if user is None or not user.active:
         return False
-    if user.role == ADMIN or user.id == agreement.manager_id:
+    if user.id == agreement.manager_id:
         return True
-    return bool(user_scope(user.id) & {p.organisation_id for p in agreement.parties})
+    return scope_of(user).relation(p.organisation_id for p in agreement.parties) is not Relation.UNRELATED
+
+
+def may_owe(agreement: Agreement) -> list[Organisation]:
+    """Who can owe a milestone: the parties, then the organisations below them (a school of a party district)."""
+    parties = [p.organisation for p in agreement.parties]
+    below = descendants_and_self([o.id for o in parties]) - {o.id for o in parties}
+    others = db.session.scalars(select(Organisation).where(Organisation.id.in_(below)).order_by(Organisation.name)).all()
+    return parties + list(others)
+
+
+def concerns(milestone: Milestone, access) -> bool:
+    """Does the milestone concern a user (`access`: their standing on the agreement)? Everyone who sees the whole
+    agreement sees every milestone; below a party, those their organisation owes or they own."""
+    if access.whole:
+        return True
+    return milestone.owner_user_id == access.scope.user_id or (
+        milestone.party_id is not None and access.scope.acts_for(milestone.party_id))
 
 
 def check(agreement: Agreement, data: dict, today: date) -> tuple[dict[str, str], list[str]]:
     """Errors (nothing is saved) and warnings (saved, but worth a look)."""
     errors, warnings = {}, []
-    if data.get("party_id") is not None and data["party_id"] not in {p.organisation_id for p in agreement.parties}:
-        errors["party_id"] = _("Choose one of the agreement's parties.")
+    if data.get("party_id") is not None and data["party_id"] not in descendants_and_self([p.organisation_id for p in agreement.parties]):
+        errors["party_id"] = _("Choose one of the agreement's parties, or an organisation below one.")
     if data.get("status") not in STATUSES:
         errors["status"] = _("Choose a status.")
     if data.get("owner_user_id") is not None and not may_own(agreement, db.session.get(User, data["owner_user_id"])):
@@ -115,9 +135,22 @@ def remove(actor: audit.Actor, agreement: Agreement, milestone: Milestone) -> No
     db.session.commit()
 
 
-def overdue(agreement_ids, today: date, limit: int | None = None) -> tuple[list[Milestone], int]:
-    """Open milestones past their due date, oldest first, with how many there are in all (one query)."""
+def seen_by(scope):
+    """SQL: the milestones a user sees: every milestone of the agreements they see whole, and of those they see
+    from below a party, the ones their organisation owes or they own (None: all, for an admin)."""
+    if scope.everything:
+        return None
+    return or_(Milestone.agreement_id.in_(scoped.agreement_ids(scope, WHOLE)),
+               and_(Milestone.agreement_id.in_(scoped.agreement_ids(scope, {Relation.BELOW})),
+                    or_(Milestone.owner_user_id == scope.user_id, among(Milestone.party_id, scope.own))))
+
+
+def overdue(agreement_ids, today: date, limit: int | None = None, seen=None) -> tuple[list[Milestone], int]:
+    """Open milestones past their due date, oldest first, with how many there are in all (one query);
+    `seen`: only those a user sees (`seen_by`)."""
     query = select(Milestone, func.count().over().label("total")).where(Milestone.status.in_(OPEN), Milestone.due_date < today)
+    if seen is not None:
+        query = query.where(seen)
     query = within(query, Milestone.agreement_id, agreement_ids).options(
         selectinload(Milestone.agreement), selectinload(Milestone.owner_user),
         selectinload(Milestone.owner_contact), selectinload(Milestone.party))
@@ -127,12 +160,12 @@ def overdue(agreement_ids, today: date, limit: int | None = None) -> tuple[list[
 
 def milestone_source(agreement_ids, start: date, end: date) -> list[KeyDate]:
     """Open milestones due in [start, end]; open ones due before `start` are the overdue ones (see `overdue`)."""
-    query = (select(Milestone.id, Milestone.title, Milestone.due_date, Milestone.owner_user_id,
+    query = (select(Milestone.id, Milestone.title, Milestone.due_date, Milestone.owner_user_id, Milestone.party_id,
                     Agreement.id.label("agreement_id"), Agreement.title.label("agreement_title"))
              .join(Agreement, Agreement.id == Milestone.agreement_id)
              .where(Milestone.status.in_(OPEN), Milestone.due_date >= start, Milestone.due_date <= end))
     return [KeyDate(r.due_date, "milestone", _("Milestone due: %(title)s", title=r.title), r.agreement_id,
-                    r.agreement_title, f"milestone-{r.id}", owner_user_id=r.owner_user_id)
+                    r.agreement_title, f"milestone-{r.id}", owner_user_id=r.owner_user_id, owed_by=r.party_id)
             for r in db.session.execute(within(query, Agreement.id, agreement_ids))]
 
 

@@ -1,11 +1,11 @@
 from datetime import date
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from tracker.agreement_parts import get_agreement_or_404, part_form, refused, section_response
+from tracker.agreement_parts import part_form, refused, section_response
 from tracker.agreements.views import add_section
 from tracker.auth.access import current_actor, requires
 from tracker.auth.models import User, membership
@@ -14,18 +14,35 @@ from tracker.htmx import render_fragment
 from tracker.milestones import service
 from tracker.milestones.forms import CommunicationForm, MilestoneForm, TemplateForm
 from tracker.orgs.models import Contact
+from tracker.scope.loading import Param, add_param, current_access
 from tracker.validation import Invalid
 
 bp = Blueprint("milestones", __name__, url_prefix="/agreements/<int:agreement_id>")
 SECTION = "milestones/_section.html"
 LOG = "milestones/_communications.html"
 add_section(SECTION, "milestones", _l("Milestones"))
-add_section(LOG, "communications", _l("Communication log"))
+add_section(LOG, "communications", _l("Communication log"), permission="partnership.view")
+
+
+def _milestone(access, agreement, milestone_id: int):
+    """One of the agreement's milestones; below a party, one the user's organisation owes or they own."""
+    found = next((m for m in agreement.milestones if m.id == milestone_id), None)
+    return found if found is not None and service.concerns(found, access) else None
+
+
+add_param(Param("milestone_id", "milestone", "agreement", _milestone))
 
 
 @bp.app_template_global()
 def milestone_templates():
     return service.TEMPLATES
+
+
+@bp.app_template_global()
+def milestones_seen(agreement):
+    """The agreement's milestones the user sees (below a party: those of their organisation or their own)."""
+    access = current_access()
+    return [m for m in agreement.milestones if service.concerns(m, access)]
 
 
 def _party_ids(agreement) -> list[int]:
@@ -45,19 +62,12 @@ def _user_choices(agreement):
 
 def _milestone_form(agreement, obj=None):
     form = MilestoneForm(obj=obj, formdata=request.form if request.method == "POST" else None)
-    form.party_id.choices = [("", _("— none —"))] + [(p.organisation_id, p.organisation.name) for p in agreement.parties]
+    form.party_id.choices = [("", _("— none —"))] + [(o.id, o.name) for o in service.may_owe(agreement)]
     form.owner_user_id.choices = _user_choices(agreement)
     contacts = db.session.execute(select(Contact).where(Contact.organisation_id.in_(_party_ids(agreement)))
                                   .order_by(Contact.name)).scalars()
     form.owner_contact_id.choices = [("", _("— none —"))] + [(c.id, f"{c.name} ({c.organisation.name})") for c in contacts]
     return form
-
-
-def _milestone_or_404(agreement, milestone_id: int):
-    milestone = next((m for m in agreement.milestones if m.id == milestone_id), None)
-    if milestone is None:
-        abort(404)
-    return milestone
 
 
 def _fields(form) -> dict:
@@ -66,14 +76,13 @@ def _fields(form) -> dict:
 
 @bp.route("/milestones")
 @requires("agreement.view", scope="agreement")
-def section(agreement_id: int):
-    return render_fragment(SECTION, agreement=get_agreement_or_404(agreement_id))
+def section(agreement):
+    return render_fragment(SECTION, agreement=agreement)
 
 
 @bp.route("/milestones/new", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
-def new(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def new(agreement):
     form = _milestone_form(agreement)
     return part_form(agreement, "milestones", SECTION, form, _("Add a milestone"), _("Add milestone"),
                      url_for("milestones.new", agreement_id=agreement.id),
@@ -83,9 +92,7 @@ def new(agreement_id: int):
 
 @bp.route("/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
-def edit(agreement_id: int, milestone_id: int):
-    agreement = get_agreement_or_404(agreement_id)
-    milestone = _milestone_or_404(agreement, milestone_id)
+def edit(agreement, milestone):
     form = _milestone_form(agreement, milestone)
     return part_form(agreement, "milestones", SECTION, form, _("Edit milestone"), _("Save milestone"),
                      url_for("milestones.edit", agreement_id=agreement.id, milestone_id=milestone.id),
@@ -94,10 +101,8 @@ def edit(agreement_id: int, milestone_id: int):
 
 
 @bp.route("/milestones/<int:milestone_id>/done", methods=["POST"])
-@requires("agreement.edit", scope="agreement")
-def done(agreement_id: int, milestone_id: int):
-    agreement = get_agreement_or_404(agreement_id)
-    milestone = _milestone_or_404(agreement, milestone_id)
+@requires("milestone.done", scope="agreement")
+def done(agreement, milestone):
     try:
         service.mark_done(current_actor(), agreement, milestone, date.today())
     except Invalid as exc:
@@ -107,17 +112,15 @@ def done(agreement_id: int, milestone_id: int):
 
 @bp.route("/milestones/<int:milestone_id>/remove", methods=["POST"])
 @requires("agreement.edit", scope="agreement")
-def remove(agreement_id: int, milestone_id: int):
-    agreement = get_agreement_or_404(agreement_id)
-    service.remove(current_actor(), agreement, _milestone_or_404(agreement, milestone_id))
+def remove(agreement, milestone):
+    service.remove(current_actor(), agreement, milestone)
     db.session.refresh(agreement)
     return section_response(agreement, "milestones", SECTION)
 
 
 @bp.route("/milestones/templates", methods=["POST"])
 @requires("agreement.edit", scope="agreement")
-def apply_template(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def apply_template(agreement):
     form = TemplateForm()
     form.template.choices = [(t.key, t.label) for t in service.TEMPLATES]
     try:
@@ -134,15 +137,14 @@ def apply_template(agreement_id: int):
 # ---- communication log -----------------------------------------------------------------------
 
 @bp.route("/communications")
-@requires("agreement.view", scope="agreement")
-def communications(agreement_id: int):
-    return render_fragment(LOG, agreement=get_agreement_or_404(agreement_id))
+@requires("partnership.view", scope="agreement")
+def communications(agreement):
+    return render_fragment(LOG, agreement=agreement)
 
 
 @bp.route("/communications/new", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
-def new_communication(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def new_communication(agreement):
     form = CommunicationForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.held_on.data = date.today()

@@ -2,11 +2,11 @@
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from tracker.audit import service as audit
-from tracker.auth.models import membership
+from tracker.auth.models import User, membership, new_access_version
 from tracker.extensions import db
 from tracker.orgs.models import BRANCH, KINDS, PARENT_KINDS, SCHOOL, Contact, Organisation
 from tracker.validation import Invalid
@@ -38,13 +38,19 @@ def descendants_and_self(org_ids: list[int]) -> frozenset[int]:
     return _tree_below(select(Organisation.id).where(Organisation.id.in_(org_ids)))
 
 
-def user_scope(user_id: int) -> frozenset[int]:
-    """The organisations a user belongs to and everything below them."""
-    return _tree_below(select(membership.c.organisation_id.label("id")).where(membership.c.user_id == user_id))
+def user_organisations(user_id: int) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+    """(the organisations the user belongs to, those and everything below them, everything above them)."""
+    members = select(membership.c.organisation_id.label("id")).where(membership.c.user_id == user_id)
+    tree = (select(Organisation.parent_id.label("id"))
+            .where(Organisation.id.in_(members), Organisation.parent_id.is_not(None)).cte("above", recursive=True))
+    tree = tree.union(select(Organisation.parent_id).where(Organisation.id == tree.c.id, Organisation.parent_id.is_not(None)))
+    above = frozenset(db.session.execute(select(tree.c.id)).scalars())
+    return frozenset(db.session.execute(members).scalars()), _tree_below(members), above
 
 
-def in_scope(org: Organisation, scope: frozenset[int] | None) -> bool:
-    return scope is None or org.id in scope
+def organisations_changed() -> None:
+    """The tree or an organisation's time zone changed: every user's cached scope must be worked out again."""
+    db.session.execute(update(User).values(access_version=new_access_version()))
 
 
 def search(q: str = "", kind: str = "", sort: str = "name", direction: str = "asc"):
@@ -166,20 +172,26 @@ def create_organisation(actor: audit.Actor, data: dict) -> Organisation:
     org = Organisation(**{f: data.get(f) for f in ORG_FIELDS if f in data})
     db.session.add(org)
     db.session.flush()
+    if org.parent_id is not None:  # those above it now see it
+        organisations_changed()
     audit.record(actor, "organisation.created", "organisation", org.id, audit.created(_org_snapshot(org)))
     db.session.commit()
     return org
 
 
 def update_organisation(actor: audit.Actor, org: Organisation, data: dict, scope: frozenset[int] | None = None) -> dict:
-    """Change an organisation; a user with a `scope` may only hang it under organisations in that scope."""
+    """Change an organisation; a user with a `scope` (their organisations and those below) may only hang it
+    under organisations in that scope."""
     data = _blank_to_none(data)
     moved = data.get("parent_id") != org.parent_id
     _check_org(org.id, data, scope if moved else None)
     before = _org_snapshot(org)
+    zone = org.time_zone
     for field in ORG_FIELDS:
         if field in data:
             setattr(org, field, data[field])
+    if moved or org.time_zone != zone:
+        organisations_changed()
     changes = audit.diff(before, _org_snapshot(org))
     if changes:
         audit.record(actor, "organisation.updated", "organisation", org.id, changes)

@@ -1,28 +1,24 @@
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from tracker.audit import service as audit
-from tracker.auth.access import current_actor, requires, scope_ids
+from tracker.auth.access import current_actor, requires
 from tracker.extensions import db
 from tracker.forms import form_data
 from tracker.htmx import render
 from tracker.orgs import service
 from tracker.orgs.forms import ContactForm, OrganisationForm
 from tracker.orgs.models import BRANCH, KINDS, PARENTS, Contact, Organisation
+from tracker.scope.loading import Param, add_param, child
+from tracker.scope.users import current_scope
 from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("orgs", __name__, url_prefix="/organisations")
 
 
-def get_organisation_or_404(org_id: int, for_edit: bool = False) -> Organisation:
-    org = db.session.get(Organisation, org_id)
-    if org is None:
-        abort(404)
-    if for_edit and not service.in_scope(org, scope_ids()):
-        abort(403)
-    return org
+add_param(Param("contact_id", "contact", "organisation", child(Contact, "organisation_id")))
 
 
 def _organisation_form(obj=None) -> OrganisationForm:
@@ -57,23 +53,19 @@ def create():
 
 
 @bp.route("/<int:org_id>")
-@requires("org.view", scope="org")
-def detail(org_id: int):
-    org = get_organisation_or_404(org_id)
-    return render_template(
-        "orgs/detail.html", org=org, history=audit.history("organisation", org.id),
-        editable=service.in_scope(org, scope_ids()),
-    )
+@requires("org.view", scope="organisation")
+def detail(organisation):
+    return render_template("orgs/detail.html", org=organisation, history=audit.history("organisation", organisation.id))
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
-@requires("org.edit", scope="org")
-def edit(org_id: int):
-    org = get_organisation_or_404(org_id, for_edit=True)
+@requires("org.edit", scope="organisation")
+def edit(organisation):
+    org = organisation
     form = _organisation_form(obj=org)
     if form.validate_on_submit():
         try:
-            service.update_organisation(current_actor(), org, form_data(form, form.FIELDS), scope_ids())
+            service.update_organisation(current_actor(), org, form_data(form, form.FIELDS), current_scope().own)
         except Invalid as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -84,44 +76,32 @@ def edit(org_id: int):
 
 
 @bp.route("/<int:org_id>/confirm", methods=["POST"])
-@requires("org.confirm", scope="org")
-def confirm(org_id: int):
-    org = get_organisation_or_404(org_id, for_edit=True)
-    service.confirm(current_actor(), org, date.today())
-    flash(_("Details of %(name)s confirmed as current.", name=org.name), "success")
-    return redirect(url_for("orgs.detail", org_id=org.id), 303)
+@requires("org.confirm", scope="organisation")
+def confirm(organisation):
+    service.confirm(current_actor(), organisation, date.today())
+    flash(_("Details of %(name)s confirmed as current.", name=organisation.name), "success")
+    return redirect(url_for("orgs.detail", org_id=organisation.id), 303)
 
 
 @bp.route("/<int:org_id>/contacts/new", methods=["GET", "POST"])
-@requires("contact.edit", scope="org")
-def new_contact(org_id: int):
-    org = get_organisation_or_404(org_id, for_edit=True)
-    return _contact_form(org, None)
+@requires("contact.edit", scope="organisation")
+def new_contact(organisation):
+    return _contact_form(organisation, None)
 
 
 @bp.route("/<int:org_id>/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
-@requires("contact.edit", scope="org")
-def edit_contact(org_id: int, contact_id: int):
-    org = get_organisation_or_404(org_id, for_edit=True)
-    return _contact_form(org, _contact_or_404(org, contact_id))
+@requires("contact.edit", scope="organisation")
+def edit_contact(organisation, contact):
+    return _contact_form(organisation, contact)
 
 
 @bp.route("/<int:org_id>/contacts/<int:contact_id>/remove", methods=["POST"])
-@requires("contact.edit", scope="org")
-def remove_contact(org_id: int, contact_id: int):
-    org = get_organisation_or_404(org_id, for_edit=True)
-    contact = _contact_or_404(org, contact_id)
+@requires("contact.edit", scope="organisation")
+def remove_contact(organisation, contact):
     name = contact.name
-    service.remove_contact(current_actor(), org, contact)
+    service.remove_contact(current_actor(), organisation, contact)
     flash(_("%(name)s was removed from the contacts.", name=name), "success")
-    return redirect(url_for("orgs.detail", org_id=org.id) + "#contacts", 303)
-
-
-def _contact_or_404(org: Organisation, contact_id: int) -> Contact:
-    contact = db.session.get(Contact, contact_id)
-    if contact is None or contact.organisation_id != org.id:
-        abort(404)
-    return contact
+    return redirect(url_for("orgs.detail", org_id=organisation.id) + "#contacts", 303)
 
 
 def _contact_form(org: Organisation, contact: Contact | None):

@@ -18,13 +18,16 @@ from sqlalchemy.orm import selectinload
 
 from tracker.agreements import service as agreements
 from tracker.agreements.models import Agreement, Goal, Party
+from tracker.auth.permissions import WHOLE
 from tracker.extensions import db
+from tracker.registry import Registry
 from tracker.health import service as health
 from tracker.health.models import ITEMS, SurveyRound
 from tracker.milestones.models import STATUSES, Milestone
 from tracker.orgs.models import Organisation
 from tracker.orgs.service import descendants_and_self
 from tracker.resources import service as resources
+from tracker.scope.agreements import visible
 
 
 @dataclass(frozen=True)
@@ -74,14 +77,11 @@ class ReportSection:
     tables: Callable[[ReportSubject, dict], list[tuple[str, list[str], list[list]]]]
 
 
-REPORT_SECTIONS: list[ReportSection] = []
+REPORT_SECTIONS: Registry = Registry()
 
 
 def add_section(section: ReportSection, before: str | None = None) -> None:
-    if any(s.key == section.key for s in REPORT_SECTIONS):
-        return
-    keys = [s.key for s in REPORT_SECTIONS]
-    REPORT_SECTIONS.insert(keys.index(before) if before in keys else len(REPORT_SECTIONS), section)
+    REPORT_SECTIONS.add(section, before)
 
 
 def for_agreement(agreement: Agreement, year: SchoolYear) -> ReportSubject:
@@ -89,9 +89,10 @@ def for_agreement(agreement: Agreement, year: SchoolYear) -> ReportSubject:
     return _build(ReportSubject(agreement.title, "agreement", year, [agreement], parties))
 
 
-def for_organisation(org: Organisation, scope: frozenset[int] | None, year: SchoolYear) -> ReportSubject:
+def for_organisation(org: Organisation, scope, year: SchoolYear) -> ReportSubject:
+    """The agreements of the organisation and those below it that the user (`scope`) sees whole."""
     below = descendants_and_self([org.id])
-    query = agreements.visible(select(Agreement), scope).where(
+    query = visible(select(Agreement), scope, WHOLE).where(
         Agreement.id.in_(select(Party.agreement_id).where(Party.organisation_id.in_(below))))
     found = db.session.execute(query.options(agreements.WITH_PARTIES).order_by(Agreement.title)).scalars().all()
     parties = sorted({(p.organisation_id, p.organisation.name) for a in found for p in a.parties}, key=lambda p: p[1])

@@ -5,12 +5,9 @@ from datetime import date
 from flask import Blueprint, abort, render_template, request
 
 from tracker import printing, spreadsheets
-from tracker.agreement_parts import get_agreement_or_404
-from tracker.auth.access import requires, scope_ids
-from tracker.extensions import db
-from tracker.orgs.models import Organisation
-from tracker.orgs.service import in_scope
+from tracker.auth.access import requires
 from tracker.reports import service
+from tracker.scope.users import current_scope
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 FORMATS = ("html", "pdf", "csv", "xlsx")
@@ -46,20 +43,16 @@ def _respond(subject: service.ReportSubject, fmt: str):
 @bp.route("/agreements/<int:agreement_id>", defaults={"fmt": "html"})
 @bp.route("/agreements/<int:agreement_id>.<fmt>")
 @requires("report.view", scope="agreement")
-def agreement(agreement_id: int, fmt: str):
-    found = get_agreement_or_404(agreement_id)
+def agreement(agreement, fmt: str):
     if fmt not in FORMATS:
         abort(404)
-    return _respond(service.for_agreement(found, _year()), fmt)
+    return _respond(service.for_agreement(agreement, _year()), fmt)
 
 
 @bp.route("/organisations/<int:org_id>", defaults={"fmt": "html"})
 @bp.route("/organisations/<int:org_id>.<fmt>")
-@requires("report.view", scope="org")
-def organisation(org_id: int, fmt: str):
-    org = db.session.get(Organisation, org_id)
-    if org is None or fmt not in FORMATS:
+@requires("report.view", scope="organisation")
+def organisation(organisation, fmt: str):
+    if fmt not in FORMATS:
         abort(404)
-    if not in_scope(org, scope_ids()):
-        abort(403)
-    return _respond(service.for_organisation(org, scope_ids(), _year()), fmt)
+    return _respond(service.for_organisation(organisation, current_scope(), _year()), fmt)

@@ -1,14 +1,15 @@
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker.agreement_parts import get_agreement_or_404, part_form, section_response
+from tracker.agreement_parts import part_form, section_response
 from tracker.agreements.views import add_section
 from tracker.auth.access import current_actor, requires
 from tracker.htmx import render_fragment
 from tracker.resources import service
 from tracker.resources.forms import ResourceForm
 from tracker.resources.models import ResourceShare
+from tracker.scope.loading import Param, add_param, child
 from tracker.validation import Invalid
 
 bp = Blueprint("resources", __name__, url_prefix="/agreements/<int:agreement_id>/resources")
@@ -29,11 +30,7 @@ def money(cents: int | None) -> str:
     return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
 
 
-def _share_or_404(agreement, share_id: int) -> ResourceShare:
-    share = next((s for s in agreement.resource_shares if s.id == share_id), None)
-    if share is None:
-        abort(404)
-    return share
+add_param(Param("share_id", "share", "agreement", child(ResourceShare, "agreement_id")))
 
 
 def _form(agreement, obj=None):
@@ -62,14 +59,13 @@ def _save(agreement, form, share=None):
 
 @bp.route("")
 @requires("agreement.view", scope="agreement")
-def section(agreement_id: int):
-    return render_fragment(SECTION, agreement=get_agreement_or_404(agreement_id))
+def section(agreement):
+    return render_fragment(SECTION, agreement=agreement)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
-def new(agreement_id: int):
-    agreement = get_agreement_or_404(agreement_id)
+def new(agreement):
     form = _form(agreement)
     return part_form(agreement, "resources", SECTION, form, _("Add a resource"), _("Add resource"),
                      url_for("resources.new", agreement_id=agreement.id), _save(agreement, form),
@@ -78,9 +74,7 @@ def new(agreement_id: int):
 
 @bp.route("/<int:share_id>/edit", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
-def edit(agreement_id: int, share_id: int):
-    agreement = get_agreement_or_404(agreement_id)
-    share = _share_or_404(agreement, share_id)
+def edit(agreement, share):
     form = _form(agreement, share)
     return part_form(agreement, "resources", SECTION, form, _("Edit resource"), _("Save resource"),
                      url_for("resources.edit", agreement_id=agreement.id, share_id=share.id), _save(agreement, form, share),
@@ -89,8 +83,6 @@ def edit(agreement_id: int, share_id: int):
 
 @bp.route("/<int:share_id>/remove", methods=["POST"])
 @requires("agreement.edit", scope="agreement")
-def remove(agreement_id: int, share_id: int):
-    agreement = get_agreement_or_404(agreement_id)
-    share = _share_or_404(agreement, share_id)
+def remove(agreement, share):
     service.remove(current_actor(), agreement, share)
     return section_response(agreement, "resources", SECTION)

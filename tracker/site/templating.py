@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
-from flask_login import current_user
 
 from tracker.agreements import models as agreement_models
 from tracker.agreements import service as agreement_service
@@ -13,13 +12,14 @@ from tracker.audit.labels import describe, shown_changes
 from tracker.auth.access import can
 from tracker.auth.permissions import ROLES
 from tracker.orgs import models as org_models
+from tracker.scope.users import current_scope
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
     """Times are stored in UTC and shown in the time zone of the user's organisation."""
     if value is None:
         return ""
-    zone = getattr(current_user, "time_zone", None) or current_app.config["DEFAULT_TIME_ZONE"]
+    zone = current_scope().time_zone or current_app.config["DEFAULT_TIME_ZONE"]
     return value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone)).strftime(fmt)
 
 

@@ -1,12 +1,11 @@
-"""SQL for "within the user's organisations" that stays cheap when a user's scope is large.
+"""SQL for "within these ids" that stays cheap when there are many.
 
 A district administrator's scope is the district and every school below it: 500 ids or more.
 An IN list binds one parameter per id, which PostgreSQL parses and plans on every query (about
-5 ms at 500 ids); `= ANY(array)` binds one parameter. SQLite has no arrays and keeps the IN list.
+5 ms at 500 ids); `= ANY(array)` binds one constant. SQLite has no arrays and keeps the IN list.
 """
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, literal_column
 
-from tracker.agreements.models import Party
 from tracker.extensions import db
 
 
@@ -21,17 +20,3 @@ def among(column, ids, as_text: bool = False):
         kind = "varchar" if as_text else "integer"
         return column == func.any(literal_column(f"'{{{','.join(map(str, ids))}}}'::{kind}[]"))
     return column.in_([str(i) for i in ids] if as_text else ids)
-
-
-def visible_agreement_ids(scope: frozenset[int] | None) -> list[int] | None:
-    """The ids themselves (one query), for pages that ask several questions about the same agreements."""
-    if scope is None:
-        return None
-    return list(db.session.execute(agreement_ids(scope).distinct()).scalars())
-
-
-def agreement_ids(scope: frozenset[int] | None):
-    """The agreements a scope sees (a party is one of its organisations), as a SELECT of ids; None: all."""
-    if scope is None:
-        return None
-    return select(Party.agreement_id).where(among(Party.organisation_id, scope))

@@ -1,0 +1,73 @@
+"""Which agreements a user sees, and how: the one answer every list, page, panel, feed and report uses.
+
+A user sees an agreement when one of its parties is one of their organisations, sits below one
+(the user is above a party) or sits above one (the user is below a party). The first two see the
+whole agreement; the last sees what concerns their own organisation (permissions.Relation).
+"""
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.agreements.models import Agreement, Party
+from tracker.agreements.service import WITH_PARTIES
+from tracker.auth.permissions import ALSO_BELOW, WHOLE, Relation
+from tracker.extensions import db
+from tracker.scope.sql import among
+from tracker.scope.users import Scope
+
+
+def _organisations(scope: Scope, relations) -> frozenset[int]:
+    """The organisations whose being a party puts an agreement within these relations."""
+    found = frozenset()
+    if set(relations) & WHOLE:
+        found |= scope.own
+    if Relation.BELOW in relations:
+        found |= scope.above
+    return found
+
+
+def agreement_ids(scope: Scope, relations=ALSO_BELOW):
+    """The agreements the scope sees with one of `relations`, as a SELECT of ids; None: every agreement.
+
+    With only BELOW, the agreements seen from below and not also as a party or from above."""
+    if scope.everything:
+        return None
+    query = select(Party.agreement_id).where(among(Party.organisation_id, _organisations(scope, relations)))
+    if set(relations) == {Relation.BELOW}:
+        query = query.except_(select(Party.agreement_id).where(among(Party.organisation_id, scope.own)))
+    return query
+
+
+def visible(query, scope: Scope, relations=ALSO_BELOW):
+    """Restrict a query over Agreement to the agreements the scope sees."""
+    ids = agreement_ids(scope, relations)
+    return query if ids is None else query.where(Agreement.id.in_(ids))
+
+
+def id_list(scope: Scope, relations=ALSO_BELOW) -> list[int] | None:
+    """The ids themselves (one query), for pages that ask several questions about the same agreements."""
+    ids = agreement_ids(scope, relations)
+    return None if ids is None else sorted(set(db.session.execute(ids).scalars()))
+
+
+def get(scope: Scope, agreement_id: int) -> tuple[Agreement, Relation] | None:
+    """The agreement with its parties, goals and manager, and how the scope stands to it (UNRELATED
+    included: only what a permission lets anyone reach, such as a signature, may use it); None if none."""
+    agreement = db.session.execute(
+        select(Agreement).where(Agreement.id == agreement_id)
+        .options(WITH_PARTIES, selectinload(Agreement.goals), selectinload(Agreement.manager))
+    ).scalar()
+    if agreement is None:
+        return None
+    return agreement, scope.relation(p.organisation_id for p in agreement.parties)
+
+
+def relations(scope: Scope, agreement_ids) -> dict[int, Relation]:
+    """How the scope stands to each of these agreements (one query)."""
+    ids = set(agreement_ids)
+    if not ids:
+        return {}
+    parties: dict[int, set[int]] = {}
+    for agreement_id, organisation_id in db.session.execute(
+            select(Party.agreement_id, Party.organisation_id).where(among(Party.agreement_id, ids))):
+        parties.setdefault(agreement_id, set()).add(organisation_id)
+    return {i: scope.relation(parties.get(i, ())) for i in ids}

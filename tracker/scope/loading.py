@@ -1,0 +1,160 @@
+"""What `@requires(permission, scope=...)` runs: the ids in the URL become the objects the view receives.
+
+scope="agreement": the root is `agreement_id`, or a parameter whose object names its agreement (the
+drive pages, whose URLs still stand outside /agreements/<id>). The agreement is read with its parties
+and the user's relation to it worked out (tracker/scope/agreements.py): unrelated, or no such
+agreement -> 404, the same answer either way; a relation the permission does not reach -> 403. Then
+every other parameter is loaded inside what it belongs to (a count inside its drive, a clause inside
+its version); missing, elsewhere, or not the user's to see (another school's row or student, for a
+user below a party or a school librarian) -> 404.
+
+scope="organisation": the root is `org_id`; missing -> 404; a relation the permission does not reach
+(editing an organisation above or beside one's own) -> 403.
+
+Each package declares the parameters of its own URLs with `add_param` from its views module, as it
+declares its sections: adding one edits nothing here. `check_routes` runs when the app is built and
+refuses a route whose URL names something inside an agreement or organisation without a scope.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import abort, g
+
+from tracker.auth import access as guard
+from tracker.auth.permissions import WHOLE, Relation, allowed, reaches
+from tracker.extensions import db
+from tracker.orgs.models import Organisation
+from tracker.scope import agreements
+from tracker.scope.users import Scope, current_scope
+
+
+@dataclass(frozen=True)
+class Access:
+    """A request's standing on one agreement (or organisation): whose scope, on what, seen how."""
+
+    scope: Scope
+    subject: object  # the Agreement, or the Organisation
+    relation: Relation
+
+    @property
+    def whole(self) -> bool:
+        """Sees the whole agreement: an admin, a party, or above a party."""
+        return self.scope.everything or self.relation in WHOLE
+
+    @property
+    def schools(self) -> frozenset[int] | None:
+        """The organisations whose students, drive rows and opt-outs the user works on: None for all of
+        the agreement's; otherwise their own (Scope.own_schools_only)."""
+        return self.scope.own if self.scope.own_schools_only(self.relation) else None
+
+    def concerns(self, organisation_id: int | None) -> bool:
+        """Does something of this organisation concern the user (a school's rows, a party's milestone)?"""
+        return self.schools is None or organisation_id in self.schools
+
+
+@dataclass(frozen=True)
+class Param:
+    """A URL parameter naming something inside an agreement or organisation."""
+
+    name: str  # in the URL rule: "count_id"
+    key: str  # the view's argument: "count"
+    parent: str  # the key of what it lives in: "agreement", "organisation", "drive", "version", ...
+    load: Callable[[Access, object, int], object | None]  # (access, parent, id) -> the object; None: 404
+    agreement_of: Callable[[int], int | None] | None = None  # a root outside /agreements/<id>: its agreement's id
+
+
+PARAMS: dict[str, Param] = {}
+ROOTS = {"agreement": "agreement_id", "organisation": "org_id"}
+
+
+def add_param(param: Param) -> None:
+    PARAMS[param.name] = param
+
+
+def current_access() -> Access:
+    """The standing the scope's loader worked out for this request."""
+    return g.access
+
+
+def _inside(access: Access, root_key: str, view_args: dict) -> dict:
+    """The view's arguments: the root object, and each registered parameter loaded inside its parent."""
+    loaded = {root_key: access.subject}
+    pending = [PARAMS[name] for name in view_args if name in PARAMS]
+    while pending:
+        ready = [p for p in pending if p.parent in loaded]
+        if not ready:
+            raise RuntimeError(f"cannot load {[p.name for p in pending]}: what they live in is not in the URL")
+        for param in ready:
+            found = param.load(access, loaded[param.parent], view_args[param.name])
+            if found is None:
+                abort(404)
+            loaded[param.key] = found
+            pending.remove(param)
+    rest = {k: v for k, v in view_args.items() if k not in PARAMS and k != ROOTS[root_key]}
+    return {**rest, **loaded}
+
+
+def _admit(scope: Scope, permission: str, subject, relation: Relation) -> Access:
+    g.relation = relation
+    if not allowed(scope.role, permission, relation):
+        abort(403)
+    g.access = Access(scope, subject, relation)
+    return g.access
+
+
+def in_agreement(permission: str, view_args: dict) -> dict:
+    scope = current_scope()
+    if "agreement_id" in view_args:
+        agreement_id = view_args["agreement_id"]
+    else:
+        root = next(PARAMS[n] for n in view_args if n in PARAMS and PARAMS[n].agreement_of is not None)
+        agreement_id = root.agreement_of(view_args[root.name])
+    found = agreements.get(scope, agreement_id) if agreement_id is not None else None
+    # An agreement the user does not see is "not found", exactly as one that does not exist.
+    if found is None or (found[1] is Relation.UNRELATED and not scope.everything and not reaches(permission, Relation.UNRELATED)):
+        abort(404)
+    access = _admit(scope, permission, *found)
+    return _inside(access, "agreement", view_args)
+
+
+def in_organisation(permission: str, view_args: dict) -> dict:
+    scope = current_scope()
+    organisation = db.session.get(Organisation, view_args["org_id"])
+    if organisation is None:
+        abort(404)
+    access = _admit(scope, permission, organisation, scope.relation([organisation.id]))
+    return _inside(access, "organisation", view_args)
+
+
+guard.SCOPES.update(agreement=in_agreement, organisation=in_organisation)
+
+
+def check_routes(app) -> None:
+    """Refuse to build an app with a route that names something inside an agreement or organisation
+    in its URL but declares no scope (or a scope its URL gives no root for)."""
+    roots = set(ROOTS.values()) | {p.name for p in PARAMS.values() if p.agreement_of is not None}
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        named = set(rule.arguments) & (set(PARAMS) | roots)
+        scope = getattr(view, "scope", None)
+        if named and scope is None:
+            raise RuntimeError(f"{rule.rule} names {sorted(named)} but {rule.endpoint} declares no scope: "
+                               "add scope=\"agreement\" or scope=\"organisation\" to its @requires")
+        if scope is not None and not set(rule.arguments) & ({ROOTS[scope]} | (roots if scope == "agreement" else set())):
+            raise RuntimeError(f"{rule.endpoint} declares scope={scope!r} but {rule.rule} names no {ROOTS[scope]}")
+
+
+def child(model, parent_column: str, key: str = "id", concerns: str | None = None):
+    """A loader for a row of `model` whose `parent_column` is the parent's id (and, when `concerns`
+    names an organisation column, that organisation concerns the user)."""
+
+    def load(access: Access, parent, value: int):
+        found = db.session.get(model, value)
+        if found is None or getattr(found, parent_column) != getattr(parent, key):
+            return None
+        if concerns is not None and not access.concerns(getattr(found, concerns)):
+            return None
+        return found
+
+    return load
+
