@@ -631,6 +631,7 @@ def measure_capacity(mix: Mix, port: int, args, notes: Counter, server: run.Serv
     capacity.update(operations_per_s=sum(1 for s in within if s.kind != "count form") / (deadline - t0),  # an edit: 2 requests
                     server_cpu_ms_per_request=cpu * 1000 / len(measured) if measured else None,
                     connections=args.connections, seconds=args.capacity_seconds, warmup=args.capacity_warmup,
+                    loadavg=loadavg()[0],
                     kinds=by_kind(within, deadline - t0))
     return capacity
 
@@ -674,7 +675,8 @@ def main(argv=None) -> int:
             phases["after capacity"] = rss_kib(server)
             print(f"capacity: {capacity['rps']:.1f} req/s, {capacity['operations_per_s']:.1f} operations/s at "
                   f"{args.connections} connections (p50 {run.fmt(capacity['p50_ms'])} ms, p99 "
-                  f"{run.fmt(capacity['p99_ms'])} ms, errors {capacity['errors']})", flush=True)
+                  f"{run.fmt(capacity['p99_ms'])} ms, errors {capacity['errors']}; load average {capacity['loadavg']:.2f})",
+                  flush=True)
         rate = args.rate or args.load * capacity["operations_per_s"]
         share = "a fixed rate" if args.rate else f"{args.load:.0%} of capacity"
 
@@ -712,7 +714,7 @@ def main(argv=None) -> int:
               f"{args.capacity_warmup:g}s warm-up): {capacity['rps']:.1f} req/s = {capacity['operations_per_s']:.2f} "
               f"operations/s; p50 {run.fmt(capacity['p50_ms'])} ms, p99 {run.fmt(capacity['p99_ms'])} ms, "
               f"errors {capacity['errors']}, server cpu {run.fmt(capacity['server_cpu_ms_per_request'] or float('nan'))} "
-              f"ms/request")
+              f"ms/request, load average {capacity['loadavg']:.2f} at its end")
     print(f"soak (open loop, {rate:.2f} operations/s = {share}, {seconds:.0f}s after {args.soak_warmup:g}s warm-up; "
           f"latency from each operation's slot, queueing included):")
     print_table(kinds)
