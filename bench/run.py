@@ -33,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -88,8 +89,8 @@ def free_port() -> int:
 class Server:
     """One gunicorn master we started; stop() ends it (and so its workers) by its pid."""
 
-    def __init__(self, name: str, app: str, chdir: Path, env: dict, args, log: Path):
-        self.name, self.port, self.log = name, free_port(), log
+    def __init__(self, name: str, app: str, chdir: Path, env: dict, args, log: Path, port: int | None = None):
+        self.name, self.port, self.log = name, port or free_port(), log
         gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
         if not gunicorn.exists():
             gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -160,6 +161,31 @@ class Server:
         self._log_file.close()
 
 
+def app_environment(database: str) -> dict:
+    """The app's settings under gunicorn: production, a random key, the cookie over plain http."""
+    return {"DATABASE_URL": database, "TRACKER_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
+            "SESSION_COOKIE_SECURE": "0", "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(BENCH)}
+
+
+@contextmanager
+def serving():
+    """A list to put started Servers in: every one is stopped at the end, on error, on Ctrl-C and on SIGTERM."""
+    servers: list[Server] = []
+
+    def stop_all() -> None:
+        while servers:
+            servers.pop().stop()
+
+    atexit.register(stop_all)
+    previous_term = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        yield servers
+    finally:
+        stop_all()
+        signal.signal(signal.SIGTERM, previous_term)
+        atexit.unregister(stop_all)
+
+
 def _proc_stat(pid: int) -> list[str] | None:
     """Fields of /proc/<pid>/stat after the command name: [state, ppid, ..., utime (11), stime (12), ...]."""
     try:
@@ -173,32 +199,74 @@ def _proc_stat(pid: int) -> list[str] | None:
 # ---- a client ---------------------------------------------------------------------------------
 
 class Session:
-    """Cookies and requests on one connection, for logging in and looking around before the load."""
+    """Cookies and requests, for logging in and looking around before the load.
 
-    def __init__(self, port: int):
-        self.port = port
+    Each request opens a connection of its own unless `keep_alive`; `clone()` is another connection
+    sharing the cookie jar, like a second connection of the same browser."""
+
+    def __init__(self, port: int, keep_alive: bool = False, timeout: float = 30):
+        self.port, self.keep_alive, self.timeout = port, keep_alive, timeout
         self.cookies: dict[str, str] = {}
+        self._conn: http.client.HTTPConnection | None = None
+
+    def clone(self, keep_alive: bool = True, timeout: float | None = None) -> "Session":
+        other = Session(self.port, keep_alive, self.timeout if timeout is None else timeout)
+        other.cookies = self.cookies
+        return other
 
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
-    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict, str]:
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
-        headers = {"Cookie": self.cookie_header()} if self.cookies else {}
+    def fetch(self, method: str, path: str, body: dict | None = None,
+              headers: dict | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
+        """One request with the jar's cookies; keeps every cookie the server sets (drops those it expires).
+        A kept-alive connection the server has closed meanwhile is reopened once, as browsers do."""
+        sent = dict(headers or {})
+        if self.cookies:
+            sent["Cookie"] = self.cookie_header()
         data = None
         if body is not None:
             data = urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=data, headers=headers)
-        response = conn.getresponse()
-        text = response.read().decode("utf-8", "replace")
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        reused, conn, self._conn = self._conn is not None, self._conn, None
+        while True:
+            conn = conn or http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
+            try:
+                conn.request(method, path, body=data, headers=sent)
+                response = conn.getresponse()
+                raw = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                conn.close()
+                if not reused:
+                    raise
+                reused, conn = False, None
+            except BaseException:
+                conn.close()
+                raise
         for header in response.headers.get_all("Set-Cookie") or []:
             jar = SimpleCookie()
             jar.load(header)
             for key, morsel in jar.items():
-                self.cookies[key] = morsel.value
-        conn.close()
-        return response.status, dict(response.headers), text
+                if morsel["max-age"] in ("0", "-1"):
+                    self.cookies.pop(key, None)
+                else:
+                    self.cookies[key] = morsel.value
+        if self.keep_alive and not response.will_close:
+            self._conn = conn
+        else:
+            conn.close()
+        return response.status, response.headers, raw
+
+    def request(self, method: str, path: str, body: dict | None = None,
+                headers: dict | None = None) -> tuple[int, dict, str]:
+        status, response_headers, raw = self.fetch(method, path, body, headers)
+        return status, dict(response_headers), raw.decode("utf-8", "replace")
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def login(self, email: str, password: str) -> None:
         status, _headers, page = self.request("GET", "/login")
@@ -363,6 +431,30 @@ def code_version() -> dict:
     return {"commit": git("rev-parse", "--short", "HEAD").strip(), "changed_files": [line[3:] for line in status if line.strip()]}
 
 
+def version_line(version: dict) -> str:
+    changed = version["changed_files"]
+    return f"code: commit {version['commit'] or '?'}" + (f" with uncommitted changes to {', '.join(changed)}" if changed else "")
+
+
+def write_report(report: dict, path: Path, latest: Path) -> None:
+    text = json.dumps(report, indent=2, default=str)
+    path.write_text(text)
+    latest.write_text(text)
+    print(f"written: {path}")
+
+
+def add_server_arguments(parser: argparse.ArgumentParser, app: str = "wsgi:app",
+                         app_help: str = "the app's WSGI entry (MODULE:VARIABLE), e.g. to try a fix") -> None:
+    """How gunicorn serves the app (2 workers, gthread with 1 thread by default) and which WSGI entry."""
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker (gthread; 1: one request at a time per worker, with keep-alive)")
+    parser.add_argument("--app", default=app, help=app_help)
+    parser.add_argument("--app-dir", type=Path, default=ROOT,
+                        help="the checkout whose `tracker` is measured (default: the repo); bench/ is on its path")
+
+
 def fmt(value: float, digits: int = 1) -> str:
     return "-" if value != value else f"{value:,.{digits}f}"
 
@@ -379,15 +471,9 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="slices the duration is cut into, in turn with the bare page")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of unmeasured load per page first")
     parser.add_argument("--max-requests", type=int, default=100_000, help="bound on requests per measurement")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
-    parser.add_argument("--threads", type=int, default=1,
-                        help="threads per worker (gthread; 1: one request at a time per worker, with keep-alive)")
-    parser.add_argument("--app", default="signed_in_app:app",
-                        help="the app's WSGI entry (MODULE:VARIABLE; default: wsgi's app plus the signed-in empty page, "
-                             "bench/signed_in_app.py), e.g. to try a fix")
-    parser.add_argument("--app-dir", type=Path, default=ROOT,
-                        help="the checkout whose `tracker` is measured (default: the repo); bench/ is on its path")
+    add_server_arguments(parser, app="signed_in_app:app",
+                         app_help="the app's WSGI entry (MODULE:VARIABLE; default: wsgi's app plus the signed-in empty "
+                                  "page, bench/signed_in_app.py), e.g. to try a fix")
     parser.add_argument("--search", default="summer", help="the search term for /agreements?q=")
     parser.add_argument("--detail-ids", type=int, default=5, help="how many agreements the detail load cycles over")
     parser.add_argument("--no-admin", action="store_true", help="skip the pages as the admin (all agreements)")
@@ -407,28 +493,17 @@ def main(argv=None) -> int:
             raise SystemExit("the data set is still missing after generating it")
     print("data set: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()), flush=True)
     version = code_version()
-    print(f"code: commit {version['commit'] or '?'}"
-          f"{' with uncommitted changes to ' + ', '.join(version['changed_files']) if version['changed_files'] else ''}",
-          flush=True)
+    print(version_line(version), flush=True)
     busy = float(Path("/proc/loadavg").read_text().split()[0])
     if busy > 1.0:
         print(f"note: load average {busy:.1f} on {os.cpu_count()} CPUs before the run: other work competes "
               "for the CPU, so req/s and latencies will be lower and noisier than on a quiet machine", flush=True)
 
-    servers: list[Server] = []
-
-    def stop_all() -> None:
-        while servers:
-            servers.pop().stop()
-
-    atexit.register(stop_all)
-    previous_term = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     database = generate.sqlalchemy_url(args.database_url)
-    try:
-        app_env = {"DATABASE_URL": database, "TRACKER_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-                   "SESSION_COOKIE_SECURE": "0", "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(BENCH)}
-        servers.append(Server("app", args.app, args.app_dir, app_env, args, args.out / f"app-{stamp}.log"))
+    with serving() as servers:
+        servers.append(Server("app", args.app, args.app_dir, app_environment(database), args,
+                              args.out / f"app-{stamp}.log"))
         servers.append(Server("bare", "bare_app:app", BENCH, {"DATABASE_URL": database}, args,
                               args.out / f"bare-{stamp}.log"))
         app, bare = servers
@@ -490,9 +565,6 @@ def main(argv=None) -> int:
             print(f"  {name:<32} {result['rps']:8.1f} req/s  p50 {fmt(result['p50_ms'])} ms  "
                   f"p99 {fmt(result['p99_ms'])} ms  (bare {paired['rps']:.1f} req/s)  ratio {result['ratio']:.2f}{errors}",
                   flush=True)
-    finally:
-        stop_all()
-        signal.signal(signal.SIGTERM, previous_term)
 
     bare_all = summarise(all_bare)
     bare_all.update(page="bare (50 rows), all slices", paths=["/"], serial_ms=bare_serial)
@@ -534,10 +606,7 @@ def main(argv=None) -> int:
         "results": results,
         "missed": missed,
     }
-    text = json.dumps(report, indent=2, default=str)
-    (args.out / f"results-{stamp}.json").write_text(text)
-    (args.out / "latest.json").write_text(text)
-    print(f"written: {args.out / f'results-{stamp}.json'}")
+    write_report(report, args.out / f"results-{stamp}.json", args.out / "latest.json")
     return 1 if (args.check and missed) else 0
 
 
