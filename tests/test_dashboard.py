@@ -71,3 +71,19 @@ def test_the_cached_dashboard_follows_every_audited_change(app, world, login, mo
                                                           "due_date": (date.today() - timedelta(days=1)).isoformat()}, htmx=True)
     page = session.get("/").get_data(as_text=True)
     assert "Return the consent forms" in page and "Written past the services" in page
+
+
+def test_the_cache_keeps_one_dashboard_per_user_however_often_the_data_changes(app, world, login, monkeypatch):
+    """Under write traffic every kept dashboard goes out of date: the user's newer one replaces it, so the
+    worker's memory does not fill with copies nobody will read (seen with bench/soak.py)."""
+    from tracker.dashboard.service import CACHE
+
+    monkeypatch.setitem(app.config, "DASHBOARD_CACHE_SIZE", 16)
+    CACHE._entries.clear()
+    own = world.agreements["own"]
+    session = login(world.emails["school_librarian"])
+    for day in range(5):
+        session.post(f"/agreements/{own.id}/milestones/new", {"title": f"Milestone {day}", "status": "planned",
+                                                              "due_date": (date.today() - timedelta(days=day + 1)).isoformat()})
+        assert f"Milestone {day}" in session.get("/").get_data(as_text=True)
+    assert len(CACHE._entries) == 1

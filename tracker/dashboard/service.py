@@ -109,7 +109,8 @@ def data_version() -> str | None:
 
 
 class PanelCache:
-    """The rendered panels per user, kept in this worker until the data version or the day changes."""
+    """The rendered panels, one entry per user (and language), kept in this worker with the data version, day and
+    access version they were made for: a newer one replaces the user's entry, so stale copies never pile up."""
 
     def __init__(self):
         self._entries: OrderedDict = OrderedDict()
