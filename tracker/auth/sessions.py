@@ -22,7 +22,8 @@ from datetime import datetime, timedelta, timezone
 
 from flask import request, session
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
 from tracker.auth.models import User, UserSession
@@ -56,6 +57,11 @@ class ServerSession(CallbackDict, SessionMixin):
         self.renew = False  # give it a new token (set when someone signs in)
 
 
+# A request's session and its user, in one query (built once: every signed-in request runs it).
+OPEN = (select(UserSession.data, UserSession.last_seen_at, User).outerjoin(User, User.id == UserSession.user_id)
+        .where(UserSession.id == bindparam("sid"), UserSession.expires_at > bindparam("now")))
+
+
 class DatabaseSessionInterface(SessionInterface):
     def open_session(self, app, req) -> ServerSession:
         if req.path.startswith((app.static_url_path or "/static") + "/"):
@@ -64,17 +70,19 @@ class DatabaseSessionInterface(SessionInterface):
         if not token or len(token) > 100:
             return ServerSession()
         sid = _hash(token)
-        found = db.session.execute(
-            select(UserSession, User).outerjoin(User, User.id == UserSession.user_id)
-            .where(UserSession.id == sid, UserSession.expires_at > _now())
-        ).first()
+        try:
+            found = db.session.execute(OPEN, {"sid": sid, "now": _now()}).first()
+        except SQLAlchemyError:  # the database is away: the page says so (500), signed out rather than broken
+            app.logger.exception("could not read the session")
+            db.session.rollback()
+            return ServerSession()
         if found is None:
             return ServerSession()
-        row, user = found
-        data = dict(row.data or {})
+        data, last_seen, user = found
+        data = dict(data or {})
         if user is None or not user.active:
             data.pop("_user_id", None)
-        return ServerSession(data, sid, user, row.last_seen_at)
+        return ServerSession(data, sid, user, last_seen)
 
     def save_session(self, app, session: ServerSession, response) -> None:
         name = app.config["SESSION_COOKIE_NAME"]

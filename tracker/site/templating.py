@@ -4,6 +4,8 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
+from flask_babel import get_translations
+from jinja2 import pass_context
 
 from tracker.agreements import models as agreement_models
 from tracker.agreements import service as agreement_service
@@ -38,7 +40,26 @@ def query_with(**changes) -> str:
     return "?" + urlencode({k: v for k, v in args.items() if v not in ("", None)})
 
 
+def _translations(context):
+    """The request's translations, looked up once per page (Flask-Babel looks them up per string); macros
+    imported without the page's context look them up themselves."""
+    found = context.get("babel_translations")
+    return get_translations() if found is None else found
+
+
+@pass_context
+def _gettext(context, string):
+    return _translations(context).ugettext(string)
+
+
+@pass_context
+def _ngettext(context, singular, plural, n):
+    return _translations(context).ungettext(singular, plural, n)
+
+
 def register(app) -> None:
+    app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, newstyle=True)
+    app.context_processor(lambda: {"babel_translations": get_translations()})
     app.jinja_env.globals.update(
         can=can,
         ROLES=ROLES,
