@@ -420,11 +420,11 @@ def check_page(port: int, path: str, cookie: str, marker: str) -> None:
         raise RuntimeError(f"GET {path} gave {response.status} without {marker!r}: not the page to measure")
 
 
-def code_version() -> dict:
-    """The commit measured, and which tracked files differed from it (read-only git commands)."""
+def code_version(checkout: Path = ROOT) -> dict:
+    """The commit measured (of the checkout served), and which tracked files differed from it (read-only git)."""
     def git(*cmd) -> str:
         try:
-            return subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout
+            return subprocess.run(["git", *cmd], cwd=checkout, capture_output=True, text=True, timeout=10).stdout
         except (OSError, subprocess.SubprocessError):
             return ""
     status = git("status", "--porcelain", "--untracked-files=no").splitlines()
@@ -492,7 +492,7 @@ def main(argv=None) -> int:
         if counts is None:
             raise SystemExit("the data set is still missing after generating it")
     print("data set: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()), flush=True)
-    version = code_version()
+    version = code_version(args.app_dir)
     print(version_line(version), flush=True)
     busy = float(Path("/proc/loadavg").read_text().split()[0])
     if busy > 1.0:

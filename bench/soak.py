@@ -640,7 +640,7 @@ def main(argv=None) -> int:
     args = arguments(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    version = run.code_version()
+    version = run.code_version(args.app_dir)
     load_before = loadavg()
     print(f"{run.version_line(version)}; load average {load_before[0]:.2f} on {os.cpu_count()} CPUs", flush=True)
     password = "soak-" + secrets.token_urlsafe(12)
