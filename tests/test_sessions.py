@@ -206,3 +206,12 @@ def test_browser_names(world):
     assert sessions.browser_of(BOB) == "Safari · iPhone"
     assert sessions.browser_of("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0") == "Firefox · Linux"
     assert sessions.browser_of("") == "?"
+
+
+def test_expired_sessions_are_deleted_as_new_ones_start(app, world, client, monkeypatch):
+    sign_in(client, world.emails["viewer"])
+    db.session.execute(update(UserSession).values(expires_at=datetime.utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    monkeypatch.setattr(sessions, "_purged", [datetime.min])  # this worker has not purged yet
+    sign_in(app.test_client(), world.emails["library_staff"])
+    assert [r.user_id for r in rows()] == [user(world.emails["library_staff"]).id]

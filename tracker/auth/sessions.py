@@ -101,8 +101,7 @@ class DatabaseSessionInterface(SessionInterface):
             session.sid = None
         if session.sid is None:
             token = secrets.token_urlsafe(32)
-            _purge(now)
-            _write(insert(UserSession).values(
+            _write(*_purge(now), insert(UserSession).values(
                 id=_hash(token), user_id=user_id, data=dict(session), remember=session.permanent, created_at=now,
                 last_seen_at=now, expires_at=now + lifetime, ip=(request.remote_addr or "")[:64],
                 user_agent=(request.user_agent.string or "")[:400]))
@@ -137,19 +136,21 @@ def _touch(app) -> timedelta:
     return timedelta(minutes=app.config["SESSION_TOUCH_MINUTES"])
 
 
-def _write(statement) -> None:
-    """One write of the session table, in a transaction of its own. What the request did is done by now
+def _write(*statements) -> None:
+    """Writes of the session table, in a transaction of their own. What the request did is done by now
     (services commit their own work), so anything left uncommitted is dropped first, never written along."""
     db.session.rollback()
-    db.session.execute(statement)
+    for statement in statements:
+        db.session.execute(statement)
     db.session.commit()
 
 
-def _purge(now: datetime) -> None:
-    """Expired rows go now and then, when a session starts (no cron needed)."""
-    if now - _purged[0] >= PURGE_EVERY:
-        db.session.execute(delete(UserSession).where(UserSession.expires_at <= now))
-        _purged[0] = now
+def _purge(now: datetime) -> list:
+    """Expired rows go now and then, when a session starts (no cron needed): the statement, when it is time."""
+    if now - _purged[0] < PURGE_EVERY:
+        return []
+    _purged[0] = now
+    return [delete(UserSession).where(UserSession.expires_at <= now)]
 
 
 def signed_in_user(user_id: str) -> User | None:
