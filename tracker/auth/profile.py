@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 
 from tracker.auth import sessions
 from tracker.auth.access import current_actor, requires
-from tracker.extensions import db
 from tracker.registry import Registry
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -57,11 +56,7 @@ def end_session():
 @bp.post("/sessions/end-others")
 @requires("profile.edit")
 def end_other_sessions():
-    from tracker.audit import service as audit
-
-    ended = sessions.end_all(current_user.id, keep=sessions.current_handle())
-    audit.record(current_actor(), "auth.sessions_ended", "user", current_user.id, {"sessions ended": [None, ended]})
-    db.session.commit()
+    sessions.end_others(current_actor(), current_user.id, keep=sessions.current_handle())
     flash(_("You are signed out everywhere else."), "success")
     return redirect(url_for("profile.page") + "#sessions", 303)
 

@@ -26,6 +26,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
+from tracker.audit import service as audit
 from tracker.auth.models import User, UserSession
 from tracker.extensions import db
 
@@ -198,13 +199,19 @@ def open_sessions(user_id: int) -> list[OpenSession]:
 
 def end(actor, user_id: int, handle: str) -> bool:
     """End one of the user's own sessions; that browser is signed out at its next request."""
-    from tracker.audit import service as audit
-
     ended = db.session.execute(delete(UserSession).where(UserSession.id == handle, UserSession.user_id == user_id)).rowcount
     if ended:
         audit.record(actor, "auth.session_ended", "user", user_id, {})
     db.session.commit()
     return bool(ended)
+
+
+def end_others(actor, user_id: int, keep: str | None) -> int:
+    """"Sign out everywhere else": every session of the user but this one ends; recorded."""
+    ended = end_all(user_id, keep=keep)
+    audit.record(actor, "auth.sessions_ended", "user", user_id, {"sessions ended": [None, ended]})
+    db.session.commit()
+    return ended
 
 
 def end_all(user_id: int, keep: str | None = None) -> int:
