@@ -154,6 +154,12 @@ def enrolment_from_roster(actor, drive: CardDrive) -> int:
     return changed
 
 
+def school_counts(drive: CardDrive, school_id: int) -> list[DriveCount]:
+    """One school's rows of the drive (one query: a drive across a district holds thousands)."""
+    return list(db.session.scalars(select(DriveCount).where(DriveCount.drive_id == drive.id, DriveCount.school_id == school_id)
+                                   .order_by(DriveCount.id)))
+
+
 # ---- progress --------------------------------------------------------------------------------
 
 def percent(covered: int, enrolment: int) -> float | None:

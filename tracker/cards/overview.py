@@ -35,7 +35,7 @@ def drive_panel(view: DashboardView) -> dict:
     """Drives under way: their totals where the user works on every school (the agreements they see whole), their
     own schools' progress where they work on those only (below a party, and school librarians everywhere)."""
     scope = view.scope
-    if scope.own_schools_only(Relation.PARTY):
+    if scope.own_schools_only(Relation.PARTY):  # even where theirs is a party: a school librarian
         whole, own = [], view.agreement_ids
     else:
         whole, own = view.whole_ids, view.below_ids

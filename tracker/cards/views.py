@@ -27,7 +27,7 @@ add_section("cards/_agreement_drives.html", "card-drives", _l("Card drives"), pe
 
 def _drive_school(access, drive: CardDrive, school_id: int):
     """A school of the drive whose rows concern the user."""
-    if not access.concerns(school_id) or not any(c.school_id == school_id for c in drive.counts):
+    if not access.concerns(school_id) or not drives.school_counts(drive, school_id):
         return None
     return db.session.get(Organisation, school_id)
 
@@ -177,7 +177,7 @@ def drive_school(agreement, drive, school):
 
 
 def _school_page(drive, school):
-    counts = [c for c in drive.counts if c.school_id == school.id]
+    counts = drives.school_counts(drive, school.id)
     students = []
     if can("roster.view"):
         grade = request.args.get("grade", "")
