@@ -93,8 +93,7 @@ def seen_by(dates: list[KeyDate], scope) -> list[KeyDate]:
 def _concerns(day: KeyDate, scope) -> bool:
     if day.kind in WHOLE_ONLY:
         return False
-    return day.kind != "milestone" or day.owner_user_id == scope.user_id or (
-        day.owed_by is not None and scope.acts_for(day.owed_by))
+    return day.kind != "milestone" or scope.owes(day.owner_user_id, day.owed_by)
 
 
 def within(query, column, agreement_ids):

@@ -47,10 +47,7 @@ def may_owe(agreement: Agreement) -> list[Organisation]:
 def concerns(milestone: Milestone, access) -> bool:
     """Does the milestone concern a user (`access`: their standing on the agreement)? Everyone who sees the whole
     agreement sees every milestone; below a party, those their organisation owes or they own."""
-    if access.whole:
-        return True
-    return milestone.owner_user_id == access.scope.user_id or (
-        milestone.party_id is not None and access.scope.acts_for(milestone.party_id))
+    return access.whole or access.scope.owes(milestone.owner_user_id, milestone.party_id)
 
 
 def check(agreement: Agreement, data: dict, today: date) -> tuple[dict[str, str], list[str]]:

@@ -35,14 +35,13 @@ class Scope:
     def everything(self) -> bool:
         return self.own is None
 
-    @property
-    def seen(self) -> frozenset[int] | None:
-        """Organisations whose agreements the user sees: a party among them (None: all)."""
-        return None if self.own is None else self.own | self.above
-
     def acts_for(self, organisation_id: int | None) -> bool:
         """Is this one of the user's organisations, or below one?"""
         return self.own is None or organisation_id in self.own
+
+    def owes(self, owner_user_id: int | None, owed_by: int | None) -> bool:
+        """Is something (a milestone) the user's: do they own it, or does one of their organisations owe it?"""
+        return owner_user_id == self.user_id or (owed_by is not None and self.acts_for(owed_by))
 
     def own_schools_only(self, relation: Relation) -> bool:
         """Does the user work only on their own organisations' students, drive rows and opt-outs here? Users below
