@@ -1,5 +1,6 @@
 """Build a statewide data set for the benchmark: 50 library systems, ~300 branches, 250 districts,
-5,000 schools, 10,000 agreements with 2-3 parties each, and two bench accounts.
+5,000 schools, 10,000 agreements with 2-3 parties each, their milestones, card drives with counts per
+school and grade, and two bench accounts.
 
     .venv/bin/python bench/generate.py                      # PostgreSQL database tracker_bench (recreated)
     .venv/bin/python bench/generate.py --database-url /tmp/bench.db           # a SQLite file (recreated)
@@ -41,6 +42,7 @@ SIZES = {
 }
 SEED = 20240917
 BATCH = 2_000
+TABLES = ("organisation", "user", "membership", "agreement", "party", "goal", "milestone", "card_drive", "drive_count")
 
 TOWNS = [
     "Ashford", "Bayview", "Brookfield", "Cedar Falls", "Clearwater", "Crestwood", "Eastport", "Elmhurst",
@@ -129,7 +131,7 @@ def build_rows(today: date) -> dict[str, list[dict]]:
 
     rng = random.Random(SEED)
     now = datetime(today.year, today.month, today.day, 12, 0, 0)
-    rows: dict[str, list[dict]] = {t: [] for t in ("organisation", "user", "membership", "agreement", "party", "goal")}
+    rows: dict[str, list[dict]] = {t: [] for t in TABLES}
     next_id = iter(range(1, 10**9))
 
     def org(name, kind, parent_id=None, city="", **extra):
@@ -183,11 +185,14 @@ def build_rows(today: date) -> dict[str, list[dict]]:
     bench_district = districts[BENCH_DISTRICT_INDEX]
     user(BENCH_USER, "Bench District Administrator", "administrator", [bench_district])
     user(BENCH_ADMIN, "Bench Admin", "admin")
-    managers = [user(f"staff{i}@bench.test", f"Youth Services {i}", "library_staff", [s]) for i, s in enumerate(systems)]
-    managers += [user(f"super{i}@bench.test", f"Superintendent {i}", "administrator", [d]) for i, d in enumerate(districts)]
+    staff_of = {s["id"]: user(f"staff{i}@bench.test", f"Youth Services {i}", "library_staff", [s]) for i, s in enumerate(systems)}
+    superintendent_of = {d["id"]: user(f"super{i}@bench.test", f"Superintendent {i}", "administrator", [d])
+                         for i, d in enumerate(districts)}
+    managers = [*staff_of.values(), *superintendent_of.values()]
 
     party_id = iter(range(1, 10**9))
     goal_id = iter(range(1, 10**9))
+    made = []  # (agreement row, its parties, district, library system): milestones and drives come after
     for a in range(1, SIZES["agreements"] + 1):
         district = rng.choice(districts)
         system = system_of_district[district["id"]]
@@ -221,6 +226,7 @@ def build_rows(today: date) -> dict[str, list[dict]]:
             "collaboration_level": rng.choice(LEVELS_OF_COLLABORATION), "manager_id": rng.choice(managers),
             "created_at": created, "updated_at": created + timedelta(days=rng.randint(0, 60)), "version": rng.randint(1, 8),
         })
+        made.append((rows["agreement"][-1], members, district, system))
         lead = rng.randrange(len(members))
         for i, member in enumerate(members):
             rows["party"].append({
@@ -233,7 +239,140 @@ def build_rows(today: date) -> dict[str, list[dict]]:
                 "id": next(goal_id), "agreement_id": a, "position": position, "statement": statement, "measure": measure,
                 "target": target, "due_date": effective + timedelta(days=300), "progress": rng.randint(0, 100),
             })
+
+    # Milestones and drives from a stream of their own, so the rows above stay those of earlier data sets.
+    part_rng = random.Random(SEED + 1)
+    bench_user_id = rows["user"][0]["id"]
+    for agreement, members, district, system in made:
+        owners = {system["id"]: staff_of[system["id"]], district["id"]: superintendent_of[district["id"]]}
+        if district is bench_district:
+            owners[district["id"]] = bench_user_id
+        rows["milestone"] += milestone_rows(part_rng, agreement, members, owners, today)
+        covered = [s for m in members for s in (schools_of.get(m["id"]) or ([m] if m["kind"] == "school" else []))]
+        drives, counts = drive_rows(part_rng, agreement, list(dict.fromkeys(s["id"] for s in covered)),
+                                    {s["id"]: s for s in covered}, len(rows["card_drive"]), len(rows["drive_count"]), today)
+        rows["card_drive"] += drives
+        rows["drive_count"] += counts
+    for number, milestone in enumerate(rows["milestone"], start=1):
+        milestone["id"] = number
     return rows
+
+
+MILESTONE_TITLES = [
+    "Welcome packets delivered to the schools", "Class visit schedule agreed", "Card counts reported to the district",
+    "Teacher cards issued", "Roster file sent to the library", "Summer reading kick-off at each school",
+    "Staff training on the e-book platform", "Renewal discussed at the board meeting", "Survey sent to school librarians",
+]
+EVIDENCE = ["", "", "Reported at the partners' meeting.", "Minutes in the shared folder.",
+            "https://example.org/reports/cards", "Signed sheet kept by the branch manager."]
+RAN = {"active", "expired", "terminated", "superseded"}  # agreements that have been in force
+
+
+def milestone_rows(rng: random.Random, agreement: dict, members: list[dict], owners: dict[int, int],
+                   today: date) -> list[dict]:
+    """The agreement's obligations: timeline-template milestones over its term (as the milestones service
+    makes them) and a few of its own; past ones mostly done, some missed, some still open (overdue)."""
+    from types import SimpleNamespace
+
+    from tracker.milestones.models import OPEN
+    from tracker.milestones.service import TEMPLATES, occurrences
+
+    dates: list[tuple[date, str, str | None]] = []
+    if agreement["status"] in RAN:
+        term = SimpleNamespace(effective_date=agreement["effective_date"],
+                               end_date=agreement["end_date"] or today + timedelta(days=365))  # ongoing: through next year
+        for template in rng.sample(TEMPLATES, rng.randint(1, 2)):
+            for on in occurrences(template, term, agreement["effective_date"])[-4:]:  # the term's last four years
+                dates.append((on, str(template.title) % {"year": on.year}, f"{template.key}:{on.year}"))
+        extra, spread = rng.randint(0, 3), (agreement["effective_date"], agreement["end_date"] or today + timedelta(days=365))
+    else:  # not signed yet: a couple of steps planned
+        extra, spread = rng.randint(0, 2), (today, today + timedelta(days=240))
+    for title in rng.sample(MILESTONE_TITLES, extra):
+        dates.append((spread[0] + timedelta(days=rng.randint(0, max(0, (spread[1] - spread[0]).days))), title, None))
+
+    milestones = []
+    for due, title, template_key in dates:
+        owed_by = rng.choice(members)
+        owner_side = owed_by["id"] if owed_by["id"] in owners else owed_by["parent_id"]
+        owner = owners.get(owner_side) if rng.random() < 0.5 else None
+        if due < today:
+            status = _weighted(rng, [("done", 70), ("missed", 10), ("planned", 12), ("in_progress", 8)])
+        else:
+            status = _weighted(rng, [("planned", 80), ("in_progress", 20)])
+        done = min(today, due + timedelta(days=rng.randint(-20, 10))) if status == "done" else None
+        milestones.append({
+            "agreement_id": agreement["id"], "title": title, "party_id": owed_by["id"], "owner_user_id": owner,
+            "owner_contact_id": None, "due_date": due, "status": status,
+            "evidence": rng.choice(EVIDENCE) if status not in OPEN else "", "done_date": done,
+            "template_key": template_key, "communication_id": None,
+        })
+    return milestones
+
+
+SCHOOL_GRADES = {  # by the level in a school's name
+    "Elementary School": ["K", "01", "02", "03", "04", "05"], "Middle School": ["06", "07", "08"],
+    "High School": ["09", "10", "11", "12"], "K-8 Academy": ["K", "01", "02", "03", "04", "05", "06", "07", "08"],
+}
+DISTRICT_DRIVE_GRADES = [["K", "06", "09"], ["K"], ["K", "01", "02", "03", "04", "05"], ["09", "10", "11", "12"]]
+
+
+def _grades_of(school: dict) -> list[str]:
+    return next(grades for level, grades in SCHOOL_GRADES.items() if level in school["name"])
+
+
+def drive_rows(rng: random.Random, agreement: dict, school_ids: list[int], schools: dict[int, dict], drives_before: int,
+               counts_before: int, today: date) -> tuple[list[dict], list[dict]]:
+    """Card drives of an agreement that has been in force and covers schools: one each autumn of its term so far
+    (the last three), with a row per school and grade (as the drives service makes them), counts as far as the
+    drive has got."""
+    from tracker.cards.models import GRADES
+
+    district_wide = len(school_ids) > 3
+    if agreement["status"] not in RAN or not school_ids or rng.random() >= (0.3 if district_wide else 0.5):
+        return [], []
+    start, end = agreement["effective_date"], min(agreement["end_date"] or today, today + timedelta(days=60))
+    years = [y for y in range(start.year, end.year + 1) if start <= date(y, 10, 31) and date(y, 9, 1) <= end][-3:]
+    if district_wide:
+        wanted = set(rng.choice(DISTRICT_DRIVE_GRADES))
+    else:
+        wanted = {g for s in school_ids for g in _grades_of(schools[s])}
+    grades = [g for g in GRADES if g in wanted]
+    drives, counts = [], []
+    for year in years:
+        starts, ends = date(year, 9, 1), date(year, 10, 31)
+        if starts > today:
+            status, progress = "planning", 0.0
+        elif ends >= today:
+            status = rng.choice(["forms_out", "collecting", "collecting"])
+            progress = 0.05 if status == "forms_out" else rng.uniform(0.3, 0.7)
+        elif (today - ends).days < 90:
+            status, progress = rng.choice(["processing", "delivered", "follow_up"]), rng.uniform(0.8, 1.0)
+        else:
+            status, progress = _weighted(rng, [("closed", 80), ("follow_up", 20)]), 1.0
+        drive_id = drives_before + len(drives) + 1
+        drives.append({
+            "id": drive_id, "agreement_id": agreement["id"], "name": f"Fall {year} card drive", "starts_on": starts,
+            "ends_on": ends, "status": status, "grades": grades, "target_percent": rng.choice([80, 85, 90, 90, 95]),
+            "created_at": min(datetime(year, 8, 1, 9) + timedelta(days=rng.randint(0, 20)),
+                              datetime(today.year, today.month, today.day)),
+        })
+        for school_id in school_ids:
+            own = set(_grades_of(schools[school_id]))
+            for grade in grades:
+                size = 3 if grade in ("09", "10", "11", "12") else 1  # high schools are bigger
+                enrolment = rng.randint(40, 160) * size if grade in own else 0
+                issued = round(enrolment * rng.uniform(0.45, 0.75) * progress)
+                already = round(enrolment * rng.uniform(0.05, 0.2) * progress)
+                cannot = round(enrolment * rng.uniform(0, 0.03) * progress)
+                counts.append({
+                    "id": counts_before + len(counts) + 1, "drive_id": drive_id, "school_id": school_id, "grade": grade,
+                    "enrolment": enrolment, "target_percent": None, "classrooms": -(-enrolment // 25), "issued": issued,
+                    "already_had": already, "cannot_issue": cannot,
+                    "cannot_issue_reason": "No proof of address" if cannot else "",
+                    "opted_out": max(0, min(enrolment - issued - already - cannot,
+                                            round(enrolment * rng.uniform(0, 0.05) * progress))),
+                })
+    return drives, counts
 
 
 def apply_schema(url: str) -> None:
@@ -258,13 +397,13 @@ def insert_rows(url: str, rows: dict[str, list[dict]]) -> None:
     metadata.reflect(engine, only=list(rows))
     try:
         with engine.begin() as conn:
-            for name in ("organisation", "user", "membership", "agreement", "party", "goal"):
+            for name in TABLES:
                 table = metadata.tables[name]
                 data = rows[name]
                 for start in range(0, len(data), BATCH):
                     conn.execute(table.insert(), data[start:start + BATCH])
             if engine.dialect.name == "postgresql":
-                for name in ("organisation", "user", "agreement", "party", "goal"):
+                for name in (t for t in TABLES if t != "membership"):
                     conn.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), (SELECT max(id) FROM \"{name}\"))"
                     ))
