@@ -163,7 +163,7 @@ def url_for(route: Route, matrix: Matrix, user: User) -> str:
     if route.method == "POST" and ("<int:item_id>" in route.rule or "<int:signatory_id>" in route.rule):
         ids.pop("documents", None)  # a fresh draft: the request may remove its clause or signatory
     values = {"agreement_id": world.agreements[SUBJECT].id, "org_id": world.orgs[ORGANISATION].id, "section": "summary",
-              "step": "submit", "fmt": "csv", **{k: v for k, v in ids.items() if not isinstance(v, dict)}}
+              "part": "details", "rest": "progress.csv", "step": "submit", "fmt": "csv", **{k: v for k, v in ids.items() if not isinstance(v, dict)}}
     if "<int:user_id>" in route.rule:
         values["user_id"] = matrix.users[("viewer", "library")].id
     if "<int:job_id>" in route.rule:
@@ -178,7 +178,7 @@ def url_for(route: Route, matrix: Matrix, user: User) -> str:
         values["token"] = signing_token(matrix)
     url = route.rule
     for name, value in values.items():
-        url = url.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
+        url = url.replace(f"<int:{name}>", str(value)).replace(f"<path:{name}>", str(value)).replace(f"<{name}>", str(value))
     assert "<" not in url, f"no test value for a parameter of {route.rule}: add it to tests/routes.py"
     return url
 

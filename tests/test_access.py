@@ -49,10 +49,10 @@ def test_counts_and_card_statuses_of_another_school_are_refused_and_nothing_is_w
     student = db.session.scalar(select(Student).where(Student.school_id == washington, Student.card_status == ""))
     db.session.commit()
     for htmx in (False, True):
-        assert s.post(f"/drives/{drive.id}/counts/{count.id}", {"read_issued": "0", "issued": "50"}, htmx=htmx).status_code == 404
-        assert s.get(f"/drives/{drive.id}/counts/{count.id}/edit", htmx=htmx).status_code == 404
-        assert s.post(f"/drives/{drive.id}/students/{student.id}/card", {"status": "issued"}, htmx=htmx).status_code == 404
-        response = s.get(f"/drives/{drive.id}/schools/{washington}", htmx=htmx)
+        assert s.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/counts/{count.id}", {"read_issued": "0", "issued": "50"}, htmx=htmx).status_code == 404
+        assert s.get(f"/agreements/{drive.agreement_id}/drives/{drive.id}/counts/{count.id}/edit", htmx=htmx).status_code == 404
+        assert s.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/students/{student.id}/card", {"status": "issued"}, htmx=htmx).status_code == 404
+        response = s.get(f"/agreements/{drive.agreement_id}/drives/{drive.id}/schools/{washington}", htmx=htmx)
         assert response.status_code == 404 and "Washington" not in response.text
     assert counts_of(washington) == before
     db.session.expire_all()
@@ -67,7 +67,7 @@ def test_her_own_school_she_records(demo):
                                                                   "cannot_issue", "opted_out", "target_percent")}
     issued = count.issued
     db.session.commit()
-    response = s.post(f"/drives/{drive.id}/counts/{count.id}", {**read, "read_cannot_issue_reason": "", "cannot_issue_reason": "",
+    response = s.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/counts/{count.id}", {**read, "read_cannot_issue_reason": "", "cannot_issue_reason": "",
                                                                **{k[5:]: v for k, v in read.items()}, "issued": str(issued + 3)}, htmx=True)
     assert response.status_code == 200, response.text
     assert counts_of(lincoln)["02"][0] == issued + 3
@@ -107,7 +107,7 @@ def test_the_agreements_own_forms_answer_403_and_write_nothing(demo):
         assert s.post(url, data).status_code == 403, url
     db.session.expire_all()
     assert db.session.get(Agreement, mou.id).version == version
-    for path in ("/health", "/communications"):
+    for path in ("/health", "/history"):
         assert s.get(f"/agreements/{mou.id}{path}").status_code == 403, path
     assert s.get(f"/reports/agreements/{mou.id}").status_code == 403
 

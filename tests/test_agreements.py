@@ -192,7 +192,7 @@ def test_history_shows_field_level_changes(world, login):
     s.post(f"/agreements/{a.id}/sections/summary/edit", {
         "version": str(a.version), "title": "Renamed MOU", "kind": "mou", "purpose": "Cards for every student.",
         "collaboration_level": "cooperating", "manager_id": ""})
-    page = s.get(f"/agreements/{a.id}").get_data(as_text=True)
+    page = s.get(f"/agreements/{a.id}/history").get_data(as_text=True)
     history = page[page.index('id="section-history"'):]
     assert "Lakeside Card MOU → Renamed MOU" in history and "changed the agreement" in history
 
@@ -280,11 +280,19 @@ def test_goal_progress_is_updated_inline_and_audited(world, login):
     assert event.changes["goal 1 progress"] == [10, 65]
 
 
-def test_the_agreement_page_lists_its_sections_and_every_link_lands(world, login):
-    page = login(world.emails["library_staff"]).get(f"/agreements/{world.agreements['own'].id}").text
-    contents = page[page.index('<nav class="page-contents"'):page.index("</nav>", page.index('<nav class="page-contents"'))]
-    anchors = re.findall(r'href="#(section-[a-z-]+)"', contents)
-    assert anchors[:3] == ["section-summary", "section-term", "section-parties"] and anchors[-1] == "section-history"
-    assert {"section-documents", "section-card-programme", "section-milestones", "section-key-dates"} <= set(anchors)
-    missing = [a for a in anchors if f'id="{a}"' not in page]
-    assert not missing, f"contents link to sections that are not on the page: {missing}"
+def test_the_agreement_tabs_lead_to_every_part_and_each_shows_its_sections(world, login):
+    s = login(world.emails["library_staff"])
+    agreement = world.agreements["own"]
+    page = s.get(f"/agreements/{agreement.id}").text
+    tabs = page[page.index('<nav class="tabs"'):page.index("</nav>", page.index('<nav class="tabs"'))]
+    links = re.findall(r'<a href="([^"]+)"', tabs)
+    base = f"/agreements/{agreement.id}"
+    assert links[:2] == [base, f"{base}/details"] and links[-1] == f"{base}/history"
+    assert {f"{base}/documents", f"{base}/cards", f"{base}/drives", f"{base}/roster", f"{base}/milestones",
+            f"{base}/key-dates", f"{base}/health"} <= set(links)
+    sections = {"details": ["summary", "term", "parties", "goals"], "documents": ["documents"],
+                "cards": ["card-programme", "data-sharing"], "milestones": ["milestones", "communications"],
+                "key-dates": ["key-dates"], "history": ["history"]}
+    for part, keys in sections.items():
+        shown = s.get(f"{base}/{part}").text
+        assert 'aria-current="page"' in shown and all(f'id="section-{k}"' in shown for k in keys), part

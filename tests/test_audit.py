@@ -319,7 +319,7 @@ def test_status_change_event_records_before_and_after(world, login):
     event = all_events()[-1]
     assert event.action == "agreement.status_changed"
     assert event.changes["status"] == ["draft", "in_review"]
-    assert "status: draft → in_review" in history_of(body(s.get(f"/agreements/{agreement.id}")))
+    assert "status: draft → in_review" in history_of(body(s.get(f"/agreements/{agreement.id}/history")))
 
 
 # ---- history sections ------------------------------------------------------------------------
@@ -334,7 +334,7 @@ def test_agreement_history_shows_field_level_before_and_after(world, login):
         "version": version,
     })
     assert response.status_code == 303, body(response)
-    history = history_of(body(s.get(f"/agreements/{agreement.id}")))
+    history = history_of(body(s.get(f"/agreements/{agreement.id}/history")))
     assert "changed the agreement" in history
     assert "end date: 2029-07-31 → 2030-07-31" in history
     assert "notice days: 30 → 60" in history

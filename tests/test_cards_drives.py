@@ -31,10 +31,10 @@ def count_form(count: DriveCount, **wanted) -> dict:
 
 def test_agreement_page_shows_programme_spec_and_drives(world, login):
     set_up_cards(world)
-    page = login(world.emails["viewer"]).get(f"/agreements/{world.agreements['own'].id}").text
+    page = login(world.emails["viewer"]).get(f"/agreements/{world.agreements['own'].id}/cards").text
     assert "Card programme" in page and "Prefix + student id" in page and "Birth month and year (MMYYYY)" in page
     assert "Data-sharing spec" in page and "30 August 2029" in page  # 30 days after the end on 31 July 2029
-    assert "September own" in page
+    assert "September own" in login(world.emails["viewer"]).get(f"/agreements/{world.agreements['own'].id}/drives").text
 
 
 def test_programme_and_spec_forms_check_their_input(world, login):
@@ -71,7 +71,7 @@ def test_creating_a_drive_makes_a_row_per_school_and_grade(world, login):
     # Changing the grades adds rows, and drops the rows of removed grades where nothing was counted.
     kindergarten = next(c for c in drive.counts if c.grade == "K")
     drives.record_counts(SETUP, kindergarten, {}, {"issued": 3})
-    edited = staff.post(f"/drives/{drive.id}/edit", {"name": "Spring", "status": "forms_out", "target_percent": "85",
+    edited = staff.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/edit", {"name": "Spring", "status": "forms_out", "target_percent": "85",
                                                      "grades": ["02"]})
     assert edited.status_code == 303
     db.session.expire_all()
@@ -82,16 +82,16 @@ def test_inline_edit_of_a_grade_row_and_the_progress_it_shows(world, login):
     _p, drive = set_up_cards(world)
     librarian = login(world.emails["school_librarian"])
     row = grade_row(drive, "03")
-    form = librarian.get(f"/drives/{drive.id}/counts/{row.id}/edit", htmx=True)
+    form = librarian.get(f"/agreements/{drive.agreement_id}/drives/{drive.id}/counts/{row.id}/edit", htmx=True)
     assert form.status_code == 200 and "<html" not in form.text and 'name="read_issued"' in form.text
-    saved = librarian.post(f"/drives/{drive.id}/counts/{row.id}", count_form(row, enrolment=100, issued=70, already_had=15), htmx=True)
+    saved = librarian.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/counts/{row.id}", count_form(row, enrolment=100, issued=70, already_had=15), htmx=True)
     assert saved.status_code == 200 and "85.0%" in saved.text and ">80%<" in saved.text and ">85%<" in saved.text
     assert ">90%<" not in saved.text
-    bad = librarian.post(f"/drives/{drive.id}/counts/{row.id}", count_form(grade_row(drive, "03"), issued=-1), htmx=True)
+    bad = librarian.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/counts/{row.id}", count_form(grade_row(drive, "03"), issued=-1), htmx=True)
     assert bad.status_code == 422 and "Must be zero or more." in bad.text
-    page = login(world.emails["viewer"]).get(f"/drives/{drive.id}").text
+    page = login(world.emails["viewer"]).get(f"/agreements/{drive.agreement_id}/drives/{drive.id}").text
     assert 'value="85.0"' in page and "North School" in page and "<svg" in page
-    assert login(world.emails["viewer"]).post(f"/drives/{drive.id}/counts/{row.id}", count_form(row), htmx=True).status_code == 403
+    assert login(world.emails["viewer"]).post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/counts/{row.id}", count_form(row), htmx=True).status_code == 403
 
 
 def test_two_people_adding_to_the_same_row_both_count(world, login):
@@ -99,8 +99,8 @@ def test_two_people_adding_to_the_same_row_both_count(world, login):
     row = grade_row(drive, "04")
     first, second = login(world.emails["school_librarian"]), login(world.emails["library_staff"])
     read_at = count_form(row)  # both opened the row with issued = 0
-    assert first.post(f"/drives/{drive.id}/counts/{row.id}", {**read_at, "issued": "5"}, htmx=True).status_code == 200
-    assert second.post(f"/drives/{drive.id}/counts/{row.id}", {**read_at, "issued": "3"}, htmx=True).status_code == 200
+    assert first.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/counts/{row.id}", {**read_at, "issued": "5"}, htmx=True).status_code == 200
+    assert second.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/counts/{row.id}", {**read_at, "issued": "3"}, htmx=True).status_code == 200
     assert grade_row(drive, "04").issued == 8
 
 
@@ -140,21 +140,21 @@ def test_recording_cards_per_student_moves_the_counts(world, login):
     import_roster(world, users_csv([("a", "sch-north", "Ann", "Lee", "03", "1"), ("b", "sch-north", "Bo", "Kim", "03", "2")]))
     ann = db.session.scalar(select(Student).where(Student.source_id == "a"))
     librarian = login(world.emails["school_librarian"])
-    school_page = librarian.get(f"/drives/{drive.id}/schools/{world.orgs['north'].id}").text
+    school_page = librarian.get(f"/agreements/{drive.agreement_id}/drives/{drive.id}/schools/{world.orgs['north'].id}").text
     assert "Lee, Ann" in school_page
-    assert librarian.post(f"/drives/{drive.id}/students/{ann.id}/card", {"status": "issued"}, htmx=True).status_code == 200
+    assert librarian.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/students/{ann.id}/card", {"status": "issued"}, htmx=True).status_code == 200
     assert grade_row(drive, "03").issued == 1
-    assert librarian.post(f"/drives/{drive.id}/students/{ann.id}/card", {"status": "already_had"}, htmx=True).status_code == 200
+    assert librarian.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/students/{ann.id}/card", {"status": "already_had"}, htmx=True).status_code == 200
     row = grade_row(drive, "03")
     assert (row.issued, row.already_had) == (0, 1)
-    assert "Lee, Ann" not in login(world.emails["viewer"]).get(f"/drives/{drive.id}/schools/{world.orgs['north'].id}").text
+    assert "Lee, Ann" not in login(world.emails["viewer"]).get(f"/agreements/{drive.agreement_id}/drives/{drive.id}/schools/{world.orgs['north'].id}").text
 
 
 def test_enrolment_from_the_roster(world, login):
     _p, drive = set_up_cards(world)
     import_roster(world, users_csv([("a", "sch-north", "Ann", "Lee", "03", "1"), ("b", "sch-north", "Bo", "Kim", "03", "2"),
                                     ("c", "sch-north", "Cy", "Ode", "05", "3")]))
-    assert login(world.emails["library_staff"]).post(f"/drives/{drive.id}/enrolment").status_code == 303
+    assert login(world.emails["library_staff"]).post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/enrolment").status_code == 303
     assert (grade_row(drive, "03").enrolment, grade_row(drive, "05").enrolment) == (2, 1)
     assert grade_row(drive, "04") is None  # no fourth graders in the roster and nothing counted: the row goes
 
@@ -163,15 +163,15 @@ def test_progress_table_as_csv_and_xlsx(world, login):
     _p, drive = set_up_cards(world)
     drives.record_counts(SETUP, grade_row(drive, "03"), {}, {"enrolment": 40, "issued": 30, "already_had": 6, "opted_out": 2})
     viewer = login(world.emails["viewer"])
-    table = viewer.get(f"/drives/{drive.id}/progress.csv")
+    table = viewer.get(f"/agreements/{drive.agreement_id}/drives/{drive.id}/progress.csv")
     assert table.headers["Content-Type"].startswith("text/csv")
     lines = table.text.splitlines()
     assert lines[0].startswith("School,Enrolment,Target %,Issued,Already had a card")
     assert lines[1].startswith("North School,40,90,30,6,0,2,36,90.0") and lines[2].startswith("Total,40,90,30,6")
-    book = openpyxl.load_workbook(io.BytesIO(viewer.get(f"/drives/{drive.id}/progress.xlsx").data))
+    book = openpyxl.load_workbook(io.BytesIO(viewer.get(f"/agreements/{drive.agreement_id}/drives/{drive.id}/progress.xlsx").data))
     assert book.sheetnames == ["By school", "By grade"]
     assert [c.value for c in book["By grade"][2]][:4] == ["03", 40, 90, 30]
-    assert viewer.get(f"/drives/{drive.id}/progress.pdf").status_code == 404
+    assert viewer.get(f"/agreements/{drive.agreement_id}/drives/{drive.id}/progress.pdf").status_code == 404
 
 
 def test_drive_progress_on_the_dashboard_and_cards_in_the_annual_report(world, login):
@@ -225,6 +225,6 @@ def test_school_librarians_see_only_their_own_schools_students(world, login):
     librarian, staff = login(world.emails["school_librarian"]), login(world.emails["library_staff"])
     roster_page = librarian.get(f"/agreements/{agreement.id}/roster").text
     assert "North, Nia" in roster_page and "South, Sol" not in roster_page
-    assert "South, Sol" not in librarian.get(f"/drives/{drive.id}/schools/{world.orgs['south'].id}").text
-    assert librarian.post(f"/drives/{drive.id}/students/{south.id}/card", {"status": "issued"}).status_code == 404
+    assert "South, Sol" not in librarian.get(f"/agreements/{drive.agreement_id}/drives/{drive.id}/schools/{world.orgs['south'].id}").text
+    assert librarian.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/students/{south.id}/card", {"status": "issued"}).status_code == 404
     assert "South, Sol" in staff.get(f"/agreements/{agreement.id}/roster").text

@@ -28,7 +28,7 @@ def test_a_draft_starts_with_the_standard_clauses_for_its_kind(world, login):
     version = db.session.scalar(select(DocumentVersion))
     expected = [c.title for c in clauses.defaults_for("mou")]
     assert [c.title for c in version.clauses] == expected and "Student accounts" in expected
-    agreement_page = session.get(f"/agreements/{world.agreements['own'].id}").get_data(as_text=True)
+    agreement_page = session.get(f"/agreements/{world.agreements['own'].id}/documents").get_data(as_text=True)
     assert "MOU documents" in agreement_page and page_url(world, version) in agreement_page
     data_sharing = docs.draft(world, "other")
     data_sharing.document.agreement.kind = "data_sharing"

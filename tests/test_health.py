@@ -40,7 +40,7 @@ def test_each_party_answers_and_the_trend_is_charted(world, login):
     assert trend.means["share"][library] == [2.0, 4.0] and trend.means["share"][north] == [4.0, 5.0]
     assert trend.responses == {first.id: 2, second.id: 2}
 
-    html = staff.get(f"/agreements/{own.id}").get_data(as_text=True)
+    html = staff.get(f"/agreements/{own.id}/health").get_data(as_text=True)
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == len(ITEMS)
     assert html.count('<polyline class="line series-') == 2 * len(ITEMS)
     assert "Spring 2027" in html and "style=" not in html.split('id="section-health"')[1].split("</section>")[0]
@@ -90,5 +90,5 @@ def test_collaboration_level_history(world, login):
     agreements.update_section(Actor(label="Dana"), own, "summary", {"collaboration_level": "collaborating"}, own.version)
     history = service.level_history(own)
     assert [h.level for h in history] == ["cooperating", "collaborating"]
-    html = login(world.emails["viewer"]).get(f"/agreements/{own.id}").get_data(as_text=True)
+    html = login(world.emails["viewer"]).get(f"/agreements/{own.id}/health").get_data(as_text=True)
     assert "Collaboration level over time" in html and "level-collaborating" in html

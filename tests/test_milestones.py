@@ -106,7 +106,7 @@ def test_a_meeting_with_follow_ups_that_become_milestones(world, login):
     milestone = db.session.execute(select(Milestone)).scalar_one()
     entry = db.session.execute(select(Communication)).scalar_one()
     assert milestone.communication_id == entry.id and milestone.due_date.isoformat() == due
-    detail = session.get(f"/agreements/{own.id}").get_data(as_text=True)
+    detail = session.get(f"/agreements/{own.id}/milestones").get_data(as_text=True)
     assert 'id="section-communications"' in detail and 'id="milestone-' in detail
 
 

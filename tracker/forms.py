@@ -1,5 +1,11 @@
-"""Field helpers shared by every domain's forms."""
+"""Field helpers shared by every domain's forms, and the one flow of a submitted form."""
+from typing import Callable, NamedTuple
+
+from flask import request
 from wtforms import SelectField
+
+from tracker.extensions import db
+from tracker.validation import Conflict, Invalid, apply_errors
 
 
 def optional_int(value):
@@ -27,3 +33,35 @@ def form_data(form, fields) -> dict:
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class Outcome(NamedTuple):
+    """What became of a submitted form: 200 shown (not submitted), 422 refused with errors in place,
+    409 someone saved first (`conflict` lists what they changed), 303 saved (`result` is what save returned)."""
+
+    status: int
+    result: object = None
+    conflict: list | None = None
+
+    @property
+    def saved(self) -> bool:
+        return self.status == 303
+
+
+def submitted(form, save: Callable[[], object]) -> Outcome:
+    """The one form flow: on POST, validate, then call the service through `save()`; its `Invalid`
+    puts the messages next to the fields, its `Conflict` is reported; nothing is half-written."""
+    if request.method != "POST":
+        return Outcome(200)
+    if not form.validate_on_submit():
+        return Outcome(422)
+    try:
+        result = save()
+    except Invalid as exc:
+        db.session.rollback()
+        apply_errors(form, exc)
+        return Outcome(422)
+    except Conflict as exc:
+        db.session.rollback()
+        return Outcome(409, conflict=exc.changes)
+    return Outcome(303, result)

@@ -1,63 +1,54 @@
 from datetime import date
-from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import escape
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker.agreements import service, workflow
+from tracker.agreements import parts, service, workflow
 from tracker.agreements.forms import GoalForm, NewAgreementForm, PartyForm, StepForm, SummaryForm, TermForm
 from tracker.audit import service as audit
 from tracker.auth.access import can, current_actor, requires
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.forms import form_data
-from tracker.htmx import render, render_fragment, render_fragment_html, wants_fragment
+from tracker.htmx import render, render_fragment_html, wants_fragment
 from tracker.orgs import service as orgs
 from tracker.scope import agreements as seen
 from tracker.scope.loading import Param, add_param, current_access
 from tracker.scope.users import current_scope
-from tracker.validation import Conflict, Invalid, apply_errors
+from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
 SECTION_FORMS = {"summary": SummaryForm, "term": TermForm}
-# Sections of the detail page, in order; later domains (documents, card drives, resources,
-# milestones) add theirs with `add_section` from their own package.
-class DetailSection(NamedTuple):
-    template: str  # included on the agreement page
-    anchor: str  # its element id is "section-<anchor>"; the page's contents link there
-    label: object  # its name in the page's contents
-    permission: str = "agreement.view"  # who sees it: users below a party see only what reaches them
+RECENT = 4  # changes on the overview
 
 
-DETAIL_SECTIONS = [
-    DetailSection("agreements/_summary.html", "summary", _l("Summary")),
-    DetailSection("agreements/_term.html", "term", _l("Term")),
-    DetailSection("agreements/_parties.html", "parties", _l("Parties")),
-    DetailSection("agreements/_goals.html", "goals", _l("SMART goals")),
-]
+def _history(agreement, access) -> dict:
+    return {"history": audit.history("agreement", agreement.id)}
 
 
-def add_section(template: str, anchor: str, label, before: str | None = None, permission: str = "agreement.view") -> None:
-    """Show another package's section on the agreement page (before the section with template `before`)."""
-    if all(s.template != template for s in DETAIL_SECTIONS):
-        templates = [s.template for s in DETAIL_SECTIONS]
-        DETAIL_SECTIONS.insert(templates.index(before) if before else len(DETAIL_SECTIONS),
-                               DetailSection(template, anchor, label, permission))
+def _glance(agreement, access, today) -> dict:
+    return {"parties": agreement.parties}
 
 
-def _sections():
-    """The sections the user sees here (a user below a party: not the history, health or communication log)."""
-    return [s for s in DETAIL_SECTIONS if can(s.permission)]
+def _recent(agreement, access, today) -> dict:
+    return {"events": audit.history("agreement", agreement.id, limit=RECENT)}
 
 
-def _history(agreement):
-    return audit.history("agreement", agreement.id) if can("partnership.view") else None
-
+parts.SHELL.add(parts.Section("status", "agreements/_status.html"))
+parts.add_part(parts.Part("details", _l("Details"), (
+    parts.Section("summary", "agreements/_summary.html"),
+    parts.Section("term", "agreements/_term.html"),
+    parts.Section("parties", "agreements/_parties.html"),
+    parts.Section("goals", "agreements/_goals.html"),
+), position=10))
+parts.add_part(parts.Part("history", _l("History"), (parts.Section("history", "_history.html", _history),),
+                          permission="partnership.view", position=100))
+parts.add_glance(parts.Glance("about", "agreements/_glance.html", _glance))
+parts.add_glance(parts.Glance("recent", "agreements/_recent.html", _recent, permission="partnership.view"))
 
 add_param(Param("party_id", "party", "agreement", lambda access, agreement, value: next(
     (p for p in agreement.parties if p.id == value), None)))
@@ -119,7 +110,18 @@ def create():
 @bp.route("/<int:agreement_id>")
 @requires("agreement.view", scope="agreement")
 def detail(agreement):
-    return render_template("agreements/detail.html", agreement=agreement, sections=_sections(), history=_history(agreement))
+    return parts.overview(agreement)
+
+
+@bp.route("/<int:agreement_id>/<part>")
+@requires("agreement.view", scope="agreement")
+def part(agreement, part: str):
+    found = parts.find_part(part)
+    if found is None or found.endpoint:
+        abort(404)
+    if not parts.shows(found):
+        abort(403)
+    return parts.part_page(agreement, part)
 
 
 def _party_form(agreement, formdata=None):
@@ -131,26 +133,18 @@ def _party_form(agreement, formdata=None):
     return form
 
 
-def _section_response(agreement, section: str):
-    """A section's display fragment (htmx), or back to the page (no JavaScript)."""
-    if not wants_fragment():
-        return redirect(url_for("agreements.detail", agreement_id=agreement.id) + f"#section-{section}", 303)
-    context = {"agreement": agreement}
-    html = render_template(f"agreements/_{section}.html", **context)
-    if section != "status":  # the status bar's buttons carry the version, which just changed
-        html += render_template("agreements/_status.html", oob=True, **context)
-    if section == "summary":  # the page heading and the tab show the title
-        html += render_template("agreements/_head.html", oob=True, **context)
-        html += f"<title>{escape(agreement.title)} · {escape(_('Partnership Tracker'))}</title>"
-    return render_fragment_html(html)
-
-
 @bp.route("/<int:agreement_id>/sections/<section>")
 @requires("agreement.view", scope="agreement")
 def section(agreement, section: str):
-    if section not in ("summary", "term", "parties", "goals", "status"):
+    """A section alone, as htmx swaps it back (after Cancel); its part's page without JavaScript."""
+    part, found = parts.find_section(section)
+    if found is None:
         abort(404)
-    return render_fragment(f"agreements/_{section}.html", agreement=agreement)
+    if not can(found.permission) or (part is not None and not parts.shows(part)):
+        abort(403)
+    if not wants_fragment():
+        return redirect(parts.part_url(agreement, part.key if part else "", section), 303)
+    return render_fragment_html(parts.render_section(agreement, found))
 
 
 SECTION_LABELS = {
@@ -168,11 +162,12 @@ def edit_section(agreement, section: str):
     if hasattr(form, "manager_id"):
         form.manager_id.choices = _manager_choices()
     heading, submit = SECTION_LABELS[section]
-    return _section_form(
-        agreement, section, form, heading, submit, url_for("agreements.edit_section", agreement_id=agreement.id, section=section),
-        lambda version: service.update_section(current_actor(), agreement, section,
-                                               form_data(form, service.SECTIONS[section]), version),
-    )
+
+    def save(version):
+        service.update_section(current_actor(), agreement, section, form_data(form, service.SECTIONS[section]), version)
+
+    return parts.section_form(agreement, section, form, heading, submit,
+                              url_for("agreements.edit_section", agreement_id=agreement.id, section=section), save)
 
 
 @bp.route("/<int:agreement_id>/parties/new")
@@ -189,43 +184,18 @@ def add_party(agreement):
 
 
 def _party_section_form(agreement, form):
-    return _section_form(
-        agreement, "parties", form, _("Add a party"), _("Add party"), url_for("agreements.add_party", agreement_id=agreement.id),
-        lambda version: service.add_party(current_actor(), agreement, form_data(form, service.PARTY_FIELDS), version),
-    )
+    def save(version):
+        service.add_party(current_actor(), agreement, form_data(form, service.PARTY_FIELDS), version)
 
-
-def _section_form(agreement, section: str, form, heading, submit, action: str, save):
-    """A form that takes a section's place: shown on GET; on POST `save(version)` runs, then the
-    section is shown again (200), or the form with its errors (422) or what others changed (409).
-    Swapped in place for htmx, on a page of its own without JavaScript."""
-    status, conflict = 200, None
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                save(form.read_version())
-            except Invalid as exc:
-                db.session.rollback()
-                apply_errors(form, exc)
-            except Conflict as exc:
-                conflict, status = exc.changes, 409
-                db.session.refresh(agreement)
-                form.version.data = agreement.version  # saving again now applies it, knowingly
-            else:
-                if not wants_fragment():
-                    flash(_("Saved."), "success")
-                return _section_response(agreement, section)
-    context = dict(agreement=agreement, form=form, conflict=conflict, section=section, heading=heading,
-                   submit=submit, action=action)
-    return render("agreements/edit_section.html", "agreements/_section_form.html", status, **context)
+    return parts.section_form(agreement, "parties", form, _("Add a party"), _("Add party"),
+                              url_for("agreements.add_party", agreement_id=agreement.id), save)
 
 
 @bp.route("/<int:agreement_id>/parties/<int:party_id>/remove", methods=["POST"])
 @requires("agreement.edit", scope="agreement")
 def remove_party(agreement, party):
-    return _step(agreement, "parties",
-                 lambda version: service.remove_party(current_actor(), agreement, party.id, version, current_scope().own))
+    return parts.section_step(agreement, "parties", lambda version: service.remove_party(
+        current_actor(), agreement, party.id, version, current_scope().own) and None, StepForm())
 
 
 @bp.route("/<int:agreement_id>/goals/new")
@@ -241,10 +211,11 @@ def add_goal(agreement):
 
 
 def _goal_section_form(agreement, form):
-    return _section_form(
-        agreement, "goals", form, _("Add a goal"), _("Add goal"), url_for("agreements.add_goal", agreement_id=agreement.id),
-        lambda version: service.add_goal(current_actor(), agreement, form_data(form, service.GOAL_FIELDS), version),
-    )
+    def save(version):
+        service.add_goal(current_actor(), agreement, form_data(form, service.GOAL_FIELDS), version)
+
+    return parts.section_form(agreement, "goals", form, _("Add a goal"), _("Add goal"),
+                              url_for("agreements.add_goal", agreement_id=agreement.id), save)
 
 
 @bp.route("/<int:agreement_id>/goals/<int:goal_id>/edit", methods=["GET", "POST"])
@@ -252,17 +223,19 @@ def _goal_section_form(agreement, form):
 def edit_goal(agreement, goal):
     """Update a goal, typically its progress."""
     form = GoalForm(obj=goal, version=agreement.version) if request.method == "GET" else GoalForm()
-    return _section_form(
-        agreement, "goals", form, _("Edit goal"), _("Save goal"),
-        url_for("agreements.edit_goal", agreement_id=agreement.id, goal_id=goal.id),
-        lambda version: service.update_goal(current_actor(), agreement, goal.id, form_data(form, service.GOAL_FIELDS), version),
-    )
+
+    def save(version):
+        service.update_goal(current_actor(), agreement, goal.id, form_data(form, service.GOAL_FIELDS), version)
+
+    return parts.section_form(agreement, "goals", form, _("Edit goal"), _("Save goal"),
+                              url_for("agreements.edit_goal", agreement_id=agreement.id, goal_id=goal.id), save)
 
 
 @bp.route("/<int:agreement_id>/goals/<int:goal_id>/remove", methods=["POST"])
 @requires("agreement.edit", scope="agreement")
 def remove_goal(agreement, goal):
-    return _step(agreement, "goals", lambda version: service.remove_goal(current_actor(), agreement, goal.id, version))
+    return parts.section_step(agreement, "goals", lambda version: service.remove_goal(
+        current_actor(), agreement, goal.id, version) and None, StepForm())
 
 
 @bp.route("/<int:agreement_id>/status/<step>", methods=["POST"])
@@ -274,35 +247,4 @@ def change_status(agreement, step: str):
         done = service.transition(current_actor(), agreement, step, current_user.role, version, current_access().relation)
         return _("Status is now %(status)s.", status=workflow.STATUSES[done.target])
 
-    return _step(agreement, "status", move)
-
-
-def _step(agreement, section: str, change):
-    """A one-button change (remove, status step): check the form, make the change, show the section.
-
-    `change(version)` may return a message, flashed when the page reloads (no JavaScript).
-    """
-    form = StepForm()
-    try:
-        if not form.validate_on_submit():
-            raise Invalid({"": _("The form was incomplete; reload the page.")})
-        message = change(form.read_version())
-    except (Invalid, Conflict) as exc:
-        return _refused(agreement, section, exc)
-    if message and not wants_fragment():
-        flash(message, "success")
-    return _section_response(agreement, section)
-
-
-def _refused(agreement, section: str, exc):
-    """Show a section again with the reason it refused a one-button change: 409 for a conflict, 422 otherwise."""
-    db.session.rollback()
-    db.session.refresh(agreement)
-    conflict = exc.changes if isinstance(exc, Conflict) else None
-    messages = [m for ms in exc.errors.values() for m in ms] if isinstance(exc, Invalid) else []
-    context = {"messages": messages, "conflict": conflict, "refused_section": section}
-    status = 409 if conflict else 422
-    if wants_fragment():
-        return render_fragment(f"agreements/_{section}.html", status, agreement=agreement, **context)
-    return render_template("agreements/detail.html", agreement=agreement, sections=_sections(),
-                           history=_history(agreement), **context), status
+    return parts.section_step(agreement, "status", move, StepForm())

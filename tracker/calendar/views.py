@@ -7,18 +7,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from tracker.agreements.views import add_section
+from tracker.agreements import parts
 from tracker.auth import profile
 from tracker.auth.access import current_actor, public, requires
 from tracker.calendar import key_dates, service
-from tracker.htmx import render_fragment
+from tracker.htmx import render_fragment_html
 from tracker.milestones.service import concerns
-from tracker.scope.loading import current_access
 
 bp = Blueprint("calendar", __name__)
-SECTION = "calendar/_key_dates.html"
-add_section(SECTION, "key-dates", _l("Key dates"), before="agreements/_goals.html")
 AGREEMENT_DAYS_AHEAD = 365
+ATTENTION_DAYS = 30
 
 
 def feed_url(feed) -> str:
@@ -36,13 +34,24 @@ profile.add_section(profile.ProfileSection(
 profile.add_section(profile.ProfileSection("calendar_feed", "calendar/_feed.html", _feed_section), before="sessions")
 
 
-@bp.app_template_global()
-def agreement_key_dates(agreement):
-    today, access = date.today(), current_access()
-    return {
+def _key_dates(agreement, access) -> dict:
+    today = date.today()
+    return {"kd": {
         "dates": key_dates.collect([agreement.id], today, today + timedelta(days=AGREEMENT_DAYS_AHEAD), scope=access.scope),
         "overdue": [m for m in agreement.milestones if m.overdue(today) and concerns(m, access)],
-    }
+    }}
+
+
+def _coming_up(agreement, access, today) -> list:
+    """Dates in the next 30 days (overdue milestones are the milestones part's to say)."""
+    url = parts.part_url(agreement, "key-dates", "key-dates")
+    return [parts.Notice(f"{d.kind_label}: {d.title}", url, d.on)
+            for d in key_dates.collect([agreement.id], today, today + timedelta(days=ATTENTION_DAYS), scope=access.scope)]
+
+
+parts.add_part(parts.Part("key-dates", _l("Key dates"), (parts.Section("key-dates", "calendar/_key_dates.html", _key_dates),),
+                          position=90))
+parts.add_attention(parts.Attention("key_dates", _coming_up))
 
 
 @bp.route("/profile/reminders", methods=["POST"])
@@ -94,15 +103,11 @@ def feed(token: str):
     return response
 
 
-@bp.route("/agreements/<int:agreement_id>/key-dates")
-@requires("agreement.view", scope="agreement")
-def key_dates_section(agreement):
-    return render_fragment(SECTION, agreement=agreement)
-
-
 @bp.route("/agreements/<int:agreement_id>/calendar", methods=["POST"])
 @requires("agreement.view", scope="agreement")
 def agreement_feed(agreement):
     link = feed_url(service.feed(current_user, agreement.id))
-    return render_fragment(SECTION, agreement=agreement, feed_link=link) if request.htmx else \
-        render_template("calendar/agreement_feed.html", agreement=agreement, feed_link=link)
+    section = parts.render_section(agreement, parts.find_section("key-dates")[1], feed_link=link)
+    if request.htmx:
+        return render_fragment_html(section)
+    return parts.page("calendar/agreement_feed.html", agreement, "key-dates", section=section)

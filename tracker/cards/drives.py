@@ -218,7 +218,8 @@ def total(drive: CardDrive) -> dict:
 
 def drive_progress(agreement_ids: list[int] | None, limit: int = 10) -> list[dict]:
     """For the dashboard: the latest active drives of these agreements (None: all), with their totals, in one query."""
-    query = (select(CardDrive.id, CardDrive.name, CardDrive.status, CardDrive.target_percent, *summed(SUMMED))
+    query = (select(CardDrive.id, CardDrive.agreement_id, CardDrive.name, CardDrive.status, CardDrive.target_percent,
+                    *summed(SUMMED))
              .outerjoin(DriveCount, DriveCount.drive_id == CardDrive.id)
              .where(CardDrive.status.in_(ACTIVE)).group_by(CardDrive.id)
              .order_by(CardDrive.starts_on.desc(), CardDrive.id.desc()).limit(limit))
@@ -227,21 +228,23 @@ def drive_progress(agreement_ids: list[int] | None, limit: int = 10) -> list[dic
     out = []
     for row in db.session.execute(query):
         item = progress_row(row.name, {f: getattr(row, f) for f in SUMMED}, row.target_percent)
-        out.append({**item, "id": row.id, "status": row.status})
+        out.append({**item, "id": row.id, "agreement_id": row.agreement_id, "status": row.status})
     return out
 
 
 def school_progress(agreement_ids: list[int], schools: frozenset[int], limit: int = 10) -> list[dict]:
     """For the dashboard of someone who works on their own schools: each drive under way of these agreements,
     with the progress of each of their schools in it (one query)."""
-    query = (select(CardDrive.id, CardDrive.name, CardDrive.status, CardDrive.target_percent, DriveCount.school_id,
+    query = (select(CardDrive.id, CardDrive.agreement_id, CardDrive.name, CardDrive.status, CardDrive.target_percent,
+                    DriveCount.school_id,
                     Organisation.name.label("school"), *summed(SUMMED))
              .join(DriveCount, DriveCount.drive_id == CardDrive.id).join(Organisation, Organisation.id == DriveCount.school_id)
              .where(CardDrive.status.in_(ACTIVE), among(CardDrive.agreement_id, agreement_ids), among(DriveCount.school_id, schools))
-             .group_by(CardDrive.id, DriveCount.school_id, Organisation.name)
+             .group_by(CardDrive.id, CardDrive.agreement_id, DriveCount.school_id, Organisation.name)
              .order_by(CardDrive.starts_on.desc(), CardDrive.id.desc(), Organisation.name).limit(limit))
     out = []
     for row in db.session.execute(query):
         item = progress_row(row.name, {f: getattr(row, f) for f in SUMMED}, row.target_percent)
-        out.append({**item, "id": row.id, "status": row.status, "school_id": row.school_id, "school": row.school})
+        out.append({**item, "id": row.id, "agreement_id": row.agreement_id, "status": row.status, "school_id": row.school_id,
+                    "school": row.school})
     return out

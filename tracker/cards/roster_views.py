@@ -1,13 +1,14 @@
 """Roster pages: the roster of an agreement, upload -> mapping -> preview -> commit, opt-outs, patron export."""
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from wtforms import SelectField
 
+from tracker.agreements import parts
 from tracker.auth.access import current_actor, requires
 from tracker.cards import optouts, patrons, programme, roster, rosterfile
 from tracker.cards.forms import ExportForm, OptOutForm, UploadForm
@@ -45,10 +46,11 @@ def _roster_page(agreement, upload_form=None, optout_form=None, status=200):
     imports = db.session.scalars(select(RosterImport).where(RosterImport.agreement_id == agreement.id)
                                  .order_by(RosterImport.id.desc()).limit(10)).all()
     optout_form = optout_form or OptOutForm(formdata=None, opted_out_on=date.today())
-    return render_template("cards/roster.html", agreement=agreement, upload_form=upload_form or _upload_form(agreement, None),
-                           optout_form=optout_form, students=students, imports=imports, q=q, schools=shown, chosen=chosen,
-                           own_only=schools is not None,
-                           counts=roster.roster_counts(agreement.id, schools), spec=programme.spec_of(agreement.id)), status
+    spec = programme.spec_of(agreement.id)
+    return parts.page("cards/roster.html", agreement, "roster", status, upload_form=upload_form or _upload_form(agreement, None),
+                      optout_form=optout_form, students=students, imports=imports, q=q, schools=shown, chosen=chosen,
+                      own_only=schools is not None, counts=roster.roster_counts(agreement.id, schools), spec=spec,
+                      destroy_on=programme.destruction_date(spec, agreement))
 
 
 @bp.route("/agreements/<int:agreement_id>/roster")
@@ -98,8 +100,8 @@ def _import_page(agreement, staged, status=200, form=None, problem=None):
     job = db.session.get(Job, staged.job_id) if staged.job_id else None
     if staged.status == "mapping" and form is None:
         form = _mapping_form(staged, formdata=None)
-    return render_template("cards/import.html", agreement=agreement, staged=staged, job=job, form=form, problem=problem,
-                           confirm=FlaskForm(formdata=None), s=staged.summary or {}), status
+    return parts.page("cards/import.html", agreement, "roster", status, staged=staged, job=job, form=form, problem=problem,
+                      confirm=FlaskForm(formdata=None), s=staged.summary or {})
 
 
 @bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>")
@@ -198,4 +200,5 @@ def patron_export(agreement):
             response.headers["X-Rows"] = str(made.rows)
             response.headers["X-SHA256"] = made.sha256
             return response
-    return render_template("cards/export.html", agreement=agreement, form=form, programme=card_programme), 422 if form.is_submitted() else 200
+    return parts.page("cards/export.html", agreement, "roster", 422 if form.is_submitted() else 200, form=form,
+                      programme=card_programme)

@@ -1,17 +1,19 @@
-"""Card programme and data-sharing spec (sections of the agreement page), drives and their counts."""
+"""The card parts of an agreement's workspace: the card programme and data-sharing spec, its drives (each
+drive's pages under /agreements/<id>/drives/<drive_id>, its counts and students), and the roster
+(tracker/cards/roster_views.py). The old /drives/<id>/... addresses redirect, after the access check."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from tracker.agreements.views import add_section
+from tracker.agreements import parts
 from tracker.auth.access import can, current_actor, requires
 from tracker.cards import drives, models, programme, roster
 from tracker.cards.forms import CardStatusForm, CountForm, DriveForm, ProgrammeForm, SpecForm
 from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, DRIVE_STATUSES, CardDrive, DriveCount, RosterImport, Student
 from tracker.extensions import db
-from tracker.forms import form_data
+from tracker.forms import form_data, submitted
 from tracker.htmx import render_fragment, render_fragment_html, wants_fragment
 from tracker.orgs.models import Organisation
 from tracker.scope.loading import Param, add_param, child, current_access
@@ -20,9 +22,43 @@ from tracker.spreadsheets import csv_bytes, download, xlsx_bytes
 from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("cards", __name__)
-add_section("cards/_programme.html", "card-programme", _l("Card programme"), permission="card.view")
-add_section("cards/_spec.html", "data-sharing", _l("Data-sharing spec"), permission="card.view")
-add_section("cards/_agreement_drives.html", "card-drives", _l("Card drives"), permission="card.view")
+DRIVE = "/agreements/<int:agreement_id>/drives/<int:drive_id>"
+
+
+def _programme(agreement, access) -> dict:
+    return {"p": programme.programme_of(agreement.id)}
+
+
+def _spec(agreement, access) -> dict:
+    spec = programme.spec_of(agreement.id)
+    return {"spec": spec, "destroy_on": programme.destruction_date(spec, agreement)}
+
+
+def _drives(agreement, access) -> dict:
+    return {"found": db.session.scalars(select(CardDrive).where(CardDrive.agreement_id == agreement.id)
+                                        .order_by(CardDrive.starts_on.desc(), CardDrive.id.desc())).all()}
+
+
+def _drive_glance(agreement, access, today) -> dict | None:
+    """The newest drive's progress: the whole drive, or only the user's schools when they are below a party."""
+    drive = db.session.scalar(select(CardDrive).where(CardDrive.agreement_id == agreement.id)
+                              .order_by(CardDrive.starts_on.desc(), CardDrive.id.desc()).limit(1))
+    if drive is None:
+        return None
+    rows = [drives.total(drive)] if access.schools is None else drives.by_school(drive, access.schools)
+    return {"drive": drive, "rows": rows}
+
+
+parts.add_part(parts.Part("cards", _l("Card programme"), (
+    parts.Section("card-programme", "cards/_programme.html", _programme, permission="card.view"),
+    parts.Section("data-sharing", "cards/_spec.html", _spec, permission="card.view"),
+), permission="card.view", position=30))
+parts.add_part(parts.Part("drives", _l("Card drives"), (
+    parts.Section("card-drives", "cards/_agreement_drives.html", _drives, permission="card.view"),), permission="card.view",
+    position=40))
+parts.add_part(parts.Part("roster", _l("Roster"), permission="roster.view", endpoint="cards.roster_page", students=True,
+                          position=50))
+parts.add_glance(parts.Glance("card_drive", "cards/_glance.html", _drive_glance, permission="card.view"))
 
 
 def _drive_school(access, drive: CardDrive, school_id: int):
@@ -37,7 +73,7 @@ def _student(access, drive: CardDrive, student_id: int):
                                                                Student.agreement_id == drive.agreement_id), access.schools))
 
 
-# The drive pages' URLs still stand outside /agreements/<id>: the drive names its agreement.
+# A drive's old address (/drives/<id>) names only the drive; the drive names its agreement.
 add_param(Param("drive_id", "drive", "agreement", child(CardDrive, "agreement_id"),
                 agreement_of=lambda drive_id: db.session.scalar(select(CardDrive.agreement_id).where(CardDrive.id == drive_id))))
 add_param(Param("count_id", "count", "drive", child(DriveCount, "drive_id", concerns="school_id")))
@@ -50,40 +86,30 @@ add_param(Param("import_id", "staged", "agreement", child(RosterImport, "agreeme
 def _card_globals():
     labels = ("CARD_MODELS", "CARD_FORMS", "CONSENT_MODELS", "BARCODE_SOURCES", "PIN_RULES", "ILS_KINDS", "STUDENT_FIELDS",
               "LEGAL_BASES", "TRANSFER_METHODS", "TRANSFER_FREQUENCIES")
-    return {**{name: getattr(models, name) for name in labels}, "card_programme": programme.programme_of, "data_sharing_spec": programme.spec_of,
-            "destruction_date": programme.destruction_date, "DRIVE_STATUSES": DRIVE_STATUSES,
-            "agreement_drives": lambda agreement_id: db.session.scalars(
-                select(CardDrive).where(CardDrive.agreement_id == agreement_id).order_by(CardDrive.starts_on.desc())).all()}
+    return {**{name: getattr(models, name) for name in labels}, "DRIVE_STATUSES": DRIVE_STATUSES}
 
 
-def _agreement_part(agreement, form_class, current, heading: str, save):
-    """The card programme or data-sharing spec of an agreement on a page of its own; saved, back to the agreement."""
+def _agreement_part(agreement, form_class, current, heading: str, save, anchor: str):
+    """The card programme or data-sharing spec of an agreement on a page of its own; saved, back to its part."""
     form = form_class(obj=current(agreement.id))
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                save(current_actor(), agreement, form_data(form, form_class.FIELDS))
-            except Invalid as exc:
-                db.session.rollback()
-                apply_errors(form, exc)
-            else:
-                flash(_("Saved."), "success")
-                return redirect(url_for("agreements.detail", agreement_id=agreement.id), 303)
-    return render_template("cards/agreement_form.html", agreement=agreement, form=form, heading=heading), status
+    outcome = submitted(form, lambda: save(current_actor(), agreement, form_data(form, form_class.FIELDS)))
+    if outcome.saved:
+        flash(_("Saved."), "success")
+        return redirect(parts.part_url(agreement, "cards", anchor), 303)
+    return parts.page("cards/agreement_form.html", agreement, "cards", outcome.status, form=form, heading=heading)
 
 
 @bp.route("/agreements/<int:agreement_id>/card-programme", methods=["GET", "POST"])
 @requires("card.manage", scope="agreement")
 def edit_programme(agreement):
-    return _agreement_part(agreement, ProgrammeForm, programme.programme_of, _("Card programme"), programme.save_programme)
+    return _agreement_part(agreement, ProgrammeForm, programme.programme_of, _("Card programme"), programme.save_programme,
+                           "card-programme")
 
 
 @bp.route("/agreements/<int:agreement_id>/data-sharing", methods=["GET", "POST"])
 @requires("card.manage", scope="agreement")
 def edit_spec(agreement):
-    return _agreement_part(agreement, SpecForm, programme.spec_of, _("Data-sharing spec"), programme.save_spec)
+    return _agreement_part(agreement, SpecForm, programme.spec_of, _("Data-sharing spec"), programme.save_spec, "data-sharing")
 
 
 # ---- drives ----------------------------------------------------------------------------------
@@ -114,7 +140,7 @@ def new_drive(agreement):
                        lambda: drives.create(current_actor(), agreement, form_data(form, drives.DRIVE_FIELDS), form.school_ids.data or []))
 
 
-@bp.route("/drives/<int:drive_id>/edit", methods=["GET", "POST"])
+@bp.route(DRIVE + "/edit", methods=["GET", "POST"])
 @requires("card.manage", scope="agreement")
 def edit_drive(agreement, drive):
     form = _drive_form(agreement, drive)
@@ -123,36 +149,31 @@ def edit_drive(agreement, drive):
 
 
 def _drive_page(agreement, drive, form, done: str, save):
-    if form.validate_on_submit():
-        try:
-            saved = save()
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(done, "success")
-            return redirect(url_for("cards.drive", drive_id=saved.id), 303)
-    return render_template("cards/drive_form.html", agreement=agreement, form=form, drive=drive), 422 if form.is_submitted() else 200
+    outcome = submitted(form, save)
+    if outcome.saved:
+        flash(done, "success")
+        return redirect(url_for("cards.drive", agreement_id=agreement.id, drive_id=outcome.result.id), 303)
+    return parts.page("cards/drive_form.html", agreement, "drives", outcome.status, form=form, drive=drive)
 
 
-@bp.route("/drives/<int:drive_id>")
+@bp.route(DRIVE)
 @requires("card.view", scope="agreement")
 def drive(agreement, drive):
-    return _drive_page_shown(drive)
+    return _drive_page_shown(agreement, drive)
 
 
-def _drive_page_shown(drive, status: int = 200):
+def _drive_page_shown(agreement, drive, status: int = 200):
     """The drive's totals, and the rows by school and grade of the schools that concern the user."""
     schools = current_access().schools
-    return render_template("cards/drive.html", drive=drive, schools=drives.by_school(drive, schools),
-                           grades=drives.by_grade(drive, schools), total=drives.total(drive), own_only=schools is not None), status
+    return parts.page("cards/drive.html", agreement, "drives", status, drive=drive, schools=drives.by_school(drive, schools),
+                      grades=drives.by_grade(drive, schools), total=drives.total(drive), own_only=schools is not None)
 
 
 PROGRESS_HEADER = (_l("School"), _l("Enrolment"), _l("Target %"), _l("Issued"), _l("Already had a card"), _l("Cannot issue"),
                    _l("Opted out"), _l("Covered"), _l("% covered"), _l("Classrooms"))
 
 
-@bp.route("/drives/<int:drive_id>/progress.<fmt>")
+@bp.route(DRIVE + "/progress.<fmt>")
 @requires("card.view", scope="agreement")
 def drive_table(agreement, drive, fmt: str):
     schools = current_access().schools
@@ -170,13 +191,13 @@ def drive_table(agreement, drive, fmt: str):
     abort(404)
 
 
-@bp.route("/drives/<int:drive_id>/schools/<int:school_id>")
+@bp.route(DRIVE + "/schools/<int:school_id>")
 @requires("card.view", scope="agreement")
 def drive_school(agreement, drive, school):
-    return _school_page(drive, school)
+    return _school_page(agreement, drive, school)
 
 
-def _school_page(drive, school):
+def _school_page(agreement, drive, school):
     counts = drives.school_counts(drive, school.id)
     students = []
     if can("roster.view"):
@@ -187,8 +208,9 @@ def _school_page(drive, school):
             query = query.where(Student.grade == grade)
         students = db.paginate(query.order_by(Student.grade, Student.family_name, Student.given_name), per_page=50, error_out=False)
     summary = _school_summary(drive, school.id)
-    return render_template("cards/drive_school.html", drive=drive, school=school, counts=counts, summary=summary,
-                           rows={c.id: _count_row(drive, c) for c in counts}, students=students, CARD_STATUSES=CARD_STATUSES)
+    return parts.page("cards/drive_school.html", agreement, "drives", drive=drive, school=school, counts=counts, summary=summary,
+                      rows={c.id: _count_row(drive, c) for c in counts}, students=students, CARD_STATUSES=CARD_STATUSES,
+                      student_names=True)
 
 
 def _school_summary(drive, school_id: int) -> dict | None:
@@ -200,15 +222,15 @@ def _count_row(drive, count) -> dict:
     return drives.progress_row(count.grade, values, count.target_percent or drive.target_percent)
 
 
-@bp.route("/drives/<int:drive_id>/counts/<int:count_id>")
+@bp.route(DRIVE + "/counts/<int:count_id>")
 @requires("card.view", scope="agreement")
 def count_row(agreement, drive, count):
     if not wants_fragment():  # the row's own address shows its school's page
-        return _school_page(drive, count.school)
+        return _school_page(agreement, drive, count.school)
     return render_fragment("cards/_count_row.html", drive=drive, count=count, row=_count_row(drive, count))
 
 
-@bp.route("/drives/<int:drive_id>/counts/<int:count_id>/edit")
+@bp.route(DRIVE + "/counts/<int:count_id>/edit")
 @requires("card.record", scope="agreement")
 def edit_count(agreement, drive, count):
     form = CountForm(obj=count, formdata=None)
@@ -226,7 +248,7 @@ def _read(value, text=False):
         return None
 
 
-@bp.route("/drives/<int:drive_id>/counts/<int:count_id>", methods=["POST"])
+@bp.route(DRIVE + "/counts/<int:count_id>", methods=["POST"])
 @requires("card.record", scope="agreement")
 def save_count(agreement, drive, count):
     form = CountForm()
@@ -242,7 +264,8 @@ def save_count(agreement, drive, count):
         else:
             if not wants_fragment():
                 flash(_("Counts saved."), "success")
-                return redirect(url_for("cards.drive_school", drive_id=drive.id, school_id=count.school_id), 303)
+                return redirect(url_for("cards.drive_school", agreement_id=agreement.id, drive_id=drive.id,
+                                        school_id=count.school_id), 303)
             html = render_template("cards/_count_row.html", drive=drive, count=count, row=_count_row(drive, count), saved=True)
             html += render_template("cards/_school_progress.html", oob=True, school=count.school,
                                     summary=_school_summary(drive, count.school_id))
@@ -250,18 +273,18 @@ def save_count(agreement, drive, count):
     return render_fragment("cards/_count_form.html", 422, drive=drive, count=count, form=form)
 
 
-@bp.route("/drives/<int:drive_id>/enrolment", methods=["POST"])
+@bp.route(DRIVE + "/enrolment", methods=["POST"])
 @requires("card.manage", scope="agreement")
 def enrolment_from_roster(agreement, drive):
     if not FlaskForm().validate_on_submit():
         flash(_("The form was incomplete; reload the page."), "error")
-        return _drive_page_shown(drive, 422)
+        return _drive_page_shown(agreement, drive, 422)
     changed = drives.enrolment_from_roster(current_actor(), drive)
     flash(_("Enrolment taken from the roster (%(n)s rows changed).", n=changed), "success")
-    return redirect(url_for("cards.drive", drive_id=drive.id), 303)
+    return redirect(url_for("cards.drive", agreement_id=agreement.id, drive_id=drive.id), 303)
 
 
-@bp.route("/drives/<int:drive_id>/students/<int:student_id>/card", methods=["POST"])
+@bp.route(DRIVE + "/students/<int:student_id>/card", methods=["POST"])
 @requires("card.record", scope="agreement")
 def student_card(agreement, drive, student):
     form = CardStatusForm()
@@ -274,9 +297,22 @@ def student_card(agreement, drive, student):
             db.session.rollback()
             apply_errors(form, exc)
     if not wants_fragment() and status == 200:
-        return redirect(url_for("cards.drive_school", drive_id=drive.id, school_id=student.school_id), 303)
+        return redirect(url_for("cards.drive_school", agreement_id=agreement.id, drive_id=drive.id, school_id=student.school_id), 303)
     db.session.refresh(student)
     return render_fragment("cards/_student_row.html", status, drive=drive, student=student, form=form,
                            CARD_STATUSES=CARD_STATUSES)
+
+@bp.route("/drives/<int:drive_id>", defaults={"rest": ""}, methods=["GET", "POST"])
+@bp.route("/drives/<int:drive_id>/<path:rest>", methods=["GET", "POST"])
+@requires("agreement.view", scope="agreement")
+def old_drive_address(agreement, drive, rest: str):
+    """A drive's address from before drives moved under their agreement: 308 to the new one (the method
+    and form kept), once the access check has passed, so it never reveals an agreement to someone else."""
+    if not can("card.view"):
+        abort(404)
+    target = url_for("cards.drive", agreement_id=agreement.id, drive_id=drive.id) + (f"/{rest}" if rest else "")
+    query = request.query_string.decode()
+    return redirect(target + (f"?{query}" if query else ""), 308)
+
 
 from tracker.cards import roster_views  # noqa: E402,F401  (its routes join this blueprint)

@@ -1,16 +1,19 @@
 """How sign-off shows up in the shared overviews: what waits for the user's signature or approval on
-the dashboard, and outside signers' links about to expire among the key dates (reminders, feeds)."""
+the dashboard, outside signers' links about to expire among the key dates (reminders, feeds), and on an
+agreement's overview the MOU's state and the approvals and signatures it waits for."""
 from datetime import datetime, time
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from tracker.agreements import parts
 from tracker.agreements.models import Agreement
 from tracker.calendar.key_dates import KeyDate, add_source, within
 from tracker.dashboard.service import DashboardView, Panel, add_panel
-from tracker.documents import links, tasks
-from tracker.documents.models import Document, DocumentVersion, Signatory, SigningLink
+from tracker.documents import links, service, tasks
+from tracker.documents.models import APPROVALS, Document, DocumentVersion, Signatory, SigningLink
 from tracker.extensions import db
 
 
@@ -40,3 +43,31 @@ def pending_panel(view: DashboardView) -> dict:
 
 add_source(expiring_links_source, {"signing_link": _l("Signing link expires")}, whole_only=True)
 add_panel(Panel("pending_signatures", "documents/_dashboard_tasks.html", pending_panel), before="counts")
+
+
+def _latest(agreement) -> list[DocumentVersion]:
+    """The newest version of each of the agreement's documents."""
+    return [d.versions[-1] for d in service.documents_of(agreement.id) if d.versions]
+
+
+def mou_glance(agreement, access, today) -> dict:
+    versions = _latest(agreement)
+    return {"versions": [(v, sum(s.status == "signed" for s in v.signatories), len(v.signatories)) for v in versions]}
+
+
+def waiting(agreement, access, today) -> list:
+    """Approvals and signatures the agreement's MOU waits for."""
+    notices = []
+    for version in _latest(agreement):
+        url = url_for("documents.version", agreement_id=agreement.id, version_id=version.id)
+        if version.status == "review":
+            notices += [parts.Notice(_("%(version)s waits for: %(approval)s", version=version.label, approval=APPROVALS[kind]), url)
+                        for kind in version.missing_approvals]
+        if version.status == "signing":
+            notices += [parts.Notice(_("%(version)s waits for the signature of %(signer)s", version=version.label, signer=s.name), url)
+                        for s in version.signatories if s.status == "pending"]
+    return notices
+
+
+parts.add_glance(parts.Glance("mou", "documents/_glance.html", mou_glance, permission="document.view"))
+parts.add_attention(parts.Attention("mou_waiting", waiting, permission="document.view"))

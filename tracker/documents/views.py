@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker.agreements.views import add_section
+from tracker.agreements import parts
 from tracker.audit import service as audit
 from tracker.auth.access import can, current_actor, requires
 from tracker.auth.permissions import Relation
@@ -14,17 +14,14 @@ from tracker.documents import approvals, forms, pdf, service, signing, text
 from tracker.documents.models import APPROVALS, SIGNING_ORDERS, DocumentVersion
 from tracker.extensions import db
 from tracker.printing import pdf_response
-from tracker.scope.loading import Param, add_param
+from tracker.scope.loading import Param, add_param, current_access
 from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("documents", __name__)
-add_section("documents/_agreement_section.html", "documents", _l("MOU documents"), permission="document.view")
+parts.add_part(parts.Part("documents", _l("Documents"), (parts.Section(
+    "documents", "documents/_agreement_section.html", lambda agreement, access: {"docs": service.documents_of(agreement.id)},
+    permission="document.view"),), permission="document.view", position=20))
 VERSION = "/agreements/<int:agreement_id>/versions/<int:version_id>"
-
-
-@bp.app_template_global()
-def mou_documents(agreement_id: int):
-    return service.documents_of(agreement_id)
 
 
 LINK_STATES = {"open": _l("Link sent"), "used": _l("Link used"), "revoked": _l("Link revoked"), "expired": _l("Link expired")}
@@ -78,7 +75,17 @@ def _page(version, status: int = 200, **given):
         action=forms.ActionForm(formdata=None), messages=given.get("messages", []),
         history=audit.history(service.ENTITY, version.id), now=datetime.utcnow(),
     )
-    return render_template("documents/version.html", **context), status
+    return _frame("documents/version.html", version, status, **context)
+
+
+def _frame(template: str, shown, status: int = 200, **context):
+    """A version's page: in the agreement's workspace, or on its own for someone who only signs it."""
+    agreement = shown.document.agreement
+    context.setdefault("agreement", agreement)
+    if current_access().relation is Relation.UNRELATED and not current_access().scope.everything:
+        return render_template(template, **context), status
+    context.pop("agreement")
+    return parts.page(template, agreement, "documents", status, **context)
 
 
 def _act(version, change, anchor: str = "", message: str | None = None):
@@ -158,7 +165,7 @@ def download(agreement, version):
 @requires("document.view", scope="agreement")
 def diff(agreement, version):
     changes = text.diff(service.version_text(version.parent), service.version_text(version)) if version.parent else []
-    return render_template("documents/diff.html", version=version, agreement=version.document.agreement, changes=changes)
+    return _frame("documents/diff.html", version, version=version, changes=changes)
 
 
 @bp.route(VERSION + "/clauses", methods=["POST"])
@@ -184,8 +191,8 @@ def edit_clause(agreement, version, item):
             return _to_version(version, f"clause-{item.id}", _("Clause saved for this document."))
     if form.is_submitted():
         status = 422
-    return render_template("documents/edit_clause.html", version=version, agreement=version.document.agreement,
-                           item=item, form=form, variables=forms.variables.VARIABLES), status
+    return _frame("documents/edit_clause.html", version, status, version=version, item=item, form=form,
+                  variables=forms.variables.VARIABLES)
 
 
 @bp.route(VERSION + "/clauses/<int:item_id>/move", methods=["POST"])

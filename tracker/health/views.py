@@ -4,36 +4,30 @@ from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker.agreement_parts import part_form, section_response
-from tracker.agreements.views import add_section
+from tracker.agreements import parts
 from tracker.auth.access import current_actor, requires
 from tracker.health import chart, service
 from tracker.health.forms import AnswerForm, RoundForm
 from tracker.health.models import ITEMS, SCALE, SurveyRound
 from tracker.extensions import db
-from tracker.htmx import render, render_fragment
+from tracker.htmx import render_fragment, wants_fragment
 from tracker.scope.loading import Param, add_param, child
 from tracker.scope.users import current_scope
 from tracker.validation import Invalid
 
 bp = Blueprint("health", __name__, url_prefix="/agreements/<int:agreement_id>/health")
-SECTION = "health/_section.html"
-add_section(SECTION, "health", _l("Partnership health"), permission="partnership.view")
 add_param(Param("round_id", "survey", "agreement", child(SurveyRound, "agreement_id")))
 
 
-@bp.app_template_global()
-def partnership_health(agreement):
+def _health(agreement, access) -> dict:
     """What the health section shows: level history, the survey trend and its charts."""
     trend = service.agreement_trend(agreement)
     charts = {item: chart.item_chart(trend.means[item], trend.parties, trend.rounds) for item in ITEMS}
-    return {"levels": service.level_history(agreement), "trend": trend, "charts": charts, "items": ITEMS}
+    return {"health": {"levels": service.level_history(agreement), "trend": trend, "charts": charts, "items": ITEMS}}
 
 
-@bp.route("")
-@requires("partnership.view", scope="agreement")
-def section(agreement):
-    return render_fragment(SECTION, agreement=agreement)
+parts.add_part(parts.Part("health", _l("Health"), (parts.Section("health", "health/_section.html", _health),),
+                          permission="partnership.view", position=80))
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
@@ -42,10 +36,9 @@ def new_round(agreement):
     form = RoundForm()
     if request.method == "GET":
         form.opens_on.data = date.today()
-    return part_form(agreement, "health", SECTION, form, _("Open a survey round"), _("Open round"),
-                     url_for("health.new_round", agreement_id=agreement.id),
-                     lambda: service.open_round(current_actor(), agreement, form.data) and [],
-                     url_for("health.section", agreement_id=agreement.id))
+    return parts.section_form(agreement, "health", form, _("Open a survey round"), _("Open round"),
+                              url_for("health.new_round", agreement_id=agreement.id),
+                              lambda version: service.open_round(current_actor(), agreement, form.data) and [])
 
 
 @bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
@@ -68,8 +61,10 @@ def answer(agreement, survey):
                 errors = exc.errors
                 form.form_errors.extend(errors.get("", []))
             else:
-                return section_response(agreement, "health", SECTION, [_("Thank you: your answers are saved.")])
-    return render("health/answer.html", "health/_answer.html", status, agreement=agreement, survey=survey, form=form,
-                  items=ITEMS, scale=SCALE, mine=mine, errors=errors, party=party,
-                  party_name=next((p.organisation.name for p in agreement.parties if p.organisation_id == party), None),
-                  is_open=survey.open_on(date.today()))
+                return parts.section_response(agreement, "health", notices=[_("Thank you: your answers are saved.")])
+    context = dict(survey=survey, form=form, items=ITEMS, scale=SCALE, mine=mine, errors=errors, party=party,
+                   party_name=next((p.organisation.name for p in agreement.parties if p.organisation_id == party), None),
+                   is_open=survey.open_on(date.today()))
+    if wants_fragment():
+        return render_fragment("health/_answer.html", status, agreement=agreement, **context)
+    return parts.page("health/answer.html", agreement, "health", status, **context)

@@ -5,23 +5,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from tracker.agreement_parts import part_form, refused, section_response
-from tracker.agreements.views import add_section
+from tracker.agreements import parts
 from tracker.auth.access import current_actor, requires
 from tracker.auth.models import User, membership
 from tracker.extensions import db
-from tracker.htmx import render_fragment
 from tracker.milestones import service
 from tracker.milestones.forms import CommunicationForm, MilestoneForm, TemplateForm
 from tracker.orgs.models import Contact
-from tracker.scope.loading import Param, add_param, current_access
+from tracker.scope.loading import Param, add_param
 from tracker.validation import Invalid
 
 bp = Blueprint("milestones", __name__, url_prefix="/agreements/<int:agreement_id>")
-SECTION = "milestones/_section.html"
-LOG = "milestones/_communications.html"
-add_section(SECTION, "milestones", _l("Milestones"))
-add_section(LOG, "communications", _l("Communication log"), permission="partnership.view")
 
 
 def _milestone(access, agreement, milestone_id: int):
@@ -33,16 +27,22 @@ def _milestone(access, agreement, milestone_id: int):
 add_param(Param("milestone_id", "milestone", "agreement", _milestone))
 
 
-@bp.app_template_global()
-def milestone_templates():
-    return service.TEMPLATES
-
-
-@bp.app_template_global()
-def milestones_seen(agreement):
+def _milestones(agreement, access) -> dict:
     """The agreement's milestones the user sees (below a party: those of their organisation or their own)."""
-    access = current_access()
-    return [m for m in agreement.milestones if service.concerns(m, access)]
+    return {"shown": [m for m in agreement.milestones if service.concerns(m, access)], "templates": service.TEMPLATES}
+
+
+def _overdue(agreement, access, today) -> list:
+    return [parts.Notice(_("Milestone overdue: %(title)s", title=m.title),
+                         parts.part_url(agreement, "milestones", "milestones"), m.due_date, late=True)
+            for m in agreement.milestones if m.overdue(today) and service.concerns(m, access)]
+
+
+parts.add_part(parts.Part("milestones", _l("Milestones and meetings"), (
+    parts.Section("milestones", "milestones/_section.html", _milestones),
+    parts.Section("communications", "milestones/_communications.html", permission="partnership.view"),
+), position=70))
+parts.add_attention(parts.Attention("overdue_milestones", _overdue))
 
 
 def _party_ids(agreement) -> list[int]:
@@ -74,48 +74,39 @@ def _fields(form) -> dict:
     return {name: getattr(form, name).data for name in service.FIELDS}
 
 
-@bp.route("/milestones")
-@requires("agreement.view", scope="agreement")
-def section(agreement):
-    return render_fragment(SECTION, agreement=agreement)
-
-
 @bp.route("/milestones/new", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
 def new(agreement):
     form = _milestone_form(agreement)
-    return part_form(agreement, "milestones", SECTION, form, _("Add a milestone"), _("Add milestone"),
-                     url_for("milestones.new", agreement_id=agreement.id),
-                     lambda: service.add(current_actor(), agreement, _fields(form), date.today())[1],
-                     url_for("milestones.section", agreement_id=agreement.id))
+    return parts.section_form(agreement, "milestones", form, _("Add a milestone"), _("Add milestone"),
+                              url_for("milestones.new", agreement_id=agreement.id),
+                              lambda version: service.add(current_actor(), agreement, _fields(form), date.today())[1])
 
 
 @bp.route("/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
 def edit(agreement, milestone):
     form = _milestone_form(agreement, milestone)
-    return part_form(agreement, "milestones", SECTION, form, _("Edit milestone"), _("Save milestone"),
-                     url_for("milestones.edit", agreement_id=agreement.id, milestone_id=milestone.id),
-                     lambda: service.update(current_actor(), agreement, milestone, _fields(form), date.today()),
-                     url_for("milestones.section", agreement_id=agreement.id))
+    return parts.section_form(agreement, "milestones", form, _("Edit milestone"), _("Save milestone"),
+                              url_for("milestones.edit", agreement_id=agreement.id, milestone_id=milestone.id),
+                              lambda version: service.update(current_actor(), agreement, milestone, _fields(form), date.today()))
 
 
 @bp.route("/milestones/<int:milestone_id>/done", methods=["POST"])
 @requires("milestone.done", scope="agreement")
 def done(agreement, milestone):
-    try:
-        service.mark_done(current_actor(), agreement, milestone, date.today())
-    except Invalid as exc:
-        return refused(agreement, "milestones", SECTION, exc)
-    return section_response(agreement, "milestones", SECTION)
+    return parts.section_step(agreement, "milestones", lambda version: service.mark_done(
+        current_actor(), agreement, milestone, date.today()) and None)
 
 
 @bp.route("/milestones/<int:milestone_id>/remove", methods=["POST"])
 @requires("agreement.edit", scope="agreement")
 def remove(agreement, milestone):
-    service.remove(current_actor(), agreement, milestone)
-    db.session.refresh(agreement)
-    return section_response(agreement, "milestones", SECTION)
+    def remove_it(version):
+        service.remove(current_actor(), agreement, milestone)
+        db.session.refresh(agreement)
+
+    return parts.section_step(agreement, "milestones", remove_it)
 
 
 @bp.route("/milestones/templates", methods=["POST"])
@@ -123,24 +114,18 @@ def remove(agreement, milestone):
 def apply_template(agreement):
     form = TemplateForm()
     form.template.choices = [(t.key, t.label) for t in service.TEMPLATES]
-    try:
-        if not form.validate_on_submit():
+
+    def apply(version):
+        if form.template.data not in {t.key for t in service.TEMPLATES}:
             raise Invalid({"template": _("Choose a timeline template.")})
         added = service.apply_template(current_actor(), agreement, form.template.data, date.today())
-    except Invalid as exc:
-        return refused(agreement, "milestones", SECTION, exc)
-    notice = (_("Added %(n)s milestones.", n=len(added)) if added else
-              _("Nothing added: the agreement already has this template's milestones, or none fall in its term."))
-    return section_response(agreement, "milestones", SECTION, [notice])
+        return [_("Added %(n)s milestones.", n=len(added)) if added else
+                _("Nothing added: the agreement already has this template's milestones, or none fall in its term.")]
+
+    return parts.section_step(agreement, "milestones", apply)
 
 
 # ---- communication log -----------------------------------------------------------------------
-
-@bp.route("/communications")
-@requires("partnership.view", scope="agreement")
-def communications(agreement):
-    return render_fragment(LOG, agreement=agreement)
-
 
 @bp.route("/communications/new", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
@@ -152,10 +137,9 @@ def new_communication(agreement):
     for entry in form.follow_ups:
         entry.owner_user_id.choices = users
 
-    def save():
+    def save(version):
         data = {f: getattr(form, f).data for f in service.COMMUNICATION_FIELDS}
         return service.log_communication(current_actor(), agreement, data, form.follow_up_data(), date.today())[1]
 
-    return part_form(agreement, "communications", LOG, form, _("Log a meeting, call or note"), _("Save to the log"),
-                     url_for("milestones.new_communication", agreement_id=agreement.id), save,
-                     url_for("milestones.communications", agreement_id=agreement.id))
+    return parts.section_form(agreement, "communications", form, _("Log a meeting, call or note"), _("Save to the log"),
+                              url_for("milestones.new_communication", agreement_id=agreement.id), save)

@@ -2,10 +2,8 @@ from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker.agreement_parts import part_form, section_response
-from tracker.agreements.views import add_section
+from tracker.agreements import parts
 from tracker.auth.access import current_actor, requires
-from tracker.htmx import render_fragment
 from tracker.resources import service
 from tracker.resources.forms import ResourceForm
 from tracker.resources.models import ResourceShare
@@ -13,13 +11,8 @@ from tracker.scope.loading import Param, add_param, child
 from tracker.validation import Invalid
 
 bp = Blueprint("resources", __name__, url_prefix="/agreements/<int:agreement_id>/resources")
-SECTION = "resources/_section.html"
-add_section(SECTION, "resources", _l("Resources shared"))
-
-
-@bp.app_template_global()
-def resource_balance(agreement):
-    return service.agreement_balance(agreement)
+parts.add_part(parts.Part("resources", _l("Resources"), (parts.Section(
+    "resources", "resources/_section.html", lambda agreement, access: {"balance": service.agreement_balance(agreement)}),), position=60))
 
 
 @bp.app_template_filter()
@@ -43,7 +36,7 @@ def _form(agreement, obj=None):
 
 
 def _save(agreement, form, share=None):
-    def save():
+    def save(version):
         data = form.data_for_service()
         try:
             if share is None:
@@ -57,32 +50,23 @@ def _save(agreement, form, share=None):
     return save
 
 
-@bp.route("")
-@requires("agreement.view", scope="agreement")
-def section(agreement):
-    return render_fragment(SECTION, agreement=agreement)
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
 def new(agreement):
     form = _form(agreement)
-    return part_form(agreement, "resources", SECTION, form, _("Add a resource"), _("Add resource"),
-                     url_for("resources.new", agreement_id=agreement.id), _save(agreement, form),
-                     url_for("resources.section", agreement_id=agreement.id))
+    return parts.section_form(agreement, "resources", form, _("Add a resource"), _("Add resource"),
+                              url_for("resources.new", agreement_id=agreement.id), _save(agreement, form))
 
 
 @bp.route("/<int:share_id>/edit", methods=["GET", "POST"])
 @requires("agreement.edit", scope="agreement")
 def edit(agreement, share):
     form = _form(agreement, share)
-    return part_form(agreement, "resources", SECTION, form, _("Edit resource"), _("Save resource"),
-                     url_for("resources.edit", agreement_id=agreement.id, share_id=share.id), _save(agreement, form, share),
-                     url_for("resources.section", agreement_id=agreement.id))
+    return parts.section_form(agreement, "resources", form, _("Edit resource"), _("Save resource"),
+                              url_for("resources.edit", agreement_id=agreement.id, share_id=share.id), _save(agreement, form, share))
 
 
 @bp.route("/<int:share_id>/remove", methods=["POST"])
 @requires("agreement.edit", scope="agreement")
 def remove(agreement, share):
-    service.remove(current_actor(), agreement, share)
-    return section_response(agreement, "resources", SECTION)
+    return parts.section_step(agreement, "resources", lambda version: service.remove(current_actor(), agreement, share) and None)
