@@ -24,7 +24,7 @@ def expiring_links_source(agreement_ids, start, end) -> list[KeyDate]:
              .where(SigningLink.used_at.is_(None), SigningLink.revoked_at.is_(None),
                     SigningLink.expires_at > max(links.now(), datetime.combine(start, time.min)),
                     SigningLink.expires_at <= datetime.combine(end, time.max),
-                    Signatory.status == "pending", DocumentVersion.status == "signing")
+                    *tasks.OWED_SIGNATURE)
              .order_by(SigningLink.expires_at))
     return [KeyDate(link.expires_at.date(), "signing_link",
                     _("Signing link expires: %(signer)s, %(version)s", signer=signer.name, version=version.label),
