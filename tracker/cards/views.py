@@ -180,12 +180,8 @@ def _school_page(drive, school):
     counts = drives.school_counts(drive, school.id)
     students = []
     if can("roster.view"):
-        grade = request.args.get("grade", "")
-        query = roster.seen(select(Student).where(Student.agreement_id == drive.agreement_id, Student.school_id == school.id,
-                                                  Student.active.is_(True), Student.grade.in_(drive.grades)), current_access().schools)
-        if grade:
-            query = query.where(Student.grade == grade)
-        students = db.paginate(query.order_by(Student.grade, Student.family_name, Student.given_name), per_page=50, error_out=False)
+        query = roster.students_for(drive, school.id, current_access().schools, request.args.get("grade", ""))
+        students = db.paginate(query, per_page=50, error_out=False)
     summary = _school_summary(drive, school.id)
     return render_template("cards/drive_school.html", drive=drive, school=school, counts=counts, summary=summary,
                            rows={c.id: _count_row(drive, c) for c in counts}, students=students, CARD_STATUSES=CARD_STATUSES)
@@ -278,5 +274,3 @@ def student_card(agreement, drive, student):
     db.session.refresh(student)
     return render_fragment("cards/_student_row.html", status, drive=drive, student=student, form=form,
                            CARD_STATUSES=CARD_STATUSES)
-
-from tracker.cards import roster_views  # noqa: E402,F401  (its routes join this blueprint)
