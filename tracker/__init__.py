@@ -134,6 +134,7 @@ def _register_document_blueprints(app: Flask) -> None:
     from tracker.documents.public_views import bp as public_documents
     from tracker.documents import overview  # noqa: F401  (its dashboard panel and key dates)
     from tracker.documents.views import bp as documents
+    from tracker.documents import list_views, sign_views  # noqa: F401  (their routes join the documents blueprint)
 
     for blueprint in (clauses, documents, public_documents, clauses_cli, documents_cli):
         app.register_blueprint(blueprint)
@@ -144,6 +145,7 @@ def _register_card_blueprints(app: Flask) -> None:
     from tracker.cards import overview  # noqa: F401  (its key dates, dashboard panel and report section)
     from tracker.cards.cli import patrons_cli, privacy_cli, roster_cli
     from tracker.cards.views import bp as cards
+    from tracker.cards import roster_views  # noqa: F401  (its routes join the cards blueprint)
 
     for blueprint in (cards, roster_cli, patrons_cli, privacy_cli):
         app.register_blueprint(blueprint)

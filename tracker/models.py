@@ -13,3 +13,4 @@ from tracker.health.models import SurveyAnswer, SurveyRound  # noqa: F401
 from tracker.calendar.models import CalendarFeed, ReminderSent, ReminderSetting  # noqa: F401
 from tracker.clauses.models import Clause  # noqa: F401
 from tracker.documents.models import Approval, Document, DocumentVersion, Signatory, SigningLink, VersionClause  # noqa: F401
+from tracker.documents import freezing  # noqa: F401,E402  (the ORM hooks that keep signed versions frozen)

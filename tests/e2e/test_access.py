@@ -44,6 +44,7 @@ def test_the_librarian_records_her_school_of_the_district_mou(signed_in, demo, a
     expect(page.get_by_role("button", name="Edit summary")).to_have_count(0)
 
     # The September drive: the whole drive's progress, and her school's rows.
+    page.get_by_role("navigation", name="Parts of this agreement").get_by_role("link", name="Card drives").click()
     page.locator("#section-card-drives").get_by_role("link", name=re.compile("Library Card Sign-up Month")).click()
     expect(page.get_by_role("heading", level=2, name="Your school", exact=True)).to_be_visible()
     expect(page.locator("main")).not_to_contain_text(WASHINGTON)
@@ -182,7 +183,7 @@ def test_the_district_mou_is_hers_to_read_not_to_edit(signed_in, demo):
                        (f"/agreements/{mou}/parties/1/remove", {"version": "1"})):
         answer = page.request.post(path, headers={"X-CSRFToken": token}, form=form)
         assert answer.status == 403, (path, answer.status)
-    page.goto(f"/agreements/{mou}")
+    page.goto(f"/agreements/{mou}/details")
     expect(page.get_by_role("heading", level=1, name=MOU)).to_be_visible()
     expect(page.locator("#section-summary")).not_to_contain_text("Mine now")
 
@@ -197,7 +198,7 @@ def test_signed_out_visitor_is_sent_to_login_not_shown_the_agreement(page, demo)
 def test_a_failed_htmx_request_is_announced(signed_in, demo):
     """htmx swaps nothing on a 404/500; the page says so instead of silently doing nothing."""
     page = signed_in("director@demo.test")
-    page.goto(f"/agreements/{demo.agreements[MOU]}")
+    page.goto(f"/agreements/{demo.agreements[MOU]}/details")
     problem = page.locator("#request-problem")
     expect(problem).to_be_hidden()
     page.evaluate("htmx.ajax('GET', '/agreements/999999/sections/summary', '#section-summary')")

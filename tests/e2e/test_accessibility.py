@@ -41,13 +41,13 @@ def agreement_detail(page, demo):
 
 
 def agreement_term_form(page, demo):
-    page.goto(f"/agreements/{demo.agreements[MOU]}")
+    page.goto(f"/agreements/{demo.agreements[MOU]}/details")
     page.get_by_role("link", name="Edit term").click()
     expect(page.get_by_role("button", name="Save term")).to_be_visible()
 
 
 def agreement_summary_form(page, demo):
-    page.goto(f"/agreements/{demo.agreements[MOU]}")
+    page.goto(f"/agreements/{demo.agreements[MOU]}/details")
     page.get_by_role("link", name="Edit summary").click()
     expect(page.get_by_role("button", name="Save summary")).to_be_visible()
 
@@ -60,7 +60,7 @@ def agreement_term_form_with_errors(page, demo):
 
 
 def agreement_add_party_form(page, demo):
-    page.goto(f"/agreements/{demo.agreements[MOU]}")
+    page.goto(f"/agreements/{demo.agreements[MOU]}/details")
     page.get_by_role("link", name="Add a party").click()
     expect(page.get_by_role("button", name="Add party")).to_be_visible()
 

@@ -19,7 +19,7 @@ def assert_accessible(page):
 def test_import_a_roster_export_koha_and_record_counts(signed_in, demo, tmp_path):
     page = signed_in("staff@demo.test")
     mou = demo.agreements[MOU]
-    page.goto(f"/agreements/{mou}")
+    page.goto(f"/agreements/{mou}/cards")
     expect(page.get_by_role("heading", name="Card programme")).to_be_visible()
     page.get_by_role("link", name="Roster", exact=True).click()
     expect(page.get_by_role("heading", level=2, name="Roster")).to_be_visible()

@@ -15,7 +15,7 @@ def long_date(value: datetime.date) -> str:
 
 
 def open_mou(page, demo):
-    page.goto(f"/agreements/{demo.agreements[MOU]}")
+    page.goto(f"/agreements/{demo.agreements[MOU]}/details")
     expect(page.get_by_role("heading", level=1, name=MOU)).to_be_visible()
     mark_document(page)
     # Tag the other sections: a section that is re-rendered loses its tag.
@@ -128,7 +128,7 @@ def test_invalid_term_shows_error_beside_field_and_keeps_input(signed_in, demo):
 
 def test_viewer_has_no_edit_buttons(signed_in, demo):
     page = signed_in("viewer@demo.test")
-    page.goto(f"/agreements/{demo.agreements[MOU]}")
+    page.goto(f"/agreements/{demo.agreements[MOU]}/details")
     expect(page.get_by_role("heading", level=1, name=MOU)).to_be_visible()
     expect(page.get_by_role("link", name="Edit term")).to_have_count(0)
     expect(page.get_by_role("link", name="Edit summary")).to_have_count(0)
@@ -137,7 +137,7 @@ def test_viewer_has_no_edit_buttons(signed_in, demo):
 def test_edit_term_without_javascript_uses_plain_pages(new_page, demo):
     page = new_page(java_script_enabled=False)
     sign_in(page, "staff@demo.test")
-    page.goto(f"/agreements/{demo.agreements[MOU]}")
+    page.goto(f"/agreements/{demo.agreements[MOU]}/details")
     new_end = datetime.date(datetime.date.today().year + 5, 1, 31)
 
     page.get_by_role("link", name="Edit term").click()
@@ -146,7 +146,7 @@ def test_edit_term_without_javascript_uses_plain_pages(new_page, demo):
     page.get_by_label("End date").fill(new_end.isoformat())
     page.get_by_role("button", name="Save term").click()
 
-    expect(page).to_have_url(re.compile(rf"/agreements/{demo.agreements[MOU]}(#section-term)?$"))
+    expect(page).to_have_url(re.compile(rf"/agreements/{demo.agreements[MOU]}/details(#section-term)?$"))
     expect(page.get_by_role("status")).to_have_text("Saved.")
     expect(page.locator("#section-term dl.facts")).to_contain_text(long_date(new_end))
 

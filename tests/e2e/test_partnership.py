@@ -13,7 +13,7 @@ def test_add_a_resource_mark_a_milestone_done_and_see_the_dashboard_change(signe
     overdue = page.locator("#panel-overdue")
     expect(overdue).to_contain_text(OPT_OUT)
 
-    page.goto(f"/agreements/{demo.agreements[MOU]}")
+    page.goto(f"/agreements/{demo.agreements[MOU]}/resources")
     mark_document(page)
     resources = page.locator("#section-resources")
     resources.get_by_role("link", name="Add a resource").click()
@@ -30,6 +30,7 @@ def test_add_a_resource_mark_a_milestone_done_and_see_the_dashboard_change(signe
     expect(resources.get_by_role("cell", name="Wi-Fi hotspots for families", exact=True)).to_be_visible()
     expect(resources.get_by_role("cell", name="$2,400.00 per year", exact=True)).to_be_visible()
 
+    page.get_by_role("navigation", name="Parts of this agreement").get_by_role("link", name="Milestones and meetings").click()
     milestones = page.locator("#section-milestones")
     row = milestones.locator("tr", has_text=OPT_OUT)
     expect(row.get_by_text("Overdue")).to_be_visible()

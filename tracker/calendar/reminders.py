@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from tracker import mail
 from tracker.agreements.models import Agreement
 from tracker.auth.models import User
 from tracker.auth.permissions import ADMIN
@@ -93,8 +94,6 @@ def render_text(digest: Digest, base_url: str) -> str:
 
 def send_all(today: date) -> dict:
     """Send each user their digest of what is new since the last run; record what was sent."""
-    from tracker import mail
-
     base_url = current_app.config["PUBLIC_BASE_URL"]
     users = db.session.execute(select(User).where(User.active.is_(True)).order_by(User.id)).scalars().all()
     summary = {"users": 0, "items": 0, "failed": []}

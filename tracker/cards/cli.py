@@ -14,6 +14,7 @@ from flask import Blueprint
 from tracker.audit.service import Actor
 from tracker.cards import patrons, privacy, roster
 from tracker.cards.models import CardProgramme, RosterImport
+from tracker.cards.workflow import UPLOADED
 from tracker.extensions import db
 from tracker.validation import Invalid
 
@@ -37,7 +38,7 @@ def _programme(program_id: int) -> CardProgramme:
 
 def print_summary(staged: RosterImport) -> None:
     s = staged.summary
-    if staged.status == "failed":
+    if staged.is_failed:
         click.echo(f"Cannot read {staged.filename}: {s['fatal']}", err=True)
         return
     click.echo(f"{staged.filename} ({s['format']}): {s['rows_read']} rows read")
@@ -63,17 +64,17 @@ def import_roster(path: Path, program_id: int, school_id: int | None, do_commit:
     actor = _actor("roster import")
     try:
         staged = RosterImport(agreement_id=card_programme.agreement_id, filename=path.name, school_id=school_id,
-                              upload=path.read_bytes(), status="uploaded")
+                              upload=path.read_bytes(), status=UPLOADED)
         db.session.add(staged)
         db.session.commit()
         roster.preview(staged)
     except Invalid as exc:
         raise click.ClickException(str(exc)) from exc
     print_summary(staged)
-    if staged.status == "mapping":
+    if staged.needs_mapping:
         click.echo("This plain CSV's school has no saved column mapping; map it once in the web page.", err=True)
         sys.exit(1)
-    if staged.status != "previewed" or staged.summary["error_count"]:
+    if not staged.is_previewed or staged.summary["error_count"]:
         roster.discard(actor, staged)
         click.echo("Nothing written: fix the errors and run again.", err=True)
         sys.exit(1)

@@ -10,8 +10,9 @@ from sqlalchemy import delete, func, insert, select, update
 
 from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
-from tracker.cards.models import COUNT_FIELDS, DRIVE_STATUSES, GRADES, CardDrive, DriveCount, Student
+from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, GRADES, CardDrive, DriveCount, Student
 from tracker.cards.programme import schools_of
+from tracker.cards.workflow import DRIVE, DRIVE_STATUSES, UNDER_WAY
 from tracker.extensions import db
 from tracker.orgs.models import Organisation
 from tracker.scope.agreements import visible
@@ -20,7 +21,7 @@ from tracker.validation import Invalid
 
 DRIVE_FIELDS = ("name", "starts_on", "ends_on", "status", "grades", "target_percent")
 THRESHOLDS = (80, 85, 90, 95)
-ACTIVE = ("planning", "forms_out", "collecting", "processing", "delivered", "follow_up")
+ACTIVE = UNDER_WAY  # the drives the dashboard shows
 
 
 def visible_drives(scope):
@@ -66,11 +67,15 @@ def _add_rows(drive: CardDrive, school_ids: list[int], grades: list[str]) -> Non
 
 
 def update_drive(actor, drive: CardDrive, data: dict) -> None:
+    """Its name, dates, grades and target; its status moves by the table (workflow.DRIVE)."""
     schools = sorted({c.school_id for c in drive.counts})
     _check(data, schools)
     before = {f: getattr(drive, f) for f in DRIVE_FIELDS}
+    if "status" in data:
+        DRIVE.move_to(drive, data["status"])
     for key, value in data.items():
-        setattr(drive, key, [g for g in GRADES if g in value] if key == "grades" else value)
+        if key != "status":
+            setattr(drive, key, [g for g in GRADES if g in value] if key == "grades" else value)
     added = [g for g in drive.grades if g not in before["grades"]]
     if added:
         _add_rows(drive, schools, added)
@@ -107,7 +112,7 @@ def record_counts(actor, count: DriveCount, read: dict, wanted: dict) -> DriveCo
 
 def set_card_status(actor, drive: CardDrive, student: Student, status: str) -> None:
     """One student's card, recorded from the roster: the counts of their school and grade follow."""
-    if status not in ("", "issued", "already_had", "cannot_issue"):
+    if status not in CARD_STATUSES:
         raise Invalid({"status": _("Unknown card status.")})
     before = student.card_status
     if before == status:

@@ -6,10 +6,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.agreements.forms import MONTH_CHOICES
-from tracker.cards.models import (BARCODE_SOURCES, CARD_FORMS, CARD_MODELS, CARD_STATUSES, CONSENT_MODELS, DRIVE_STATUSES,
+from tracker.cards.models import (BARCODE_SOURCES, CARD_FORMS, CARD_MODELS, CARD_STATUSES, CONSENT_MODELS,
                                   GRADES, ILS_KINDS, LEGAL_BASES, PIN_RULES, STUDENT_FIELDS, TRANSFER_FREQUENCIES,
                                   TRANSFER_METHODS)
 from tracker.cards.programme import PROGRAMME_FIELDS, SPEC_FIELDS
+from tracker.cards.workflow import DRIVE_STATUSES
 from tracker.forms import IdSelectField, strip
 
 

@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from tracker.cards import workflow
+from tracker.cards.workflow import DRIVE_STATUSES  # noqa: F401  (the drive templates' labels, by cards/views.py)
 from tracker.extensions import db
 
 CARD_MODELS = {"full": _l("Full card"), "starter": _l("Starter card"), "digital": _l("Digital account")}
@@ -27,10 +29,6 @@ TRANSFER_METHODS = {"sftp": _l("SFTP"), "upload": _l("Upload in the tracker"), "
                     "encrypted_email": _l("Encrypted email")}
 TRANSFER_FREQUENCIES = {"once": _l("Once a year"), "term": _l("Each term"), "monthly": _l("Monthly"),
                         "nightly": _l("Nightly")}
-DRIVE_STATUSES = {
-    "planning": _l("Planning"), "forms_out": _l("Forms out"), "collecting": _l("Collecting"),
-    "processing": _l("Processing"), "delivered": _l("Delivered"), "follow_up": _l("Follow-up"), "closed": _l("Closed"),
-}
 GRADES = ["PK", "K"] + [f"{n:02d}" for n in range(1, 13)]
 COUNT_FIELDS = ("issued", "already_had", "cannot_issue", "opted_out")
 CARD_STATUSES = {"": _l("Not yet"), "issued": _l("Issued"), "already_had": _l("Already had a card"),
@@ -90,7 +88,7 @@ class CardDrive(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default="planning", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=workflow.PLANNING, index=True)  # workflow.DRIVE
     grades: Mapped[list] = mapped_column(JSON, default=list)
     target_percent: Mapped[int] = mapped_column(Integer, default=90)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
@@ -98,6 +96,10 @@ class CardDrive(db.Model):
     agreement = relationship("Agreement")
     counts = relationship("DriveCount", back_populates="drive", cascade="all, delete-orphan",
                           order_by="DriveCount.id")
+
+    @property
+    def status_label(self) -> str:
+        return workflow.DRIVE.label(self.status)
 
 
 class DriveCount(db.Model):
@@ -179,13 +181,40 @@ class RosterImport(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default="auto")  # auto / plain
     school_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))  # plain CSV: whose file
     upload: Mapped[bytes | None] = mapped_column(LargeBinary)
-    status: Mapped[str] = mapped_column(String(20), default="uploaded")  # uploaded/mapping/previewed/committed/failed/discarded
+    status: Mapped[str] = mapped_column(String(20), default=workflow.UPLOADED)  # workflow.ROSTER_IMPORT
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     parsed: Mapped[str | None] = mapped_column(Text)  # the students to write, as JSON
     job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
     committed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def status_label(self) -> str:
+        return workflow.ROSTER_IMPORT.label(self.status)
+
+    def allows(self, transition: str) -> bool:
+        return workflow.ROSTER_IMPORT.allows(self.status, transition)
+
+    @property
+    def being_read(self) -> bool:
+        return self.status == workflow.UPLOADED
+
+    @property
+    def needs_mapping(self) -> bool:
+        return self.status == workflow.MAPPING
+
+    @property
+    def is_previewed(self) -> bool:
+        return self.status == workflow.PREVIEWED
+
+    @property
+    def is_committed(self) -> bool:
+        return self.status == workflow.COMMITTED
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == workflow.FAILED
 
 
 class ColumnMapping(db.Model):

@@ -8,6 +8,7 @@ from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
 from tracker.cards.models import DataSharingSpec, RosterImport, Student
 from tracker.cards.programme import destruction_date
+from tracker.cards.workflow import ROSTER_IMPORT
 from tracker.extensions import db
 
 
@@ -22,12 +23,14 @@ STAGED_DAYS = 7  # an upload nobody committed or discarded is dropped after this
 
 def drop_stale_uploads(actor, now: datetime) -> int:
     """Roster files previewed but never committed hold student data too: drop them after a week."""
+    sources, discarded = ROSTER_IMPORT.bulk("discard")
     stale = select(RosterImport.id).where(RosterImport.created_at < now - timedelta(days=STAGED_DAYS),
-                                          or_(RosterImport.upload.is_not(None), RosterImport.parsed.is_not(None)))
+                                          or_(RosterImport.upload.is_not(None), RosterImport.parsed.is_not(None)),
+                                          RosterImport.status.in_(sources))
     ids = list(db.session.scalars(stale))
     if ids:
         db.session.execute(update(RosterImport).where(RosterImport.id.in_(ids))
-                           .values(upload=None, parsed=None, summary={}, status="discarded"))
+                           .values(upload=None, parsed=None, summary={}, status=discarded))
         audit.record(actor, "privacy.uploads_dropped", "roster_import", ids[0], {"imports": [None, len(ids)]})
         db.session.commit()
     return len(ids)
@@ -45,8 +48,9 @@ def purge(actor, today: date | None = None) -> list[dict]:
             continue
         db.session.execute(delete(Student).where(Student.agreement_id == agreement.id))
         # the preview's summary can quote ids, dates or (headerless files) names; a file name can name a class
-        db.session.execute(update(RosterImport).where(RosterImport.agreement_id == agreement.id)
-                           .values(upload=None, parsed=None, summary={}, filename="(destroyed)", status="discarded"))
+        sources, destroyed = ROSTER_IMPORT.bulk("destroy")
+        db.session.execute(update(RosterImport).where(RosterImport.agreement_id == agreement.id, RosterImport.status.in_(sources))
+                           .values(upload=None, parsed=None, summary={}, filename="(destroyed)", status=destroyed))
         audit.record(actor, "privacy.purged", "agreement", agreement.id, {
             "students_deleted": [None, count], "staged_files_deleted": [None, staged],
             "destruction_date": [None, when.isoformat()], "run_on": [None, today.isoformat()], "run_by": [None, actor.label],

@@ -2,19 +2,21 @@
 
 Students are matched on their source id: a re-import updates, never duplicates; students missing
 from a later roster of their school are marked as left, never deleted. Opted-out students are not
-stored. Only the fields the data-sharing spec allows are kept.
+stored. Only the fields the data-sharing spec allows are kept. The import's status moves by
+workflow.ROSTER_IMPORT.
 """
 import json
 from datetime import date, datetime
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 
 from tracker.audit import service as audit
 from tracker.cards import rosterfile
 from tracker.cards.models import ColumnMapping, OptOut, RosterImport, Student
 from tracker.cards.programme import schools_of, spec_of
+from tracker.cards.workflow import COMMITTED, ROSTER_IMPORT, UPLOADED
 from tracker.extensions import db
 from tracker.jobs import service as jobs
 from tracker.scope.sql import among
@@ -33,7 +35,7 @@ def upload(actor, agreement, filename: str, data: bytes, school_id: int | None, 
     if school_id is not None and school_id not in {s.id for s in schools_of(agreement.id)}:
         raise Invalid({"school_id": _("Choose one of the agreement's schools.")})
     staged = RosterImport(agreement_id=agreement.id, filename=filename[:255], school_id=school_id, upload=data,
-                          created_by_id=user_id, status="uploaded")
+                          created_by_id=user_id, status=UPLOADED)
     db.session.add(staged)
     db.session.commit()
     if len(data) > current_app.config.get("ROSTER_JOB_BYTES", 1_000_000):
@@ -52,8 +54,6 @@ def preview_job(job_id: int, import_id: int) -> dict:
     jobs.progress(job_id, 0, total, _("Reading %(file)s", file=staged.filename))
     preview(staged, progress=lambda done: jobs.progress(job_id, done, total))
     jobs.progress(job_id, total, total, _("Preview ready"))
-    from flask import url_for
-
     with current_app.test_request_context():
         url = url_for("cards.roster_import", agreement_id=staged.agreement_id, import_id=staged.id)
     return {"url": url, "link_text": _("See the preview")}
@@ -95,19 +95,21 @@ def preview(staged: RosterImport, progress=None) -> None:
         except rosterfile.FileProblem as unreadable:
             return _fail(staged, str(unreadable))
         known = mapping_for(staged.school_id)
-        staged.status, staged.summary = "mapping", {"headers": headers, "problem": str(problem) if known else ""}
+        ROSTER_IMPORT.move(staged, "ask_mapping")
+        staged.summary = {"headers": headers, "problem": str(problem) if known else ""}
         db.session.commit()
         return None
     except rosterfile.FileProblem as problem:
         return _fail(staged, str(problem))
     staged.summary, staged.parsed = _compare(agreement_id, staged, parsed)
-    staged.status = "previewed"
+    ROSTER_IMPORT.move(staged, "preview")
     db.session.commit()
     return None
 
 
 def _fail(staged: RosterImport, message: str) -> None:
-    staged.status, staged.summary, staged.parsed, staged.upload = "failed", {"fatal": message}, None, None
+    ROSTER_IMPORT.move(staged, "fail")
+    staged.summary, staged.parsed, staged.upload = {"fatal": message}, None, None
     db.session.commit()
 
 
@@ -168,10 +170,11 @@ def _same(student, kept: list, school_id: int) -> bool:
 
 def commit(actor, staged: RosterImport, today: date | None = None) -> dict:
     """Write the previewed roster in one transaction; any failure leaves the roster as it was."""
-    if staged.status != "previewed" or not staged.parsed:
-        raise Invalid({"": _("This import is not ready to commit (status: %(status)s).", status=staged.status)})
+    ROSTER_IMPORT.check(staged, "commit")
+    if not staged.parsed:
+        raise Invalid({"": ROSTER_IMPORT.refusal(staged.status, "commit")})
     newer = db.session.scalar(select(RosterImport.id).where(
-        RosterImport.agreement_id == staged.agreement_id, RosterImport.status == "committed",
+        RosterImport.agreement_id == staged.agreement_id, RosterImport.status == COMMITTED,
         RosterImport.committed_at > staged.created_at))
     if newer:
         raise Invalid({"": _("Another roster was committed after this preview was made; upload the file again.")})
@@ -205,7 +208,8 @@ def commit(actor, staged: RosterImport, today: date | None = None) -> dict:
             db.session.execute(update(Student).where(Student.id.in_(payload["left"]), Student.active.is_(True))
                                .values(active=False, left_on=today, updated_at=now))
         counts = {**written, "left": len(payload["left"])}
-        staged.status, staged.committed_at, staged.parsed, staged.upload = "committed", now, None, None
+        ROSTER_IMPORT.move(staged, "commit")
+        staged.committed_at, staged.parsed, staged.upload = now, None, None
         staged.summary = {**staged.summary, "committed": counts}
         audit.record(actor, "roster.imported", "agreement", staged.agreement_id,
                      {"file": [None, staged.filename], **{k: [None, v] for k, v in counts.items()}})
@@ -221,8 +225,7 @@ def start_commit(actor, staged: RosterImport, user_id: int | None) -> dict | Non
     size = staged.summary.get("new", 0) + staged.summary.get("updated", 0) + staged.summary.get("left", 0)
     if size <= current_app.config.get("ROSTER_JOB_ROWS", 20_000):
         return commit(actor, staged)
-    if staged.status != "previewed":
-        raise Invalid({"": _("This import is not ready to commit (status: %(status)s).", status=staged.status)})
+    ROSTER_IMPORT.check(staged, "commit")
     job = jobs.start("roster.commit", _("Write roster %(file)s", file=staged.filename), "tracker.cards.roster:commit_job",
                      {"import_id": staged.id, "actor": actor.__dict__}, user_id)
     staged.job_id = job.id
@@ -231,22 +234,20 @@ def start_commit(actor, staged: RosterImport, user_id: int | None) -> dict | Non
 
 
 def commit_job(job_id: int, import_id: int, actor: dict) -> dict:
-    from tracker.audit.service import Actor
-
     staged = db.session.get(RosterImport, import_id)
     total = staged.summary.get("new", 0) + staged.summary.get("updated", 0)
     jobs.progress(job_id, 0, total, _("Writing %(n)s students in one transaction", n=total))
-    counts = commit(Actor(**actor), staged)
+    counts = commit(audit.Actor(**actor), staged)
     jobs.progress(job_id, total, total, _("%(new)s new, %(updated)s updated, %(left)s marked as left", **counts))
-    from flask import url_for
-
     with current_app.test_request_context():
         url = url_for("cards.roster_page", agreement_id=staged.agreement_id)
     return {"url": url, "link_text": _("See the roster"), **counts}
 
 
 def discard(actor, staged: RosterImport) -> None:
-    staged.status, staged.parsed, staged.upload = "discarded", None, None
+    """Drop an import before it is committed: nothing of it is written, its file and preview go."""
+    ROSTER_IMPORT.move(staged, "discard")
+    staged.parsed, staged.upload = None, None
     db.session.commit()
 
 
@@ -255,6 +256,33 @@ def seen(query, schools: frozenset[int] | None):
     agreement's). Users below a party and school librarians see their own schools' students only
     (tracker.scope.loading.Access.schools); viewers see counts, never names (roster.view)."""
     return query if schools is None else query.where(among(Student.school_id, schools))
+
+
+def schools_shown(agreement_id: int, schools: frozenset[int] | None) -> list:
+    """The agreement's schools whose students the user may see (`schools`, as for `seen`)."""
+    return [s for s in schools_of(agreement_id) if schools is None or s.id in schools]
+
+
+def roster_students(agreement_id: int, schools: frozenset[int] | None, school_id: int | None = None, q: str = ""):
+    """The roster as the user may see it (`schools`, as for `seen`): of one school when given, matching `q`
+    (a name or source id) when given, by family name."""
+    query = seen(select(Student).where(Student.agreement_id == agreement_id), schools)
+    if school_id is not None:
+        query = query.where(Student.school_id == school_id)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(Student.family_name.ilike(like), Student.given_name.ilike(like), Student.source_id.ilike(like)))
+    return query.order_by(Student.family_name, Student.given_name, Student.id)
+
+
+def students_for(drive, school_id: int, schools: frozenset[int] | None, grade: str = ""):
+    """The students of one school in a drive (active, in the drive's grades; of one grade when given) that the
+    user may see (`schools`, as for `seen`), by grade and name."""
+    query = seen(select(Student).where(Student.agreement_id == drive.agreement_id, Student.school_id == school_id,
+                                       Student.active.is_(True), Student.grade.in_(drive.grades)), schools)
+    if grade:
+        query = query.where(Student.grade == grade)
+    return query.order_by(Student.grade, Student.family_name, Student.given_name)
 
 
 def roster_counts(agreement_id: int, schools: frozenset[int] | None = None) -> dict:

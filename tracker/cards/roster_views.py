@@ -5,14 +5,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from wtforms import SelectField
 
 from tracker.agreements import parts
 from tracker.auth.access import current_actor, requires
 from tracker.cards import optouts, patrons, programme, roster, rosterfile
 from tracker.cards.forms import ExportForm, OptOutForm, UploadForm
-from tracker.cards.models import STUDENT_FIELDS, CardDrive, RosterImport, Student
+from tracker.cards.models import STUDENT_FIELDS, CardDrive, RosterImport
 from tracker.cards.views import bp
 from tracker.extensions import db
 from tracker.jobs.models import Job
@@ -31,18 +31,12 @@ def _upload_form(agreement, formdata=None):
 def _roster_page(agreement, upload_form=None, optout_form=None, status=200):
     """The students the user may see (of one school with ?school=, which must be one they see: else 404)."""
     schools = current_access().schools
-    shown = [s for s in programme.schools_of(agreement.id) if schools is None or s.id in schools]
+    shown = roster.schools_shown(agreement.id, schools)
     q = request.args.get("q", "").strip()
     chosen = request.args.get("school", type=int)
     if chosen is not None and chosen not in {s.id for s in shown}:
         abort(404)
-    query = roster.seen(select(Student).where(Student.agreement_id == agreement.id), schools)
-    if chosen is not None:
-        query = query.where(Student.school_id == chosen)
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(Student.family_name.ilike(like), Student.given_name.ilike(like), Student.source_id.ilike(like)))
-    students = db.paginate(query.order_by(Student.family_name, Student.given_name, Student.id), per_page=50, error_out=False)
+    students = db.paginate(roster.roster_students(agreement.id, schools, chosen, q), per_page=50, error_out=False)
     imports = db.session.scalars(select(RosterImport).where(RosterImport.agreement_id == agreement.id)
                                  .order_by(RosterImport.id.desc()).limit(10)).all()
     optout_form = optout_form or OptOutForm(formdata=None, opted_out_on=date.today())
@@ -98,7 +92,7 @@ def _guess(header: str) -> str:
 
 def _import_page(agreement, staged, status=200, form=None, problem=None):
     job = db.session.get(Job, staged.job_id) if staged.job_id else None
-    if staged.status == "mapping" and form is None:
+    if staged.needs_mapping and form is None:
         form = _mapping_form(staged, formdata=None)
     return parts.page("cards/import.html", agreement, "roster", status, staged=staged, job=job, form=form, problem=problem,
                       confirm=FlaskForm(formdata=None), s=staged.summary or {})
@@ -113,7 +107,7 @@ def roster_import(agreement, staged):
 @bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>/mapping", methods=["POST"])
 @requires("roster.import", scope="agreement")
 def roster_mapping(agreement, staged):
-    if staged.status != "mapping":
+    if not staged.needs_mapping:
         return _import_page(agreement, staged, 422, problem=_("This import does not need a column mapping."))
     form = _mapping_form(staged, formdata=request.form)
     if form.validate_on_submit():
@@ -148,9 +142,13 @@ def roster_commit(agreement, staged):
 @bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>/discard", methods=["POST"])
 @requires("roster.import", scope="agreement")
 def roster_discard(agreement, staged):
-    if not FlaskForm().validate_on_submit() or staged.status == "committed":
-        return _import_page(agreement, staged, 422, problem=_("This import cannot be discarded."))
-    roster.discard(current_actor(), staged)
+    try:
+        if not FlaskForm().validate_on_submit():
+            raise Invalid({"": _("This import cannot be discarded.")})
+        roster.discard(current_actor(), staged)
+    except Invalid as exc:
+        db.session.rollback()
+        return _import_page(agreement, staged, 422, problem=" ".join(m for ms in exc.errors.values() for m in ms))
     flash(_("Import discarded; nothing was written."), "success")
     return redirect(url_for("cards.roster_page", agreement_id=agreement.id), 303)
 

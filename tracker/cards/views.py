@@ -201,12 +201,8 @@ def _school_page(agreement, drive, school):
     counts = drives.school_counts(drive, school.id)
     students = []
     if can("roster.view"):
-        grade = request.args.get("grade", "")
-        query = roster.seen(select(Student).where(Student.agreement_id == drive.agreement_id, Student.school_id == school.id,
-                                                  Student.active.is_(True), Student.grade.in_(drive.grades)), current_access().schools)
-        if grade:
-            query = query.where(Student.grade == grade)
-        students = db.paginate(query.order_by(Student.grade, Student.family_name, Student.given_name), per_page=50, error_out=False)
+        query = roster.students_for(drive, school.id, current_access().schools, request.args.get("grade", ""))
+        students = db.paginate(query, per_page=50, error_out=False)
     summary = _school_summary(drive, school.id)
     return parts.page("cards/drive_school.html", agreement, "drives", drive=drive, school=school, counts=counts, summary=summary,
                       rows={c.id: _count_row(drive, c) for c in counts}, students=students, CARD_STATUSES=CARD_STATUSES,
@@ -313,6 +309,3 @@ def old_drive_address(agreement, drive, rest: str):
     target = url_for("cards.drive", agreement_id=agreement.id, drive_id=drive.id) + (f"/{rest}" if rest else "")
     query = request.query_string.decode()
     return redirect(target + (f"?{query}" if query else ""), 308)
-
-
-from tracker.cards import roster_views  # noqa: E402,F401  (its routes join this blueprint)

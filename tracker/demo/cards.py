@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 
-from tracker.cards import drives, optouts, programme, roster
+from tracker.cards import drives, optouts, programme, roster, workflow
 from tracker.cards.models import DriveCount, RosterImport
 from tracker.extensions import db
 
@@ -49,7 +49,7 @@ def seed(actor, mou, today: date) -> None:
         "patron_category": "STUDENT", "branch_code": "",
     })
     schools = programme.schools_of(mou.id)
-    staged = RosterImport(agreement_id=mou.id, filename="rusd-users.csv", upload=roster_csv(schools), status="uploaded")
+    staged = RosterImport(agreement_id=mou.id, filename="rusd-users.csv", upload=roster_csv(schools), status=workflow.UPLOADED)
     db.session.add(staged)
     db.session.commit()
     roster.preview(staged)
@@ -57,7 +57,7 @@ def seed(actor, mou, today: date) -> None:
     optouts.record(actor, mou.id, [f"stu-{n:05d}" for n in range(7, 2000, 97)], date(year, 9, 5), "paper form", None)
     drive = drives.create(actor, mou, {
         "name": f"Library Card Sign-up Month {year}", "starts_on": date(year, 9, 1), "ends_on": date(year, 9, 30),
-        "status": "collecting", "grades": ["K"] + [f"{g:02d}" for g in range(1, 13)], "target_percent": 90,
+        "status": workflow.COLLECTING, "grades": ["K"] + [f"{g:02d}" for g in range(1, 13)], "target_percent": 90,
     }, [s.id for s in schools])
     drives.enrolment_from_roster(actor, drive)
     # Part-way through: each school further along than the one before it.

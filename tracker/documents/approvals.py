@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 
 from tracker.audit import service as audit
 from tracker.documents.models import APPROVALS, Approval, DocumentVersion
-from tracker.documents.service import record
+from tracker.documents.history import record
+from tracker.documents.workflow import FROZEN
 from tracker.extensions import db
 from tracker.validation import Invalid
 
@@ -13,8 +14,8 @@ from tracker.validation import Invalid
 def record_approval(actor: audit.Actor, version: DocumentVersion, kind: str, approved_on: date | None,
                     approver: str = "", resolution: str = "", note: str = "") -> Approval:
     if version.frozen:
-        raise Invalid({"": _("This version is signed and frozen; nothing in it can change. Start an amendment instead.")})
-    if version.status != "review":
+        raise Invalid({"": str(FROZEN)})
+    if not version.awaiting_approval:
         raise Invalid({"": _("Approvals are recorded once the draft is submitted for approval.")})
     errors = {}
     if kind not in version.document.needed:

@@ -5,18 +5,67 @@ import zipfile
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.agreements import service as agreements
-from tracker.agreements.models import Agreement
+from tracker.agreements.models import Agreement, Party
 from tracker.audit.service import Actor
 from tracker.auth.models import User
-from tracker.documents import pdf, service
+from tracker.auth.permissions import WHOLE
+from tracker.documents import history, pdf, service
 from tracker.documents.models import Document, DocumentVersion, VersionClause
 from tracker.extensions import db
 from tracker.jobs import service as jobs
+from tracker.jobs.models import Job
 from tracker.orgs.models import LIBRARY_KINDS, Organisation
+from tracker.orgs.tree import descendants_and_self
 from tracker.printing import safe_filename
+from tracker.scope.agreements import visible
+from tracker.scope.users import Scope
+from tracker.validation import Invalid
+
+
+# ---- starting the jobs -----------------------------------------------------------------------
+
+def templates_for(scope: Scope) -> list[Agreement]:
+    """What a district's drafts can be copied from: the agreements with an MOU that the user sees whole."""
+    with_mou = visible(select(Agreement).where(Agreement.id.in_(select(Document.agreement_id))), scope, WHOLE)
+    return list(db.session.scalars(with_mou.order_by(Agreement.title)))
+
+
+def districts() -> list[Organisation]:
+    """Any district: the new agreements keep the template's library party; `start_district_drafts` refuses a
+    district whose drafts the user could not see (neither the library nor the district is theirs)."""
+    return list(db.session.scalars(select(Organisation).where(Organisation.kind == "district").order_by(Organisation.name)))
+
+
+def start_district_drafts(user_id: int, scope: Scope, template_id: int | None, district_id: int | None) -> Job:
+    """One draft MOU per school of the district, copied from the template, as a job; `Invalid` for a template
+    or district the user may not use."""
+    if template_id not in {a.id for a in templates_for(scope)}:
+        raise Invalid({"template_id": _("Choose an agreement that has an MOU.")})
+    if district_id not in {o.id for o in districts()}:
+        raise Invalid({"district_id": _("Choose a school district.")})
+    if not results_visible(template_id, district_id, scope.own):
+        raise Invalid({"district_id": _("The new MOUs would be between this template's library and that district's "
+                                        "schools, neither of which you work for. Choose one of your districts.")})
+    return jobs.start("documents.bulk", _("Draft MOUs for every school"), "tracker.documents.bulk:generate_for_district",
+                      {"template_id": template_id, "district_id": district_id, "user_id": user_id}, user_id)
+
+
+def start_signed_zip(user_id: int, scope: Scope, organisation_id: int | None) -> Job:
+    """The signed PDFs of the agreements the user sees (of one organisation and those below it, when given), as a job."""
+    query = visible(select(Agreement.id), scope)
+    if organisation_id is not None:
+        below = descendants_and_self([organisation_id])
+        query = query.where(Agreement.id.in_(select(Party.agreement_id).where(Party.organisation_id.in_(below))))
+    ids = list(db.session.scalars(query))
+    return jobs.start("documents.zip", _("Signed MOUs as one zip"), "tracker.documents.bulk:zip_signed",
+                      {"agreement_ids": ids}, user_id)
+
+
+# ---- the jobs --------------------------------------------------------------------------------
 
 def results_visible(template_id: int, district_id: int, own: frozenset[int] | None) -> bool:
     """Would the drafts (the template's library with each school of the district) be the user's to edit
@@ -65,7 +114,7 @@ def generate_for_district(job_id: int, template_id: int, district_id: int, user_
             document.approvals_needed = source.document.approvals_needed
             version.clauses = [VersionClause(clause_id=c.clause_id, position=c.position, category=c.category,
                                              title=c.title, body=c.body) for c in source.clauses]
-            service.record(actor, "document.copied_from_template", version, {"template": [None, template.title]})
+            history.record(actor, "document.copied_from_template", version, {"template": [None, template.title]})
             db.session.commit()
             created += 1
         jobs.progress(job_id, done, len(schools), school.name)

@@ -4,7 +4,8 @@ import hashlib
 from tracker import sealing
 from tracker.audit import service as audit
 from tracker.documents import links, pdf, text
-from tracker.documents.service import record
+from tracker.documents.history import record
+from tracker.documents.workflow import VERSION
 
 
 def freeze(actor: audit.Actor, version) -> None:
@@ -17,7 +18,7 @@ def freeze(actor: audit.Actor, version) -> None:
     rendered = pdf.final_pdf(version, words_sha)
     sealed = sealing.seal(rendered, reason=f"{version.document.title} ({version.label}) signed by all signatories",
                           location=version.public_id)
-    version.status = "signed"
+    VERSION.move(version, "seal")
     version.frozen_at = links.now()
     version.text, version.text_sha256 = words, words_sha
     version.pdf, version.pdf_sha256 = sealed, hashlib.sha256(sealed).hexdigest()

@@ -4,6 +4,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tracker.documents.models import SigningLink
@@ -40,6 +41,43 @@ def find(token: str) -> SigningLink | None:
     if not token or len(token) > 200:
         return None
     return db.session.execute(select(SigningLink).where(SigningLink.token_hash == digest(token))).scalar()
+
+
+PROBLEMS = {
+    "used": _l("This signing link has already been used. Each link works once; ask the sender for a new one if you still need to act."),
+    "revoked": _l("This signing link was withdrawn by the sender. They may have sent you a newer one."),
+    "expired": _l("This signing link has expired. Ask the sender to send you a new one."),
+    "missing": _l("This signing link is not valid. Check that the whole address from the email was copied."),
+}
+
+
+class LinkRefused(Exception):
+    """Why a signing link cannot be acted on, in the signer's words. `gone`: the link existed (used, withdrawn,
+    expired) rather than never."""
+
+    def __init__(self, state: str):
+        self.state = state
+        self.gone = state != "missing"
+        super().__init__(state)
+
+    @property
+    def message(self) -> str:
+        return str(PROBLEMS[self.state])
+
+
+def open_link(token: str) -> SigningLink:
+    """The link of this token if its signer can act on it now, else `LinkRefused`: it is unknown, used, revoked
+    or expired, or its signer has already acted or the version is no longer out for signature."""
+    link = find(token)
+    if link is None:
+        raise LinkRefused("missing")
+    state = link.state(now())
+    signatory = link.signatory
+    if state == "open" and not (signatory.is_pending and signatory.version.out_for_signature):
+        state = "used" if not signatory.is_pending else "revoked"
+    if state != "open":
+        raise LinkRefused(state)
+    return link
 
 
 def url(token: str) -> str:

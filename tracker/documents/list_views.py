@@ -4,19 +4,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker.agreements.models import Agreement, Party
+from tracker.agreements.models import Agreement
 from tracker.auth.access import requires
-from tracker.auth.permissions import WHOLE
 from tracker.documents import bulk, forms
 from tracker.documents.models import Document, DocumentVersion
 from tracker.documents.views import bp
 from tracker.extensions import db
 from tracker.jobs import service as jobs
 from tracker.orgs import service as orgs
-from tracker.orgs.models import Organisation
-from tracker.orgs.tree import descendants_and_self
 from tracker.scope.agreements import visible
 from tracker.scope.users import current_scope
+from tracker.validation import Invalid, apply_errors
 
 
 @bp.route("/documents")
@@ -44,13 +42,8 @@ def _visible_versions():
 
 
 def _bulk_choices(form):
-    with_mou = visible(select(Agreement).where(Agreement.id.in_(select(Document.agreement_id))), current_scope(), WHOLE)
-    form.template_id.choices = [("", _("— choose —"))] + [(a.id, a.title) for a in db.session.execute(
-        with_mou.order_by(Agreement.title)).scalars()]
-    # Any district: the new agreements keep the template's library party; start_bulk refuses a district whose
-    # drafts the user could not see (neither the library nor the district is theirs).
-    districts = select(Organisation).where(Organisation.kind == "district").order_by(Organisation.name)
-    form.district_id.choices = [("", _("— choose —"))] + [(o.id, o.name) for o in db.session.execute(districts).scalars()]
+    form.template_id.choices = [("", _("— choose —"))] + [(a.id, a.title) for a in bulk.templates_for(current_scope())]
+    form.district_id.choices = [("", _("— choose —"))] + [(o.id, o.name) for o in bulk.districts()]
 
 
 @bp.route("/documents/bulk", methods=["POST"])
@@ -58,19 +51,12 @@ def _bulk_choices(form):
 def start_bulk():
     form = forms.BulkForm()
     _bulk_choices(form)
-    valid = {v for v, _label in form.template_id.choices if v}, {v for v, _label in form.district_id.choices if v}
     if form.validate_on_submit():
-        if form.template_id.data not in valid[0]:
-            form.template_id.errors.append(_("Choose an agreement that has an MOU."))
-        elif form.district_id.data not in valid[1]:
-            form.district_id.errors.append(_("Choose a school district."))
-        elif not bulk.results_visible(form.template_id.data, form.district_id.data, current_scope().own):
-            form.district_id.errors.append(_("The new MOUs would be between this template's library and that district's "
-                                             "schools, neither of which you work for. Choose one of your districts."))
+        try:
+            job = bulk.start_district_drafts(current_user.id, current_scope(), form.template_id.data, form.district_id.data)
+        except Invalid as exc:
+            apply_errors(form, exc)
         else:
-            job = jobs.start("documents.bulk", _("Draft MOUs for every school"), "tracker.documents.bulk:generate_for_district",
-                             {"template_id": form.template_id.data, "district_id": form.district_id.data,
-                              "user_id": current_user.id}, current_user.id)
             return redirect(url_for("jobs.show", job_id=job.id), 303)
     return _index(_zip_choices(forms.ZipForm(formdata=None)), form, 422)
 
@@ -84,13 +70,7 @@ def start_zip():
         bulk_form = forms.BulkForm(formdata=None)
         _bulk_choices(bulk_form)
         return _index(form, bulk_form, 422)
-    query = visible(select(Agreement.id), current_scope())
-    if form.of.data != "all":
-        below = descendants_and_self([int(form.of.data)])
-        query = query.where(Agreement.id.in_(select(Party.agreement_id).where(Party.organisation_id.in_(below))))
-    ids = list(db.session.execute(query).scalars())
-    job = jobs.start("documents.zip", _("Signed MOUs as one zip"), "tracker.documents.bulk:zip_signed",
-                     {"agreement_ids": ids}, current_user.id)
+    job = bulk.start_signed_zip(current_user.id, current_scope(), None if form.of.data == "all" else int(form.of.data))
     return redirect(url_for("jobs.show", job_id=job.id), 303)
 
 

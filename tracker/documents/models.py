@@ -4,15 +4,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from tracker.documents import workflow
 from tracker.extensions import db
 
-VERSION_STATUSES = {
-    "draft": _l("Draft"),
-    "review": _l("Awaiting approval"),
-    "signing": _l("Out for signature"),
-    "declined": _l("Declined"),
-    "signed": _l("Signed and sealed"),
-}
 APPROVALS = {
     "internal": _l("Internal review"),
     "form": _l("Approved as to form (counsel)"),
@@ -58,7 +52,7 @@ class DocumentVersion(db.Model):
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer, default=0)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("document_version.id"))
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=workflow.DRAFT, index=True)  # workflow.VERSION
     signing_order: Mapped[str] = mapped_column(String(20), default="parallel")
     terms: Mapped[dict] = mapped_column(JSON, default=dict)
     public_id: Mapped[str] = mapped_column(String(20), unique=True)  # the document id printed on the PDF
@@ -89,7 +83,11 @@ class DocumentVersion(db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(VERSION_STATUSES.get(self.status, self.status))
+        return workflow.VERSION.label(self.status)
+
+    def allows(self, transition: str) -> bool:
+        """Whether the version's status has this step in its table (workflow.VERSION)."""
+        return workflow.VERSION.allows(self.status, transition)
 
     @property
     def frozen(self) -> bool:
@@ -97,7 +95,24 @@ class DocumentVersion(db.Model):
 
     @property
     def editable(self) -> bool:
-        return self.status == "draft"
+        return self.status in workflow.EDITABLE
+
+    @property
+    def awaiting_approval(self) -> bool:
+        return self.status == workflow.REVIEW
+
+    @property
+    def out_for_signature(self) -> bool:
+        return self.status == workflow.SIGNING
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == workflow.SIGNED
+
+    @property
+    def before_signing(self) -> bool:
+        """Its signatories can still change."""
+        return self.status in workflow.BEFORE_SIGNING
 
     def approval(self, kind: str):
         return next((a for a in self.approvals if a.kind == kind), None)
@@ -158,7 +173,7 @@ class Signatory(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     capacity: Mapped[str] = mapped_column(String(20), default="signs")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)  # set: signs in the app
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, signed, declined
+    status: Mapped[str] = mapped_column(String(20), default=workflow.PENDING)  # workflow.SIGNATORY
     typed_name: Mapped[str] = mapped_column(String(200), default="")
     drawing: Mapped[str] = mapped_column(Text, default="")  # an optional drawn signature, a PNG data: URI
     signed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -179,6 +194,22 @@ class Signatory(db.Model):
     @property
     def outside(self) -> bool:
         return self.user_id is None
+
+    @property
+    def status_label(self) -> str:
+        return workflow.SIGNATORY.label(self.status)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == workflow.PENDING
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == workflow.SIGNED
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == workflow.DECLINED
 
 
 class SigningLink(db.Model):
@@ -205,5 +236,3 @@ class SigningLink(db.Model):
             return "expired"
         return "open"
 
-
-from tracker.documents import freezing  # noqa: E402,F401  (the ORM hooks that keep frozen versions frozen)

@@ -5,6 +5,9 @@ from contextlib import contextmanager
 from flask import current_app, render_template
 from flask_babel import gettext as _
 
+from tracker import mail
+from tracker.documents import links
+
 
 def _base() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
@@ -24,8 +27,6 @@ def suppressed():
 
 
 def _send(to, subject: str, template: str, **context) -> bool:
-    from tracker import mail
-
     if getattr(_quiet, "on", False):
         return False
     try:
@@ -40,8 +41,6 @@ def invitation(signatory, token: str | None, reminder: bool = False) -> bool:
     version = signatory.version
     title = version.document.title
     if token is not None:
-        from tracker.documents import links
-
         subject = _("Please sign: %(title)s (%(version)s)", title=title, version=version.label)
         return _send(signatory.email, subject, "documents/mail/invitation.txt", signatory=signatory, version=version,
                      link=links.url(token), days=current_app.config["SIGNING_LINK_DAYS"], reminder=reminder)

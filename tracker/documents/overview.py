@@ -27,7 +27,7 @@ def expiring_links_source(agreement_ids, start, end) -> list[KeyDate]:
              .where(SigningLink.used_at.is_(None), SigningLink.revoked_at.is_(None),
                     SigningLink.expires_at > max(links.now(), datetime.combine(start, time.min)),
                     SigningLink.expires_at <= datetime.combine(end, time.max),
-                    Signatory.status == "pending", DocumentVersion.status == "signing")
+                    *tasks.OWED_SIGNATURE)
              .order_by(SigningLink.expires_at))
     return [KeyDate(link.expires_at.date(), "signing_link",
                     _("Signing link expires: %(signer)s, %(version)s", signer=signer.name, version=version.label),
@@ -52,7 +52,7 @@ def _latest(agreement) -> list[DocumentVersion]:
 
 def mou_glance(agreement, access, today) -> dict:
     versions = _latest(agreement)
-    return {"versions": [(v, sum(s.status == "signed" for s in v.signatories), len(v.signatories)) for v in versions]}
+    return {"versions": [(v, sum(s.is_signed for s in v.signatories), len(v.signatories)) for v in versions]}
 
 
 def waiting(agreement, access, today) -> list:
@@ -60,12 +60,12 @@ def waiting(agreement, access, today) -> list:
     notices = []
     for version in _latest(agreement):
         url = url_for("documents.version", agreement_id=agreement.id, version_id=version.id)
-        if version.status == "review":
+        if version.awaiting_approval:
             notices += [parts.Notice(_("%(version)s waits for: %(approval)s", version=version.label, approval=APPROVALS[kind]), url)
                         for kind in version.missing_approvals]
-        if version.status == "signing":
+        if version.out_for_signature:
             notices += [parts.Notice(_("%(version)s waits for the signature of %(signer)s", version=version.label, signer=s.name), url)
-                        for s in version.signatories if s.status == "pending"]
+                        for s in version.signatories if s.is_pending]
     return notices
 
 

@@ -5,7 +5,7 @@ from flask import current_app, render_template
 
 from tracker.audit import service as audit
 from tracker.documents import text
-from tracker.documents.service import ENTITY
+from tracker.documents.history import ENTITY
 from tracker.printing import render_pdf
 
 

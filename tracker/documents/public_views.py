@@ -1,7 +1,6 @@
 """Pages anyone may open without an account: verification, and an outside signer's link."""
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from tracker.audit.service import Actor
 from tracker.auth.access import public
@@ -47,36 +46,20 @@ def verify():
 
 # ---- an outside signer's link ------------------------------------------------------------------
 
-LINK_PROBLEMS = {
-    "used": _l("This signing link has already been used. Each link works once; ask the sender for a new one if you still need to act."),
-    "revoked": _l("This signing link was withdrawn by the sender. They may have sent you a newer one."),
-    "expired": _l("This signing link has expired. Ask the sender to send you a new one."),
-    "missing": _l("This signing link is not valid. Check that the whole address from the email was copied."),
-}
-
-
-def _link_state(token: str):
-    link = links.find(token)
-    if link is None:
-        return None, "missing"
-    state = link.state(links.now())
-    if state == "open" and (link.signatory.status != "pending" or link.signatory.version.status != "signing"):
-        state = "used" if link.signatory.status != "pending" else "revoked"
-    return link, state
-
-
 def _outside_actor(signatory: Signatory) -> Actor:
     return Actor(user_id=None, label=f"{signatory.name} <{signatory.email}> (signing link)",
                  ip=request.remote_addr or "", user_agent=request.user_agent.string or "")
 
 
-def _link_page(token: str, link, state: str, sign_form=None, decline_form=None, status: int = 200, messages=()):
-    if state != "open":
-        return render_template("documents/link_problem.html", message=LINK_PROBLEMS[state]), 410 if state != "missing" else 404
+def _refused(refusal: links.LinkRefused):
+    return render_template("documents/link_problem.html", message=refusal.message), 410 if refusal.gone else 404
+
+
+def _link_page(token: str, link, sign_form=None, decline_form=None, status: int = 200, messages=()):
     version = link.signatory.version
     return render_template(
         "documents/sign.html", version=version, agreement=version.document.agreement, sections=text.sections(version),
-        signatory=link.signatory, can_sign=link.signatory in signing.whose_turn(version), outside=True,
+        signatory=link.signatory, can_sign=signing.may_sign(link.signatory), outside=True,
         sign_form=sign_form or forms.SignForm(formdata=None), decline_form=decline_form or forms.DeclineForm(formdata=None),
         action_url=f"/sign/{token}", decline_url=f"/sign/{token}/decline", messages=messages,
     ), status
@@ -85,15 +68,13 @@ def _link_page(token: str, link, state: str, sign_form=None, decline_form=None, 
 @bp.route("/sign/<token>", methods=["GET", "POST"])
 @public
 def sign(token: str):
-    link, state = _link_state(token)
-    if request.method == "GET" or state != "open":
-        if request.method == "GET" and state == "open":
-            from tracker.documents.service import record
-
-            record(_outside_actor(link.signatory), "document.link_opened", link.signatory.version,
-                   {"signatory": [None, link.signatory.name]})
-            db.session.commit()
-        return _link_page(token, link, state)
+    try:
+        link = links.open_link(token)
+    except links.LinkRefused as refusal:
+        return _refused(refusal)
+    if request.method == "GET":
+        signing.link_opened(_outside_actor(link.signatory), link.signatory)
+        return _link_page(token, link)
     form = forms.SignForm()
     if form.validate_on_submit():
         signatory = link.signatory
@@ -106,15 +87,16 @@ def sign(token: str):
         else:
             version = db.session.get(Signatory, signatory.id).version
             return render_template("documents/signed.html", version=version, done=done)
-    return _link_page(token, link, state, sign_form=form, status=422)
+    return _link_page(token, link, sign_form=form, status=422)
 
 
 @bp.route("/sign/<token>/decline", methods=["POST"])
 @public
 def decline(token: str):
-    link, state = _link_state(token)
-    if state != "open":
-        return _link_page(token, link, state)
+    try:
+        link = links.open_link(token)
+    except links.LinkRefused as refusal:
+        return _refused(refusal)
     form = forms.DeclineForm()
     if form.validate_on_submit():
         signatory = link.signatory
@@ -126,4 +108,4 @@ def decline(token: str):
             apply_errors(form, exc)
         else:
             return render_template("documents/declined.html")
-    return _link_page(token, link, state, decline_form=form, status=422)
+    return _link_page(token, link, decline_form=form, status=422)

@@ -1,7 +1,7 @@
 """Rules for MOU documents and their versions: assembling a draft, its review, amendments.
 
-Changes of wording happen only in a draft; every change is audited against the version
-("document_version", id), whose history becomes the audit certificate of the signed PDF.
+Changes of wording happen only in a draft; every change is audited against the version (history.py),
+whose history becomes the audit certificate of the signed PDF. Statuses move by workflow.VERSION.
 """
 import secrets
 
@@ -14,16 +14,12 @@ from tracker.audit import service as audit
 from tracker.clauses import service as clauses
 from tracker.clauses import variables
 from tracker.clauses.models import Clause
-from tracker.documents import text
+from tracker.documents import signing, text
+from tracker.documents.history import ENTITY, record  # noqa: F401  (ENTITY: the views read the history by it)
 from tracker.documents.models import APPROVALS, SIGNING_ORDERS, Document, DocumentVersion, Signatory, VersionClause
+from tracker.documents.workflow import DRAFT, FROZEN, NOT_EDITABLE, VERSION
 from tracker.extensions import db
 from tracker.validation import Invalid
-
-ENTITY = "document_version"
-
-
-def record(actor: audit.Actor, action: str, version: DocumentVersion, changes: dict | None = None) -> None:
-    audit.record(actor, action, ENTITY, version.id, changes or {})
 
 
 def new_public_id() -> str:
@@ -59,10 +55,9 @@ def latest(document: Document) -> DocumentVersion:
 
 def _check_editable(version: DocumentVersion) -> None:
     if version.frozen:
-        raise Invalid({"": _("This version is signed and frozen; nothing in it can change. Start an amendment instead.")})
+        raise Invalid({"": str(FROZEN)})
     if not version.editable:
-        raise Invalid({"": _("This version is %(status)s; return it to draft before changing its text or settings.",
-                             status=version.status_label.lower())})
+        raise Invalid({"": str(NOT_EDITABLE) % {"status": version.status_label.lower()}})
 
 
 def _copy(clause: Clause, position: int) -> VersionClause:
@@ -80,7 +75,7 @@ def create_document(actor: audit.Actor, agreement: Agreement, title: str | None 
         found = {c.id: c for c in clauses.library()}
         chosen = [found[i] for i in clause_ids if i in found]
     document = Document(agreement_id=agreement.id, title=title[:200], approvals_needed="internal,form")
-    version = DocumentVersion(number=0, status="draft", signing_order="parallel", terms=dict(variables.TERM_DEFAULTS),
+    version = DocumentVersion(number=0, status=DRAFT, signing_order="parallel", terms=dict(variables.TERM_DEFAULTS),
                               public_id=new_public_id())
     version.clauses = [_copy(c, i) for i, c in enumerate(chosen, start=1)]
     document.versions = [version]
@@ -194,28 +189,23 @@ def submit_for_approval(actor: audit.Actor, version: DocumentVersion) -> None:
     if broken:
         raise Invalid({"": _("These clauses have unknown variables: %(titles)s.", titles=", ".join(broken))})
     text.fix_values(version)
-    version.status = "review"
-    record(actor, "document.submitted", version, {"status": ["draft", "review"]})
+    step = VERSION.move(version, "submit")
+    record(actor, "document.submitted", version, {"status": [step.source, step.target]})
     db.session.commit()
 
 
 def return_to_draft(actor: audit.Actor, version: DocumentVersion, reason: str = "") -> None:
     """Back to draft from approval, signing or a decline: approvals and signatures given so far lapse."""
     if version.frozen:
-        raise Invalid({"": _("This version is signed and frozen; nothing in it can change. Start an amendment instead.")})
-    if version.status == "draft":
-        raise Invalid({"": _("This version is already a draft.")})
-    from tracker.documents import signing
-
-    before = version.status
+        raise Invalid({"": str(FROZEN)})
+    step = VERSION.move(version, "return")
     lapsed = len(version.approvals)
     version.approvals.clear()
     for signatory in version.signatories:
         signing.reset(signatory)
-    version.status = "draft"
     version.fixed_values = None  # the draft reads the agreement as it is again
     record(actor, "document.returned_to_draft", version,
-           {"status": [before, "draft"], "approvals lapsed": [lapsed, 0], **({"reason": [None, reason]} if reason else {})})
+           {"status": [step.source, step.target], "approvals lapsed": [lapsed, 0], **({"reason": [None, reason]} if reason else {})})
     db.session.commit()
 
 
@@ -226,7 +216,7 @@ def amend(actor: audit.Actor, version: DocumentVersion) -> DocumentVersion:
         raise Invalid({"": _("Only the latest version can be amended.")})
     if not version.frozen:
         raise Invalid({"": _("Only a signed version can be amended; this one is %(status)s.", status=version.status_label.lower())})
-    amendment = DocumentVersion(document_id=document.id, number=version.number + 1, parent_id=version.id, status="draft",
+    amendment = DocumentVersion(document_id=document.id, number=version.number + 1, parent_id=version.id, status=DRAFT,
                                 signing_order=version.signing_order, terms=dict(version.terms or {}),
                                 public_id=new_public_id())
     db.session.add(amendment)

@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from tracker.auth.access import current_actor, requires
 from tracker.documents import forms, signing, tasks, text
-from tracker.documents.models import Signatory
 from tracker.documents.views import VERSION, bp
 from tracker.extensions import db
 from tracker.validation import Invalid, apply_errors
@@ -17,15 +16,11 @@ def task_list():
     return render_template("documents/tasks.html", tasks=tasks.pending_for(current_user))
 
 
-def _my_signature(version) -> Signatory | None:
-    return next((s for s in version.signatories if s.user_id == current_user.id), None)
-
-
 def _sign_page(version, sign_form=None, decline_form=None, status: int = 200):
-    mine = _my_signature(version)
+    mine = signing.signatory_of(version, current_user.id)
     return render_template(
         "documents/sign.html", version=version, agreement=version.document.agreement, sections=text.sections(version),
-        signatory=mine, can_sign=mine is not None and version.status == "signing" and mine in signing.whose_turn(version),
+        signatory=mine, can_sign=signing.may_sign(mine),
         sign_form=sign_form or forms.SignForm(formdata=None), decline_form=decline_form or forms.DeclineForm(formdata=None),
         action_url=url_for("documents.sign", agreement_id=version.document.agreement_id, version_id=version.id),
         decline_url=url_for("documents.decline", agreement_id=version.document.agreement_id, version_id=version.id),
@@ -39,11 +34,9 @@ def sign(agreement, version):
     if request.method == "GET":
         return _sign_page(version)
     form = forms.SignForm()
-    mine = _my_signature(version)
     if form.validate_on_submit():
         try:
-            if mine is None:
-                raise Invalid({"": _("You are not a signatory of this document.")})
+            mine = signing.own_signatory(version, current_user.id)
             done = signing.sign(current_actor(), version.id, mine.id, form.typed_name.data or "", form.consent.data,
                                 drawing=form.drawing.data or "")
         except Invalid as exc:
@@ -59,11 +52,9 @@ def sign(agreement, version):
 @requires("document.sign", scope="agreement")
 def decline(agreement, version):
     form = forms.DeclineForm()
-    mine = _my_signature(version)
     if form.validate_on_submit():
         try:
-            if mine is None:
-                raise Invalid({"": _("You are not a signatory of this document.")})
+            mine = signing.own_signatory(version, current_user.id)
             signing.decline(current_actor(), version.id, mine.id, form.reason.data or "")
         except Invalid as exc:
             db.session.expire_all()

@@ -3,18 +3,21 @@
 Two signers at the same moment both count exactly once: each signature first takes the version's
 row lock (an UPDATE of the version row: a row lock on PostgreSQL, the write lock on SQLite), then
 claims its own pending signatory; the one that finds nobody left pending freezes and seals.
+Statuses move by the tables of workflow.py (VERSION, SIGNATORY).
 """
 import base64
 import binascii
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from tracker.audit import service as audit
 from tracker.auth.models import User
-from tracker.documents import links, notify
-from tracker.documents.models import CAPACITIES, DocumentVersion, Signatory
-from tracker.documents.service import record
+from tracker.documents import final, links, notify
+from tracker.documents.history import record
+from tracker.documents.models import APPROVALS, CAPACITIES, DocumentVersion, Signatory
+from tracker.documents.workflow import NOT_OUT, PENDING, SIGNATORY, SIGNING, VERSION
 from tracker.extensions import db
 from tracker.validation import Invalid
 
@@ -23,13 +26,15 @@ SIGNATORY_FIELDS = ("name", "title", "organisation", "email", "capacity")
 
 def reset(signatory: Signatory) -> None:
     """Back to unsigned (the version returns to draft): the signature lapses, open links are revoked."""
-    signatory.status, signatory.typed_name, signatory.signed_at, signatory.drawing = "pending", "", None, ""
+    if not signatory.is_pending:
+        SIGNATORY.move(signatory, "reset")
+    signatory.typed_name, signatory.signed_at, signatory.drawing = "", None, ""
     signatory.ip, signatory.user_agent, signatory.decline_reason = "", "", ""
     links.revoke_open(signatory)
 
 
 def add_signatory(actor: audit.Actor, version: DocumentVersion, data: dict) -> Signatory:
-    if version.frozen or version.status not in ("draft", "review"):
+    if not version.before_signing:
         raise Invalid({"": _("Signatories can be changed only before the version goes out for signature.")})
     values = {f: (data.get(f) or "").strip() for f in SIGNATORY_FIELDS}
     errors = {}
@@ -69,7 +74,7 @@ def _signatory(version: DocumentVersion, signatory_id: int) -> Signatory:
 
 
 def remove_signatory(actor: audit.Actor, version: DocumentVersion, signatory_id: int) -> None:
-    if version.frozen or version.status not in ("draft", "review"):
+    if not version.before_signing:
         raise Invalid({"": _("Signatories can be changed only before the version goes out for signature.")})
     signatory = _signatory(version, signatory_id)
     version.signatories.remove(signatory)
@@ -81,24 +86,48 @@ def remove_signatory(actor: audit.Actor, version: DocumentVersion, signatory_id:
 
 def whose_turn(version: DocumentVersion) -> list[Signatory]:
     """Who may sign now: every pending signatory, or in order only the first."""
-    pending = [s for s in version.signatories if s.status == "pending"]
+    pending = [s for s in version.signatories if s.is_pending]
     return pending[:1] if version.signing_order == "sequential" else pending
+
+
+# ---- who may sign ----------------------------------------------------------------------------
+
+def signatory_of(version: DocumentVersion, user_id: int | None) -> Signatory | None:
+    """The user's own place among the version's signatories, if they have one."""
+    return next((s for s in version.signatories if user_id is not None and s.user_id == user_id), None)
+
+
+def own_signatory(version: DocumentVersion, user_id: int | None) -> Signatory:
+    """The user's place among the signatories, or `Invalid` for someone who is not one."""
+    found = signatory_of(version, user_id)
+    if found is None:
+        raise Invalid({"": _("You are not a signatory of this document.")})
+    return found
+
+
+def may_sign(signatory: Signatory | None) -> bool:
+    """Whether this signatory can sign or decline now: the version is out for signature and it is their turn
+    (they have neither signed nor declined; in order, everyone before them has signed)."""
+    return signatory is not None and signatory.version.out_for_signature and signatory in whose_turn(signatory.version)
+
+
+def link_opened(actor: audit.Actor, signatory: Signatory) -> None:
+    """An outside signer opened their link: it goes into the version's history (and its audit certificate)."""
+    record(actor, "document.link_opened", signatory.version, {"signatory": [None, signatory.name]})
+    db.session.commit()
 
 
 def start(actor: audit.Actor, version: DocumentVersion) -> None:
     """Send for signature once the needed approvals are recorded; invite whoever's turn it is."""
-    if version.frozen or version.status != "review":
-        raise Invalid({"": _("Only a version awaiting approval can be sent for signature.")})
+    VERSION.check(version, "send")
     missing = version.missing_approvals
     if missing:
-        from tracker.documents.models import APPROVALS
-
         raise Invalid({"": _("Signing cannot start until these approvals are recorded: %(names)s.",
                              names=", ".join(str(APPROVALS[k]) for k in missing))})
     if not version.signatories:
         raise Invalid({"": _("Add at least one signatory first.")})
-    version.status = "signing"
-    record(actor, "document.sent_for_signature", version, {"status": ["review", "signing"]})
+    step = VERSION.move(version, "send")
+    record(actor, "document.sent_for_signature", version, {"status": [step.source, step.target]})
     invitations = [(s, _invite(actor, s)) for s in whose_turn(version)]
     db.session.commit()
     for signatory, token in invitations:
@@ -119,7 +148,7 @@ def _invite(actor: audit.Actor, signatory: Signatory) -> str | None:
 def resend(actor: audit.Actor, version: DocumentVersion, signatory_id: int) -> None:
     """A fresh link (the old one stops working) or a reminder to an app user."""
     signatory = _signatory(version, signatory_id)
-    if version.status != "signing" or signatory.status != "pending":
+    if not (version.out_for_signature and signatory.is_pending):
         raise Invalid({"": _("Only a signatory who has yet to sign can be sent a new link.")})
     if signatory not in whose_turn(version):
         raise Invalid({"": _("It is not this signatory's turn yet; they are invited when the signer before them has signed.")})
@@ -141,11 +170,9 @@ def revoke(actor: audit.Actor, version: DocumentVersion, signatory_id: int) -> N
 def remind(actor: audit.Actor, every_days: int) -> int:
     """Remind each signer whose turn it is and who was not invited or reminded in the last `every_days`
     days (an outside signer gets a fresh link; the old one stops working). Returns how many were reminded."""
-    from datetime import timedelta
-
     cutoff = links.now() - timedelta(days=every_days)
     sent = 0
-    versions = db.session.execute(select(DocumentVersion).where(DocumentVersion.status == "signing")).scalars().all()
+    versions = db.session.execute(select(DocumentVersion).where(DocumentVersion.status == SIGNING)).scalars().all()
     for version in versions:
         for signatory in whose_turn(version):
             if signatory.notified_at is not None and signatory.notified_at > cutoff:
@@ -161,30 +188,31 @@ def remind(actor: audit.Actor, every_days: int) -> int:
 # ---- signing ---------------------------------------------------------------------------------
 
 def _lock(version_id: int) -> DocumentVersion:
-    """Take the version's row lock for the rest of the transaction; refuse unless it is out for signature."""
+    """Take the version's row lock for the rest of the transaction (an UPDATE that changes nothing); refuse
+    unless it is out for signature."""
     locked = db.session.execute(
-        update(DocumentVersion).where(DocumentVersion.id == version_id, DocumentVersion.status == "signing")
-        .values(status="signing").execution_options(synchronize_session=False)
+        update(DocumentVersion).where(DocumentVersion.id == version_id, DocumentVersion.status == SIGNING)
+        .values(status=SIGNING).execution_options(synchronize_session=False)
     )
     version = db.session.get(DocumentVersion, version_id, populate_existing=True)
     if locked.rowcount == 0:
         db.session.rollback()
         if version is not None and version.frozen:
             raise Invalid({"": _("This document is already signed by everyone; nothing more to sign.")})
-        raise Invalid({"": _("This document is not out for signature (it may have been recalled or declined).")})
+        raise Invalid({"": str(NOT_OUT)})
     return version
 
 
-def _claim(version_id: int, signatory_id: int) -> Signatory:
+def _claim(version_id: int, signatory_id: int, transition: str) -> Signatory:
+    """Lock the version, then check that the signatory may take this step (sign or decline) now."""
     version = _lock(version_id)
     signatory = db.session.get(Signatory, signatory_id, populate_existing=True)
     if signatory is None or signatory.version_id != version.id:
         db.session.rollback()
         raise Invalid({"": _("That signatory is not on this version.")})
-    if signatory.status != "pending":
+    if not SIGNATORY.allows(signatory.status, transition):
         db.session.rollback()
-        raise Invalid({"": _("This signature has already been given.") if signatory.status == "signed"
-                       else _("This signatory declined.")})
+        raise Invalid({"": SIGNATORY.refusal(signatory.status, transition)})
     db.session.refresh(version, ["signatories"])
     if signatory not in whose_turn(version):
         db.session.rollback()
@@ -238,11 +266,12 @@ def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str
         errors["typed_name"] = _("Type your full name to sign.")
     if errors:
         raise Invalid(errors)
-    signatory = _claim(version_id, signatory_id)
+    signatory = _claim(version_id, signatory_id, "sign")
     if not _same_name(typed_name, signatory.name):
         db.session.rollback()
         raise Invalid({"typed_name": _("Type your name as it appears on the document: %(name)s.", name=signatory.name)})
-    signatory.status, signatory.typed_name, signatory.signed_at = "signed", " ".join(typed_name.split()), links.now()
+    SIGNATORY.move(signatory, "sign")
+    signatory.typed_name, signatory.signed_at = " ".join(typed_name.split()), links.now()
     signatory.drawing = drawing
     signatory.ip, signatory.user_agent = (actor.ip or "")[:64], (actor.user_agent or "")[:400]
     if link_id is not None:
@@ -252,12 +281,10 @@ def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str
     record(actor, "document.signed", version, {"signatory": [None, f"{signatory.name} ({signatory.capacity_label})"],
                                                "typed name": [None, signatory.typed_name]})
     remaining = db.session.execute(
-        select(func.count()).select_from(Signatory).where(Signatory.version_id == version.id, Signatory.status == "pending")
+        select(func.count()).select_from(Signatory).where(Signatory.version_id == version.id, Signatory.status == PENDING)
     ).scalar()
     invitations = []
     if remaining == 0:
-        from tracker.documents import final
-
         final.freeze(actor, version)
     elif version.signing_order == "sequential":
         db.session.refresh(version, ["signatories"])
@@ -282,16 +309,17 @@ def decline(actor: audit.Actor, version_id: int, signatory_id: int, reason: str,
     """The signer will not sign: the version stops (declined) until its owners return it to draft."""
     if not (reason or "").strip():
         raise Invalid({"reason": _("Say why you decline, so the sender can act on it.")})
-    signatory = _claim(version_id, signatory_id)
+    signatory = _claim(version_id, signatory_id, "decline")
     if link_id is not None:
         _use_link(signatory, link_id)
-    signatory.status, signatory.decline_reason = "declined", reason.strip()[:2000]
+    SIGNATORY.move(signatory, "decline")
+    signatory.decline_reason = reason.strip()[:2000]
     signatory.ip, signatory.user_agent, signatory.signed_at = (actor.ip or "")[:64], (actor.user_agent or "")[:400], links.now()
     version = signatory.version
     for other in version.signatories:
         links.revoke_open(other)
     db.session.flush()
-    version.status = "declined"
+    VERSION.move(version, "decline")
     record(actor, "document.declined", version, {"signatory": [None, signatory.name], "reason": [None, signatory.decline_reason]})
     db.session.commit()
     notify.declined(version, signatory)

@@ -8,9 +8,14 @@ from tracker.agreements.models import Agreement
 from tracker.auth.permissions import WHOLE, allowed
 from tracker.documents.models import APPROVALS, Document, DocumentVersion, Signatory
 from tracker.documents.signing import whose_turn
+from tracker.documents.workflow import PENDING, REVIEW, SIGNING
 from tracker.extensions import db
 from tracker.scope.agreements import visible
 from tracker.scope.users import scope_of
+
+
+# A signature someone owes: a pending signatory of a version out for signature (their turn or not).
+OWED_SIGNATURE = (Signatory.status == PENDING, DocumentVersion.status == SIGNING)
 
 
 @dataclass
@@ -34,7 +39,7 @@ def pending_for(user) -> list[Task]:
     found = []
     rows = db.session.execute(
         select(Signatory).join(DocumentVersion, Signatory.version_id == DocumentVersion.id)
-        .where(Signatory.user_id == user.id, Signatory.status == "pending", DocumentVersion.status == "signing")
+        .where(Signatory.user_id == user.id, *OWED_SIGNATURE)
         .order_by(Signatory.id)
     ).scalars()
     for signatory in rows:
@@ -45,7 +50,7 @@ def pending_for(user) -> list[Task]:
                               version.created_at))
     if allowed(user.role, "document.approve"):  # approvals are for those who see the whole agreement
         query = (select(DocumentVersion).join(Document, DocumentVersion.document_id == Document.id)
-                 .join(Agreement, Document.agreement_id == Agreement.id).where(DocumentVersion.status == "review")
+                 .join(Agreement, Document.agreement_id == Agreement.id).where(DocumentVersion.status == REVIEW)
                  .order_by(DocumentVersion.id))
         for version in db.session.execute(visible(query, scope_of(user), WHOLE)).scalars():
             agreement = version.document.agreement

@@ -286,6 +286,3 @@ def send(agreement, version):
 def amend(agreement, version):
     return _act(version, lambda: service.amend(current_actor(), version), "",
                 _("Amendment started as a draft: change its clauses, then submit it for approval."))
-
-
-from tracker.documents import list_views, sign_views  # noqa: E402,F401  (their routes join this blueprint)

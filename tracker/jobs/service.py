@@ -12,6 +12,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import update
 
+from tracker.auth.permissions import ADMIN
 from tracker.extensions import db
 from tracker.jobs.models import Job
 
@@ -83,8 +84,6 @@ def progress(job_id: int, done: int, total: int | None = None, message: str | No
 
 def get_for(job_id: int, user) -> Job | None:
     """The job if this user may watch it: the one who started it, or an admin."""
-    from tracker.auth.permissions import ADMIN
-
     job = db.session.get(Job, job_id)
     if job is None or (user.role != ADMIN and job.created_by_id != user.id):
         return None
