@@ -51,7 +51,6 @@ def create():
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            db.session.commit()
             flash(_("%(name)s can now sign in as %(email)s.", name=user.name, email=user.email), "success")
             return redirect(url_for("accounts.edit", user_id=user.id), 303)
     return render_template("accounts/form.html", form=form, user=None), 422 if form.is_submitted() else 200
@@ -69,7 +68,6 @@ def edit(user_id: int):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            db.session.commit()
             flash(_("Saved %(name)s.", name=user.name), "success")
             return redirect(url_for("accounts.edit", user_id=user.id), 303)
     return _edit_page(user, form, PasswordForm(formdata=None), 422 if form.is_submitted() else 200)
@@ -88,7 +86,6 @@ def password(user_id: int):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            db.session.commit()
             flash(_("New password set for %(name)s. Give it to them in person or by phone, not by email.", name=user.name), "success")
             return redirect(url_for("accounts.edit", user_id=user.id), 303)
     return _edit_page(user, _account_form(obj=user), form, 422)

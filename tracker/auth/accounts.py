@@ -41,8 +41,10 @@ def create_account(actor: audit.Actor, data: dict) -> User:
         errors["password"] = _("The password needs at least %(n)d characters.", n=MIN_PASSWORD)
     if errors:
         raise Invalid(errors)
-    return create_user(actor, _normal_email(data["email"]), data["name"].strip(), data["role"], password,
+    user = create_user(actor, _normal_email(data["email"]), data["name"].strip(), data["role"], password,
                        _organisations(data.get("organisation_ids") or []))
+    db.session.commit()
+    return user
 
 
 def update_account(actor: audit.Actor, user: User, data: dict, by: User) -> User:
@@ -62,6 +64,7 @@ def update_account(actor: audit.Actor, user: User, data: dict, by: User) -> User
     user.access_version = new_access_version()  # what they see may have changed: their cached scope goes
     if not user.active:
         sessions.end_all(user.id)  # a deactivated account is signed out everywhere at once
+    db.session.commit()
     return user
 
 
@@ -73,6 +76,7 @@ def set_password(actor: audit.Actor, user: User, password: str, keep_session: st
     user.password_hash = hash_password(password)
     sessions.end_all(user.id, keep=keep_session)
     audit.record(actor, "user.password_set", "user", user.id, {})
+    db.session.commit()
 
 
 def _check(data: dict, user: User | None) -> dict:

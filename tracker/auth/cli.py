@@ -24,5 +24,4 @@ def create_user(email, name, role, org_ids, password):
                                                               "password": password, "organisation_ids": list(org_ids)})
     except Invalid as exc:
         raise click.ClickException(" ".join(m for messages in exc.errors.values() for m in messages)) from None
-    db.session.commit()
     click.echo(f"created {role} {email}")

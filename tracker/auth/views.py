@@ -62,8 +62,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires("dashboard.view")
 def logout():
-    audit.record(current_actor(), "auth.logout", "user", current_user.id)
-    db.session.commit()
+    service.sign_out(current_actor(), current_user)
     logout_user()
     sessions.finish()
     flash(_("You are signed out."), "info")

@@ -88,11 +88,7 @@ def sign(token: str):
     link, state = _link_state(token)
     if request.method == "GET" or state != "open":
         if request.method == "GET" and state == "open":
-            from tracker.documents.service import record
-
-            record(_outside_actor(link.signatory), "document.link_opened", link.signatory.version,
-                   {"signatory": [None, link.signatory.name]})
-            db.session.commit()
+            signing.link_opened(_outside_actor(link.signatory), link.signatory)
         return _link_page(token, link, state)
     form = forms.SignForm()
     if form.validate_on_submit():
