@@ -1,5 +1,6 @@
 """Field helpers shared by every domain's forms."""
-from wtforms import SelectField
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField
 
 
 def optional_int(value):
@@ -27,3 +28,34 @@ def form_data(form, fields) -> dict:
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def int_or_none(value):
+    """A query-string number: anything that is not one counts as not given."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def one_of(choices, default=""):
+    """A filter keeping a value only if it is one of `choices` (else `default`)."""
+    return lambda value: value if value in choices else default
+
+
+def order_fields(sorts, default: str, direction: str = "asc") -> tuple[HiddenField, HiddenField]:
+    """A list's `sort` (one of `sorts`) and `dir` ("asc" or "desc") fields, with their defaults."""
+    return (HiddenField(default=default, filters=[one_of(sorts, default)]),
+            HiddenField(default=direction, filters=[one_of(("asc", "desc"), direction)]))
+
+
+class ListSearchForm(FlaskForm):
+    """A list page's filters and order, parsed once from the query string, as microblog's search form:
+    `XSearchForm(formdata=request.args, meta={"csrf": False})`. Nothing in it is ever an error: a value that means
+    nothing here (a stale bookmark, a hand-edited URL) counts as not given, and the list shows.
+    Subclasses declare their filters and `sort, dir = order_fields(...)`."""
+
+    @property
+    def order_given(self) -> bool:
+        """Did the URL choose the order (a column header was clicked), rather than leave the default?"""
+        return bool(self.sort.raw_data)

@@ -6,9 +6,8 @@ from flask_login import current_user
 from tracker.audit import service as audit
 from tracker.auth import accounts, sessions
 from tracker.auth.access import current_actor, requires
-from tracker.auth.forms import AccountForm, PasswordForm
+from tracker.auth.forms import AccountForm, AccountSearchForm, PasswordForm
 from tracker.auth.models import User
-from tracker.auth.permissions import ROLES
 from tracker.extensions import db
 from tracker.forms import form_data
 from tracker.htmx import render
@@ -33,11 +32,10 @@ def _account_form(obj=None) -> AccountForm:
 @bp.get("")
 @requires("user.manage")
 def index():
-    args = request.args
-    query = accounts.search(args.get("q", ""), args.get("role", ""), args.get("status", ""),
-                            args.get("sort", "name"), args.get("dir", "asc"))
+    form = AccountSearchForm(formdata=request.args, meta={"csrf": False})
+    query = accounts.search(form.q.data or "", form.role.data, form.status.data, form.sort.data, form.dir.data)
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render("accounts/index.html", "accounts/_results.html", page=page, args=args, roles=ROLES)
+    return render("accounts/index.html", "accounts/_results.html", page=page, form=form)
 
 
 @bp.route("/new", methods=["GET", "POST"])
