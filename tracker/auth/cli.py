@@ -5,7 +5,6 @@ from flask import Blueprint
 from tracker.audit.service import Actor
 from tracker.auth import accounts
 from tracker.auth.permissions import ROLES
-from tracker.extensions import db
 from tracker.validation import Invalid
 
 bp = Blueprint("users", __name__, cli_group="users")
