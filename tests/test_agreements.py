@@ -256,9 +256,9 @@ def test_organisation_filter_includes_the_organisations_below(world, login):
     s = login(world.emails["admin"])
     html = s.get(f"/agreements?org={world.orgs['district'].id}").get_data(as_text=True)
     assert titles(html) == ["Lakeside Card MOU"]  # North School is a party, and it is in the district
-    assert f'<option value="{world.orgs["district"].id}" selected>' in html
+    assert f'<option selected value="{world.orgs["district"].id}">' in html
     school = s.get(f"/agreements?org={world.orgs['north'].id}").get_data(as_text=True)
-    assert f'<option value="{world.orgs["north"].id}" selected>North School</option>' in school
+    assert f'<option selected value="{world.orgs["north"].id}">North School</option>' in school
 
 
 def test_goal_progress_is_updated_inline_and_audited(world, login):

@@ -150,7 +150,7 @@ def test_organisation_list_is_a_plain_get_form(world, login):
     page = body(s.get("/organisations"))
     tag = form_tag(page, "/organisations")
     assert 'method="get"' in tag
-    assert re.search(r'<input id="org-q" type="search" name="q"', page)
+    assert re.search(r'<input(?=[^>]*\bid="org-q")(?=[^>]*\btype="search")[^>]*\bname="q"', page)
     assert re.search(r'<select id="org-kind" name="kind"', page)
     assert re.search(r'<button type="submit">', page)
     page = body(s.get("/organisations?q=school&kind=school"))
@@ -165,7 +165,7 @@ def test_agreement_list_is_a_plain_get_form(world, login):
     tag = form_tag(page, "/agreements")
     assert 'method="get"' in tag
     for name in ("q", "status", "kind", "org", "expiring"):
-        assert re.search(rf'<(input|select) id="agreement-{name}"[^>]*name="{name}"', page), name
+        assert re.search(rf'<(input|select)(?=[^>]*\bid="agreement-{name}")[^>]*\bname="{name}"', page), name
     titles = lambda html: sorted(re.findall(r'<td><a href="/agreements/\d+">([^<]+)</a>', html))  # noqa: E731
     assert titles(page) == ["Hill Card MOU", "Lakeside Card MOU"]
     assert titles(body(s.get("/agreements?q=Lakeside"))) == ["Lakeside Card MOU"]
@@ -173,7 +173,7 @@ def test_agreement_list_is_a_plain_get_form(world, login):
     assert titles(body(s.get("/agreements?status=active"))) == []
     page = body(s.get("/agreements?status=draft&kind=mou"))
     assert titles(page) == ["Hill Card MOU", "Lakeside Card MOU"]
-    assert re.search(r'<option value="draft" selected>', page)
+    assert '<option selected value="draft">' in page
 
 
 def test_detail_links_work_without_javascript(world, login):

@@ -1,8 +1,9 @@
-"""Field helpers shared by every domain's forms, and the one flow of a submitted form."""
+"""Field helpers shared by every domain's forms, list search forms, and the one flow of a submitted form."""
 from typing import Callable, NamedTuple
 
 from flask import request
-from wtforms import SelectField
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField
 
 from tracker.extensions import db
 from tracker.validation import Conflict, Invalid, apply_errors
@@ -65,3 +66,34 @@ def submitted(form, save: Callable[[], object]) -> Outcome:
         db.session.rollback()
         return Outcome(409, conflict=exc.changes)
     return Outcome(303, result)
+
+
+def int_or_none(value):
+    """A query-string number: anything that is not one counts as not given."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def one_of(choices, default=""):
+    """A filter keeping a value only if it is one of `choices` (else `default`)."""
+    return lambda value: value if value in choices else default
+
+
+def order_fields(sorts, default: str, direction: str = "asc") -> tuple[HiddenField, HiddenField]:
+    """A list's `sort` (one of `sorts`) and `dir` ("asc" or "desc") fields, with their defaults."""
+    return (HiddenField(default=default, filters=[one_of(sorts, default)]),
+            HiddenField(default=direction, filters=[one_of(("asc", "desc"), direction)]))
+
+
+class ListSearchForm(FlaskForm):
+    """A list page's filters and order, parsed once from the query string, as microblog's search form:
+    `XSearchForm(formdata=request.args, meta={"csrf": False})`. Nothing in it is ever an error: a value that means
+    nothing here (a stale bookmark, a hand-edited URL) counts as not given, and the list shows.
+    Subclasses declare their filters and `sort, dir = order_fields(...)`."""
+
+    @property
+    def order_given(self) -> bool:
+        """Did the URL choose the order (a column header was clicked), rather than leave the default?"""
+        return bool(self.sort.raw_data)

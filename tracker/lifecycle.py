@@ -78,12 +78,17 @@ class Lifecycle:
         obj.status = step.target
         return step
 
-    def move_to(self, obj, target: str) -> Transition | None:
-        """Where a form names the status wanted rather than the step: the step there, if the table has one."""
+    def check_to(self, obj, target: str) -> Transition | None:
+        """Where a form names the status wanted rather than the step: the step there (None: no change),
+        or `Invalid` saying where it can go (nothing changes)."""
         if obj.status == target:
             return None
         step = next((t for t in self.available(obj.status) if t.target == target), None)
         if step is None:
             raise Invalid({self.field: self.path_hint(obj.status)})
+        return step
+
+    def move_to(self, obj, target: str) -> Transition | None:
+        step = self.check_to(obj, target)
         obj.status = target
         return step

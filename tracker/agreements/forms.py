@@ -1,10 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, FieldList, FormField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (DateField, FieldList, FormField, HiddenField, IntegerField, SearchField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.agreements.models import COLLABORATION_LEVELS, KINDS, MONTHS, PARTY_ROLES, RENEWALS, TERM_KINDS
-from tracker.forms import IdSelectField, strip
+from tracker.agreements.service import SORTS
+from tracker.agreements.workflow import STATUSES
+from tracker.forms import IdSelectField, ListSearchForm, int_or_none, one_of, order_fields, strip
 
 MONTH_CHOICES = [("", _l("— none —"))] + [(m, v) for m, v in MONTHS.items()]
 
@@ -83,3 +86,16 @@ class GoalForm(Versioned):
 
 class StepForm(Versioned):
     """A status transition or a removal: only the version and the CSRF token."""
+
+
+class AgreementSearchForm(ListSearchForm):
+    """The agreements list's filters (`org`: its choices are the view's)."""
+
+    q = SearchField(_l("Search title or party"), id="agreement-q", render_kw={"autocomplete": "off"})
+    status = SelectField(_l("Status"), id="agreement-status", choices=[("", _l("Any status")), *STATUSES.items()],
+                         filters=[one_of(STATUSES)])
+    kind = SelectField(_l("Kind"), id="agreement-kind", choices=[("", _l("Any kind")), *KINDS.items()], filters=[one_of(KINDS)])
+    org = SelectField(_l("Organisation"), id="agreement-org", coerce=int_or_none, validate_choice=False)
+    expiring = SelectField(_l("Ending within"), id="agreement-expiring", coerce=int_or_none, validate_choice=False,
+                           choices=[("", _l("Any time"))] + [(days, _l("%(n)s days", n=days)) for days in (30, 60, 90, 180, 365)])
+    sort, dir = order_fields(SORTS, "updated", "desc")

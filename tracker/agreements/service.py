@@ -131,13 +131,13 @@ def check_parties(parties: list[dict], own: frozenset[int] | None = None) -> dic
 
 # ---- changes, each audited, none lost --------------------------------------------------------
 
-def _snapshot(agreement: Agreement, fields=ALL_FIELDS) -> dict:
-    """Field values as the history shows them: the manager by name rather than by id."""
-    values = {f: getattr(agreement, f) for f in fields}
-    if "manager_id" in values:
-        manager = db.session.get(User, values.pop("manager_id")) if agreement.manager_id else None
-        values["manager"] = manager.name if manager else None
-    return values
+def _manager_name(agreement: Agreement) -> str | None:
+    manager = db.session.get(User, agreement.manager_id) if agreement.manager_id else None
+    return manager.name if manager else None
+
+
+SHOWN = {"manager_id": audit.Shown("manager", _manager_name)}  # the manager by name rather than by id
+CREATED = tuple(f for f in ALL_FIELDS if f != "manager_id") + ("manager_id",)  # as the history lists a new one
 
 
 def create(actor: audit.Actor, data: dict, parties: list[dict], own: frozenset[int] | None = None) -> Agreement:
@@ -148,7 +148,7 @@ def create(actor: audit.Actor, data: dict, parties: list[dict], own: frozenset[i
     agreement.parties = [Party(**{f: p.get(f, "") for f in PARTY_FIELDS}) for p in parties]
     db.session.add(agreement)
     db.session.flush()
-    changes = audit.created(_snapshot(agreement))
+    changes = audit.created(audit.values(agreement, CREATED, SHOWN))
     changes["parties"] = [None, ", ".join(_party_label(p) for p in parties)]
     audit.record(actor, "agreement.created", "agreement", agreement.id, changes)
     db.session.commit()
@@ -206,14 +206,10 @@ def _save(actor: audit.Actor, agreement: Agreement, version: int, action: str, c
 def update_section(actor: audit.Actor, agreement: Agreement, section: str, data: dict, version: int) -> dict:
     fields = SECTIONS[section]
     if section == "term":
-        errors = check_term({**_snapshot(agreement), **data})
+        errors = check_term({**{f: getattr(agreement, f) for f in fields}, **data})
         if errors:
             raise Invalid(errors)
-    before = _snapshot(agreement, fields)
-    for field in fields:
-        if field in data:
-            setattr(agreement, field, data[field])
-    changes = audit.diff(before, _snapshot(agreement, fields))
+    changes = audit.populate(agreement, data, fields, shown=SHOWN)
     if not changes:
         db.session.rollback()
         return {}
@@ -268,11 +264,7 @@ def update_goal(actor: audit.Actor, agreement: Agreement, goal_id: int, data: di
     goal = next((g for g in agreement.goals if g.id == goal_id), None)
     if goal is None:
         raise Invalid({"": _("That goal is not on this agreement.")})
-    before = {f: getattr(goal, f) for f in GOAL_FIELDS}
-    values = _goal_values(data)
-    for field, value in values.items():
-        setattr(goal, field, value)
-    changes = {f"goal {goal.position} {k}": v for k, v in audit.diff(before, values).items()}
+    changes = audit.populate(goal, _goal_values(data), prefix=f"goal {goal.position} ")
     _save(actor, agreement, version, "agreement.goal_updated", changes, {"goal"})
 
 

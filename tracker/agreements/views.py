@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tracker.agreements import parts, service, workflow
 from tracker.agreements.forms import GoalForm, NewAgreementForm, PartyForm, StepForm, SummaryForm, TermForm
+from tracker.agreements.forms import AgreementSearchForm
 from tracker.audit import service as audit
 from tracker.auth.access import can, current_actor, requires
 from tracker.auth.models import User
@@ -56,27 +57,20 @@ add_param(Param("goal_id", "goal", "agreement", lambda access, agreement, value:
     (g for g in agreement.goals if g.id == value), None)))
 
 
-def _int_arg(name: str) -> int | None:
-    try:
-        return int(request.args[name]) if request.args.get(name) else None
-    except ValueError:
-        return None
-
-
 @bp.route("")
 @requires("agreement.view")
 def index():
-    args = request.args
+    form = AgreementSearchForm(formdata=request.args, meta={"csrf": False})
     scope = current_scope()
     query = service.search(
-        seen.agreement_ids(scope), date.today(), q=args.get("q", ""), status=args.get("status", ""), kind=args.get("kind", ""),
-        organisation_id=_int_arg("org"), expiring_within=_int_arg("expiring"),
-        sort=args.get("sort", "updated"), direction=args.get("dir", "desc"),
+        seen.agreement_ids(scope), date.today(), q=form.q.data or "", status=form.status.data, kind=form.kind.data,
+        organisation_id=form.org.data, expiring_within=form.expiring.data, sort=form.sort.data, direction=form.dir.data,
     )
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    organisations = [] if wants_fragment() else orgs.filter_choices(scope.own, _int_arg("org"))
-    return render("agreements/index.html", "agreements/_results.html", page=page, args=args,
-                  organisations=organisations)
+    if not wants_fragment():
+        form.org.choices = [("", _("Any organisation"))] + [
+            (o.id, o.name) for o in orgs.filter_choices(scope.own, form.org.data)]
+    return render("agreements/index.html", "agreements/_results.html", page=page, form=form)
 
 
 def _manager_choices():

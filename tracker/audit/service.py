@@ -8,14 +8,18 @@ chain was keyed keep their plain SHA-256 and verify as before; a marker row
 ("audit.chain_keyed") starts the keyed part, and no unkeyed row may follow it.
 Signed checkpoints outside the database (tracker.audit.checkpoints) pin the head and
 count, so the newest rows cannot be removed unnoticed once a checkpoint counted them.
+
+Services record an edit with `populate_and_record`: it sets the new values and records the fields that changed.
 """
 import hashlib
 import json
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 
@@ -63,6 +67,55 @@ def diff(before: dict, after: dict) -> dict:
 def created(snapshot: dict) -> dict:
     """The changes of a new record: every field that has a value, from nothing."""
     return {key: [None, plain(value)] for key, value in snapshot.items() if value not in (None, "", False)}
+
+
+class Shown(NamedTuple):
+    """How the history shows a field that is not shown as its stored value: under `name`, as `read(obj)`
+    gives it (an organisation's name rather than its id, a kind's label, a list of names)."""
+
+    name: str
+    read: Callable[[Any], Any]
+
+
+def values(obj, fields: Iterable[str], shown: Mapping[str, Shown] | None = None) -> dict:
+    """`fields` of `obj` (an object's attributes, or a dict's items) as the history shows them."""
+    found = {}
+    for field in fields:
+        how = (shown or {}).get(field)
+        if how is not None:
+            found[how.name] = how.read(obj)
+        else:
+            found[field] = obj.get(field) if isinstance(obj, Mapping) else getattr(obj, field)
+    return found
+
+
+def populate(obj, data: Mapping, fields: Iterable[str] | None = None, *, shown: Mapping[str, Shown] | None = None,
+             prefix: str = "") -> dict:
+    """Set the values of `data` on `obj` (only `fields`, in their order, when given) and return what changed,
+    as the history shows it: {prefix + field: [before, after]}. Indico's populate_from_dict(..., track_changes=True).
+
+    `obj` is a model (attributes are set) or a dict (items are set).
+    """
+    keys = [f for f in (data if fields is None else fields) if f in data]
+    before = values(obj, keys, shown)
+    for key in keys:
+        if isinstance(obj, MutableMapping):
+            obj[key] = data[key]
+        else:
+            setattr(obj, key, data[key])
+    return {prefix + key: change for key, change in diff(before, values(obj, keys, shown)).items()}
+
+
+def populate_and_record(actor: Actor, obj, data: Mapping, action: str, entity_type: str, entity_id,
+                        fields: Iterable[str] | None = None, *, shown: Mapping[str, Shown] | None = None,
+                        prefix: str = "", about: dict | None = None, always: bool = False) -> dict:
+    """`populate`, then record the changes as one event of `entity_type` `entity_id`, after the entries of `about`
+    (what was changed, e.g. {"contact": name}). Nothing changed, nothing is recorded, unless `always`.
+    Returns the changes (without `about`)."""
+    changes = populate(obj, data, fields, shown=shown, prefix=prefix)
+    if changes or always:
+        record(actor, action, entity_type, entity_id, {**(about or {}), **changes})
+    return changes
 
 
 def _payload(row: AuditEvent) -> bytes:

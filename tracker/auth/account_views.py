@@ -6,9 +6,8 @@ from flask_login import current_user
 from tracker.audit import service as audit
 from tracker.auth import accounts, sessions
 from tracker.auth.access import current_actor, requires
-from tracker.auth.forms import AccountForm, PasswordForm
+from tracker.auth.forms import AccountForm, AccountSearchForm, PasswordForm
 from tracker.auth.models import User
-from tracker.auth.permissions import ROLES
 from tracker.extensions import db
 from tracker.forms import form_data
 from tracker.htmx import render
@@ -33,11 +32,10 @@ def _account_form(obj=None) -> AccountForm:
 @bp.get("")
 @requires("user.manage")
 def index():
-    args = request.args
-    query = accounts.search(args.get("q", ""), args.get("role", ""), args.get("status", ""),
-                            args.get("sort", "name"), args.get("dir", "asc"))
+    form = AccountSearchForm(formdata=request.args, meta={"csrf": False})
+    query = accounts.search(form.q.data or "", form.role.data, form.status.data, form.sort.data, form.dir.data)
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render("accounts/index.html", "accounts/_results.html", page=page, args=args, roles=ROLES)
+    return render("accounts/index.html", "accounts/_results.html", page=page, form=form)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -51,7 +49,6 @@ def create():
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            db.session.commit()
             flash(_("%(name)s can now sign in as %(email)s.", name=user.name, email=user.email), "success")
             return redirect(url_for("accounts.edit", user_id=user.id), 303)
     return render_template("accounts/form.html", form=form, user=None), 422 if form.is_submitted() else 200
@@ -69,7 +66,6 @@ def edit(user_id: int):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            db.session.commit()
             flash(_("Saved %(name)s.", name=user.name), "success")
             return redirect(url_for("accounts.edit", user_id=user.id), 303)
     return _edit_page(user, form, PasswordForm(formdata=None), 422 if form.is_submitted() else 200)
@@ -88,7 +84,6 @@ def password(user_id: int):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            db.session.commit()
             flash(_("New password set for %(name)s. Give it to them in person or by phone, not by email.", name=user.name), "success")
             return redirect(url_for("accounts.edit", user_id=user.id), 303)
     return _edit_page(user, _account_form(obj=user), form, 422)

@@ -17,6 +17,7 @@ from tracker.validation import Invalid
 
 MIN_PASSWORD = 12
 SORTS = {"name": User.name, "email": User.email, "role": User.role, "created": User.created_at}
+SHOWN = {"organisations": audit.Shown("organisations", lambda user: ", ".join(sorted(o.name for o in user.organisations)))}
 
 
 def search(q: str = "", role: str = "", status: str = "", sort: str = "name", direction: str = "asc"):
@@ -40,8 +41,10 @@ def create_account(actor: audit.Actor, data: dict) -> User:
         errors["password"] = _("The password needs at least %(n)d characters.", n=MIN_PASSWORD)
     if errors:
         raise Invalid(errors)
-    return create_user(actor, _normal_email(data["email"]), data["name"].strip(), data["role"], password,
+    user = create_user(actor, _normal_email(data["email"]), data["name"].strip(), data["role"], password,
                        _organisations(data.get("organisation_ids") or []))
+    db.session.commit()
+    return user
 
 
 def update_account(actor: audit.Actor, user: User, data: dict, by: User) -> User:
@@ -54,15 +57,14 @@ def update_account(actor: audit.Actor, user: User, data: dict, by: User) -> User
         errors["role" if data["role"] != ADMIN else "active"] = _("This is the last active admin; make someone else admin first.")
     if errors:
         raise Invalid(errors)
-    before = _snapshot(user)
-    user.name, user.email, user.role, user.active = data["name"].strip(), _normal_email(data["email"]), data["role"], data["active"]
-    user.organisations = _organisations(data.get("organisation_ids") or [])
+    audit.populate_and_record(actor, user, {
+        "name": data["name"].strip(), "email": _normal_email(data["email"]), "role": data["role"], "active": data["active"],
+        "organisations": _organisations(data.get("organisation_ids") or []),
+    }, "user.updated", "user", user.id, shown=SHOWN)
     user.access_version = new_access_version()  # what they see may have changed: their cached scope goes
     if not user.active:
         sessions.end_all(user.id)  # a deactivated account is signed out everywhere at once
-    changes = audit.diff(before, _snapshot(user))
-    if changes:
-        audit.record(actor, "user.updated", "user", user.id, changes)
+    db.session.commit()
     return user
 
 
@@ -74,6 +76,7 @@ def set_password(actor: audit.Actor, user: User, password: str, keep_session: st
     user.password_hash = hash_password(password)
     sessions.end_all(user.id, keep=keep_session)
     audit.record(actor, "user.password_set", "user", user.id, {})
+    db.session.commit()
 
 
 def _check(data: dict, user: User | None) -> dict:
@@ -110,7 +113,3 @@ def _organisations(ids) -> list[Organisation]:
 def _other_active_admins(user: User) -> int:
     return db.session.scalar(select(func.count(User.id)).where(User.role == ADMIN, User.active.is_(True), User.id != user.id))
 
-
-def _snapshot(user: User) -> dict:
-    return {"name": user.name, "email": user.email, "role": user.role, "active": user.active,
-            "organisations": ", ".join(sorted(o.name for o in user.organisations))}

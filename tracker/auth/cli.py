@@ -5,7 +5,6 @@ from flask import Blueprint
 from tracker.audit.service import Actor
 from tracker.auth import accounts
 from tracker.auth.permissions import ROLES
-from tracker.extensions import db
 from tracker.validation import Invalid
 
 bp = Blueprint("users", __name__, cli_group="users")
@@ -24,5 +23,4 @@ def create_user(email, name, role, org_ids, password):
                                                               "password": password, "organisation_ids": list(org_ids)})
     except Invalid as exc:
         raise click.ClickException(" ".join(m for messages in exc.errors.values() for m in messages)) from None
-    db.session.commit()
     click.echo(f"created {role} {email}")

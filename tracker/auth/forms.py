@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SearchField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.auth.accounts import SORTS
 from tracker.auth.permissions import ROLES
-from tracker.forms import strip
+from tracker.forms import ListSearchForm, one_of, order_fields, strip
 
 
 class LoginForm(FlaskForm):
@@ -34,3 +35,13 @@ class AccountForm(FlaskForm):
 class PasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
                              description=_l("At least 12 characters."))
+
+
+class AccountSearchForm(ListSearchForm):
+    STATUSES = {"active": _l("May sign in"), "inactive": _l("Deactivated")}
+
+    q = SearchField(_l("Search name or email"), id="user-q")
+    role = SelectField(_l("Role"), id="user-role", choices=[("", _l("All roles")), *ROLES.items()], filters=[one_of(ROLES)])
+    status = SelectField(_l("Status"), id="user-status", choices=[("", _l("Everyone")), *STATUSES.items()],
+                         filters=[one_of(STATUSES)])
+    sort, dir = order_fields(SORTS, "name")

@@ -45,6 +45,12 @@ def authenticate(actor: audit.Actor, email: str, password: str) -> User | None:
         return user
 
 
+def sign_out(actor: audit.Actor, user: User) -> None:
+    """Record the sign-out (the view then ends the browser's session)."""
+    audit.record(actor, "auth.logout", "user", user.id)
+    db.session.commit()
+
+
 def create_user(actor: audit.Actor, email: str, name: str, role: str, password: str, organisations=()) -> User:
     user = User(email=email.lower(), name=name, role=role, password_hash=hash_password(password))
     user.organisations = list(organisations)

@@ -4,11 +4,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from tracker.audit import service as audit
 from tracker.auth import service, sessions
 from tracker.auth.access import current_actor, public, requires
 from tracker.auth.forms import LoginForm
-from tracker.extensions import db, login_manager
+from tracker.extensions import login_manager
 
 bp = Blueprint("auth", __name__)
 
@@ -62,8 +61,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires("dashboard.view")
 def logout():
-    audit.record(current_actor(), "auth.logout", "user", current_user.id)
-    db.session.commit()
+    service.sign_out(current_actor(), current_user)
     logout_user()
     sessions.finish()
     flash(_("You are signed out."), "info")

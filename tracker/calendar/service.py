@@ -112,14 +112,13 @@ def preferences(user_id: int) -> dict[str, bool]:
 
 
 def set_preferences(actor: audit.Actor, user_id: int, enabled: set[str]) -> dict:
-    before = preferences(user_id)
+    chosen = preferences(user_id)
+    changes = audit.populate_and_record(actor, chosen, {k: k in enabled for k in key_dates.KINDS},
+                                        "reminders.preferences_changed", "user", user_id)
     existing = {s.kind: s for s in db.session.execute(select(ReminderSetting).where(ReminderSetting.user_id == user_id)).scalars()}
-    for kind in key_dates.KINDS:
+    for kind, on in chosen.items():
         row = existing.get(kind) or ReminderSetting(user_id=user_id, kind=kind)
-        row.enabled = kind in enabled
+        row.enabled = on
         db.session.add(row)
-    changes = audit.diff(before, {k: k in enabled for k in key_dates.KINDS})
-    if changes:
-        audit.record(actor, "reminders.preferences_changed", "user", user_id, changes)
     db.session.commit()
     return changes

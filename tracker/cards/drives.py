@@ -70,21 +70,19 @@ def update_drive(actor, drive: CardDrive, data: dict) -> None:
     """Its name, dates, grades and target; its status moves by the table (workflow.DRIVE)."""
     schools = sorted({c.school_id for c in drive.counts})
     _check(data, schools)
-    before = {f: getattr(drive, f) for f in DRIVE_FIELDS}
     if "status" in data:
-        DRIVE.move_to(drive, data["status"])
-    for key, value in data.items():
-        if key != "status":
-            setattr(drive, key, [g for g in GRADES if g in value] if key == "grades" else value)
-    added = [g for g in drive.grades if g not in before["grades"]]
+        DRIVE.check_to(drive, data["status"])  # the table says where the status may go; populate records it
+    grades = list(drive.grades)
+    audit.populate_and_record(actor, drive, {**data, "grades": [g for g in GRADES if g in data["grades"]]},
+                              "drive.updated", "card_drive", drive.id, DRIVE_FIELDS, always=True)
+    added = [g for g in drive.grades if g not in grades]
     if added:
         _add_rows(drive, schools, added)
-    removed = [g for g in before["grades"] if g not in drive.grades]
+    removed = [g for g in grades if g not in drive.grades]
     if removed:  # rows of grades no longer in the drive go, unless something was counted in them
         nothing_counted = [getattr(DriveCount, f) == 0 for f in (*COUNT_FIELDS, "classrooms")]
         db.session.execute(delete(DriveCount).where(DriveCount.drive_id == drive.id, DriveCount.grade.in_(removed),
                                                     *nothing_counted))
-    audit.record(actor, "drive.updated", "card_drive", drive.id, audit.diff(before, data))
     db.session.commit()
 
 

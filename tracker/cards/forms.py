@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SearchField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -11,7 +12,7 @@ from tracker.cards.models import (BARCODE_SOURCES, CARD_FORMS, CARD_MODELS, CARD
                                   TRANSFER_METHODS)
 from tracker.cards.programme import PROGRAMME_FIELDS, SPEC_FIELDS
 from tracker.cards.workflow import DRIVE_STATUSES
-from tracker.forms import IdSelectField, strip
+from tracker.forms import IdSelectField, int_or_none, strip
 
 
 class Checkboxes(SelectMultipleField):
@@ -100,6 +101,13 @@ class OptOutForm(FlaskForm):
     opted_out_on = DateField(_l("Date"), validators=[DataRequired()])
     source = StringField(_l("Source"), validators=[Length(max=100)], filters=[strip],
                          description=_l("e.g. paper form, parent email, district list"))
+
+
+class RosterSearchForm(FlaskForm):
+    """The roster's filters, from the query string (`school`: its choices are the schools the user sees)."""
+
+    q = SearchField(_l("Search"), filters=[strip])
+    school = SelectField(_l("School"), coerce=int_or_none, validate_choice=False)
 
 
 class ExportForm(FlaskForm):

@@ -50,11 +50,8 @@ def _save(actor, agreement: Agreement, model, current, data: dict, fields, versi
     else:
         if version is not None and current.version != version:
             raise Conflict([])
-        before = {f: getattr(current, f) for f in fields}
-        for key, value in data.items():
-            setattr(current, key, value)
+        audit.populate_and_record(actor, current, data, f"{name}.updated", "agreement", agreement.id, fields, always=True)
         current.version += 1
-        audit.record(actor, f"{name}.updated", "agreement", agreement.id, audit.diff(before, data))
     db.session.commit()
     return current
 

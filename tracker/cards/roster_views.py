@@ -11,7 +11,7 @@ from wtforms import SelectField
 from tracker.agreements import parts
 from tracker.auth.access import current_actor, requires
 from tracker.cards import optouts, patrons, programme, roster, rosterfile
-from tracker.cards.forms import ExportForm, OptOutForm, UploadForm
+from tracker.cards.forms import ExportForm, OptOutForm, RosterSearchForm, UploadForm
 from tracker.cards.models import STUDENT_FIELDS, CardDrive, RosterImport
 from tracker.cards.views import bp
 from tracker.extensions import db
@@ -32,8 +32,9 @@ def _roster_page(agreement, upload_form=None, optout_form=None, status=200):
     """The students the user may see (of one school with ?school=, which must be one they see: else 404)."""
     schools = current_access().schools
     shown = roster.schools_shown(agreement.id, schools)
-    q = request.args.get("q", "").strip()
-    chosen = request.args.get("school", type=int)
+    search = RosterSearchForm(formdata=request.args, meta={"csrf": False})
+    search.school.choices = [("", _("All schools"))] + [(s.id, s.name) for s in shown]
+    q, chosen = search.q.data or "", search.school.data
     if chosen is not None and chosen not in {s.id for s in shown}:
         abort(404)
     students = db.paginate(roster.roster_students(agreement.id, schools, chosen, q), per_page=50, error_out=False)
@@ -42,7 +43,7 @@ def _roster_page(agreement, upload_form=None, optout_form=None, status=200):
     optout_form = optout_form or OptOutForm(formdata=None, opted_out_on=date.today())
     spec = programme.spec_of(agreement.id)
     return parts.page("cards/roster.html", agreement, "roster", status, upload_form=upload_form or _upload_form(agreement, None),
-                      optout_form=optout_form, students=students, imports=imports, q=q, schools=shown, chosen=chosen,
+                      optout_form=optout_form, students=students, imports=imports, search=search, schools=shown,
                       own_only=schools is not None, counts=roster.roster_counts(agreement.id, schools), spec=spec,
                       destroy_on=programme.destruction_date(spec, agreement))
 

@@ -53,30 +53,20 @@ def check(data: dict) -> None:
         raise Invalid(errors)
 
 
-def _snapshot(clause: Clause) -> dict:
-    return {f: getattr(clause, f) for f in FIELDS}
-
-
 def create(actor: audit.Actor, data: dict) -> Clause:
     check(data)
     position = (db.session.execute(select(func.max(Clause.position))).scalar() or 0) + 1
     clause = Clause(position=position, **{f: data[f] for f in FIELDS if f in data})
     db.session.add(clause)
     db.session.flush()
-    audit.record(actor, "clause.created", "clause", clause.id, audit.created(_snapshot(clause)))
+    audit.record(actor, "clause.created", "clause", clause.id, audit.created(audit.values(clause, FIELDS)))
     db.session.commit()
     return clause
 
 
 def update(actor: audit.Actor, clause: Clause, data: dict) -> dict:
-    check({**_snapshot(clause), **data})
-    before = _snapshot(clause)
-    for field in FIELDS:
-        if field in data:
-            setattr(clause, field, data[field])
-    changes = audit.diff(before, _snapshot(clause))
-    if changes:
-        audit.record(actor, "clause.updated", "clause", clause.id, changes)
+    check({**{f: getattr(clause, f) for f in FIELDS}, **data})
+    changes = audit.populate_and_record(actor, clause, data, "clause.updated", "clause", clause.id, FIELDS)
     db.session.commit()
     return changes
 

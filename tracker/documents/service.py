@@ -121,10 +121,9 @@ def edit_clause(actor: audit.Actor, version: DocumentVersion, item_id: int, titl
         errors["body"] = variables.problems(body)
     if errors:
         raise Invalid(errors)
-    changes = audit.diff({"title": item.title, "text": item.body}, {"title": title.strip(), "text": body})
-    item.title, item.body = title.strip(), body
-    if changes:
-        record(actor, "document.clause_edited", version, {f"clause {item.position} {k}": v for k, v in changes.items()})
+    audit.populate_and_record(actor, item, {"title": title.strip(), "body": body}, "document.clause_edited", ENTITY,
+                              version.id, shown={"body": audit.Shown("text", lambda clause: clause.body)},
+                              prefix=f"clause {item.position} ")
     db.session.commit()
 
 
@@ -168,13 +167,11 @@ def update_settings(actor: audit.Actor, version: DocumentVersion, needed: list[s
         raise Invalid({"signing_order": _("Choose how the signatories sign.")})
     clean = {k: (str(terms.get(k) or "").strip() or v) for k, v in variables.TERM_DEFAULTS.items()}
     document = version.document
-    before = {"approvals needed": document.approvals_needed, "signing order": version.signing_order, **(version.terms or {})}
-    document.approvals_needed = ",".join(k for k in APPROVALS if k in needed)
-    version.signing_order = signing_order
-    version.terms = clean
-    changes = audit.diff(before, {"approvals needed": document.approvals_needed, "signing order": signing_order, **clean})
-    if changes:
-        record(actor, "document.settings_changed", version, changes)
+    settings = {"approvals needed": document.approvals_needed, "signing order": version.signing_order, **(version.terms or {})}
+    audit.populate_and_record(actor, settings, {"approvals needed": ",".join(k for k in APPROVALS if k in needed),
+                                                "signing order": signing_order, **clean},
+                              "document.settings_changed", ENTITY, version.id)
+    document.approvals_needed, version.signing_order, version.terms = settings["approvals needed"], signing_order, clean
     db.session.commit()
 
 

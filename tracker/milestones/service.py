@@ -108,13 +108,9 @@ def update(actor: audit.Actor, agreement: Agreement, milestone: Milestone, data:
     errors, warnings = check(agreement, data, today)
     if errors:
         raise Invalid(errors)
-    before = {f: getattr(milestone, f) for f in FIELDS}
     values = _values(data)
-    for f, v in values.items():
-        setattr(milestone, f, v)
-    changes = audit.diff(before, values)
-    if changes:
-        audit.record(actor, "milestone.updated", "agreement", agreement.id, {"milestone": milestone.title, **changes})
+    audit.populate_and_record(actor, milestone, values, "milestone.updated", "agreement", agreement.id,
+                              about={"milestone": values["title"]})
     db.session.commit()
     return warnings
 

@@ -2,11 +2,12 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from tracker.forms import IdSelectField, strip
+from tracker.forms import IdSelectField, ListSearchForm, one_of, order_fields, strip
 from tracker.orgs.models import CONTACT_ROLES, KINDS
+from tracker.orgs.service import SORTS
 
 TIME_ZONES = sorted(z for z in available_timezones() if z.startswith(("America/", "Pacific/", "Europe/", "UTC")))
 
@@ -46,3 +47,9 @@ class ContactForm(FlaskForm):
     can_sign = BooleanField(_l("Can sign agreements"))
 
     FIELDS = ("name", "title", "role", "email", "phone", "can_sign")
+
+
+class OrganisationSearchForm(ListSearchForm):
+    q = SearchField(_l("Search name, code or city"), id="org-q")
+    kind = SelectField(_l("Kind"), id="org-kind", choices=[("", _l("All kinds")), *KINDS.items()], filters=[one_of(KINDS)])
+    sort, dir = order_fields(SORTS, "name")

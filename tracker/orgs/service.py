@@ -70,18 +70,20 @@ def filter_choices(scope: frozenset[int] | None, selected: int | None = None) ->
     return list(db.session.execute(query).scalars())
 
 
-def _snapshot(obj, fields) -> dict:
-    return {f: getattr(obj, f) for f in fields}
+def _related_name(field: str):
+    def read(org: Organisation) -> str | None:
+        related = db.session.get(Organisation, getattr(org, field)) if getattr(org, field) else None
+        return related.name if related else None
+    return read
 
 
-def _org_snapshot(org: Organisation) -> dict:
-    """Field values as the history shows them: related organisations by name, the kind by its label."""
-    values = _snapshot(org, ORG_FIELDS)
-    for field in ("parent_id", "home_branch_id"):
-        related = db.session.get(Organisation, values.pop(field)) if getattr(org, field) else None
-        values[field.removesuffix("_id")] = related.name if related else None
-    values["kind"] = org.kind_label
-    return values
+# How the history shows an organisation: related organisations by name (listed last), the kind by its label.
+SHOWN = {
+    "kind": audit.Shown("kind", lambda org: org.kind_label),
+    "parent_id": audit.Shown("parent", _related_name("parent_id")),
+    "home_branch_id": audit.Shown("home_branch", _related_name("home_branch_id")),
+}
+HISTORY_ORDER = tuple(f for f in ORG_FIELDS if f not in ("parent_id", "home_branch_id")) + ("parent_id", "home_branch_id")
 
 
 def _blank_to_none(data: dict) -> dict:
@@ -151,7 +153,7 @@ def create_organisation(actor: audit.Actor, data: dict) -> Organisation:
     db.session.flush()
     if org.parent_id is not None:  # those above it now see it
         organisations_changed()
-    audit.record(actor, "organisation.created", "organisation", org.id, audit.created(_org_snapshot(org)))
+    audit.record(actor, "organisation.created", "organisation", org.id, audit.created(audit.values(org, HISTORY_ORDER, SHOWN)))
     db.session.commit()
     return org
 
@@ -162,16 +164,11 @@ def update_organisation(actor: audit.Actor, org: Organisation, data: dict, scope
     data = _blank_to_none(data)
     moved = data.get("parent_id") != org.parent_id
     _check_org(org.id, data, scope if moved else None)
-    before = _org_snapshot(org)
     zone = org.time_zone
-    for field in ORG_FIELDS:
-        if field in data:
-            setattr(org, field, data[field])
+    changes = audit.populate_and_record(actor, org, data, "organisation.updated", "organisation", org.id, HISTORY_ORDER,
+                                        shown=SHOWN)
     if moved or org.time_zone != zone:
         organisations_changed()
-    changes = audit.diff(before, _org_snapshot(org))
-    if changes:
-        audit.record(actor, "organisation.updated", "organisation", org.id, changes)
     db.session.commit()
     return changes
 
@@ -189,14 +186,10 @@ def save_contact(actor: audit.Actor, org: Organisation, data: dict, contact: Con
         contact = Contact(organisation=org, **{f: data[f] for f in CONTACT_FIELDS})
         db.session.add(contact)
         db.session.flush()
-        audit.record(actor, "contact.created", "organisation", org.id, audit.created(_snapshot(contact, CONTACT_FIELDS)))
+        audit.record(actor, "contact.created", "organisation", org.id, audit.created(audit.values(contact, CONTACT_FIELDS)))
     else:
-        before = _snapshot(contact, CONTACT_FIELDS)
-        for field in CONTACT_FIELDS:
-            setattr(contact, field, data[field])
-        changes = audit.diff(before, _snapshot(contact, CONTACT_FIELDS))
-        if changes:
-            audit.record(actor, "contact.updated", "organisation", org.id, {"contact": contact.name, **changes})
+        audit.populate_and_record(actor, contact, data, "contact.updated", "organisation", org.id, CONTACT_FIELDS,
+                                  about={"contact": data["name"]})
     db.session.commit()
     return contact
 

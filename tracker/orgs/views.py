@@ -9,8 +9,8 @@ from tracker.extensions import db
 from tracker.forms import form_data
 from tracker.htmx import render
 from tracker.orgs import service
-from tracker.orgs.forms import ContactForm, OrganisationForm
-from tracker.orgs.models import BRANCH, KINDS, PARENTS, Contact, Organisation
+from tracker.orgs.forms import ContactForm, OrganisationForm, OrganisationSearchForm
+from tracker.orgs.models import BRANCH, PARENTS, Contact, Organisation
 from tracker.scope.loading import Param, add_param, child
 from tracker.scope.users import current_scope
 from tracker.validation import Invalid, apply_errors
@@ -30,11 +30,10 @@ def _organisation_form(obj=None) -> OrganisationForm:
 @bp.route("")
 @requires("org.view")
 def index():
-    args = request.args
-    kind = args.get("kind", "")
-    query = service.search(args.get("q", ""), kind, args.get("sort", "name"), args.get("dir", "asc"))
+    form = OrganisationSearchForm(formdata=request.args, meta={"csrf": False})
+    query = service.search(form.q.data or "", form.kind.data, form.sort.data, form.dir.data)
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render("orgs/index.html", "orgs/_results.html", page=page, kinds=KINDS, args=args)
+    return render("orgs/index.html", "orgs/_results.html", page=page, form=form)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -7,18 +7,15 @@ from flask import Blueprint, abort, render_template, request
 from tracker import printing, spreadsheets
 from tracker.auth.access import requires
 from tracker.reports import service
+from tracker.reports.forms import ReportYearForm
 from tracker.scope.users import current_scope
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 FORMATS = ("html", "pdf", "csv", "xlsx")
 
 
-def _year() -> service.SchoolYear:
-    try:
-        first = int(request.args.get("year", ""))
-    except ValueError:
-        return service.SchoolYear.containing(date.today())
-    return service.SchoolYear(first) if 2000 <= first <= 2100 else service.SchoolYear.containing(date.today())
+def _year(form: ReportYearForm) -> service.SchoolYear:
+    return service.SchoolYear(form.year.data) if form.year.data else service.SchoolYear.containing(date.today())
 
 
 def _filename(subject: service.ReportSubject, extension: str) -> str:
@@ -26,10 +23,12 @@ def _filename(subject: service.ReportSubject, extension: str) -> str:
     return f"{slug}-annual-report-{subject.year.first}-{subject.year.first + 1}.{extension}"
 
 
-def _respond(subject: service.ReportSubject, fmt: str):
-    context = {"subject": subject, "sections": service.REPORT_SECTIONS, "years": range(subject.year.first - 3, subject.year.first + 2)}
+def _respond(subject: service.ReportSubject, fmt: str, form: ReportYearForm):
+    context = {"subject": subject, "sections": service.REPORT_SECTIONS}
     if fmt == "html":
-        return render_template("reports/page.html", **context)
+        form.year.choices = [(y, f"{y}–{(y + 1) % 100:02d}") for y in range(subject.year.first - 3, subject.year.first + 2)]
+        form.year.data = subject.year.first
+        return render_template("reports/page.html", form=form, **context)
     if fmt == "pdf":
         return printing.pdf_response(printing.render_template_pdf("reports/print.html", **context), _filename(subject, "pdf"))
     if fmt == "csv":
@@ -46,7 +45,8 @@ def _respond(subject: service.ReportSubject, fmt: str):
 def agreement(agreement, fmt: str):
     if fmt not in FORMATS:
         abort(404)
-    return _respond(service.for_agreement(agreement, _year()), fmt)
+    form = ReportYearForm(formdata=request.args, meta={"csrf": False})
+    return _respond(service.for_agreement(agreement, _year(form)), fmt, form)
 
 
 @bp.route("/organisations/<int:org_id>", defaults={"fmt": "html"})
@@ -55,4 +55,5 @@ def agreement(agreement, fmt: str):
 def organisation(organisation, fmt: str):
     if fmt not in FORMATS:
         abort(404)
-    return _respond(service.for_organisation(organisation, current_scope(), _year()), fmt)
+    form = ReportYearForm(formdata=request.args, meta={"csrf": False})
+    return _respond(service.for_organisation(organisation, current_scope(), _year(form)), fmt, form)

@@ -61,13 +61,9 @@ def update(actor: audit.Actor, agreement: Agreement, share: ResourceShare, data:
     errors = check(agreement, data)
     if errors:
         raise Invalid(errors)
-    before = {f: getattr(share, f) for f in FIELDS}
-    for f in FIELDS:
-        setattr(share, f, data.get(f))
-    share.value_cents = share.value_cents or 0
-    changes = audit.diff(before, {f: getattr(share, f) for f in FIELDS})
-    if changes:
-        audit.record(actor, "resource.updated", "agreement", agreement.id, {"resource": _label(data), **changes})
+    values = {f: data.get(f) for f in FIELDS} | {"value_cents": data.get("value_cents") or 0}
+    audit.populate_and_record(actor, share, values, "resource.updated", "agreement", agreement.id,
+                              about={"resource": _label(data)})
     db.session.commit()
 
 
