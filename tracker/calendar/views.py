@@ -45,7 +45,7 @@ def _key_dates(agreement, access) -> dict:
 def _coming_up(agreement, access, today) -> list:
     """Dates in the next 30 days (overdue milestones are the milestones part's to say)."""
     url = parts.part_url(agreement, "key-dates", "key-dates")
-    return [parts.Notice(f"{d.kind_label}: {d.title}", url, d.on)
+    return [parts.Notice(d.title, url, d.on)
             for d in key_dates.collect([agreement.id], today, today + timedelta(days=ATTENTION_DAYS), scope=access.scope)]
 
 
