@@ -49,7 +49,7 @@ def test_the_librarian_records_her_school_of_the_district_mou(signed_in, demo, a
     expect(page.get_by_role("heading", level=2, name="Your school", exact=True)).to_be_visible()
     expect(page.locator("main")).not_to_contain_text(WASHINGTON)
     page.get_by_role("link", name=LINCOLN).click()
-    expect(page.get_by_role("heading", level=1, name=LINCOLN)).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name=LINCOLN)).to_be_visible()
 
     # Record counts for kindergarten: the school's progress bar moves.
     _ids, counts_before, cards_before = school_values(app, demo.orgs[LINCOLN])
@@ -108,7 +108,7 @@ def test_the_librarian_reaches_no_other_school(signed_in, demo, app):
 
     # Another school's roster and drive page: "Not found".
     page.goto(f"/agreements/{mou}/roster")
-    expect(page.get_by_role("heading", level=2, name="Roster")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="Roster", exact=True)).to_be_visible()
     for path in (f"/agreements/{mou}/roster?school={washington}", f"/drives/1/schools/{washington}"):
         response = page.goto(path)
         assert response.status == 404, path

@@ -22,7 +22,7 @@ def test_import_a_roster_export_koha_and_record_counts(signed_in, demo, tmp_path
     page.goto(f"/agreements/{mou}/cards")
     expect(page.get_by_role("heading", name="Card programme")).to_be_visible()
     page.get_by_role("link", name="Roster", exact=True).click()
-    expect(page.get_by_role("heading", level=2, name="Roster")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="Roster", exact=True)).to_be_visible()
 
     # Upload: a new student for Lincoln Elementary (school-001) and a changed grade for an existing one.
     roster = tmp_path / "lincoln.csv"

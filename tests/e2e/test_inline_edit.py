@@ -62,6 +62,7 @@ def test_edit_term_swaps_only_that_section(signed_in, demo):
     # Saved for real: a reload shows it, and the change is in the history.
     page.reload()
     expect(page.locator("#section-term dl.facts")).to_contain_text(long_date(new_end))
+    page.get_by_role("navigation", name="Parts of this agreement").get_by_role("link", name="History").click()
     expect(page.locator("#section-history")).to_contain_text("Stacy Youth Services")
 
 

@@ -82,7 +82,7 @@ def test_the_demo_shows_the_whole_path_and_its_pages_are_accessible(signed_in, d
     from tests.e2e.conftest import MOU, axe_violations, describe_violations
 
     page = signed_in("director@demo.test")
-    page.goto(f"/agreements/{demo.agreements[MOU]}")
+    page.goto(f"/agreements/{demo.agreements[MOU]}/documents")
     section = page.locator("#section-documents")
     expect(section.get_by_text("Signed and sealed")).to_be_visible()
     expect(section.get_by_text("Awaiting approval")).to_be_visible()
@@ -91,7 +91,7 @@ def test_the_demo_shows_the_whole_path_and_its_pages_are_accessible(signed_in, d
     assert open(download.value.path(), "rb").read(5) == b"%PDF-"
     checked = []
     for link in ("Original", "First Amendment"):
-        page.goto(f"/agreements/{demo.agreements[MOU]}")
+        page.goto(f"/agreements/{demo.agreements[MOU]}/documents")
         page.locator("#section-documents").get_by_role("link", name=link, exact=True).click()
         checked.append((page.url, axe_violations(page)))
     expect(page.get_by_text("Approved as to form (counsel)").first).to_be_visible()
