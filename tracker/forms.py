@@ -2,6 +2,7 @@
 from typing import Callable, NamedTuple
 
 from flask import request
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 
@@ -49,9 +50,11 @@ class Outcome(NamedTuple):
         return self.status == 303
 
 
-def submitted(form, save: Callable[[], object]) -> Outcome:
+def submitted(form, save: Callable[[], object], show_errors: Callable[[object, Invalid], None] = apply_errors) -> Outcome:
     """The one form flow: on POST, validate, then call the service through `save()`; its `Invalid`
-    puts the messages next to the fields, its `Conflict` is reported; nothing is half-written."""
+    puts the messages next to the fields, its `Conflict` is reported; nothing is half-written.
+    A page that shows the service's messages elsewhere (at the page's top, next to inputs that are not
+    form fields) passes `show_errors(form, invalid)` to put them there."""
     if request.method != "POST":
         return Outcome(200)
     if not form.validate_on_submit():
@@ -60,12 +63,19 @@ def submitted(form, save: Callable[[], object]) -> Outcome:
         result = save()
     except Invalid as exc:
         db.session.rollback()
-        apply_errors(form, exc)
+        show_errors(form, exc)
         return Outcome(422)
     except Conflict as exc:
         db.session.rollback()
         return Outcome(409, conflict=exc.changes)
     return Outcome(303, result)
+
+
+def refusal(form, incomplete: str | None = None) -> list[str]:
+    """Why a one-button POST (a form of only its CSRF token) was refused, as messages to show: the service's
+    (`submitted` put them in `form.form_errors`, as no field is named), or, when the form itself failed
+    (a stale page), `incomplete`: by default, that it was incomplete."""
+    return list(form.form_errors) or [incomplete or _("The form was incomplete; reload the page.")]
 
 
 def int_or_none(value):

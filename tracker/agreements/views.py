@@ -13,13 +13,12 @@ from tracker.audit import service as audit
 from tracker.auth.access import can, current_actor, requires
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.forms import form_data
+from tracker.forms import form_data, submitted
 from tracker.htmx import render, render_fragment_html, wants_fragment
 from tracker.orgs import service as orgs
 from tracker.scope import agreements as seen
 from tracker.scope.loading import Param, add_param, current_access
 from tracker.scope.users import current_scope
-from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
@@ -88,17 +87,12 @@ def create():
         entry.organisation_id.choices = party_choices
     if request.method == "GET":
         form.manager_id.data = current_user.id
-    if form.validate_on_submit():
-        try:
-            fields = service.ALL_FIELDS
-            agreement = service.create(current_actor(), form_data(form, fields), form.party_data(), current_scope().own)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Agreement created as a draft."), "success")
-            return redirect(url_for("agreements.detail", agreement_id=agreement.id), 303)
-    return render_template("agreements/new.html", form=form), 422 if form.is_submitted() else 200
+    outcome = submitted(form, lambda: service.create(current_actor(), form_data(form, service.ALL_FIELDS), form.party_data(),
+                                                     current_scope().own))
+    if outcome.saved:
+        flash(_("Agreement created as a draft."), "success")
+        return redirect(url_for("agreements.detail", agreement_id=outcome.result.id), 303)
+    return render_template("agreements/new.html", form=form), outcome.status
 
 
 @bp.route("/<int:agreement_id>")

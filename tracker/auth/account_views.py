@@ -9,10 +9,9 @@ from tracker.auth.access import current_actor, requires
 from tracker.auth.forms import AccountForm, AccountSearchForm, PasswordForm
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.forms import form_data
+from tracker.forms import form_data, submitted
 from tracker.htmx import render
 from tracker.orgs import service as orgs
-from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("accounts", __name__, url_prefix="/users")
 
@@ -42,16 +41,12 @@ def index():
 @requires("user.manage")
 def create():
     form = _account_form()
-    if form.validate_on_submit():
-        try:
-            user = accounts.create_account(current_actor(), form_data(form, form.FIELDS))
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("%(name)s can now sign in as %(email)s.", name=user.name, email=user.email), "success")
-            return redirect(url_for("accounts.edit", user_id=user.id), 303)
-    return render_template("accounts/form.html", form=form, user=None), 422 if form.is_submitted() else 200
+    outcome = submitted(form, lambda: accounts.create_account(current_actor(), form_data(form, form.FIELDS)))
+    if outcome.saved:
+        user = outcome.result
+        flash(_("%(name)s can now sign in as %(email)s.", name=user.name, email=user.email), "success")
+        return redirect(url_for("accounts.edit", user_id=user.id), 303)
+    return render_template("accounts/form.html", form=form, user=None), outcome.status
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
@@ -59,16 +54,11 @@ def create():
 def edit(user_id: int):
     user = get_user_or_404(user_id)
     form = _account_form(obj=user)
-    if form.validate_on_submit():
-        try:
-            accounts.update_account(current_actor(), user, form_data(form, form.FIELDS), current_user)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Saved %(name)s.", name=user.name), "success")
-            return redirect(url_for("accounts.edit", user_id=user.id), 303)
-    return _edit_page(user, form, PasswordForm(formdata=None), 422 if form.is_submitted() else 200)
+    outcome = submitted(form, lambda: accounts.update_account(current_actor(), user, form_data(form, form.FIELDS), current_user))
+    if outcome.saved:
+        flash(_("Saved %(name)s.", name=user.name), "success")
+        return redirect(url_for("accounts.edit", user_id=user.id), 303)
+    return _edit_page(user, form, PasswordForm(formdata=None), outcome.status)
 
 
 @bp.post("/<int:user_id>/password")
@@ -76,17 +66,12 @@ def edit(user_id: int):
 def password(user_id: int):
     user = get_user_or_404(user_id)
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            accounts.set_password(current_actor(), user, form.password.data,
-                                  keep_session=sessions.current_handle() if user.id == current_user.id else None)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("New password set for %(name)s. Give it to them in person or by phone, not by email.", name=user.name), "success")
-            return redirect(url_for("accounts.edit", user_id=user.id), 303)
-    return _edit_page(user, _account_form(obj=user), form, 422)
+    outcome = submitted(form, lambda: accounts.set_password(
+        current_actor(), user, form.password.data, keep_session=sessions.current_handle() if user.id == current_user.id else None))
+    if outcome.saved:
+        flash(_("New password set for %(name)s. Give it to them in person or by phone, not by email.", name=user.name), "success")
+        return redirect(url_for("accounts.edit", user_id=user.id), 303)
+    return _edit_page(user, _account_form(obj=user), form, outcome.status)
 
 
 def _edit_page(user, form, password_form, status):

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 
 from tracker.auth import sessions
 from tracker.auth.access import current_actor, requires
+from tracker.forms import submitted
 from tracker.registry import Registry
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -42,7 +43,8 @@ def page():
 def end_session():
     """End one of one's own sessions (another browser, or this one)."""
     handle = request.form.get("session", "")
-    if not FlaskForm().validate_on_submit() or not sessions.end(current_actor(), current_user.id, handle):
+    outcome = submitted(FlaskForm(), lambda: sessions.end(current_actor(), current_user.id, handle))
+    if not (outcome.saved and outcome.result):
         flash(_("That session had already ended."), "info")
     elif handle == sessions.current_handle():
         sessions.finish()

@@ -8,6 +8,8 @@ from tracker.auth import service, sessions
 from tracker.auth.access import current_actor, public, requires
 from tracker.auth.forms import LoginForm
 from tracker.extensions import login_manager
+from tracker.forms import submitted
+from tracker.validation import Invalid
 
 bp = Blueprint("auth", __name__)
 
@@ -43,19 +45,19 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.home"))
     form = LoginForm()
-    status = 200
-    if form.validate_on_submit():
+
+    def sign_in():
         # While the account or the address must wait, this raises the 429 page with the seconds left.
         user = service.authenticate(current_actor(), form.email.data, form.password.data)
-        if user is not None:
-            login_user(user)
-            sessions.start(remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")), 303)
-        form.form_errors.append(_("That email and password do not match an active account."))
-        status = 422
-    elif form.is_submitted():
-        status = 422
-    return render_template("auth/login.html", form=form), status
+        if user is None:  # the failed attempt is recorded and committed: it slows the next one down
+            raise Invalid({"": _("That email and password do not match an active account.")})
+        login_user(user)
+        sessions.start(remember=form.remember.data)
+
+    outcome = submitted(form, sign_in)
+    if outcome.saved:
+        return redirect(_safe_next(request.args.get("next")), 303)
+    return render_template("auth/login.html", form=form), outcome.status
 
 
 @bp.route("/logout", methods=["POST"])

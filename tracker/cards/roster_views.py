@@ -15,10 +15,11 @@ from tracker.cards.forms import ExportForm, OptOutForm, RosterSearchForm, Upload
 from tracker.cards.models import STUDENT_FIELDS, CardDrive, RosterImport
 from tracker.cards.views import bp
 from tracker.extensions import db
+from tracker.forms import Outcome, refusal, submitted
 from tracker.jobs.models import Job
 from tracker.scope.loading import current_access
 from tracker.spreadsheets import download
-from tracker.validation import Invalid, apply_errors
+from tracker.validation import Invalid
 
 
 def _upload_form(agreement, formdata=None):
@@ -58,18 +59,17 @@ def roster_page(agreement):
 @requires("roster.import", scope="agreement")
 def roster_upload(agreement):
     form = _upload_form(agreement)
-    if form.validate_on_submit():
+
+    def stage():
         upload = form.file.data
-        try:
-            if not upload or not getattr(upload, "filename", ""):
-                raise Invalid({"file": _("Choose a roster file.")})
-            staged = roster.upload(current_actor(), agreement, upload.filename, upload.read(), form.school_id.data, current_user.id)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            return redirect(url_for("cards.roster_import", agreement_id=agreement.id, import_id=staged.id), 303)
-    return _roster_page(agreement, upload_form=form, status=422)
+        if not upload or not getattr(upload, "filename", ""):
+            raise Invalid({"file": _("Choose a roster file.")})
+        return roster.upload(current_actor(), agreement, upload.filename, upload.read(), form.school_id.data, current_user.id)
+
+    outcome = submitted(form, stage)
+    if outcome.saved:
+        return redirect(url_for("cards.roster_import", agreement_id=agreement.id, import_id=outcome.result.id), 303)
+    return _roster_page(agreement, upload_form=form, status=outcome.status)
 
 
 def _mapping_form(staged, formdata=None):
@@ -111,29 +111,22 @@ def roster_mapping(agreement, staged):
     if not staged.needs_mapping:
         return _import_page(agreement, staged, 422, problem=_("This import does not need a column mapping."))
     form = _mapping_form(staged, formdata=request.form)
-    if form.validate_on_submit():
-        headers = staged.summary.get("headers", [])
-        mapping = {h: getattr(form, f"column_{i}").data for i, h in enumerate(headers)}
-        try:
-            roster.save_mapping(current_actor(), staged, mapping)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            return redirect(url_for("cards.roster_import", agreement_id=agreement.id, import_id=staged.id), 303)
-    return _import_page(agreement, staged, 422, form=form)
+    headers = staged.summary.get("headers", [])
+    outcome = submitted(form, lambda: roster.save_mapping(
+        current_actor(), staged, {h: getattr(form, f"column_{i}").data for i, h in enumerate(headers)}))
+    if outcome.saved:
+        return redirect(url_for("cards.roster_import", agreement_id=agreement.id, import_id=staged.id), 303)
+    return _import_page(agreement, staged, outcome.status, form=form)
 
 
 @bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>/commit", methods=["POST"])
 @requires("roster.import", scope="agreement")
 def roster_commit(agreement, staged):
-    try:
-        if not FlaskForm().validate_on_submit():
-            raise Invalid({"": _("The form was incomplete; reload the page.")})
-        counts = roster.start_commit(current_actor(), staged, current_user.id)
-    except Invalid as exc:
-        db.session.rollback()
-        return _import_page(agreement, staged, 422, problem=" ".join(m for ms in exc.errors.values() for m in ms))
+    form = FlaskForm()
+    outcome = submitted(form, lambda: roster.start_commit(current_actor(), staged, current_user.id))
+    if not outcome.saved:
+        return _import_page(agreement, staged, outcome.status, problem=" ".join(refusal(form)))
+    counts = outcome.result
     if counts is None:  # a large roster is written by a job; its page shows the progress
         return redirect(url_for("jobs.show", job_id=staged.job_id), 303)
     flash(_("Roster saved: %(new)s new, %(updated)s updated, %(left)s marked as left.", **counts), "success")
@@ -143,13 +136,11 @@ def roster_commit(agreement, staged):
 @bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>/discard", methods=["POST"])
 @requires("roster.import", scope="agreement")
 def roster_discard(agreement, staged):
-    try:
-        if not FlaskForm().validate_on_submit():
-            raise Invalid({"": _("This import cannot be discarded.")})
-        roster.discard(current_actor(), staged)
-    except Invalid as exc:
-        db.session.rollback()
-        return _import_page(agreement, staged, 422, problem=" ".join(m for ms in exc.errors.values() for m in ms))
+    form = FlaskForm()
+    outcome = submitted(form, lambda: roster.discard(current_actor(), staged))
+    if not outcome.saved:
+        return _import_page(agreement, staged, outcome.status,
+                            problem=" ".join(refusal(form, _("This import cannot be discarded."))))
     flash(_("Import discarded; nothing was written."), "success")
     return redirect(url_for("cards.roster_page", agreement_id=agreement.id), 303)
 
@@ -158,21 +149,23 @@ def roster_discard(agreement, staged):
 @requires("roster.opt_out", scope="agreement")
 def record_opt_outs(agreement):
     form = OptOutForm()
-    if form.validate_on_submit():
-        try:
-            ids = (form.source_ids.data or "").split()
-            upload = form.file.data
-            if upload and getattr(upload, "filename", ""):
+
+    def record():
+        ids = (form.source_ids.data or "").split()
+        upload = form.file.data
+        if upload and getattr(upload, "filename", ""):
+            try:
                 ids += optouts.ids_from_csv(upload.read(), upload.filename)
-            optouts.check_own_students(agreement.id, ids, current_access().schools)
-            added = optouts.record(current_actor(), agreement.id, ids, form.opted_out_on.data, form.source.data or "", current_user.id)
-        except (Invalid, rosterfile.FileProblem) as exc:
-            db.session.rollback()
-            apply_errors(form, exc if isinstance(exc, Invalid) else Invalid({"file": str(exc)}))
-        else:
-            flash(_("%(n)s opt-outs recorded; these students never appear in a patron export.", n=added), "success")
-            return redirect(url_for("cards.roster_page", agreement_id=agreement.id), 303)
-    return _roster_page(agreement, optout_form=form, status=422)
+            except rosterfile.FileProblem as problem:
+                raise Invalid({"file": str(problem)}) from None
+        optouts.check_own_students(agreement.id, ids, current_access().schools)
+        return optouts.record(current_actor(), agreement.id, ids, form.opted_out_on.data, form.source.data or "", current_user.id)
+
+    outcome = submitted(form, record)
+    if outcome.saved:
+        flash(_("%(n)s opt-outs recorded; these students never appear in a patron export.", n=outcome.result), "success")
+        return redirect(url_for("cards.roster_page", agreement_id=agreement.id), 303)
+    return _roster_page(agreement, optout_form=form, status=outcome.status)
 
 
 @bp.route("/agreements/<int:agreement_id>/patrons/export", methods=["GET", "POST"])
@@ -187,17 +180,14 @@ def patron_export(agreement):
         form.file_format.data = card_programme.ils
     if card_programme is None:
         form.form_errors.append(_("Set up the card programme first: its rules make the barcodes, PINs and expiry dates."))
-    elif form.validate_on_submit():
-        filters = patrons.Filters(form.drive_id.data, form.school_id.data, form.grade.data or "", form.not_yet_exported.data)
-        try:
-            made = patrons.export(current_actor(), card_programme, form.file_format.data, filters)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            response = download(made.data, made.filename)
-            response.headers["X-Rows"] = str(made.rows)
-            response.headers["X-SHA256"] = made.sha256
-            return response
-    return parts.page("cards/export.html", agreement, "roster", 422 if form.is_submitted() else 200, form=form,
-                      programme=card_programme)
+        outcome = Outcome(422 if form.is_submitted() else 200)
+    else:
+        outcome = submitted(form, lambda: patrons.export(current_actor(), card_programme, form.file_format.data, patrons.Filters(
+            form.drive_id.data, form.school_id.data, form.grade.data or "", form.not_yet_exported.data)))
+    if outcome.saved:
+        made = outcome.result
+        response = download(made.data, made.filename)
+        response.headers["X-Rows"] = str(made.rows)
+        response.headers["X-SHA256"] = made.sha256
+        return response
+    return parts.page("cards/export.html", agreement, "roster", outcome.status, form=form, programme=card_programme)

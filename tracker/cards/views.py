@@ -13,13 +13,12 @@ from tracker.cards import drives, models, programme, roster
 from tracker.cards.forms import CardStatusForm, CountForm, DriveForm, ProgrammeForm, SpecForm
 from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, DRIVE_STATUSES, CardDrive, DriveCount, RosterImport, Student
 from tracker.extensions import db
-from tracker.forms import form_data, submitted
+from tracker.forms import form_data, refusal, submitted
 from tracker.htmx import render_fragment, render_fragment_html, wants_fragment
 from tracker.orgs.models import Organisation
 from tracker.scope.loading import Param, add_param, child, current_access
 from tracker.scope.users import current_scope
 from tracker.spreadsheets import csv_bytes, download, xlsx_bytes
-from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("cards", __name__)
 DRIVE = "/agreements/<int:agreement_id>/drives/<int:drive_id>"
@@ -248,35 +247,33 @@ def _read(value, text=False):
 @requires("card.record", scope="agreement")
 def save_count(agreement, drive, count):
     form = CountForm()
-    if form.validate_on_submit():
-        names = ("enrolment", "target_percent", "classrooms", *COUNT_FIELDS, "cannot_issue_reason")
-        read = {n: _read(getattr(form, f"read_{n}").data, n == "cannot_issue_reason") for n in names}
-        wanted = {n: getattr(form, n).data for n in names}
-        try:
-            count = drives.record_counts(current_actor(), count, read, wanted)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            if not wants_fragment():
-                flash(_("Counts saved."), "success")
-                return redirect(url_for("cards.drive_school", agreement_id=agreement.id, drive_id=drive.id,
-                                        school_id=count.school_id), 303)
-            html = render_template("cards/_count_row.html", drive=drive, count=count, row=_count_row(drive, count), saved=True)
-            html += render_template("cards/_school_progress.html", oob=True, school=count.school,
-                                    summary=_school_summary(drive, count.school_id))
-            return render_fragment_html(html)
-    return render_fragment("cards/_count_form.html", 422, drive=drive, count=count, form=form)
+    names = ("enrolment", "target_percent", "classrooms", *COUNT_FIELDS, "cannot_issue_reason")
+    outcome = submitted(form, lambda: drives.record_counts(
+        current_actor(), count, read={n: _read(getattr(form, f"read_{n}").data, n == "cannot_issue_reason") for n in names},
+        wanted={n: getattr(form, n).data for n in names}))
+    if not outcome.saved:
+        return render_fragment("cards/_count_form.html", outcome.status, drive=drive, count=count, form=form)
+    count = outcome.result
+    if not wants_fragment():
+        flash(_("Counts saved."), "success")
+        return redirect(url_for("cards.drive_school", agreement_id=agreement.id, drive_id=drive.id, school_id=count.school_id),
+                        303)
+    html = render_template("cards/_count_row.html", drive=drive, count=count, row=_count_row(drive, count), saved=True)
+    html += render_template("cards/_school_progress.html", oob=True, school=count.school,
+                            summary=_school_summary(drive, count.school_id))
+    return render_fragment_html(html)
 
 
 @bp.route(DRIVE + "/enrolment", methods=["POST"])
 @requires("card.manage", scope="agreement")
 def enrolment_from_roster(agreement, drive):
-    if not FlaskForm().validate_on_submit():
-        flash(_("The form was incomplete; reload the page."), "error")
-        return _drive_page_shown(agreement, drive, 422)
-    changed = drives.enrolment_from_roster(current_actor(), drive)
-    flash(_("Enrolment taken from the roster (%(n)s rows changed).", n=changed), "success")
+    form = FlaskForm()
+    outcome = submitted(form, lambda: drives.enrolment_from_roster(current_actor(), drive))
+    if not outcome.saved:
+        for problem in refusal(form):
+            flash(problem, "error")
+        return _drive_page_shown(agreement, drive, outcome.status)
+    flash(_("Enrolment taken from the roster (%(n)s rows changed).", n=outcome.result), "success")
     return redirect(url_for("cards.drive", agreement_id=agreement.id, drive_id=drive.id), 303)
 
 
@@ -284,19 +281,12 @@ def enrolment_from_roster(agreement, drive):
 @requires("card.record", scope="agreement")
 def student_card(agreement, drive, student):
     form = CardStatusForm()
-    status = 422
-    if form.validate_on_submit():
-        try:
-            drives.set_card_status(current_actor(), drive, student, form.status.data)
-            status = 200
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-    if not wants_fragment() and status == 200:
+    outcome = submitted(form, lambda: drives.set_card_status(current_actor(), drive, student, form.status.data))
+    if outcome.saved and not wants_fragment():
         return redirect(url_for("cards.drive_school", agreement_id=agreement.id, drive_id=drive.id, school_id=student.school_id), 303)
     db.session.refresh(student)
-    return render_fragment("cards/_student_row.html", status, drive=drive, student=student, form=form,
-                           CARD_STATUSES=CARD_STATUSES)
+    return render_fragment("cards/_student_row.html", 200 if outcome.saved else outcome.status, drive=drive, student=student,
+                           form=form, CARD_STATUSES=CARD_STATUSES)
 
 @bp.route("/drives/<int:drive_id>", defaults={"rest": ""}, methods=["GET", "POST"])
 @bp.route("/drives/<int:drive_id>/<path:rest>", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from tracker.clauses import service, variables
 from tracker.clauses.forms import ClauseForm
 from tracker.clauses.models import Clause
 from tracker.extensions import db
-from tracker.validation import Invalid, apply_errors
+from tracker.forms import submitted
 
 bp = Blueprint("clauses", __name__, url_prefix="/clauses")
 
@@ -35,17 +35,9 @@ def edit(clause_id: int):
 
 
 def _save(form, clause):
-    if form.validate_on_submit():
-        try:
-            if clause is None:
-                service.create(current_actor(), form.clause_data())
-            else:
-                service.update(current_actor(), clause, form.clause_data())
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Clause saved."), "success")
-            return redirect(url_for("clauses.index"), 303)
-    status = 422 if form.is_submitted() else 200
-    return render_template("clauses/form.html", form=form, clause=clause, variables=variables.VARIABLES), status
+    outcome = submitted(form, lambda: service.create(current_actor(), form.clause_data()) if clause is None
+                        else service.update(current_actor(), clause, form.clause_data()))
+    if outcome.saved:
+        flash(_("Clause saved."), "success")
+        return redirect(url_for("clauses.index"), 303)
+    return render_template("clauses/form.html", form=form, clause=clause, variables=variables.VARIABLES), outcome.status

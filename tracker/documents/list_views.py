@@ -10,11 +10,12 @@ from tracker.documents import bulk, forms
 from tracker.documents.models import Document, DocumentVersion
 from tracker.documents.views import bp
 from tracker.extensions import db
+from tracker.forms import submitted
 from tracker.jobs import service as jobs
 from tracker.orgs import service as orgs
 from tracker.scope.agreements import visible
 from tracker.scope.users import current_scope
-from tracker.validation import Invalid, apply_errors
+from tracker.validation import Invalid
 
 
 @bp.route("/documents")
@@ -51,27 +52,29 @@ def _bulk_choices(form):
 def start_bulk():
     form = forms.BulkForm()
     _bulk_choices(form)
-    if form.validate_on_submit():
-        try:
-            job = bulk.start_district_drafts(current_user.id, current_scope(), form.template_id.data, form.district_id.data)
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect(url_for("jobs.show", job_id=job.id), 303)
-    return _index(_zip_choices(forms.ZipForm(formdata=None)), form, 422)
+    outcome = submitted(form, lambda: bulk.start_district_drafts(current_user.id, current_scope(), form.template_id.data,
+                                                                 form.district_id.data))
+    if outcome.saved:
+        return redirect(url_for("jobs.show", job_id=outcome.result.id), 303)
+    return _index(_zip_choices(forms.ZipForm(formdata=None)), form, outcome.status)
 
 
 @bp.route("/documents/zip", methods=["POST"])
 @requires("document.view")
 def start_zip():
     form = _zip_choices(forms.ZipForm())
-    if not form.validate_on_submit() or not (form.of.data == "all" or (form.of.data or "").isdigit()):
-        form.of.errors = [_("Choose whose agreements to include.")]
-        bulk_form = forms.BulkForm(formdata=None)
-        _bulk_choices(bulk_form)
-        return _index(form, bulk_form, 422)
-    job = bulk.start_signed_zip(current_user.id, current_scope(), None if form.of.data == "all" else int(form.of.data))
-    return redirect(url_for("jobs.show", job_id=job.id), 303)
+
+    def start():
+        if not (form.of.data == "all" or (form.of.data or "").isdigit()):
+            raise Invalid({"of": _("Choose whose agreements to include.")})
+        return bulk.start_signed_zip(current_user.id, current_scope(), None if form.of.data == "all" else int(form.of.data))
+
+    outcome = submitted(form, start)
+    if outcome.saved:
+        return redirect(url_for("jobs.show", job_id=outcome.result.id), 303)
+    bulk_form = forms.BulkForm(formdata=None)
+    _bulk_choices(bulk_form)
+    return _index(form, bulk_form, outcome.status)
 
 
 @bp.route("/documents/exports/<int:job_id>")

@@ -7,6 +7,7 @@ from tracker.auth.access import public
 from tracker.documents import forms, links, signing, text, verification
 from tracker.documents.models import Signatory
 from tracker.extensions import db
+from tracker.forms import submitted
 from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("public_documents", __name__)
@@ -76,18 +77,14 @@ def sign(token: str):
         signing.link_opened(_outside_actor(link.signatory), link.signatory)
         return _link_page(token, link)
     form = forms.SignForm()
-    if form.validate_on_submit():
-        signatory = link.signatory
-        try:
-            done = signing.sign(_outside_actor(signatory), signatory.version_id, signatory.id, form.typed_name.data or "",
-                                form.consent.data, link_id=link.id, drawing=form.drawing.data or "")
-        except Invalid as exc:
-            db.session.expire_all()
-            apply_errors(form, exc)
-        else:
-            version = db.session.get(Signatory, signatory.id).version
-            return render_template("documents/signed.html", version=version, done=done)
-    return _link_page(token, link, sign_form=form, status=422)
+    signatory = link.signatory
+    outcome = submitted(form, lambda: signing.sign(
+        _outside_actor(signatory), signatory.version_id, signatory.id, form.typed_name.data or "", form.consent.data,
+        link_id=link.id, drawing=form.drawing.data or ""))
+    if outcome.saved:
+        version = db.session.get(Signatory, signatory.id).version
+        return render_template("documents/signed.html", version=version, done=outcome.result)
+    return _link_page(token, link, sign_form=form, status=outcome.status)
 
 
 @bp.route("/sign/<token>/decline", methods=["POST"])
@@ -98,14 +95,9 @@ def decline(token: str):
     except links.LinkRefused as refusal:
         return _refused(refusal)
     form = forms.DeclineForm()
-    if form.validate_on_submit():
-        signatory = link.signatory
-        try:
-            signing.decline(_outside_actor(signatory), signatory.version_id, signatory.id, form.reason.data or "",
-                            link_id=link.id)
-        except Invalid as exc:
-            db.session.expire_all()
-            apply_errors(form, exc)
-        else:
-            return render_template("documents/declined.html")
-    return _link_page(token, link, decline_form=form, status=422)
+    signatory = link.signatory
+    outcome = submitted(form, lambda: signing.decline(_outside_actor(signatory), signatory.version_id, signatory.id,
+                                                      form.reason.data or "", link_id=link.id))
+    if outcome.saved:
+        return render_template("documents/declined.html")
+    return _link_page(token, link, decline_form=form, status=outcome.status)

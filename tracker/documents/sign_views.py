@@ -6,8 +6,7 @@ from flask_login import current_user
 from tracker.auth.access import current_actor, requires
 from tracker.documents import forms, signing, tasks, text
 from tracker.documents.views import VERSION, bp
-from tracker.extensions import db
-from tracker.validation import Invalid, apply_errors
+from tracker.forms import submitted
 
 
 @bp.route("/documents/tasks")
@@ -34,32 +33,22 @@ def sign(agreement, version):
     if request.method == "GET":
         return _sign_page(version)
     form = forms.SignForm()
-    if form.validate_on_submit():
-        try:
-            mine = signing.own_signatory(version, current_user.id)
-            done = signing.sign(current_actor(), version.id, mine.id, form.typed_name.data or "", form.consent.data,
-                                drawing=form.drawing.data or "")
-        except Invalid as exc:
-            db.session.expire_all()
-            apply_errors(form, exc)
-        else:
-            flash(_("Signed and sealed: everyone has signed.") if done else _("Signed. Thank you."), "success")
-            return redirect(url_for("documents.task_list"), 303)
-    return _sign_page(version, sign_form=form, status=422)
+    outcome = submitted(form, lambda: signing.sign(
+        current_actor(), version.id, signing.own_signatory(version, current_user.id).id, form.typed_name.data or "",
+        form.consent.data, drawing=form.drawing.data or ""))
+    if outcome.saved:
+        flash(_("Signed and sealed: everyone has signed.") if outcome.result else _("Signed. Thank you."), "success")
+        return redirect(url_for("documents.task_list"), 303)
+    return _sign_page(version, sign_form=form, status=outcome.status)
 
 
 @bp.route(VERSION + "/decline", methods=["POST"])
 @requires("document.sign", scope="agreement")
 def decline(agreement, version):
     form = forms.DeclineForm()
-    if form.validate_on_submit():
-        try:
-            mine = signing.own_signatory(version, current_user.id)
-            signing.decline(current_actor(), version.id, mine.id, form.reason.data or "")
-        except Invalid as exc:
-            db.session.expire_all()
-            apply_errors(form, exc)
-        else:
-            flash(_("You declined to sign; the sender has been told your reason."), "success")
-            return redirect(url_for("documents.task_list"), 303)
-    return _sign_page(version, decline_form=form, status=422)
+    outcome = submitted(form, lambda: signing.decline(
+        current_actor(), version.id, signing.own_signatory(version, current_user.id).id, form.reason.data or ""))
+    if outcome.saved:
+        flash(_("You declined to sign; the sender has been told your reason."), "success")
+        return redirect(url_for("documents.task_list"), 303)
+    return _sign_page(version, decline_form=form, status=outcome.status)

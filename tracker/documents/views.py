@@ -13,9 +13,10 @@ from tracker.clauses import service as clauses
 from tracker.documents import approvals, forms, pdf, service, signing, text
 from tracker.documents.models import APPROVALS, SIGNING_ORDERS, DocumentVersion
 from tracker.extensions import db
+from tracker.forms import refusal, submitted
 from tracker.printing import pdf_response
 from tracker.scope.loading import Param, add_param, current_access
-from tracker.validation import Invalid, apply_errors
+from tracker.validation import apply_errors
 
 bp = Blueprint("documents", __name__)
 parts.add_part(parts.Part("documents", _l("Documents"), (parts.Section(
@@ -91,33 +92,27 @@ def _frame(template: str, shown, status: int = 200, **context):
 def _act(version, change, anchor: str = "", message: str | None = None):
     """A one-button step: check the token, run `change()`, back to the version page (or the reason, 422)."""
     form = forms.ActionForm()
-    try:
-        if not form.validate_on_submit():
-            raise Invalid({"": _("The form was incomplete; reload the page.")})
-        result = change()
-    except Invalid as exc:
-        db.session.rollback()
-        db.session.expire_all()
-        return _page(version, 422, messages=[m for ms in exc.errors.values() for m in ms])
+    outcome = submitted(form, change)
+    if not outcome.saved:
+        return _page(version, outcome.status, messages=refusal(form))
+    result = outcome.result
     return _to_version(result if result is not None and hasattr(result, "document") else version, anchor, message)
 
 
 def _with_form(version, form, key: str, change, anchor: str, message: str):
     """A form on the version page: on success back to the page, else the page with the form's errors (422)."""
     messages = []
-    if form.validate_on_submit():
-        try:
-            change()
-        except Invalid as exc:
-            db.session.rollback()
-            db.session.expire_all()
-            messages = exc.errors.pop("", [])  # about the version, not a field: shown at the top
-            apply_errors(form, exc)
-        else:
-            return _to_version(version, anchor, message)
-    elif not form.errors:
-        messages = [_("The form was incomplete; reload the page.")]
-    return _page(version, 422, messages=messages, **{key: form})
+
+    def show_errors(form, refused):
+        messages.extend(refused.errors.pop("", []))  # about the version, not a field: shown at the top
+        apply_errors(form, refused)
+
+    outcome = submitted(form, change, show_errors)
+    if outcome.saved:
+        return _to_version(version, anchor, message)
+    if not (messages or form.errors):  # refused without a word: a stale page
+        messages = refusal(form)
+    return _page(version, outcome.status, messages=messages, **{key: form})
 
 
 # ---- a document and its versions --------------------------------------------------------------
@@ -126,11 +121,13 @@ def _with_form(version, form, key: str, change, anchor: str, message: str):
 @requires("document.edit", scope="agreement")
 def create(agreement):
     form = forms.NewDocumentForm()
-    if not form.validate_on_submit():
-        flash(_("The form was incomplete; reload the page."), "error")
+    outcome = submitted(form, lambda: service.create_document(current_actor(), agreement, form.title.data))
+    if not outcome.saved:
+        for problem in refusal(form):
+            flash(problem, "error")
         return redirect(url_for("agreements.detail", agreement_id=agreement.id), 303)
-    document = service.create_document(current_actor(), agreement, form.title.data)
-    return _to_version(document.versions[0], message=_("Draft MOU created with the standard clauses for this kind of agreement."))
+    return _to_version(outcome.result.versions[0],
+                       message=_("Draft MOU created with the standard clauses for this kind of agreement."))
 
 
 @bp.route(VERSION, endpoint="version")
@@ -180,18 +177,11 @@ def add_clause(agreement, version):
 @requires("document.edit", scope="agreement")
 def edit_clause(agreement, version, item):
     form = forms.ClauseTextForm(obj=item)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            service.edit_clause(current_actor(), version, item.id, form.title.data or "", form.body.data or "")
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            return _to_version(version, f"clause-{item.id}", _("Clause saved for this document."))
-    if form.is_submitted():
-        status = 422
-    return _frame("documents/edit_clause.html", version, status, version=version, item=item, form=form,
+    outcome = submitted(form, lambda: service.edit_clause(current_actor(), version, item.id, form.title.data or "",
+                                                          form.body.data or ""))
+    if outcome.saved:
+        return _to_version(version, f"clause-{item.id}", _("Clause saved for this document."))
+    return _frame("documents/edit_clause.html", version, outcome.status, version=version, item=item, form=form,
                   variables=forms.variables.VARIABLES)
 
 

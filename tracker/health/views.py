@@ -9,11 +9,10 @@ from tracker.auth.access import current_actor, requires
 from tracker.health import chart, service
 from tracker.health.forms import AnswerForm, RoundForm
 from tracker.health.models import ITEMS, SCALE, SurveyRound
-from tracker.extensions import db
+from tracker.forms import submitted
 from tracker.htmx import render_fragment, wants_fragment
 from tracker.scope.loading import Param, add_param, child
 from tracker.scope.users import current_scope
-from tracker.validation import Invalid
 
 bp = Blueprint("health", __name__, url_prefix="/agreements/<int:agreement_id>/health")
 add_param(Param("round_id", "survey", "agreement", child(SurveyRound, "agreement_id")))
@@ -48,20 +47,18 @@ def answer(agreement, survey):
     form = AnswerForm()
     party = service.party_for(agreement, current_scope().own)
     mine = {a.item: a.score for a in survey.answers if a.user_id == current_actor().user_id}
-    status, errors = 200, {}
-    if request.method == "POST":
-        scores = {k: v for k, v in request.form.items() if k != "csrf_token"}
-        mine = scores
-        status = 422
-        if form.validate_on_submit():
-            try:
-                service.answer(current_actor(), survey, party, scores, date.today())
-            except Invalid as exc:
-                db.session.rollback()
-                errors = exc.errors
-                form.form_errors.extend(errors.get("", []))
-            else:
-                return parts.section_response(agreement, "health", notices=[_("Thank you: your answers are saved.")])
+    errors = {}
+    if request.method == "POST":  # the answers as given: saved, or shown again with why not
+        mine = {k: v for k, v in request.form.items() if k != "csrf_token"}
+
+    def show_errors(form, refused):  # the answers are radio groups named after the items, not form fields
+        errors.update(refused.errors)
+        form.form_errors.extend(refused.errors.get("", []))
+
+    outcome = submitted(form, lambda: service.answer(current_actor(), survey, party, mine, date.today()), show_errors)
+    if outcome.saved:
+        return parts.section_response(agreement, "health", notices=[_("Thank you: your answers are saved.")])
+    status = outcome.status
     context = dict(survey=survey, form=form, items=ITEMS, scale=SCALE, mine=mine, errors=errors, party=party,
                    party_name=next((p.organisation.name for p in agreement.parties if p.organisation_id == party), None),
                    is_open=survey.open_on(date.today()))

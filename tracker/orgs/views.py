@@ -6,14 +6,13 @@ from flask_babel import gettext as _
 from tracker.audit import service as audit
 from tracker.auth.access import current_actor, requires
 from tracker.extensions import db
-from tracker.forms import form_data
+from tracker.forms import form_data, submitted
 from tracker.htmx import render
 from tracker.orgs import service
 from tracker.orgs.forms import ContactForm, OrganisationForm, OrganisationSearchForm
 from tracker.orgs.models import BRANCH, PARENTS, Contact, Organisation
 from tracker.scope.loading import Param, add_param, child
 from tracker.scope.users import current_scope
-from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("orgs", __name__, url_prefix="/organisations")
 
@@ -40,15 +39,11 @@ def index():
 @requires("org.create")
 def create():
     form = _organisation_form()
-    if form.validate_on_submit():
-        try:
-            org = service.create_organisation(current_actor(), form_data(form, form.FIELDS))
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            flash(_("%(name)s was added.", name=org.name), "success")
-            return redirect(url_for("orgs.detail", org_id=org.id), 303)
-    return render_template("orgs/form.html", form=form, org=None), 422 if form.is_submitted() else 200
+    outcome = submitted(form, lambda: service.create_organisation(current_actor(), form_data(form, form.FIELDS)))
+    if outcome.saved:
+        flash(_("%(name)s was added.", name=outcome.result.name), "success")
+        return redirect(url_for("orgs.detail", org_id=outcome.result.id), 303)
+    return render_template("orgs/form.html", form=form, org=None), outcome.status
 
 
 @bp.route("/<int:org_id>")
@@ -62,16 +57,12 @@ def detail(organisation):
 def edit(organisation):
     org = organisation
     form = _organisation_form(obj=org)
-    if form.validate_on_submit():
-        try:
-            service.update_organisation(current_actor(), org, form_data(form, form.FIELDS), current_scope().own)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("orgs.detail", org_id=org.id), 303)
-    return render_template("orgs/form.html", form=form, org=org), 422 if form.is_submitted() else 200
+    outcome = submitted(form, lambda: service.update_organisation(current_actor(), org, form_data(form, form.FIELDS),
+                                                                  current_scope().own))
+    if outcome.saved:
+        flash(_("Saved."), "success")
+        return redirect(url_for("orgs.detail", org_id=org.id), 303)
+    return render_template("orgs/form.html", form=form, org=org), outcome.status
 
 
 @bp.route("/<int:org_id>/confirm", methods=["POST"])
@@ -105,8 +96,8 @@ def remove_contact(organisation, contact):
 
 def _contact_form(org: Organisation, contact: Contact | None):
     form = ContactForm(obj=contact)
-    if form.validate_on_submit():
-        service.save_contact(current_actor(), org, form_data(form, form.FIELDS), contact)
+    outcome = submitted(form, lambda: service.save_contact(current_actor(), org, form_data(form, form.FIELDS), contact))
+    if outcome.saved:
         flash(_("Contact saved."), "success")
         return redirect(url_for("orgs.detail", org_id=org.id) + "#contacts", 303)
-    return render_template("orgs/contact_form.html", form=form, org=org, contact=contact), 422 if form.is_submitted() else 200
+    return render_template("orgs/contact_form.html", form=form, org=org, contact=contact), outcome.status
