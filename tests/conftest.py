@@ -144,7 +144,7 @@ def _matrix_layer(below: dict) -> dict:
     from tests.routes import build_matrix, card_values, document_values, signing_token
 
     matrix = build_matrix(world_of(below["world"]), PASSWORD)
-    card_values(matrix)
+    card_values(matrix, fresh_import=False)
     document_values(matrix)
     signing_token(matrix)
     sessions = {}
