@@ -69,8 +69,9 @@ def _check_thread():
 
 def release(session: OrmSession) -> None:
     """End a transaction that has only read, before a request, as it would end on a connection of its own:
-    otherwise what the request commits would sit inside the test's savepoint, and go if the test rolled back."""
-    if session.in_transaction() and not (session.new or session.dirty or session.deleted or session.info.get(FLUSHED)):
+    otherwise what the request commits would sit inside the test's savepoint, and go if the test rolled back.
+    (Sessions of a committed test, not bound to the shared connection, are left as they are.)"""
+    if session.bind is not None and session.in_transaction() and not (session.new or session.dirty or session.deleted or session.info.get(FLUSHED)):
         expire, session.expire_on_commit = session.expire_on_commit, False
         try:
             session.commit()
@@ -159,6 +160,8 @@ class Database:
         try:
             self._close_sessions()
             self.test.rollback()
+            if not (self.outer.is_active and all(layer.savepoint.is_active for layer in self.layers)):
+                raise RuntimeError("the test ended the transaction the shared worlds live in")
         except Exception:
             self._end_outer()  # start again from an empty database rather than build on a broken one
             raise
