@@ -1,18 +1,23 @@
-"""Test fixtures: one app per session on SQLite (default) or PostgreSQL (TEST_DATABASE_URL),
-its schema built by the migrations, every table emptied after each test."""
+"""Test fixtures: one app per session on SQLite (default) or PostgreSQL (TEST_DATABASE_URL), its schema built
+by the migrations. Each test runs in a transaction rolled back after it, on top of the worlds it asks for, built
+once per session (tests/database.py); a test marked `committed`, and every browser test, commits for real and
+every table is emptied after it."""
+import copy
 import os
 import re
 import secrets
-from pathlib import Path
 
 import pytest
+from flask import current_app, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from tracker import create_app
+from tracker.auth.models import User
 from tracker.extensions import db, limiter
-from tests.world import World, build_world
+from tests import database
+from tests.world import World, build_world, ids_of, world_of
 
 PASSWORD = "correct horse battery staple"
 
@@ -29,6 +34,8 @@ class FreshContextClient(FlaskClient):
     (otherwise `g` — the CSRF token, the signed-in user, their scope — leaks between requests)."""
 
     def open(self, *args, **kwargs):
+        if has_app_context() and db.session.registry.has():
+            database.release(db.session())  # what the test read is not a transaction the request nests in
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
@@ -67,15 +74,85 @@ def _empty_tables():
                 conn.execute(table.delete())
 
 
+@pytest.fixture(scope="session")
+def _shared(app):
+    shared = database.Database(app, {"world": _world_layer, "matrix": _matrix_layer})
+    yield shared
+    shared.close()
+
+
+def _layers_for(fixtures) -> list[str]:
+    if "matrix" in fixtures:
+        return ["world", "matrix"]
+    return ["world"] if "world" in fixtures else []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if database.BUILT:
+        built = ", ".join(f"{name} {times}x" for name, times in database.BUILT.items())
+        terminalreporter.write_line(f"shared worlds built: {built}")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests commit (the app serves the browser from another thread). Tests run grouped by the worlds
+    they share, each group in the order collected: those on an empty database, on the world, on the matrix,
+    then the committed ones; so each world is built once."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.committed)
+
+    def group(item) -> int:
+        if item.get_closest_marker("committed"):
+            return 3
+        return len(_layers_for(getattr(item, "fixturenames", ())))
+
+    items.sort(key=group)
+
+
 @pytest.fixture(autouse=True)
-def _clean(app):
+def _database(app, _shared, request):
+    """The test's transaction (or, marked `committed`, empty tables after it), and the state kept outside the
+    database put back: rate-limit counts, the audit checkpoint file, the caches of this worker."""
+    from tracker.dashboard.service import CACHE
+    from tracker.scope import users
+
+    committed = request.node.get_closest_marker("committed") is not None
     with app.app_context():
-        yield
+        _shared.begin_test(_layers_for(request.fixturenames), committed)
+        yield _shared
         db.session.remove()
-        _empty_tables()
+        if committed:
+            _empty_tables()
+            # Audit checkpoints describe rows that are gone now (the audit key may stay: it describes nothing).
+            _shared.checkpoint_file.unlink(missing_ok=True)
+        else:
+            _shared.end_test()  # rolled back, and the checkpoint file as the test's layers left it
         limiter.reset()  # rate-limit counts start afresh, like the tables
-        # Audit checkpoints describe rows that are gone now (the audit key may stay: it describes nothing).
-        (Path(app.instance_path) / "audit" / "checkpoints.jsonl").unlink(missing_ok=True)
+        CACHE._entries.clear()
+        with users._kept._lock:
+            users._kept._entries.clear()
+
+
+def _world_layer(_below: dict) -> dict:
+    return ids_of(build_world(PASSWORD))
+
+
+def _matrix_layer(below: dict) -> dict:
+    """The matrix's partnership and users, what its URLs name (made once here rather than in the first request
+    of each test), and a signed-in session for each of its users."""
+    from tests.routes import build_matrix, card_values, document_values, signing_token
+
+    matrix = build_matrix(world_of(below["world"]), PASSWORD)
+    card_values(matrix, fresh_import=False)
+    document_values(matrix)
+    signing_token(matrix)
+    sessions = {}
+    for user in matrix.users.values():
+        made = Session.signed_in(current_app.test_client(), user)
+        sessions[user.id] = (made.client.get_cookie(current_app.config["SESSION_COOKIE_NAME"]).value, made.token)
+    return {"world": ids_of(matrix.world), "users": {key: user.id for key, user in matrix.users.items()},
+            "ids": copy.deepcopy(matrix.ids), "sessions": sessions}
 
 
 @pytest.fixture
@@ -84,9 +161,24 @@ def client(app):
 
 
 @pytest.fixture
-def world(app) -> World:
+def world(app, _database) -> World:
     """Two partnerships, one "own" and one "other", and a user per role at the own organisations."""
-    return build_world(PASSWORD)
+    if _database.committed:
+        return build_world(PASSWORD)
+    return world_of(_database.layer("world"))
+
+
+@pytest.fixture
+def matrix(world, _database):
+    """The permission matrix (tests/routes.py): the world, the subject partnership, a user per role at each home."""
+    from tests.routes import Matrix, build_matrix
+
+    if _database.committed:
+        return build_matrix(world, PASSWORD)
+    data = _database.layer("matrix")
+    world_of(data["world"], into=world)
+    users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(data["users"].values())))}
+    return Matrix(world, {key: users[i] for key, i in data["users"].items()}, copy.deepcopy(data["ids"]))
 
 
 class Session:
@@ -147,6 +239,14 @@ class Session:
         made.token = URLSafeTimedSerializer(client.application.secret_key, salt="wtf-csrf-token").dumps(raw)
         return made
 
+    @classmethod
+    def resumed(cls, client, email: str, cookie: str, token: str) -> "Session":
+        """A session made earlier (its row, cookie and CSRF token), in a client of its own."""
+        client.set_cookie(client.application.config["SESSION_COOKIE_NAME"], cookie)
+        made = cls.__new__(cls)
+        made.client, made.email, made.token = client, email, token
+        return made
+
 
 @pytest.fixture
 def login(app):
@@ -159,10 +259,14 @@ def login(app):
 
 
 @pytest.fixture
-def signed_in(app):
-    """signed_in(user) -> a Session for that User, made directly (no sign-in requests)."""
+def signed_in(app, _database):
+    """signed_in(user) -> a Session for that User, made directly (no sign-in requests); for a user of the
+    permission matrix, the session made once when the matrix was built."""
 
     def make(user):
+        kept = _database.kept_session(user.id)
+        if kept:
+            return Session.resumed(app.test_client(), user.email, *kept)
         return Session.signed_in(app.test_client(), user)
 
     return make

@@ -169,7 +169,7 @@ def url_for(route: Route, matrix: Matrix, user: User) -> str:
     if "<int:job_id>" in route.rule:
         values["job_id"] = new_job(user)
     if any(f"<int:{name}>" in route.rule for name in ("drive_id", "import_id", "count_id", "student_id", "school_id")):
-        values.update(card_values(matrix))
+        values.update(card_values(matrix, fresh_import="<int:import_id>" in route.rule))
     if "/documents/exports/" in route.rule:
         values["job_id"] = new_export(user)
     if any(f"<int:{name}>" in route.rule for name in ("version_id", "item_id", "signatory_id", "clause_id")):
@@ -183,8 +183,8 @@ def url_for(route: Route, matrix: Matrix, user: User) -> str:
     return url
 
 
-def card_values(matrix: Matrix) -> dict:
-    """A drive over North and South, North's count row, a North student, and a previewed roster import."""
+def card_values(matrix: Matrix, fresh_import: bool = True) -> dict:
+    """A drive over North and South, North's count row, a North student, and (fresh_import) a previewed roster import."""
     from tests.card_fixtures import import_roster, set_up_cards, users_csv
     from tracker.cards.models import Student
 
@@ -196,6 +196,8 @@ def card_values(matrix: Matrix) -> dict:
         ids["cards"] = {"drive_id": drive.id, "count_id": next(c.id for c in drive.counts if c.school_id == north),
                         "school_id": north,
                         "student_id": db.session.scalar(select(Student.id).where(Student.source_id == "n-1"))}
+    if not fresh_import:
+        return ids["cards"]
     # A fresh previewed import each time: committing or discarding it uses it up.
     staged = import_roster(world, users_csv([("n-2", "sch-north", "Bo", "Kim", "04", "1002")]), SUBJECT, commit=False)
     return {**ids["cards"], "import_id": staged.id}

@@ -104,6 +104,7 @@ def test_two_people_adding_to_the_same_row_both_count(world, login):
     assert grade_row(drive, "04").issued == 8
 
 
+@pytest.mark.committed  # threads, each on a connection of its own
 def test_concurrent_count_updates_on_real_connections_both_count(app, world, is_postgres):
     """Two database connections apply their increments at the same moment: no update is lost."""
     _p, drive = set_up_cards(world)

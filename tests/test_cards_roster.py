@@ -170,6 +170,7 @@ def test_unreadable_files_fail_with_a_message_naming_the_file(world, cards, name
         roster.commit(SETUP, staged)
 
 
+@pytest.mark.committed  # the job runs in a thread
 def test_a_ten_megabyte_line_is_refused_as_a_row_error(world, cards):
     good = users_csv([("a", "sch-north", "Ann", "Lee", "03", "1")])
     huge = good + b'b,,,true,sch-north,student,b,,' + b"X" * 10_000_000 + b",Kim,,2,,,,,03,\n"
@@ -231,6 +232,7 @@ def test_an_upload_without_a_file_is_refused_next_to_the_field(world, cards, log
     assert response.status_code == 422 and "Choose a roster file." in response.text
 
 
+@pytest.mark.committed  # the job runs in a thread
 def test_a_large_file_is_read_as_a_job_with_progress(app, world, cards, login):
     from tests.test_jobs import wait_for
 

@@ -1,6 +1,7 @@
 """Concurrent edits: a stale form never overwrites silently; a real race is caught by the version."""
 import threading
 
+import pytest
 from tracker.agreements import service
 from tracker.agreements.models import Agreement
 from tracker.audit.service import Actor
@@ -58,6 +59,7 @@ def test_stale_status_step_is_a_conflict(world, login):
     assert response.status_code == 409 and "end date" in response.get_data(as_text=True)
 
 
+@pytest.mark.committed  # threads, each on a connection of its own
 def test_two_connections_racing_on_the_same_row(app, world):
     """Two real database connections read the same version and both save: exactly one wins.
 

@@ -4,8 +4,7 @@ from sqlalchemy import func, select
 
 from tracker.auth.permissions import ADMIN, Relation
 from tracker.extensions import db
-from tests.conftest import PASSWORD
-from tests.routes import build_matrix, url_for
+from tests.routes import url_for
 from tests.test_permissions import ROUTES
 
 STATE_CHANGING = [r for r in ROUTES if r.method not in ("GET", "HEAD", "OPTIONS")]
@@ -21,8 +20,7 @@ def test_state_changing_routes_exist():
 
 @pytest.mark.parametrize("route", STATE_CHANGING, ids=str)
 @pytest.mark.parametrize("token", ["missing", "forged"])
-def test_refused_without_valid_token(route, token, world, signed_in):
-    matrix = build_matrix(world, PASSWORD)
+def test_refused_without_valid_token(route, token, matrix, signed_in):
     admin = matrix.user(ADMIN, route.scope, Relation.PARTY)
     session = signed_in(admin)
     url = url_for(route, matrix, admin)

@@ -3,6 +3,7 @@ import io
 import re
 import zipfile
 
+import pytest
 from sqlalchemy import select
 
 from tests import documents as docs
@@ -12,6 +13,7 @@ from tracker.documents import service
 from tracker.extensions import db
 
 
+@pytest.mark.committed  # the job runs in a thread
 def test_one_draft_per_school_of_the_district_then_nothing_new(world, login):
     template = docs.draft(world)
     service.update_settings(docs.SETUP, template, ["internal", "board"], "sequential", {**template.terms, "grades": "3–5"},
@@ -47,6 +49,7 @@ def test_bulk_refuses_a_template_outside_the_users_agreements_or_without_an_mou(
     assert db.session.scalar(select(db.func.count()).select_from(Agreement)) == 2
 
 
+@pytest.mark.committed  # the job runs in a thread
 def test_the_signed_pdfs_of_a_set_come_as_one_zip(world, login, mailbox):
     sealed = docs.sign_all(docs.out_for_signature(world, [docs.outside()]))
     docs.draft(world, "other")  # a draft: not in the zip
@@ -64,6 +67,7 @@ def test_the_signed_pdfs_of_a_set_come_as_one_zip(world, login, mailbox):
     assert login(world.emails["administrator"]).get(job.result["url"]).status_code == 404  # someone else's zip
 
 
+@pytest.mark.committed  # the job runs in a thread
 def test_bulk_refuses_a_district_whose_drafts_the_user_could_not_see(world, login):
     """A district administrator may draft for their own district, not for a district and library that are not theirs."""
     from tests.conftest import PASSWORD

@@ -14,6 +14,8 @@ from tracker.documents.models import DocumentVersion
 from tracker.extensions import db
 from tracker.validation import Invalid
 
+pytestmark = pytest.mark.committed  # each signer on a connection of its own, in a thread of its own
+
 SIGNERS = [("Ann Able", "ann@example.org"), ("Ben Baker", "ben@example.org"), ("Cy Cole", "cy@example.org")]
 
 

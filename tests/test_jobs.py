@@ -43,6 +43,7 @@ def user(world, role) -> User:
     return db.session.scalar(select(User).where(User.email == world.emails[role]))
 
 
+@pytest.mark.committed  # the job runs in a thread
 def test_a_job_runs_in_the_background_and_its_page_shows_the_result(world, login):
     staff = user(world, "library_staff")
     job = jobs.start("test.count", "Count to three", "tests.test_jobs:count_to", {"n": 3}, staff.id)
@@ -68,6 +69,7 @@ def test_a_running_job_polls_for_its_progress(world, login):
     assert 'value="25"' in fragment.text and "40 / 160" in fragment.text and "Reading users.csv" in fragment.text
 
 
+@pytest.mark.committed  # the job runs in a thread
 def test_a_failed_job_says_why(world, login):
     staff = user(world, "library_staff")
     job = jobs.start("test.fail", "Import roster", "tests.test_jobs:fail", {}, staff.id)
@@ -90,6 +92,7 @@ def test_an_unknown_task_is_refused_when_the_job_is_started(world):
     assert db.session.scalar(select(db.func.count(Job.id))) == 0
 
 
+@pytest.mark.committed  # the worker is another process
 def test_with_redis_the_job_runs_on_an_rq_worker(app, world):
     """A real Redis (local, database 15) and a real `flask jobs worker --burst` in another process."""
     redis = pytest.importorskip("redis")

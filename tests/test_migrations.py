@@ -1,10 +1,13 @@
 """The schema comes only from the migrations: after `upgrade`, the models and the database agree."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from tracker import managed_by_models
 from tracker.extensions import db
+
+pytestmark = pytest.mark.committed  # Alembic inspects the schema on a connection of its own
 
 
 def test_models_match_the_migrated_schema(app):

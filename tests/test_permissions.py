@@ -10,8 +10,7 @@ import pytest
 from tracker import create_app
 from tracker.auth.access import requires
 from tracker.auth.permissions import ADMIN, PERMISSIONS, REACH_WORDS, ROLES, SCHOOL_LIBRARIAN, Relation, allowed, reaches
-from tests.conftest import PASSWORD
-from tests.routes import ACT_FOR_NORTH, HOMES, ORGANISATION, SCHOOL_ROWS, SUBJECT, all_routes, build_matrix, url_for
+from tests.routes import ACT_FOR_NORTH, HOMES, ORGANISATION, SCHOOL_ROWS, SUBJECT, all_routes, url_for
 
 ROUTES = all_routes(create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"}))
 PUBLIC = {"auth.login", "site.healthz", "calendar.feed", "public_documents.verify", "public_documents.sign",
@@ -73,8 +72,7 @@ def expected(route, role: str | None, relation: Relation) -> set[int]:
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
-def test_route_matrix(route, world, signed_in, login):
-    matrix = build_matrix(world, PASSWORD)
+def test_route_matrix(route, matrix, signed_in, login):
     relations = RELATIONS if route.scope else (Relation.PARTY,)
     cases = [(None, Relation.PARTY)] + [(role, relation) for role in ROLES for relation in
                                         ((Relation.PARTY,) if role == ADMIN else relations)]
@@ -104,13 +102,13 @@ def test_out_of_scope_agreement_does_not_leak_its_title(world, login):
     assert "Hill Card MOU" not in response.get_data(as_text=True)
 
 
-def test_the_matrix_world_puts_each_home_where_it_says(world):
+def test_the_matrix_world_puts_each_home_where_it_says(matrix):
     """The homes of tests/routes.py stand in the relations the matrix assumes (to the subject, and to the
     organisation the organisation pages name)."""
     from tracker.scope import agreements as scoped
     from tracker.scope.users import scope_of
 
-    matrix = build_matrix(world, PASSWORD)
+    world = matrix.world
     subject, organisation = world.agreements[SUBJECT], world.orgs[ORGANISATION]
     for relation in RELATIONS:
         scope = scope_of(matrix.user("viewer", "agreement", relation))

@@ -6,6 +6,8 @@ other: Hill County Library                               <->  Hill District (Hil
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select
+
 from tracker.agreements import service as agreements
 from tracker.agreements.models import Agreement
 from tracker.audit.service import Actor
@@ -64,4 +66,20 @@ def build_world(password: str) -> World:
         accounts.create_user(SETUP, email, role.replace("_", " ").title(), role, password, [o[home]] if home else [])
         w.emails[role] = email
     db.session.commit()
+    return w
+
+
+def ids_of(world: World) -> dict:
+    """The world as ids: built once, it is read again in each test's own session (`world_of`)."""
+    return {"orgs": {k: o.id for k, o in world.orgs.items()}, "agreements": {k: a.id for k, a in world.agreements.items()},
+            "emails": dict(world.emails)}
+
+
+def world_of(ids: dict, into: World | None = None) -> World:
+    """The world these ids name, read in the current session (added to `into`, for what it lacks)."""
+    w = into or World(emails=dict(ids["emails"]))
+    for found, model, key in ((w.orgs, Organisation, "orgs"), (w.agreements, Agreement, "agreements")):
+        wanted = {k: i for k, i in ids[key].items() if k not in found}
+        rows = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(wanted.values())))}
+        found.update({k: rows[i] for k, i in wanted.items()})
     return w
