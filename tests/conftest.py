@@ -99,6 +99,8 @@ def pytest_collection_modifyitems(items):
     they share, each group in the order collected: those on an empty database, on the world, on the matrix,
     then the committed ones; so each world is built once."""
     for item in items:
+        if "e2e" in item.path.parts and not item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.e2e)  # every test under tests/e2e is a browser test, marked or not
         if item.get_closest_marker("e2e"):
             item.add_marker(pytest.mark.committed)
 

@@ -3,9 +3,12 @@ with and without JavaScript (history and bookmarks too), nothing sideways on a p
 accessibility problems."""
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import MOU, axe_violations, describe_violations, sign_in
+
+pytestmark = pytest.mark.e2e
 
 TABS = ["Details", "Documents", "Card programme", "Card drives", "Roster", "Resources", "Milestones and meetings",
         "Health", "Key dates", "History"]
