@@ -25,11 +25,11 @@ from markupsafe import Markup, escape
 
 from tracker.auth.access import can
 from tracker.extensions import db
-from tracker.forms import submitted
+from tracker.forms import refusal, submitted
 from tracker.htmx import render_fragment_html, wants_fragment
 from tracker.registry import Registry
 from tracker.scope.loading import current_access
-from tracker.validation import Conflict, Invalid
+from tracker.validation import Invalid
 
 
 def nothing(agreement, access) -> dict:
@@ -202,23 +202,22 @@ def section_step(agreement, key: str, change, form=None):
     `change(version)`, show the section. `change` may return a message, flashed when the page reloads
     (no JavaScript). Refused: the section with the reason (422), or what changed meanwhile (409)."""
     form = form or FlaskForm()
-    try:
-        if not form.validate_on_submit():
-            raise Invalid({"": _("The form was incomplete; reload the page.")})
-        message = change(_version_of(form))
-    except (Invalid, Conflict) as exc:
-        db.session.rollback()
-        db.session.refresh(agreement)
-        conflict = exc.changes if isinstance(exc, Conflict) else None
-        messages = [m for ms in exc.errors.values() for m in ms] if isinstance(exc, Invalid) else []
-        refusal = dict(messages=messages, conflict=conflict, refused_section=key)
-        status = 409 if conflict else 422
-        if not wants_fragment():
-            part, _section = find_section(key)
-            return part_page(agreement, part.key, status, **refusal) if part else overview(agreement, status, **refusal)
-        return section_response(agreement, key, status=status, **refusal)
-    return section_response(agreement, key, message=message if isinstance(message, str) else None,
-                            notices=message if isinstance(message, list) else ())
+    outcome = submitted(form, lambda: change(_version_of(form)), show_errors=_messages_on_the_form)
+    if outcome.saved:
+        message = outcome.result
+        return section_response(agreement, key, message=message if isinstance(message, str) else None,
+                                notices=message if isinstance(message, list) else ())
+    db.session.refresh(agreement)
+    shown = dict(messages=[] if outcome.conflict else refusal(form), conflict=outcome.conflict, refused_section=key)
+    if not wants_fragment():
+        part, _section = find_section(key)
+        return part_page(agreement, part.key, outcome.status, **shown) if part else overview(agreement, outcome.status, **shown)
+    return section_response(agreement, key, status=outcome.status, **shown)
+
+
+def _messages_on_the_form(form, invalid: Invalid) -> None:
+    """A one-button form has no fields to put a refusal beside: every message is the form's."""
+    form.form_errors.extend(m for messages in invalid.errors.values() for m in messages)
 
 
 def part_page(agreement, key: str, status: int = 200, **refusal):

@@ -183,7 +183,7 @@ def _party_section_form(agreement, form):
 @requires("agreement.edit", scope="agreement")
 def remove_party(agreement, party):
     return parts.section_step(agreement, "parties", lambda version: service.remove_party(
-        current_actor(), agreement, party.id, version, current_scope().own) and None, StepForm())
+        current_actor(), agreement, party.id, version, current_scope().own), StepForm())
 
 
 @bp.route("/<int:agreement_id>/goals/new")
@@ -223,7 +223,7 @@ def edit_goal(agreement, goal):
 @requires("agreement.edit", scope="agreement")
 def remove_goal(agreement, goal):
     return parts.section_step(agreement, "goals", lambda version: service.remove_goal(
-        current_actor(), agreement, goal.id, version) and None, StepForm())
+        current_actor(), agreement, goal.id, version), StepForm())
 
 
 @bp.route("/<int:agreement_id>/status/<step>", methods=["POST"])

@@ -7,7 +7,6 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Large
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from tracker.cards import workflow
-from tracker.cards.workflow import DRIVE_STATUSES  # noqa: F401  (the drive templates' labels, by cards/views.py)
 from tracker.extensions import db
 
 CARD_MODELS = {"full": _l("Full card"), "starter": _l("Starter card"), "digital": _l("Digital account")}

@@ -11,7 +11,8 @@ from tracker.agreements import parts
 from tracker.auth.access import can, current_actor, requires
 from tracker.cards import drives, models, programme, roster
 from tracker.cards.forms import CardStatusForm, CountForm, DriveForm, ProgrammeForm, SpecForm
-from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, DRIVE_STATUSES, CardDrive, DriveCount, RosterImport, Student
+from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, CardDrive, DriveCount, RosterImport, Student
+from tracker.cards.workflow import DRIVE_STATUSES
 from tracker.extensions import db
 from tracker.forms import form_data, refusal, submitted
 from tracker.htmx import render_fragment, render_fragment_html, wants_fragment

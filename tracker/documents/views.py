@@ -70,7 +70,7 @@ def _page(version, status: int = 200, **given):
     approval = given.get("approval") or forms.ApprovalForm(formdata=None)
     approval.kind.choices = [(k, APPROVALS[k]) for k in version.missing_approvals] or [("", "—")]
     context = dict(
-        version=version, document=version.document, agreement=version.document.agreement,
+        document=version.document,
         sections=text.sections(version), settings=settings, term_fields=forms.term_fields(settings),
         add_clause=add_clause, approval=approval, signatory=given.get("signatory") or forms.SignatoryForm(formdata=None),
         action=forms.ActionForm(formdata=None), messages=given.get("messages", []),
@@ -79,14 +79,12 @@ def _page(version, status: int = 200, **given):
     return _frame("documents/version.html", version, status, **context)
 
 
-def _frame(template: str, shown, status: int = 200, **context):
+def _frame(template: str, version, status: int = 200, **context):
     """A version's page: in the agreement's workspace, or on its own for someone who only signs it."""
-    agreement = shown.document.agreement
-    context.setdefault("agreement", agreement)
-    if current_access().relation is Relation.UNRELATED and not current_access().scope.everything:
-        return render_template(template, **context), status
-    context.pop("agreement")
-    return parts.page(template, agreement, "documents", status, **context)
+    agreement, access = version.document.agreement, current_access()
+    if access.relation is Relation.UNRELATED and not access.scope.everything:
+        return render_template(template, agreement=agreement, version=version, **context), status
+    return parts.page(template, agreement, "documents", status, version=version, **context)
 
 
 def _act(version, change, anchor: str = "", message: str | None = None):
@@ -162,7 +160,7 @@ def download(agreement, version):
 @requires("document.view", scope="agreement")
 def diff(agreement, version):
     changes = text.diff(service.version_text(version.parent), service.version_text(version)) if version.parent else []
-    return _frame("documents/diff.html", version, version=version, changes=changes)
+    return _frame("documents/diff.html", version, changes=changes)
 
 
 @bp.route(VERSION + "/clauses", methods=["POST"])
@@ -181,7 +179,7 @@ def edit_clause(agreement, version, item):
                                                           form.body.data or ""))
     if outcome.saved:
         return _to_version(version, f"clause-{item.id}", _("Clause saved for this document."))
-    return _frame("documents/edit_clause.html", version, outcome.status, version=version, item=item, form=form,
+    return _frame("documents/edit_clause.html", version, outcome.status, item=item, form=form,
                   variables=forms.variables.VARIABLES)
 
 

@@ -96,7 +96,7 @@ def edit(agreement, milestone):
 @requires("milestone.done", scope="agreement")
 def done(agreement, milestone):
     return parts.section_step(agreement, "milestones", lambda version: service.mark_done(
-        current_actor(), agreement, milestone, date.today()) and None)
+        current_actor(), agreement, milestone, date.today()))
 
 
 @bp.route("/milestones/<int:milestone_id>/remove", methods=["POST"])

@@ -69,4 +69,4 @@ def edit(agreement, share):
 @bp.route("/<int:share_id>/remove", methods=["POST"])
 @requires("agreement.edit", scope="agreement")
 def remove(agreement, share):
-    return parts.section_step(agreement, "resources", lambda version: service.remove(current_actor(), agreement, share) and None)
+    return parts.section_step(agreement, "resources", lambda version: service.remove(current_actor(), agreement, share))
