@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.agreements import workflow
@@ -35,7 +35,7 @@ SORTS = {
     "updated": Agreement.updated_at,
 }
 EXPIRING_SOON_DAYS = 90
-WITH_PARTIES = selectinload(Agreement.parties).selectinload(Party.organisation)
+WITH_PARTIES = selectinload(Agreement.parties).joinedload(Party.organisation)  # one query for both
 
 
 def search(

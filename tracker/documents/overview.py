@@ -3,7 +3,7 @@ the dashboard, outside signers' links about to expire among the key dates (remin
 agreement's overview the MOU's state and the approvals and signatures it waits for."""
 from datetime import datetime, time
 
-from flask import url_for
+from flask import g, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -46,8 +46,12 @@ add_panel(Panel("pending_signatures", "documents/_dashboard_tasks.html", pending
 
 
 def _latest(agreement) -> list[DocumentVersion]:
-    """The newest version of each of the agreement's documents."""
-    return [d.versions[-1] for d in service.documents_of(agreement.id) if d.versions]
+    """The newest version of each of the agreement's documents, read once per request (the MOU box and
+    what the overview waits for both show them)."""
+    read = g.setdefault("latest_versions", {})
+    if agreement.id not in read:
+        read[agreement.id] = [d.versions[-1] for d in service.documents_of(agreement.id) if d.versions]
+    return read[agreement.id]
 
 
 def mou_glance(agreement, access, today) -> dict:

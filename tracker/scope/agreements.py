@@ -5,6 +5,7 @@ A user sees an agreement when one of its parties is one of their organisations, 
 whole agreement; the last sees what concerns their own organisation (permissions.Relation).
 """
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker.agreements.models import Agreement, Party
 from tracker.agreements.service import WITH_PARTIES
@@ -51,7 +52,8 @@ def id_list(scope: Scope, relations=ALSO_BELOW) -> list[int] | None:
 def get(scope: Scope, agreement_id: int) -> tuple[Agreement, Relation] | None:
     """The agreement with its parties, and how the scope stands to it (UNRELATED included: only what a
     permission lets anyone reach, such as a signature, may use it); None if there is none."""
-    agreement = db.session.execute(select(Agreement).where(Agreement.id == agreement_id).options(WITH_PARTIES)).scalar()
+    agreement = db.session.execute(select(Agreement).where(Agreement.id == agreement_id)
+                                   .options(WITH_PARTIES, joinedload(Agreement.manager))).scalar()
     if agreement is None:
         return None
     return agreement, scope.relation(p.organisation_id for p in agreement.parties)
