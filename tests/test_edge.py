@@ -110,6 +110,15 @@ def test_an_organisation_filter_too_large_for_the_database_counts_as_none(world,
         assert admin.get(f"/reports/agreements/{world.agreements['own'].id}?year={huge}").status_code == 200
 
 
+def test_a_page_number_too_large_for_the_database_is_the_first_page(world, login):
+    set_up_cards(world)
+    import_roster(world, users_csv([("n-1", "sch-north", "Ann", "Lee", "03", "1001")]))
+    admin = login(world.emails["admin"])
+    for huge in (*HUGE, "abc", "-3", "1e400"):
+        assert "Hill Card MOU" in admin.get(f"/agreements?page={huge}").text
+        assert "Ann" in admin.get(f"/agreements/{world.agreements['own'].id}/roster?page={huge}").text
+
+
 @pytest.mark.parametrize("manager", [str(2**31), "999999", str(2**70), "-1", "abc"])
 def test_a_manager_who_is_not_in_the_list_is_a_message_beside_the_field(world, login, manager):
     agreement = world.agreements["own"]

@@ -27,6 +27,14 @@ def database_id(value) -> int:
     return number
 
 
+def page_number(value) -> int:
+    """A list's page number from the query string: 1 unless it is a whole number the database can offset by."""
+    try:
+        return max(1, min(database_id(value), 10**6))
+    except (TypeError, ValueError):
+        return 1
+
+
 def has_control(text: str, lines: bool = False) -> bool:
     return bool((CONTROL_IN_LINES if lines else CONTROL).search(text))
 

@@ -88,17 +88,18 @@ def submitted(form, save: Callable[[], object], show_errors: Callable[[object, I
 def checked_at_the_edge(form) -> None:
     """Give every field, nested ones too, the checks of its type (tracker/fields.py): no control characters in
     text, whole numbers the database holds. Forms declare only what is particular to each field."""
-    for field in _fields_of(form):
+    for field in fields_of(form):
         field.validators = [*field.validators, *(c for c in checks_for(field) if c not in field.validators)]
 
 
-def _fields_of(form):
+def fields_of(form):
+    """Every field a person fills in, nested forms' fields too (`parties-0-organisation_id`)."""
     for field in form:
         if isinstance(field, FormField):
-            yield from _fields_of(field.form)
+            yield from fields_of(field.form)
         elif isinstance(field, FieldList):
             for entry in field.entries:
-                yield from (_fields_of(entry.form) if isinstance(entry, FormField) else (entry,))
+                yield from (fields_of(entry.form) if isinstance(entry, FormField) else (entry,))
         else:
             yield field
 
