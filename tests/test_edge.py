@@ -142,6 +142,17 @@ def test_a_party_or_a_milestone_owner_too_large_or_unknown_is_a_message_beside_t
         assert response.status_code == 422 and "works for one of the parties" in response.text
 
 
+def test_a_list_of_ids_too_large_for_the_database_is_a_message_beside_the_field(world, login):
+    admin = login(world.emails["admin"])
+    response = admin.post("/users/new", {"name": "X", "email": "x@example.org", "role": "viewer",
+                                         "organisation_ids": [str(2**70)], "password": "a-long-password-123"})
+    assert response.status_code == 422 and "Choose one of the list." in response.text
+    set_up_cards(world)
+    response = admin.post(f"/agreements/{world.agreements['own'].id}/drives/new", {
+        "name": "D", "status": "planning", "target_percent": "90", "grades": ["03"], "school_ids": [str(2**70)]})
+    assert response.status_code == 422 and "Choose one of the list." in response.text
+
+
 # ---- numbers out of range ------------------------------------------------------------------------------------
 
 def share_form(world, **changes) -> dict:
@@ -150,20 +161,15 @@ def share_form(world, **changes) -> dict:
             "recipient_id": world.orgs["north"].id, "value": "100", "period": "year", **changes}
 
 
-@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400", str(10**30), "Infinity", "sNaN", "10000000.01"])
-def test_a_resource_value_that_is_not_an_amount_of_money_is_refused(world, login, value):
-    agreement = world.agreements["own"]
-    response = login(world.emails["admin"]).post(f"/agreements/{agreement.id}/resources/new", share_form(world, value=value))
-    assert response.status_code == 422 and "Give an amount" in response.text
-    assert db.session.scalar(select(ResourceShare).where(ResourceShare.agreement_id == agreement.id)) is None
-
-
-@pytest.mark.parametrize("quantity", [str(2**31), "1000001", str(2**70)])
-def test_a_quantity_out_of_range_is_refused(world, login, quantity):
+@pytest.mark.parametrize("field, value, message", [
+    *[("value", v, "Give an amount") for v in ("inf", "-inf", "nan", "1e400", str(10**30), "Infinity", "sNaN", "10000000.01")],
+    *[("quantity", v, "Give a number from 0 to 1,000,000.") for v in (str(2**31), "1000001", str(2**70))]])
+def test_a_resource_value_or_quantity_out_of_range_is_refused(world, login, field, value, message):
     agreement = world.agreements["own"]
     response = login(world.emails["admin"]).post(f"/agreements/{agreement.id}/resources/new",
-                                                 share_form(world, quantity=quantity))
-    assert response.status_code == 422 and "Give a number" in response.text
+                                                 share_form(world, **{field: value}))
+    assert response.status_code == 422 and message in response.text
+    assert db.session.scalar(select(ResourceShare).where(ResourceShare.agreement_id == agreement.id)) is None
 
 
 def test_an_opt_out_id_longer_than_any_student_id_is_refused(world, login):

@@ -85,11 +85,20 @@ class MoneyField(StringField):
                                      most=f"{MAX_CENTS // 100:,}")) from None
 
 
+def id_in_range(form, field) -> None:
+    """A choice coerced to a number (an id, or ids) that no column could hold is not one of the list."""
+    values = field.data if isinstance(field.data, (list, tuple)) else [field.data]
+    if any(isinstance(v, int) and not INT_MIN <= v <= INT_MAX for v in values):
+        raise ValidationError(_l("Choose one of the list."))
+
+
 def checks_for(field) -> tuple:
     """The checks every field of this type gets, whatever its form."""
     if isinstance(field, IntegerField):
         return (whole_number,)
-    if isinstance(field, (StringField, SelectFieldBase)):
+    if isinstance(field, SelectFieldBase):
+        return (plain_text, id_in_range)
+    if isinstance(field, StringField):
         return (plain_text,)
     return ()
 
