@@ -37,6 +37,9 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     _bind_extensions(app)
+    from tracker.site import converters
+
+    converters.register(app)  # ids the database cannot hold and control characters match no route
     _register_blueprints(app)
     from tracker.scope import loading
 

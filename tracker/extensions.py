@@ -1,6 +1,6 @@
 """Extensions, created once here and bound to the app in create_app."""
 import flask_limiter
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context, request
 from flask_babel import Babel
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from tracker.fields import page_number
 
 # Stable constraint names, so migrations can alter them on every database.
 NAMING = {
@@ -25,7 +27,16 @@ class Model(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Model)
+class Database(SQLAlchemy):
+    def paginate(self, select, *, page=None, **kwargs):
+        """A list's page: the `page` of the query string, a whole number from 1 the database can offset by (a
+        page number that is not one is the first page), unless the caller gives it."""
+        if page is None and has_request_context():
+            page = page_number(request.args.get("page"))
+        return super().paginate(select, page=page, **kwargs)
+
+
+db = Database(model_class=Model)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -3,30 +3,43 @@ from typing import Callable, NamedTuple
 
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
+from wtforms import FieldList, FormField, HiddenField, SelectField
+from wtforms.validators import ValidationError
 
 from tracker.extensions import db
+from tracker.fields import checks_for, database_id, given_or_none
 from tracker.validation import Conflict, Invalid, apply_errors
 
 
 def optional_int(value):
-    """Coerce a select's value to int, with "" meaning none."""
+    """Coerce a select's value to an id, with "" meaning none."""
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)
+        return database_id(value)
     except (TypeError, ValueError):
-        return -1  # never a real id: the service reports it as unknown
+        return -1  # never a real id: the field refuses it
 
 
 class IdSelectField(SelectField):
-    """A select of database ids; the service, not the field, says whether the id exists."""
+    """A select of database ids. An id no column could hold, or that is not a number, is -1 (never a real id).
+    Whether the id exists and may be used is the service's to say, with its own message, unless the field is
+    `only_offered`: then an id that is not one of the choices the view offered (nor the object's own value) is
+    "Choose one of the list." beside the field, for references no service checks."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, only_offered: bool = False, **kwargs):
         kwargs.setdefault("coerce", optional_int)
         kwargs.setdefault("validate_choice", False)
         super().__init__(*args, **kwargs)
+        self.only_offered = only_offered
+
+    def pre_validate(self, form):
+        if not self.only_offered or self.data is None or self.choices is None or self.data == self.object_data:
+            return
+        if self.data not in {optional_int(value) for value, *_label in self.iter_choices()}:
+            raise ValidationError(_l("Choose one of the list."))
 
 
 def form_data(form, fields) -> dict:
@@ -57,6 +70,7 @@ def submitted(form, save: Callable[[], object], show_errors: Callable[[object, I
     form fields) passes `show_errors(form, invalid)` to put them there."""
     if request.method != "POST":
         return Outcome(200)
+    checked_at_the_edge(form)
     if not form.validate_on_submit():
         return Outcome(422)
     try:
@@ -71,6 +85,25 @@ def submitted(form, save: Callable[[], object], show_errors: Callable[[object, I
     return Outcome(303, result)
 
 
+def checked_at_the_edge(form) -> None:
+    """Give every field, nested ones too, the checks of its type (tracker/fields.py): no control characters in
+    text, whole numbers the database holds. Forms declare only what is particular to each field."""
+    for field in fields_of(form):
+        field.validators = [*field.validators, *(c for c in checks_for(field) if c not in field.validators)]
+
+
+def fields_of(form):
+    """Every field a person fills in, nested forms' fields too (`parties-0-organisation_id`)."""
+    for field in form:
+        if isinstance(field, FormField):
+            yield from fields_of(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from (fields_of(entry.form) if isinstance(entry, FormField) else (entry,))
+        else:
+            yield field
+
+
 def refusal(form, incomplete: str | None = None) -> list[str]:
     """Why a one-button POST (a form of only its CSRF token) was refused, as messages to show: the service's
     (`submitted` put them in `form.form_errors`, as no field is named), or, when the form itself failed
@@ -79,9 +112,10 @@ def refusal(form, incomplete: str | None = None) -> list[str]:
 
 
 def int_or_none(value):
-    """A query-string number: anything that is not one counts as not given."""
+    """A query-string number (an id, a number of days, a year): anything that is not one, or that no
+    database column could hold, counts as not given."""
     try:
-        return int(value)
+        return database_id(value)
     except (TypeError, ValueError):
         return None
 
@@ -97,7 +131,20 @@ def order_fields(sorts, default: str, direction: str = "asc") -> tuple[HiddenFie
             HiddenField(default=direction, filters=[one_of(("asc", "desc"), direction)]))
 
 
-class ListSearchForm(FlaskForm):
+class QueryForm(FlaskForm):
+    """Filters parsed from the query string: nothing in it is ever an error, and text holding a control character
+    (a NUL, say) counts as not given, so it never reaches a query."""
+
+    class Meta:
+        csrf = False
+
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            field.filters = (*field.filters, given_or_none)
+            return field
+
+
+class ListSearchForm(QueryForm):
     """A list page's filters and order, parsed once from the query string, as microblog's search form:
     `XSearchForm(formdata=request.args, meta={"csrf": False})`. Nothing in it is ever an error: a value that means
     nothing here (a stale bookmark, a hand-edited URL) counts as not given, and the list shows.

@@ -3,13 +3,19 @@
 Every text cell is neutralised: a value that starts with = + - @ (or a tab or carriage
 return, which some programs skip before one of those) gets a leading apostrophe, so a
 spreadsheet shows it as text instead of running it as a formula.
+
+A character the file format cannot hold (NUL and the other control characters but tab and
+line breaks, stored before the forms refused them or brought in by a file) becomes U+FFFD, the
+replacement character, so the file always opens; a workbook says so on a sheet of its own.
 """
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from flask import Response
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -22,6 +28,14 @@ MIMETYPES = {
     "ics": "text/calendar; charset=utf-8",
 }
 
+UNHOLDABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")  # what neither XLSX nor a loader takes
+REPLACEMENT = "\ufffd"
+
+
+def printable(value):
+    """The value with each character a file cannot hold replaced by U+FFFD."""
+    return UNHOLDABLE.sub(REPLACEMENT, value) if isinstance(value, str) else value
+
 
 def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -33,24 +47,31 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence], bom: bool = False
     """UTF-8 CSV with a header row; `bom=True` helps Excel guess the encoding (ILS loaders may not want it)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow([printable(h) for h in header])
     for row in rows:
-        writer.writerow(["" if v is None else neutralise(_text(v)) for v in row])
+        writer.writerow(["" if v is None else neutralise(printable(_text(v))) for v in row])
     return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8")
 
 
 def xlsx_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
-    """One workbook, a sheet per (title, header, rows); numbers and dates stay numbers and dates."""
+    """One workbook, a sheet per (title, header, rows); numbers and dates stay numbers and dates. When a character
+    had to be replaced, a last sheet says so."""
     book = Workbook()
     book.remove(book.active)
+    replaced = False
     for title, header, rows in sheets:
         sheet = book.create_sheet(_sheet_title(title))
-        sheet.append(list(header))
+        for number, row in enumerate([header, *rows]):
+            cells = [printable(v) for v in row]
+            replaced = replaced or cells != list(row)
+            sheet.append([neutralise(v) for v in cells] if number else cells)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([neutralise(v) for v in row])
         sheet.freeze_panes = "A2"
+    if replaced:
+        book.create_sheet(_sheet_title(_("Note"))).append([_(
+            "Some text held characters a spreadsheet cannot show (control characters such as NUL); each was replaced "
+            "by \ufffd.")])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -74,4 +95,4 @@ def _text(value):
 
 def _sheet_title(title: str) -> str:
     """Excel allows 31 characters and none of []:*?/\\ in a sheet name."""
-    return "".join("-" if c in "[]:*?/\\" else c for c in title)[:31] or "Sheet"
+    return "".join("-" if c in "[]:*?/\\" or UNHOLDABLE.match(c) else c for c in title)[:31] or "Sheet"

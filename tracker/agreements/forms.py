@@ -30,7 +30,7 @@ class SummaryFields:
     purpose = TextAreaField(_l("Purpose"), validators=[Length(max=5000)], filters=[strip])
     collaboration_level = SelectField(_l("Collaboration level"), choices=list(COLLABORATION_LEVELS.items()),
                                       description=_l("Networking → coordinating → cooperating → collaborating → integrated services."))
-    manager_id = IdSelectField(_l("Manager"))
+    manager_id = IdSelectField(_l("Manager"), only_offered=True)
 
 
 class TermFields:

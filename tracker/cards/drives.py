@@ -86,8 +86,9 @@ def update_drive(actor, drive: CardDrive, data: dict) -> None:
     db.session.commit()
 
 
-def record_counts(actor, count: DriveCount, read: dict, wanted: dict) -> DriveCount:
-    """Apply what this person changed since they read the row, on top of what others saved meanwhile."""
+def record_counts(actor, count: DriveCount, read: dict, wanted: dict, more_than_enrolled: bool = False) -> DriveCount:
+    """Apply what this person changed since they read the row, on top of what others saved meanwhile. A row that
+    ends up counting more students than its (known) enrolment is saved only when `more_than_enrolled` says so."""
     errors = {f: _("Must be zero or more.") for f in (*COUNT_FIELDS, "enrolment", "classrooms")
               if wanted.get(f) is not None and wanted[f] < 0}
     if errors:
@@ -100,12 +101,23 @@ def record_counts(actor, count: DriveCount, read: dict, wanted: dict) -> DriveCo
             values[field] = wanted[field]
     if values:
         db.session.execute(update(DriveCount).where(DriveCount.id == count.id).values(**values))
+        db.session.refresh(count)
+        if not more_than_enrolled:
+            _check_enrolment(count)
         changes = {f: [read.get(f), wanted.get(f)] for f in values}
         audit.record(actor, "drive.counts_recorded", "card_drive", count.drive_id,
                      {**changes, "school": [None, count.school.name], "grade": [None, count.grade]})
     db.session.commit()
     db.session.refresh(count)
     return count
+
+
+def _check_enrolment(count: DriveCount) -> None:
+    counted = sum(getattr(count, f) or 0 for f in COUNT_FIELDS)
+    if count.enrolment and counted > count.enrolment:
+        raise Invalid({"more_than_enrolled": _(
+            "This row would count %(counted)s students, more than the %(enrolled)s enrolled. Check the numbers, or tick "
+            "the box to save them anyway.", counted=counted, enrolled=count.enrolment)})
 
 
 def set_card_status(actor, drive: CardDrive, student: Student, status: str) -> None:

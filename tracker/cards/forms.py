@@ -4,7 +4,7 @@ from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SearchField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from tracker.agreements.forms import MONTH_CHOICES
 from tracker.cards.models import (BARCODE_SOURCES, CARD_FORMS, CARD_MODELS, CARD_STATUSES, CONSENT_MODELS,
@@ -12,7 +12,11 @@ from tracker.cards.models import (BARCODE_SOURCES, CARD_FORMS, CARD_MODELS, CARD
                                   TRANSFER_METHODS)
 from tracker.cards.programme import PROGRAMME_FIELDS, SPEC_FIELDS
 from tracker.cards.workflow import DRIVE_STATUSES
-from tracker.forms import IdSelectField, int_or_none, strip
+from tracker.fields import INT_MAX, between
+from tracker.forms import IdSelectField, QueryForm, int_or_none, strip
+
+
+COUNT_MAX = 100_000  # students of one school and grade counted in a drive: more is a typing slip
 
 
 class Checkboxes(SelectMultipleField):
@@ -65,25 +69,36 @@ class DriveForm(FlaskForm):
     school_ids = Checkboxes(_l("Schools"), coerce=int)
 
 
-class CountForm(FlaskForm):
-    """One school-and-grade row; `read_*` carry what the row showed when the editor opened it."""
+class ReadCount(IntegerField):
+    """What a count showed when the editor opened it, sent back unseen (an id-like whole number or blank)."""
 
-    enrolment = IntegerField(_l("Enrolment"), validators=[Optional()])
+    widget = HiddenInput()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, validators=[Optional(), between(0, INT_MAX)], **kwargs)
+
+
+class CountForm(FlaskForm):
+    """One school-and-grade row; `read_*` carry what the row showed when the editor opened it. Counting more
+    students than are enrolled needs `more_than_enrolled` ticked (the service asks for it)."""
+
+    enrolment = IntegerField(_l("Enrolment"), validators=[Optional(), between(0, COUNT_MAX)])
     target_percent = IntegerField(_l("Target %"), validators=[Optional(), NumberRange(1, 100)])
-    classrooms = IntegerField(_l("Classrooms"), validators=[Optional()])
-    issued = IntegerField(_l("Issued"), validators=[Optional()])
-    already_had = IntegerField(_l("Already had a card"), validators=[Optional()])
-    cannot_issue = IntegerField(_l("Cannot issue"), validators=[Optional()])
+    classrooms = IntegerField(_l("Classrooms"), validators=[Optional(), between(0, 1_000)])
+    issued = IntegerField(_l("Issued"), validators=[Optional(), between(0, COUNT_MAX)])
+    already_had = IntegerField(_l("Already had a card"), validators=[Optional(), between(0, COUNT_MAX)])
+    cannot_issue = IntegerField(_l("Cannot issue"), validators=[Optional(), between(0, COUNT_MAX)])
     cannot_issue_reason = StringField(_l("Reason"), validators=[Length(max=300)], filters=[strip])
-    opted_out = IntegerField(_l("Opted out"), validators=[Optional()])
-    read_enrolment = HiddenField()
-    read_target_percent = HiddenField()
-    read_classrooms = HiddenField()
-    read_issued = HiddenField()
-    read_already_had = HiddenField()
-    read_cannot_issue = HiddenField()
+    opted_out = IntegerField(_l("Opted out"), validators=[Optional(), between(0, COUNT_MAX)])
+    more_than_enrolled = BooleanField(_l("Yes, more students than enrolled"))
+    read_enrolment = ReadCount()
+    read_target_percent = ReadCount()
+    read_classrooms = ReadCount()
+    read_issued = ReadCount()
+    read_already_had = ReadCount()
+    read_cannot_issue = ReadCount()
     read_cannot_issue_reason = HiddenField()
-    read_opted_out = HiddenField()
+    read_opted_out = ReadCount()
 
 
 class CardStatusForm(FlaskForm):
@@ -103,7 +118,7 @@ class OptOutForm(FlaskForm):
                          description=_l("e.g. paper form, parent email, district list"))
 
 
-class RosterSearchForm(FlaskForm):
+class RosterSearchForm(QueryForm):
     """The roster's filters, from the query string (`school`: its choices are the schools the user sees)."""
 
     q = SearchField(_l("Search"), filters=[strip])

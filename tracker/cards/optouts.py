@@ -10,6 +10,7 @@ from tracker.audit import service as audit
 from tracker.cards import rosterfile
 from tracker.cards.models import OptOut, Student
 from tracker.extensions import db
+from tracker.fields import has_control
 from tracker.validation import Invalid
 
 ID_COLUMNS = ("sourcedId", "source_id", "student_id", "identifier", "id")
@@ -18,9 +19,10 @@ ID_COLUMNS = ("sourcedId", "source_id", "student_id", "identifier", "id")
 def check_own_students(agreement_id: int, source_ids: list[str], school_ids: frozenset[int] | None) -> None:
     """A user who works on some schools only (`school_ids`; None: every school of the agreement) may not opt out
     another school's students (ids not yet in any roster are allowed: forms often come back before the roster does)."""
+    wanted = {s.strip() for s in source_ids if s and s.strip()}
+    _check_ids(wanted)
     if school_ids is None:
         return
-    wanted = {s.strip() for s in source_ids if s and s.strip()}
     elsewhere = set(db.session.scalars(select(Student.source_id).where(
         Student.agreement_id == agreement_id, Student.school_id.not_in(school_ids or ()), Student.source_id.in_(wanted))))
     if elsewhere:
@@ -33,6 +35,7 @@ def record(actor, agreement_id: int, source_ids: list[str], on: date, source: st
     wanted = {s.strip() for s in source_ids if s and s.strip()}
     if not wanted:
         raise Invalid({"source_ids": _("Give at least one student id.")})
+    _check_ids(wanted)
     known = set(db.session.scalars(select(OptOut.source_id).where(OptOut.agreement_id == agreement_id,
                                                                  OptOut.source_id.in_(wanted))))
     new = sorted(wanted - known)
@@ -42,6 +45,17 @@ def record(actor, agreement_id: int, source_ids: list[str], on: date, source: st
     audit.record(actor, "roster.opted_out", "agreement", agreement_id, {"opt_outs": [None, len(new)], "source": [None, source]})
     db.session.commit()
     return len(new)
+
+
+def _check_ids(ids: set[str]) -> None:
+    """Ids a roster could hold: no longer than its column, no control characters (a file can carry any)."""
+    longest = OptOut.source_id.type.length
+    too_long = sorted(i for i in ids if len(i) > longest)
+    if too_long:
+        raise Invalid({"source_ids": _("These ids are longer than %(n)s characters: %(ids)s.", n=longest,
+                                       ids=", ".join(i[:20] + "…" for i in too_long[:5]))})
+    if any(has_control(i) for i in ids):
+        raise Invalid({"source_ids": _("Remove the control characters (such as NUL) from the ids.")})
 
 
 def ids_from_csv(data: bytes, name: str) -> list[str]:

@@ -235,23 +235,15 @@ def edit_count(agreement, drive, count):
     return render_fragment("cards/_count_form.html", drive=drive, count=count, form=form)
 
 
-def _read(value, text=False):
-    if text:
-        return value or ""
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except ValueError:
-        return None
-
-
 @bp.route(DRIVE + "/counts/<int:count_id>", methods=["POST"])
 @requires("card.record", scope="agreement")
 def save_count(agreement, drive, count):
     form = CountForm()
     names = ("enrolment", "target_percent", "classrooms", *COUNT_FIELDS, "cannot_issue_reason")
     outcome = submitted(form, lambda: drives.record_counts(
-        current_actor(), count, read={n: _read(getattr(form, f"read_{n}").data, n == "cannot_issue_reason") for n in names},
-        wanted={n: getattr(form, n).data for n in names}))
+        current_actor(), count, read={n: getattr(form, f"read_{n}").data for n in names} | {
+            "cannot_issue_reason": form.read_cannot_issue_reason.data or ""},
+        wanted={n: getattr(form, n).data for n in names}, more_than_enrolled=form.more_than_enrolled.data))
     if not outcome.saved:
         return render_fragment("cards/_count_form.html", outcome.status, drive=drive, count=count, form=form)
     count = outcome.result
