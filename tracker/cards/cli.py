@@ -94,16 +94,24 @@ def import_roster(path: Path, program_id: int, school_id: int | None, do_commit:
 @click.option("--school", "school_id", type=int)
 @click.option("--grade", default="")
 @click.option("--new-only", is_flag=True, help="Only students not exported before.")
-def export_patrons(program_id, file_format, output: Path, drive_id, school_id, grade, new_only):
-    """Write the same patron file as the export page does."""
+@click.option("--ascii-names/--keep-accents", default=None,
+              help="Names in plain ASCII (the default for Evergreen, whose stock loader skips accented lines).")
+def export_patrons(program_id, file_format, output: Path, drive_id, school_id, grade, new_only, ascii_names):
+    """Write the same patron file as the export page does; rows the ILS would refuse are listed and left out."""
     card_programme = _programme(program_id)
     try:
-        made = patrons.export(_actor("patron export"), card_programme, file_format,
-                              patrons.Filters(drive_id, school_id, grade, new_only))
+        prepared = patrons.prepare(card_programme, file_format, patrons.Filters(drive_id, school_id, grade, new_only),
+                                   ascii_names=ascii_names)
+        check = prepared.check
+        for refused in check.refused:
+            click.echo(f"Left out: {refused['student']}: {refused['column']}: {refused['reason']}", err=True)
+        for column in check.left_out:
+            click.echo(f"Column {column['column']} left out: {column['reason']}", err=True)
+        made = patrons.deliver(_actor("patron export"), card_programme, prepared)
     except Invalid as exc:
         raise click.ClickException(str(exc)) from exc
     output.write_bytes(made.data)
-    click.echo(f"{made.rows} patrons written to {output} (SHA-256 {made.sha256}).")
+    click.echo(f"{made.rows} patrons written to {output} (SHA-256 {made.sha256}); cards expire on {check.expires}.")
 
 
 @privacy_cli.cli.command("purge")

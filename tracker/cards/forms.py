@@ -10,6 +10,7 @@ from tracker.agreements.forms import MONTH_CHOICES
 from tracker.cards.models import (BARCODE_SOURCES, CARD_FORMS, CARD_MODELS, CARD_STATUSES, CONSENT_MODELS,
                                   GRADES, ILS_KINDS, LEGAL_BASES, PIN_RULES, STUDENT_FIELDS, TRANSFER_FREQUENCIES,
                                   TRANSFER_METHODS)
+from tracker.cards.ils import KOHA_ATTRIBUTES, KOHA_VERSIONS, POLARIS_LANGUAGES
 from tracker.cards.programme import PROGRAMME_FIELDS, SPEC_FIELDS
 from tracker.cards.workflow import DRIVE_STATUSES
 from tracker.forms import IdSelectField, int_or_none, strip
@@ -38,9 +39,20 @@ class ProgrammeForm(FlaskForm):
     expiry_day = IntegerField(_l("on day"), validators=[DataRequired(), NumberRange(1, 31)],
                               description=_l("Of the next school year (accounts made after 30 June expire the year after)."))
     ils = SelectField(_l("Library system (ILS)"), choices=list(ILS_KINDS.items()))
-    patron_category = StringField(_l("Patron category code"), validators=[DataRequired(), Length(max=30)], filters=[strip])
+    patron_category = StringField(_l("Patron category code"), validators=[DataRequired(), Length(max=30)], filters=[strip],
+                                  description=_l("Koha: the category code (at most 10 characters). Evergreen: the profile "
+                                                 "(permission group) name. Polaris: the patron code id, a whole number."))
     branch_code = StringField(_l("Branch code"), validators=[Length(max=30)], filters=[strip],
-                              description=_l("Leave blank to use each school's home branch."))
+                              description=_l("Leave blank to use each school's home branch. Koha: the branch code (at most "
+                                             "10 characters). Evergreen: the org unit short name. Polaris: the branch's "
+                                             "organization id, a whole number."))
+    koha_version = SelectField(_l("Koha version"), choices=[(v, v) for v in KOHA_VERSIONS], default="24.05",
+                               description=_l("From 22.11 on, middle names go in middle_name; before, in othernames."))
+    koha_attributes = Checkboxes(_l("Koha patron attributes"), choices=list(KOHA_ATTRIBUTES.items()),
+                                 description=_l("Only the attribute types defined in Koha (Administration > Patron attribute "
+                                                "types, with the ExtendedPatronAttributes preference on). Leave all "
+                                                "unticked if Koha has none."))
+    polaris_language_id = SelectField(_l("Polaris language"), choices=list(POLARIS_LANGUAGES.items()), coerce=int, default=1)
 
 
 class SpecForm(FlaskForm):
@@ -117,3 +129,7 @@ class ExportForm(FlaskForm):
     school_id = IdSelectField(_l("School"))
     grade = SelectField(_l("Grade"), choices=[("", _l("All grades"))] + [(g, g) for g in GRADES], default="")
     not_yet_exported = BooleanField(_l("Only students not yet exported"))
+    ascii_names = BooleanField(_l("Names in plain ASCII (José Núñez → Jose Nunez)"),
+                               description=_l("On for Evergreen: its stock patron loader skips every line with an accented "
+                                              "letter unless the site has turned on binary parsing."))
+    confirmed = HiddenField()

@@ -65,6 +65,9 @@ class CardProgramme(PerAgreement, db.Model):
     ils: Mapped[str] = mapped_column(String(20), default="koha")
     patron_category: Mapped[str] = mapped_column(String(30), default="STUDENT")
     branch_code: Mapped[str] = mapped_column(String(30), default="")  # blank: each school's home branch
+    koha_version: Mapped[str] = mapped_column(String(10), default="24.05")  # middle_name from 22.11 on
+    koha_attributes: Mapped[list] = mapped_column(JSON, default=list)  # declared patron attribute type codes
+    polaris_language_id: Mapped[int] = mapped_column(Integer, default=1)  # Polaris' LanguageID: 1 is English
 
 
 class DataSharingSpec(PerAgreement, db.Model):

@@ -171,23 +171,36 @@ def record_opt_outs(agreement):
 @bp.route("/agreements/<int:agreement_id>/patrons/export", methods=["GET", "POST"])
 @requires("patron.export", scope="agreement")
 def patron_export(agreement):
+    """Choose the students and the format; "Check the file" shows what the ILS would refuse or miss, and a
+    download that needs attention shows the same check first, to be confirmed."""
     card_programme = programme.programme_of(agreement.id)
     form = ExportForm()
-    form.drive_id.choices = [("", _("All drives"))] + [
+    form.drive_id.choices = [("", _("The latest drive"))] + [
         (d.id, d.name) for d in db.session.scalars(select(CardDrive).where(CardDrive.agreement_id == agreement.id))]
     form.school_id.choices = [("", _("All schools"))] + [(s.id, s.name) for s in programme.schools_of(agreement.id)]
     if request.method == "GET" and card_programme:
         form.file_format.data = card_programme.ils
+        form.ascii_names.data = card_programme.ils == "evergreen"
     if card_programme is None:
         form.form_errors.append(_("Set up the card programme first: its rules make the barcodes, PINs and expiry dates."))
         outcome = Outcome(422 if form.is_submitted() else 200)
-    else:
-        outcome = submitted(form, lambda: patrons.export(current_actor(), card_programme, form.file_format.data, patrons.Filters(
-            form.drive_id.data, form.school_id.data, form.grade.data or "", form.not_yet_exported.data)))
-    if outcome.saved:
+        return parts.page("cards/export.html", agreement, "roster", outcome.status, form=form, programme=None, check=None)
+    filters = patrons.Filters(form.drive_id.data, form.school_id.data, form.grade.data or "", form.not_yet_exported.data)
+    wants_check = request.form.get("action") == "check"
+
+    def make():
+        prepared = patrons.prepare(card_programme, form.file_format.data, filters, ascii_names=form.ascii_names.data)
+        if wants_check or (prepared.check.needs_attention and form.confirmed.data != "yes"):
+            return prepared.check
+        return patrons.deliver(current_actor(), card_programme, prepared)
+
+    outcome = submitted(form, make)
+    if outcome.saved and isinstance(outcome.result, patrons.PatronFile):
         made = outcome.result
         response = download(made.data, made.filename)
         response.headers["X-Rows"] = str(made.rows)
         response.headers["X-SHA256"] = made.sha256
         return response
-    return parts.page("cards/export.html", agreement, "roster", outcome.status, form=form, programme=card_programme)
+    check = outcome.result if outcome.saved else None
+    return parts.page("cards/export.html", agreement, "roster", 200 if check else outcome.status, form=form,
+                      programme=card_programme, check=check)
