@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SearchField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SearchField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -10,6 +10,7 @@ from tracker.agreements.forms import MONTH_CHOICES
 from tracker.cards.models import (BARCODE_SOURCES, CARD_FORMS, CARD_MODELS, CARD_STATUSES, CONSENT_MODELS,
                                   GRADES, ILS_KINDS, LEGAL_BASES, PIN_RULES, STUDENT_FIELDS, TRANSFER_FREQUENCIES,
                                   TRANSFER_METHODS)
+from tracker.cards import leavers
 from tracker.cards.ils import KOHA_ATTRIBUTES, KOHA_VERSIONS, POLARIS_LANGUAGES
 from tracker.cards.programme import PROGRAMME_FIELDS, SPEC_FIELDS
 from tracker.cards.workflow import DRIVE_STATUSES
@@ -105,6 +106,13 @@ class CardStatusForm(FlaskForm):
 class UploadForm(FlaskForm):
     file = FileField(_l("Roster file"), description=_l("OneRoster users.csv or zip, or a plain CSV from a school."))
     school_id = IdSelectField(_l("School (plain CSV only)"))
+
+
+class CommitForm(FlaskForm):
+    """Commit a previewed roster; `leavers` says what becomes of the students the file lacks."""
+
+    leavers = RadioField(_l("Students this file lacks"), validate_choice=False, choices=[
+        (leavers.MARK, _l("Mark them as left")), (leavers.PARTIAL, _l("This file is partial: mark nobody as left"))])
 
 
 class OptOutForm(FlaskForm):

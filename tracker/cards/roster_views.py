@@ -10,8 +10,8 @@ from wtforms import SelectField
 
 from tracker.agreements import parts
 from tracker.auth.access import current_actor, requires
-from tracker.cards import optouts, patrons, programme, roster, rosterfile
-from tracker.cards.forms import ExportForm, OptOutForm, RosterSearchForm, UploadForm
+from tracker.cards import leavers, optouts, patrons, programme, roster, rosterfile
+from tracker.cards.forms import CommitForm, ExportForm, OptOutForm, RosterSearchForm, UploadForm
 from tracker.cards.models import STUDENT_FIELDS, CardDrive, RosterImport
 from tracker.cards.views import bp
 from tracker.extensions import db
@@ -91,12 +91,18 @@ def _guess(header: str) -> str:
     return guesses.get(text, "")
 
 
-def _import_page(agreement, staged, status=200, form=None, problem=None):
+def _import_page(agreement, staged, status=200, form=None, problem=None, confirm=None):
     job = db.session.get(Job, staged.job_id) if staged.job_id else None
     if staged.needs_mapping and form is None:
         form = _mapping_form(staged, formdata=None)
+    summary = staged.summary or {}
+    if confirm is None:
+        confirm = CommitForm(formdata=None)
+        if not summary.get("warnings"):
+            confirm.leavers.data = leavers.MARK
+    names = leavers.names(staged.parsed, current_access().schools) if staged.is_previewed else {}
     return parts.page("cards/import.html", agreement, "roster", status, staged=staged, job=job, form=form, problem=problem,
-                      confirm=FlaskForm(formdata=None), s=staged.summary or {})
+                      confirm=confirm, s=summary, leaver_names=names, student_names=True)
 
 
 @bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>")
@@ -122,10 +128,11 @@ def roster_mapping(agreement, staged):
 @bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>/commit", methods=["POST"])
 @requires("roster.import", scope="agreement")
 def roster_commit(agreement, staged):
-    form = FlaskForm()
-    outcome = submitted(form, lambda: roster.start_commit(current_actor(), staged, current_user.id))
+    form = CommitForm()
+    outcome = submitted(form, lambda: roster.start_commit(current_actor(), staged, current_user.id, form.leavers.data or None))
     if not outcome.saved:
-        return _import_page(agreement, staged, outcome.status, problem=" ".join(refusal(form)))
+        problem = None if form.leavers.errors else " ".join(refusal(form))
+        return _import_page(agreement, staged, outcome.status, problem=problem, confirm=form)
     counts = outcome.result
     if counts is None:  # a large roster is written by a job; its page shows the progress
         return redirect(url_for("jobs.show", job_id=staged.job_id), 303)
