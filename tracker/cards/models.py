@@ -190,6 +190,9 @@ class RosterImport(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
     committed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # What the commit changed, to undo it (student data: dropped after 30 days and by the privacy purge).
+    undo: Mapped[str | None] = mapped_column(Text)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     @property
     def status_label(self) -> str:
@@ -217,6 +220,10 @@ class RosterImport(db.Model):
     @property
     def is_failed(self) -> bool:
         return self.status == workflow.FAILED
+
+    @property
+    def is_undone(self) -> bool:
+        return self.status == workflow.UNDONE
 
 
 class ColumnMapping(db.Model):

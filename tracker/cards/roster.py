@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, or_, select, update
 
 from tracker.audit import service as audit
-from tracker.cards import leavers, rosterfile
+from tracker.cards import leavers, rosterfile, undo
 from tracker.cards.models import ColumnMapping, OptOut, RosterImport, Student
 from tracker.cards.programme import schools_of, spec_of
 from tracker.cards.workflow import COMMITTED, ROSTER_IMPORT, UPLOADED
@@ -198,6 +198,7 @@ def commit(actor, staged: RosterImport, today: date | None = None, choice: str |
     now = datetime.utcnow()
     birth = KEPT.index("birth_date")
     written = {"new": 0, "updated": 0}
+    new_sources, overwritten = [], []
     try:
         rows = payload["records"]
         for start in range(0, len(rows), CHUNK):  # dicts for one chunk at a time
@@ -214,15 +215,18 @@ def commit(actor, staged: RosterImport, today: date | None = None, choice: str |
                     changed.append({**values, "id": student_id})
             if new:
                 db.session.execute(insert(Student.__table__), new)
+                new_sources += [n["source_id"] for n in new]
             if changed:
+                overwritten += undo.before([c["id"] for c in changed])
                 db.session.execute(update(Student), changed)
             written["new"] += len(new)
             written["updated"] += len(changed)
-        left = payload["left"] if choice == leavers.MARK else []
+        left = undo.before(payload["left"], active_only=True) if choice == leavers.MARK else []
         for start in range(0, len(left), CHUNK):
-            db.session.execute(update(Student).where(Student.id.in_(left[start:start + CHUNK]), Student.active.is_(True))
+            db.session.execute(update(Student).where(Student.id.in_([row[0] for row in left[start:start + CHUNK]]))
                                .values(active=False, left_on=today, updated_at=now))
         counts = {**written, "left": len(left)}
+        undo.keep(staged, undo.added(staged.agreement_id, new_sources), overwritten + left, len(left))
         ROSTER_IMPORT.move(staged, "commit")
         staged.committed_at, staged.parsed, staged.upload = now, None, None
         staged.summary = {**staged.summary, "committed": counts}

@@ -1,5 +1,5 @@
 """Roster pages: the roster of an agreement, upload -> mapping -> preview -> commit, opt-outs, patron export."""
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -10,7 +10,7 @@ from wtforms import SelectField
 
 from tracker.agreements import parts
 from tracker.auth.access import current_actor, requires
-from tracker.cards import leavers, optouts, patrons, programme, roster, rosterfile
+from tracker.cards import leavers, optouts, patrons, programme, roster, rosterfile, undo
 from tracker.cards.forms import CommitForm, ExportForm, OptOutForm, RosterSearchForm, UploadForm
 from tracker.cards.models import STUDENT_FIELDS, CardDrive, RosterImport
 from tracker.cards.views import bp
@@ -101,8 +101,11 @@ def _import_page(agreement, staged, status=200, form=None, problem=None, confirm
         if not summary.get("warnings"):
             confirm.leavers.data = leavers.MARK
     names = leavers.names(staged.parsed, current_access().schools) if staged.is_previewed else {}
+    cannot_undo = undo.refusal(staged, datetime.utcnow()) if staged.is_committed else None
     return parts.page("cards/import.html", agreement, "roster", status, staged=staged, job=job, form=form, problem=problem,
-                      confirm=confirm, s=summary, leaver_names=names, student_names=True)
+                      confirm=confirm, s=summary, leaver_names=names, student_names=True, cannot_undo=cannot_undo,
+                      undo_until=staged.committed_at + timedelta(days=undo.DAYS) if staged.committed_at else None,
+                      undo_form=FlaskForm(formdata=None))
 
 
 @bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>")
@@ -150,6 +153,18 @@ def roster_discard(agreement, staged):
                             problem=" ".join(refusal(form, _("This import cannot be discarded."))))
     flash(_("Import discarded; nothing was written."), "success")
     return redirect(url_for("cards.roster_page", agreement_id=agreement.id), 303)
+
+
+@bp.route("/agreements/<int:agreement_id>/roster/imports/<int:import_id>/undo", methods=["POST"])
+@requires("roster.import", scope="agreement")
+def roster_undo(agreement, staged):
+    form = FlaskForm()
+    outcome = submitted(form, lambda: undo.undo(current_actor(), staged))
+    if not outcome.saved:
+        return _import_page(agreement, staged, outcome.status, problem=" ".join(refusal(form)))
+    flash(_("Import undone: %(removed)s students it added removed, %(restored)s restored as they were, %(back)s back "
+            "on the roster.", **outcome.result), "success")
+    return redirect(url_for("cards.roster_import", agreement_id=agreement.id, import_id=staged.id), 303)
 
 
 @bp.route("/agreements/<int:agreement_id>/roster/opt-outs", methods=["POST"])
