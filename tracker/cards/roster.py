@@ -34,6 +34,9 @@ def upload(actor, agreement, filename: str, data: bytes, school_id: int | None, 
         raise Invalid({"file": _("%(file)s is empty.", file=filename or _("The file"))})
     if school_id is not None and school_id not in {s.id for s in schools_of(agreement.id)}:
         raise Invalid({"school_id": _("Choose one of the agreement's schools.")})
+    if school_id is None and rosterfile.needs_school(data, filename):
+        raise Invalid({"school_id": _("%(file)s is a school's own CSV, not a OneRoster file: choose the school it comes "
+                                      "from, then its columns are mapped once.", file=filename or _("The file"))})
     staged = RosterImport(agreement_id=agreement.id, filename=filename[:255], school_id=school_id, upload=data,
                           created_by_id=user_id, status=UPLOADED)
     db.session.add(staged)
@@ -56,7 +59,7 @@ def preview_job(job_id: int, import_id: int) -> dict:
     jobs.progress(job_id, total, total, _("Preview ready"))
     with current_app.test_request_context():
         url = url_for("cards.roster_import", agreement_id=staged.agreement_id, import_id=staged.id)
-    return {"url": url, "link_text": _("See the preview")}
+    return {"url": url, "link_text": _("See the preview"), "follow": True}
 
 
 def mapping_for(school_id: int | None) -> dict | None:
@@ -96,7 +99,8 @@ def preview(staged: RosterImport, progress=None) -> None:
             return _fail(staged, str(unreadable))
         known = mapping_for(staged.school_id)
         ROSTER_IMPORT.move(staged, "ask_mapping")
-        staged.summary = {"headers": headers, "problem": str(problem) if known else ""}
+        staged.summary = {"headers": headers, "problem": str(problem) if known else "",
+                          "samples": rosterfile.samples(staged.upload, staged.filename)}
         db.session.commit()
         return None
     except rosterfile.FileProblem as problem:
@@ -156,6 +160,7 @@ def _compare(agreement_id: int, staged: RosterImport, parsed: rosterfile.Parsed)
         "format": parsed.file_format, "rows_read": parsed.rows_read, **counts, "left": len(left),
         "duplicates": parsed.duplicates, "not_students": parsed.not_students, "empty_rows": parsed.empty_rows,
         "dropped_columns": dropped, "errors": problems[:500], "error_count": len(problems),
+        "no_grade": len(parsed.no_grade), "no_grade_rows": parsed.no_grade[:20],
         "schools": sorted(schools[i].name for i in seen_schools),
     }
     summary["left_by_school"] = leavers.per_school(existing, left, schools)

@@ -78,17 +78,34 @@ def _mapping_form(staged, formdata=None):
 
     choices = [("", _("— leave out —"))] + [(f, str(label)) for f, label in {"source_id": _("Source id"), **STUDENT_FIELDS}.items()]
     known = roster.mapping_for(staged.school_id) or {}
+    samples = staged.summary.get("samples", {})
     for i, header in enumerate(staged.summary.get("headers", [])):
-        setattr(MappingForm, f"column_{i}", SelectField(header, choices=choices, default=known.get(header, _guess(header))))
+        shown = samples.get(header)
+        hint = _("e.g. %(values)s", values=", ".join(shown)) if shown else _("empty in the first rows")
+        setattr(MappingForm, f"column_{i}", SelectField(header, choices=choices, default=known.get(header, _guess(header)),
+                                                        description=hint))
     return MappingForm(formdata=formdata) if formdata is not None else MappingForm()
 
 
+# Common headings of school spreadsheets and SIS exports (lower case, without spaces, _ - . #).
+GUESSES = {
+    "source_id": ("studentid", "id", "studentnumber", "studentno", "studentnum", "student", "stuid", "pupilid", "sisid",
+                  "localid", "localstudentid", "personid", "sourcedid"),
+    "identifier": ("stateid", "statestudentid", "ssid", "identifier", "studentidentifier"),
+    "given_name": ("firstname", "givenname", "first", "fname", "forename", "studentfirstname", "legalfirstname"),
+    "family_name": ("lastname", "surname", "familyname", "last", "lname", "studentlastname", "legallastname"),
+    "middle_name": ("middlename", "middle", "middleinitial", "mi"),
+    "grade": ("grade", "gradelevel", "gr", "grd", "year", "yeargroup", "grades", "currentgrade"),
+    "birth_date": ("birthdate", "dob", "dateofbirth", "birthday", "bdate"),
+    "email": ("email", "emailaddress", "studentemail", "mail"),
+    "username": ("username", "login", "loginid", "userid", "networkid"),
+}
+GUESS = {heading: field for field, headings in GUESSES.items() for heading in headings}
+
+
 def _guess(header: str) -> str:
-    text = header.lower().replace(" ", "").replace("_", "")
-    guesses = {"studentid": "source_id", "id": "source_id", "firstname": "given_name", "givenname": "given_name",
-               "lastname": "family_name", "surname": "family_name", "familyname": "family_name", "middlename": "middle_name",
-               "grade": "grade", "birthdate": "birth_date", "dob": "birth_date", "dateofbirth": "birth_date", "email": "email"}
-    return guesses.get(text, "")
+    text = "".join(c for c in header.lower() if c not in " _-.#")
+    return GUESS.get(text, "")
 
 
 def _import_page(agreement, staged, status=200, form=None, problem=None, confirm=None):

@@ -62,6 +62,7 @@ class Parsed:
     empty_rows: int = 0
     columns: list[str] = field(default_factory=list)  # the headers of the main file
     column_fields: dict = field(default_factory=dict)  # header -> roster field
+    no_grade: list[int] = field(default_factory=list)  # rows of students without a grade (kept; counted in no drive)
 
 
 def normalise_grade(value: str) -> str | None:
@@ -198,6 +199,31 @@ def is_oneroster(first_line: str) -> bool:
     return "sourcedId" in first_line and sum(mark in first_line for mark in ONEROSTER_MARKS) >= 2
 
 
+def needs_school(data: bytes, name: str) -> bool:
+    """A plain CSV (not a OneRoster zip or users.csv): it says nothing of its school."""
+    if data[:4] == b"PK\x03\x04":
+        return False
+    try:
+        first = decode(data[:8192], name).split("\n", 1)[0]
+    except FileProblem:
+        return False
+    return bool(first.strip()) and not is_oneroster(first)
+
+
+def samples(data: bytes, name: str, rows: int = 3) -> dict[str, list[str]]:
+    """The first few values of each column of a plain CSV, shown beside the mapping."""
+    problems: list[Problem] = []
+    header, found = table(decode(data, name), name, problems)
+    out: dict[str, list[str]] = {h: [] for h in header if h}
+    for index, (_line, values) in enumerate(found):
+        if index >= 20 or all(len(v) >= rows for v in out.values()):
+            break
+        for h in out:
+            if values.get(h) and len(out[h]) < rows:
+                out[h].append(values[h][:40])
+    return out
+
+
 def plain_headers(data: bytes, name: str) -> list[str]:
     problems: list[Problem] = []
     header, _rows = table(decode(data, name), name, problems)
@@ -326,6 +352,8 @@ def _check(parsed: Parsed, record: dict, name: str, line: int, seen: dict, colum
         if not record[required]:
             errors.append((columns.get(required, required), _("This column is required and is empty.")))
     grade = normalise_grade(record["grade"])
+    if grade == "":
+        parsed.no_grade.append(line)
     if grade is None:
         errors.append((columns.get("grade", "grade"), _("Unknown grade %(grade)s (use PK, K or 1–12).", grade=record["grade"])))
     record["grade"] = grade or ""
