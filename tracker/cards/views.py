@@ -118,7 +118,8 @@ def edit_spec(agreement):
 @requires("card.view")
 def drive_index():
     found = db.session.scalars(drives.visible_drives(current_scope()).order_by(CardDrive.starts_on.desc(), CardDrive.id.desc())).all()
-    return render_template("cards/drives.html", rows=[(d, drives.total(d)) for d in found])
+    return render_template("cards/drives.html", rows=[(d, drives.total(d)) for d in found],
+                           may_start=can("card.manage"))
 
 
 def _drive_form(agreement, drive=None):
@@ -138,6 +139,31 @@ def new_drive(agreement):
     form = _drive_form(agreement)
     return _drive_page(agreement, None, form, _("Drive created."),
                        lambda: drives.create(current_actor(), agreement, form_data(form, drives.DRIVE_FIELDS), form.school_ids.data or []))
+
+
+@bp.route(DRIVE + "/copy", methods=["POST"])
+@requires("card.manage", scope="agreement")
+def copy_drive(agreement, drive):
+    """"Copy for next year": the same schools, grades and targets, a year on."""
+    form = FlaskForm()
+    outcome = submitted(form, lambda: drives.copy_for_next_year(current_actor(), drive))
+    if not outcome.saved:
+        for problem in refusal(form):
+            flash(problem, "error")
+        return _drive_page_shown(agreement, drive, outcome.status)
+    flash(_("Drive copied for next year: check its dates, then take its enrolment from the roster."), "success")
+    return redirect(url_for("cards.drive", agreement_id=agreement.id, drive_id=outcome.result.id), 303)
+
+
+@bp.route("/drives/new")
+@requires("card.manage")
+def new_drive_choose():
+    """"New drive" from the list of drives: choose the agreement, then its drive form."""
+    choices = drives.agreements_for_new_drive(current_scope())
+    chosen = request.args.get("agreement_id", type=int)
+    if chosen is not None and chosen in {a.id for a in choices}:
+        return redirect(url_for("cards.new_drive", agreement_id=chosen), 303)
+    return render_template("cards/drive_choose.html", choices=choices), 200 if chosen is None else 422
 
 
 @bp.route(DRIVE + "/edit", methods=["GET", "POST"])
