@@ -272,3 +272,37 @@ def test_a_drive_past_its_end_date_asks_to_be_closed_on_the_dashboard(world, log
     drive.status = "closed"
     db.session.commit()
     assert "Close it" not in login(world.emails["library_staff"]).get("/").text
+
+
+def test_a_students_card_moves_the_grade_row_and_the_school_bar_at_once(world, login):
+    _programme, drive = set_up_cards(world)
+    import_roster(world, users_csv([("a", "sch-north", "Ann", "Lee", "03", "1"), ("b", "sch-north", "Bo", "Kim", "03", "2")]))
+    drives.enrolment_from_roster(SETUP, drive)
+    student = db.session.scalars(select(Student).where(Student.source_id == "a")).one()
+    staff = login(world.emails["library_staff"])
+    url = f"/agreements/{drive.agreement_id}/drives/{drive.id}/students/{student.id}/card"
+    swapped = staff.post(url, {"status": "issued"}, headers={"HX-Request": "true"}).text
+    count = db.session.scalars(select(DriveCount).where(DriveCount.drive_id == drive.id, DriveCount.grade == "03",
+                                                        DriveCount.school_id == student.school_id)).one()
+    assert f'id="count-{count.id}"' in swapped and 'hx-swap-oob="true"' in swapped and 'id="school-progress"' in swapped
+    assert "<template>" in swapped
+
+
+def test_a_whole_grade_in_one_step(world, login):
+    _programme, drive = set_up_cards(world)
+    import_roster(world, users_csv([("a", "sch-north", "Ann", "Lee", "03", "1"), ("b", "sch-north", "Bo", "Kim", "03", "2"),
+                                    ("c", "sch-north", "Cy", "Ng", "04", "3")]))
+    drives.enrolment_from_roster(SETUP, drive)
+    north = world.orgs["north"].id
+    a = db.session.scalars(select(Student).where(Student.source_id == "a")).one()
+    drives.set_card_status(SETUP, drive, a, "already_had")
+    staff = login(world.emails["library_staff"])
+    response = staff.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/schools/{north}/cards",
+                          {"grade": "03", "status": "issued"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert {s.source_id: s.card_status for s in db.session.scalars(select(Student))} == {"a": "issued", "b": "issued", "c": ""}
+    row = db.session.scalars(select(DriveCount).where(DriveCount.drive_id == drive.id, DriveCount.grade == "03",
+                                                      DriveCount.school_id == north)).one()
+    assert (row.issued, row.already_had) == (2, 0)
+    assert "2 students of grade 03 recorded." in staff.get(response.headers["Location"]).text

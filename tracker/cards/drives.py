@@ -147,8 +147,9 @@ def record_counts(actor, count: DriveCount, read: dict, wanted: dict) -> DriveCo
     return count
 
 
-def set_card_status(actor, drive: CardDrive, student: Student, status: str) -> None:
-    """One student's card, recorded from the roster: the counts of their school and grade follow."""
+def set_card_status(actor, drive: CardDrive, student: Student, status: str) -> DriveCount | None:
+    """One student's card, recorded from the roster: the counts of their school and grade follow (the row they
+    moved is returned; None when nothing changed)."""
     if status not in CARD_STATUSES:
         raise Invalid({"status": _("Unknown card status.")})
     before = student.card_status
@@ -167,6 +168,38 @@ def set_card_status(actor, drive: CardDrive, student: Student, status: str) -> N
     db.session.execute(update(Student).where(Student.id == student.id).values(card_status=status))
     audit.record(actor, "student.card_status", "card_drive", drive.id, {"student": [None, student.id], "card_status": [before, status]})
     db.session.commit()
+    return count
+
+
+def set_grade_status(actor, drive: CardDrive, school_id: int, grade: str, status: str) -> int:
+    """Every active student of one school and grade at once (a class handing its forms back together): each
+    student's card, and the grade's counts moved by the same steps as one student's. Returns how many changed."""
+    if status not in CARD_STATUSES:
+        raise Invalid({"status": _("Unknown card status.")})
+    count = db.session.scalar(select(DriveCount).where(DriveCount.drive_id == drive.id, DriveCount.school_id == school_id,
+                                                       DriveCount.grade == grade))
+    if count is None:
+        raise Invalid({"grade": _("This grade is not part of the drive at this school.")})
+    rows = db.session.execute(select(Student.card_status, func.count()).where(
+        Student.agreement_id == drive.agreement_id, Student.school_id == school_id, Student.grade == grade,
+        Student.active.is_(True), Student.card_status != status).group_by(Student.card_status)).all()
+    changed = sum(n for _before, n in rows)
+    if not changed:
+        return 0
+    values = {}
+    for before, n in rows:
+        if before:
+            values[before] = values.get(before, getattr(DriveCount, before)) - n
+    if status:
+        values[status] = getattr(DriveCount, status) + changed
+    db.session.execute(update(DriveCount).where(DriveCount.id == count.id).values(**values))
+    db.session.execute(update(Student).where(Student.agreement_id == drive.agreement_id, Student.school_id == school_id,
+                                             Student.grade == grade, Student.active.is_(True), Student.card_status != status)
+                       .values(card_status=status).execution_options(synchronize_session=False))
+    audit.record(actor, "student.card_status", "card_drive", drive.id,
+                 {"grade": [None, grade], "students": [None, changed], "card_status": [None, status]})
+    db.session.commit()
+    return changed
 
 
 def enrolment_from_roster(actor, drive: CardDrive) -> int:

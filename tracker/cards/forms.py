@@ -103,6 +103,13 @@ class CardStatusForm(FlaskForm):
     status = SelectField(_l("Card"), choices=list(CARD_STATUSES.items()))
 
 
+class GradeCardsForm(FlaskForm):
+    """One card status for every student of a grade at a school (`grade`: its choices are the drive's grades)."""
+
+    grade = SelectField(_l("Grade"))
+    status = SelectField(_l("Card"), choices=list(CARD_STATUSES.items()))
+
+
 class UploadForm(FlaskForm):
     file = FileField(_l("Roster file"), description=_l("OneRoster users.csv or zip, or a plain CSV from a school."))
     school_id = IdSelectField(_l("School (plain CSV only)"))
