@@ -264,3 +264,29 @@ def test_the_command_line_writes_the_same_file_as_the_page(app, loaded, world, l
                                                      {"file_format": "generic"})
     assert page.status_code == 200 and page.data == out.read_bytes()
     assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "patrons.exported")).all()) == 2
+
+
+def test_under_opt_in_only_students_with_a_recorded_consent_reach_the_file(world, login):
+    card_programme, _drive = set_up_cards(world, prog={"consent_model": "opt_in"})
+    import_roster(world, zipped("oneroster11_zip"), name="district.zip")
+    assert export(card_programme, "koha").rows == 0
+    staff = login(world.emails["library_staff"])
+    agreement = world.agreements["own"].id
+    page = staff.get(f"/agreements/{agreement}/roster").text
+    assert "Opt-outs and consents" in page
+    recorded = staff.post(f"/agreements/{agreement}/roster/opt-outs", {"kind": "consent", "source_ids": "stu-101",
+                                                                        "opted_out_on": "2026-09-02", "source": "signed form"})
+    assert recorded.status_code == 303
+    found = check(card_programme, "koha")
+    assert (found.rows, found.without_consent) == (1, 1)
+    _h, rows = rows_of(export(card_programme, "koha").data)
+    assert [r["firstname"] for r in rows] == ["Fay"]
+    # An opt-out still wins over a consent.
+    optouts.record(SETUP, agreement, ["stu-101"], date(2026, 9, 3), "parent email", None)
+    assert export(card_programme, "koha").rows == 0
+
+
+def test_without_opt_in_the_roster_page_records_opt_outs_only(world, login):
+    set_up_cards(world)
+    page = login(world.emails["library_staff"]).get(f"/agreements/{world.agreements['own'].id}/roster").text
+    assert "Opt-outs and consents" not in page and "Record opt-outs" in page

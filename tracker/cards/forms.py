@@ -123,6 +123,8 @@ class CommitForm(FlaskForm):
 
 
 class OptOutForm(FlaskForm):
+    kind = SelectField(_l("Record"), choices=[("opt_out", _l("Opt-outs")), ("consent", _l("Consents (opt-in)"))],
+                       default="opt_out")
     source_ids = TextAreaField(_l("Student ids"), filters=[strip], description=_l("One per line."))
     file = FileField(_l("or a CSV list of ids"))
     opted_out_on = DateField(_l("Date"), validators=[DataRequired()])

@@ -172,6 +172,21 @@ class OptOut(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 
+class Consent(db.Model):
+    """A family's recorded consent, kept by source id like an opt-out: under an opt-in consent model only
+    students with one reach a patron file."""
+
+    __tablename__ = "consent"
+    __table_args__ = (UniqueConstraint("agreement_id", "source_id", name="uq_consent_agreement_source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[str] = mapped_column(String(100))
+    given_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(100), default="")  # "signed form", "parent portal", ...
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
 class RosterImport(db.Model):
     """An uploaded roster kept server-side between preview and commit."""
 

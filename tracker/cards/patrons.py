@@ -8,17 +8,18 @@ from datetime import date, datetime
 
 from anyascii import anyascii
 from flask_babel import gettext as _
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 
 from tracker.audit import service as audit
 from tracker.cards import ils
-from tracker.cards.models import CardDrive, DriveCount, OptOut, Student
+from tracker.cards.models import CardDrive, Consent, DriveCount, OptOut, Student
 from tracker.cards.patron_formats import FORMATS, NAME_FIELDS
 from tracker.cards.programme import PatronRules
 from tracker.extensions import db
 from tracker.spreadsheets import csv_bytes
 from tracker.validation import Invalid
 
+OPT_IN = "opt_in"  # the consent model under which only students with a recorded consent are exported
 SHOWN = 200  # refused rows and students listed on the page at most
 
 
@@ -44,6 +45,7 @@ class Check:
     left_out: list[dict] = field(default_factory=list)  # {"column", "reason", "students"}
     transliterated: list[tuple[str, str]] = field(default_factory=list)  # examples: (before, after)
     not_ascii: list[str] = field(default_factory=list)  # names the stock Evergreen loader would skip
+    without_consent: int = 0  # opt-in: students left out for want of a recorded consent
 
     @property
     def needs_attention(self) -> bool:
@@ -74,13 +76,15 @@ EXPORTED_COLUMNS = (Student.id, Student.school_id, Student.source_id, Student.id
                     Student.username, Student.exported_at)
 
 
-def selected(agreement_id: int, filters: Filters):
-    """Students to export (their columns, not ORM objects: exports can be large): active, not opted out,
-    narrowed by drive, school, grade, not yet exported."""
-    query = select(*EXPORTED_COLUMNS).where(
+def selected(agreement_id: int, filters: Filters, needs_consent: bool = False, columns=EXPORTED_COLUMNS):
+    """Students to export (their columns, not ORM objects: exports can be large): active, not opted out (and,
+    with `needs_consent`, with a recorded consent), narrowed by drive, school, grade, not yet exported."""
+    query = select(*columns).where(
         Student.agreement_id == agreement_id, Student.active.is_(True),
         ~exists().where(OptOut.agreement_id == Student.agreement_id, OptOut.source_id == Student.source_id),
     )
+    if needs_consent:
+        query = query.where(exists().where(Consent.agreement_id == Student.agreement_id, Consent.source_id == Student.source_id))
     if filters.drive_id:
         query = query.where(exists().where(DriveCount.drive_id == filters.drive_id, DriveCount.school_id == Student.school_id,
                                            DriveCount.grade == Student.grade))
@@ -128,7 +132,11 @@ def prepare(programme, file_format: str, filters: Filters, today: date | None = 
     check = Check(file_format, drive.name, rules.expires, ascii_names)
     columns = [c for c in fmt.columns(rules) if fmt.carries.get(c) is None or fmt.carries[c] in rules.allowed]
     kept, ids = [], []
-    for s in db.session.execute(selected(programme.agreement_id, filters)):
+    opt_in = programme.consent_model == OPT_IN
+    if opt_in:
+        everyone = db.session.scalar(select(func.count()).select_from(
+            selected(programme.agreement_id, filters, columns=(Student.id,)).order_by(None).subquery()))
+    for s in db.session.execute(selected(programme.agreement_id, filters, needs_consent=opt_in)):
         names = {f: getattr(s, f) or "" for f in NAME_FIELDS}
         names["school"] = rules.schools[s.school_id].name
         if ascii_names:
@@ -148,6 +156,8 @@ def prepare(programme, file_format: str, filters: Filters, today: date | None = 
             check.not_ascii.append(_label(s))
         kept.append((s, values))
         ids.append(s.id)
+    if opt_in:
+        check.without_consent = everyone - check.refused_count - len(kept)
     if fmt.every_row:
         columns = _filled_columns(columns, kept, check, ils.REQUIRED[file_format])
     check.rows = len(kept)

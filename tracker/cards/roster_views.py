@@ -43,6 +43,9 @@ def _roster_page(agreement, upload_form=None, optout_form=None, status=200):
                                  .order_by(RosterImport.id.desc()).limit(10)).all()
     optout_form = optout_form or OptOutForm(formdata=None, opted_out_on=date.today())
     spec = programme.spec_of(agreement.id)
+    card_programme = programme.programme_of(agreement.id)
+    if not (card_programme and card_programme.consent_model == patrons.OPT_IN):
+        del optout_form.kind  # consents are recorded only under an opt-in consent model
     return parts.page("cards/roster.html", agreement, "roster", status, upload_form=upload_form or _upload_form(agreement, None),
                       optout_form=optout_form, students=students, imports=imports, search=search, schools=shown,
                       own_only=schools is not None, counts=roster.roster_counts(agreement.id, schools), spec=spec,
@@ -198,9 +201,14 @@ def record_opt_outs(agreement):
             except rosterfile.FileProblem as problem:
                 raise Invalid({"file": str(problem)}) from None
         optouts.check_own_students(agreement.id, ids, current_access().schools)
-        return optouts.record(current_actor(), agreement.id, ids, form.opted_out_on.data, form.source.data or "", current_user.id)
+        return optouts.record(current_actor(), agreement.id, ids, form.opted_out_on.data, form.source.data or "", current_user.id,
+                              form.kind.data)
 
     outcome = submitted(form, record)
+    if outcome.saved and form.kind.data == optouts.CONSENT:
+        flash(_("%(n)s consents recorded; under the opt-in model only students with one reach a patron file.",
+                n=outcome.result), "success")
+        return redirect(url_for("cards.roster_page", agreement_id=agreement.id), 303)
     if outcome.saved:
         flash(_("%(n)s opt-outs recorded; these students never appear in a patron export.", n=outcome.result), "success")
         return redirect(url_for("cards.roster_page", agreement_id=agreement.id), 303)
