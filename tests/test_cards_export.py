@@ -68,7 +68,7 @@ def test_column_names_are_those_of_formats_md(loaded):
     koha, _ = rows_of(export(card_programme, "koha").data)
     assert KOHA_REQUIRED <= set(koha) and set(koha) <= KOHA_KNOWN
     assert set(rows_of(export(card_programme, "evergreen").data)[0]) <= set(EVERGREEN)
-    with pytest.raises(Invalid, match="Polaris needs the patron code id"):
+    with pytest.raises(Invalid, match="Polaris needs its patron code id"):
         export(card_programme, "polaris")
     card_programme.patron_category = "3"
     assert rows_of(export(card_programme, "polaris").data)[0] == POLARIS

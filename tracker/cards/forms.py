@@ -11,7 +11,7 @@ from tracker.cards.models import (BARCODE_SOURCES, CARD_FORMS, CARD_MODELS, CARD
                                   GRADES, ILS_KINDS, LEGAL_BASES, PIN_RULES, STUDENT_FIELDS, TRANSFER_FREQUENCIES,
                                   TRANSFER_METHODS)
 from tracker.cards import leavers
-from tracker.cards.ils import KOHA_ATTRIBUTES, KOHA_VERSIONS, POLARIS_LANGUAGES
+from tracker.cards.ils import KOHA_ATTRIBUTES, KOHA_VERSIONS
 from tracker.cards.programme import PROGRAMME_FIELDS, SPEC_FIELDS
 from tracker.cards.workflow import DRIVE_STATUSES
 from tracker.forms import IdSelectField, int_or_none, strip
@@ -38,7 +38,8 @@ class ProgrammeForm(FlaskForm):
     pin_rule = SelectField(_l("PIN rule"), choices=list(PIN_RULES.items()))
     expiry_month = SelectField(_l("Accounts expire in"), choices=MONTH_CHOICES[1:], coerce=int)
     expiry_day = IntegerField(_l("on day"), validators=[DataRequired(), NumberRange(1, 31)],
-                              description=_l("Of the next school year (accounts made after 30 June expire the year after)."))
+                              description=_l("In the year after the drive's school year (a September 2027 drive's "
+                                             "cards expire in 2028), whenever the file is made."))
     ils = SelectField(_l("Library system (ILS)"), choices=list(ILS_KINDS.items()))
     patron_category = StringField(_l("Patron category code"), validators=[DataRequired(), Length(max=30)], filters=[strip],
                                   description=_l("Koha: the category code (at most 10 characters). Evergreen: the profile "
@@ -53,7 +54,8 @@ class ProgrammeForm(FlaskForm):
                                  description=_l("Only the attribute types defined in Koha (Administration > Patron attribute "
                                                 "types, with the ExtendedPatronAttributes preference on). Leave all "
                                                 "unticked if Koha has none."))
-    polaris_language_id = SelectField(_l("Polaris language"), choices=list(POLARIS_LANGUAGES.items()), coerce=int, default=1)
+    polaris_language_id = IntegerField(_l("Polaris language id"), validators=[DataRequired(), NumberRange(1, 9999)], default=1,
+                                       description=_l("Polaris' own LanguageID for the patrons' language: 1 is English."))
 
 
 class SpecForm(FlaskForm):

@@ -27,7 +27,6 @@ KOHA_LIMITS = {"cardnumber": 32, "branchcode": 10, "categorycode": 10, "userid":
 POLARIS_LIMITS = {"PatronLastName": 100, "PatronFirstName": 32, "PatronMiddleName": 32, "PatronBarcode": 20,
                   "PatronPassword": 16}
 POLARIS_INTEGERS = ("PatronCodeID", "PatronBranchID", "LanguageID")
-POLARIS_LANGUAGES = {1: _l("English (1)")}
 # The columns each importer refuses a row without.
 REQUIRED = {
     "koha": ("surname", "branchcode", "categorycode"),

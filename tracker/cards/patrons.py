@@ -124,10 +124,10 @@ def prepare(programme, file_format: str, filters: Filters, today: date | None = 
     fmt = FORMATS[file_format]
     drive = drive_for(programme.agreement_id, filters.drive_id)
     rules = PatronRules.of(programme, drive)
-    if file_format == "polaris":
-        settings = ils.programme_problems({"ils": "polaris", "patron_category": programme.patron_category}, [])
-        if settings:
-            raise Invalid({"file_format": settings["patron_category"]})
+    if file_format == "polaris" and not ils.is_integer(programme.patron_category):
+        raise Invalid({"file_format": _("The card programme's patron category is %(code)s; Polaris needs its patron code "
+                                        "id, a whole number (e.g. 3). Set it on the card programme first.",
+                                        code=programme.patron_category)})
     ascii_names = file_format == "evergreen" if ascii_names is None else ascii_names
     check = Check(file_format, drive.name, rules.expires, ascii_names)
     columns = [c for c in fmt.columns(rules) if fmt.carries.get(c) is None or fmt.carries[c] in rules.allowed]
