@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: install run test lock chromium redis bench messages
+.PHONY: install run test lock chromium redis perl-csv bench messages
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,11 +30,14 @@ run: install
 chromium:
 	@scripts/ensure-chromium
 
+perl-csv:
+	@scripts/ensure-perl-csv
+
 redis:
 	@scripts/ensure-redis
 
 ## make test: set up and run the whole suite (TEST_DATABASE_URL=postgresql://... for PostgreSQL).
-test: install chromium redis
+test: install chromium redis perl-csv
 	$(BIN)/pytest
 
 lock:

@@ -128,7 +128,7 @@ def setup(url: str) -> None:
     from tracker import create_app
     from tracker.agreements import service as agreements
     from tracker.audit.service import Actor
-    from tracker.cards import programme
+    from tracker.cards import drives, programme
     from tracker.extensions import db
     from tracker.orgs import service as orgs
 
@@ -158,6 +158,9 @@ def setup(url: str) -> None:
                                               "card_form": "physical", "consent_model": "opt_out", "barcode_prefix": "21",
                                               "barcode_source": "identifier", "pin_rule": "id_last4", "expiry_month": 9,
                                               "expiry_day": 15, "ils": "koha", "patron_category": "ST", "branch_code": "MAIN"})
+        drives.create(actor, mou, {"name": "September 2026", "starts_on": date(2026, 9, 1), "ends_on": date(2026, 9, 30),
+                                   "status": "planning", "grades": ["01"], "target_percent": 90},
+                      [s.id for s in programme.schools_of(mou.id)])  # its school year sets the cards' expiry
         key = "SERIAL PRIMARY KEY" if db.engine.dialect.name == "postgresql" else "INTEGER PRIMARY KEY"
         db.session.execute(text(f"CREATE TABLE bare_student (id {key}, source_id VARCHAR(100), "
                                 "given_name VARCHAR(100), family_name VARCHAR(100), identifier VARCHAR(100), "

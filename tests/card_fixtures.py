@@ -46,8 +46,11 @@ def set_up_cards(world: World, key: str = "own", spec: dict | None = None, prog:
     return card_programme, drive
 
 
-def import_roster(world: World, data: bytes, key: str = "own", name: str = "users.csv", commit: bool = True) -> RosterImport:
+def import_roster(world: World, data: bytes, key: str = "own", name: str = "users.csv", commit: bool = True,
+                  leavers: str = "mark") -> RosterImport:
+    """Upload and (with `commit`) commit a roster, the students it lacks marked as left (`leavers`) even
+    where the preview warns."""
     staged = roster.upload(SETUP, world.agreements[key], name, data, None, None)
     if commit:
-        roster.commit(SETUP, staged)
+        roster.commit(SETUP, staged, choice=leavers)
     return staged

@@ -229,3 +229,80 @@ def test_school_librarians_see_only_their_own_schools_students(world, login):
     assert "South, Sol" not in librarian.get(f"/agreements/{drive.agreement_id}/drives/{drive.id}/schools/{world.orgs['south'].id}").text
     assert librarian.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/students/{south.id}/card", {"status": "issued"}).status_code == 404
     assert "South, Sol" in staff.get(f"/agreements/{agreement.id}/roster").text
+
+
+def test_copy_last_years_drive_makes_the_next_with_the_same_schools_and_targets(world, login):
+    from tracker.cards.models import CardDrive
+
+    _programme, drive = set_up_cards(world)
+    drive.name = "Sign-up Month 2026"
+    first = drive.counts[0]
+    first.target_percent, first.issued = 95, 12
+    db.session.commit()
+    staff = login(world.emails["library_staff"])
+    response = staff.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/copy")
+    assert response.status_code == 303
+    copy = db.session.scalars(select(CardDrive).where(CardDrive.id != drive.id)).one()
+    assert (copy.name, copy.starts_on, copy.ends_on, copy.status) == ("Sign-up Month 2027", date(2027, 9, 1), date(2027, 9, 30), "planning")
+    assert (copy.grades, copy.target_percent) == (drive.grades, drive.target_percent)
+    rows = {(c.school_id, c.grade): c for c in copy.counts}
+    assert set(rows) == {(c.school_id, c.grade) for c in drive.counts}
+    assert rows[(first.school_id, first.grade)].target_percent == 95 and rows[(first.school_id, first.grade)].issued == 0
+    assert login(world.emails["school_librarian"]).post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/copy").status_code == 403
+
+
+def test_the_list_of_drives_has_a_new_drive_action(world, login):
+    set_up_cards(world)
+    staff = login(world.emails["library_staff"])
+    assert "New drive" in staff.get("/drives").text
+    page = staff.get("/drives/new").text
+    assert "Lakeside Card MOU" in page and "Hill Card MOU" not in page
+    chosen = staff.get(f"/drives/new?agreement_id={world.agreements['own'].id}")
+    assert chosen.status_code == 303 and chosen.headers["Location"].endswith(f"/agreements/{world.agreements['own'].id}/drives/new")
+    assert staff.get(f"/drives/new?agreement_id={world.agreements['other'].id}").status_code == 422
+    assert "New drive" not in login(world.emails["school_librarian"]).get("/drives").text
+
+
+def test_a_drive_past_its_end_date_asks_to_be_closed_on_the_dashboard(world, login):
+    _programme, drive = set_up_cards(world)
+    drive.ends_on = date(2020, 9, 30)
+    db.session.commit()
+    page = login(world.emails["library_staff"]).get("/").text
+    assert "ended on" in page and "Close it" in page and f"/drives/{drive.id}/edit" in page
+    drive.status = "closed"
+    db.session.commit()
+    assert "Close it" not in login(world.emails["library_staff"]).get("/").text
+
+
+def test_a_students_card_moves_the_grade_row_and_the_school_bar_at_once(world, login):
+    _programme, drive = set_up_cards(world)
+    import_roster(world, users_csv([("a", "sch-north", "Ann", "Lee", "03", "1"), ("b", "sch-north", "Bo", "Kim", "03", "2")]))
+    drives.enrolment_from_roster(SETUP, drive)
+    student = db.session.scalars(select(Student).where(Student.source_id == "a")).one()
+    staff = login(world.emails["library_staff"])
+    url = f"/agreements/{drive.agreement_id}/drives/{drive.id}/students/{student.id}/card"
+    swapped = staff.post(url, {"status": "issued"}, headers={"HX-Request": "true"}).text
+    count = db.session.scalars(select(DriveCount).where(DriveCount.drive_id == drive.id, DriveCount.grade == "03",
+                                                        DriveCount.school_id == student.school_id)).one()
+    assert f'id="count-{count.id}"' in swapped and 'hx-swap-oob="true"' in swapped and 'id="school-progress"' in swapped
+    assert "<template>" in swapped
+
+
+def test_a_whole_grade_in_one_step(world, login):
+    _programme, drive = set_up_cards(world)
+    import_roster(world, users_csv([("a", "sch-north", "Ann", "Lee", "03", "1"), ("b", "sch-north", "Bo", "Kim", "03", "2"),
+                                    ("c", "sch-north", "Cy", "Ng", "04", "3")]))
+    drives.enrolment_from_roster(SETUP, drive)
+    north = world.orgs["north"].id
+    a = db.session.scalars(select(Student).where(Student.source_id == "a")).one()
+    drives.set_card_status(SETUP, drive, a, "already_had")
+    staff = login(world.emails["library_staff"])
+    response = staff.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/schools/{north}/cards",
+                          {"grade": "03", "status": "issued"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert {s.source_id: s.card_status for s in db.session.scalars(select(Student))} == {"a": "issued", "b": "issued", "c": ""}
+    row = db.session.scalars(select(DriveCount).where(DriveCount.drive_id == drive.id, DriveCount.grade == "03",
+                                                      DriveCount.school_id == north)).one()
+    assert (row.issued, row.already_had) == (2, 0)
+    assert "2 students of grade 03 recorded." in staff.get(response.headers["Location"]).text

@@ -9,17 +9,19 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.card_fixtures import SETUP, import_roster, set_up_cards
-from tests.test_cards_roster import FIXTURES, fixture
+from tests.card_fixtures import SETUP, import_roster, set_up_cards, users_csv
+from tests.test_cards_roster import FIXTURES, fixture, zipped
 from tracker.audit.models import AuditEvent
-from tracker.cards import optouts, patrons
+from tracker.cards import drives, optouts, patrons, programme
 from tracker.cards.models import Student
 from tracker.extensions import db
+from tracker.validation import Invalid
 
 # Copied from shared/domain/formats.md ("Patron files out").
 KOHA_REQUIRED = {"surname", "branchcode", "categorycode"}
-KOHA_KNOWN = KOHA_REQUIRED | {"cardnumber", "firstname", "othernames", "dateofbirth", "email", "phone", "address", "city",
-                              "zipcode", "dateenrolled", "dateexpiry", "userid", "password", "sort1", "sort2", "patron_attributes"}
+KOHA_KNOWN = KOHA_REQUIRED | {"cardnumber", "firstname", "middle_name", "othernames", "dateofbirth", "email", "phone", "address",
+                              "city", "zipcode", "dateenrolled", "dateexpiry", "userid", "password", "sort1", "sort2",
+                              "patron_attributes"}
 EVERGREEN = ("cardnumber, profile, usrname, passwd, net_access_level, family_name, first_given_name, second_given_name, "
              "pref_first_given_name, name_keywords, email, home_library, day_phone, evening_phone, other_phone, dob, ident_type, "
              "ident_value, active, barred, juvenile, expire_date, photo_url, guardian, add1_street1, add1_street2, add1_city, "
@@ -47,20 +49,28 @@ def loaded(world):
     return card_programme, drive
 
 
-def rows_of(data: bytes) -> tuple[list[str], list[dict]]:
+def rows_of(data: bytes, skip: int = 0) -> tuple[list[str], list[dict]]:
     reader = csv.DictReader(io.StringIO(data.decode("utf-8")))
-    return reader.fieldnames, list(reader)
+    rows = list(reader)
+    return reader.fieldnames, rows[skip:]
 
 
-def export(card_programme, file_format, **filters):
-    return patrons.export(SETUP, card_programme, file_format, patrons.Filters(**filters), today=date(2026, 9, 10))
+def export(card_programme, file_format, today=date(2026, 9, 10), ascii_names=None, **filters):
+    return patrons.export(SETUP, card_programme, file_format, patrons.Filters(**filters), today=today, ascii_names=ascii_names)
+
+
+def check(card_programme, file_format, **filters):
+    return patrons.prepare(card_programme, file_format, patrons.Filters(**filters), today=date(2026, 9, 10)).check
 
 
 def test_column_names_are_those_of_formats_md(loaded):
     card_programme, _drive = loaded
     koha, _ = rows_of(export(card_programme, "koha").data)
     assert KOHA_REQUIRED <= set(koha) and set(koha) <= KOHA_KNOWN
-    assert rows_of(export(card_programme, "evergreen").data)[0] == EVERGREEN
+    assert set(rows_of(export(card_programme, "evergreen").data)[0]) <= set(EVERGREEN)
+    with pytest.raises(Invalid, match="Polaris needs its patron code id"):
+        export(card_programme, "polaris")
+    card_programme.patron_category = "3"
     assert rows_of(export(card_programme, "polaris").data)[0] == POLARIS
     generic = rows_of(export(card_programme, "generic").data)[0]
     assert generic[-4:] == GENERIC_EXTRA and {"sourcedId", "givenName", "familyName", "grades"} <= set(generic)
@@ -69,6 +79,7 @@ def test_column_names_are_those_of_formats_md(loaded):
 def test_koha_rows_follow_the_programme_rules(loaded, world):
     card_programme, _drive = loaded
     world.orgs["branch"].ils_branch_code = "HAR"
+    card_programme.koha_attributes = ["GRADE", "SCHOOL"]
     _header, rows = rows_of(export(card_programme, "koha").data)
     fay = next(r for r in rows if r["firstname"] == "Fay")
     assert (fay["cardnumber"], fay["surname"], fay["branchcode"], fay["categorycode"]) == ("2100200101", "Ng", "HAR", "STUDENT")
@@ -76,21 +87,113 @@ def test_koha_rows_follow_the_programme_rules(loaded, world):
     assert fay["patron_attributes"] == "GRADE:03,SCHOOL:sch-north"
 
 
-def test_evergreen_and_polaris_rows(loaded):
+def test_koha_middle_names_follow_the_version_and_attributes_only_the_declared_types(loaded):
     card_programme, _drive = loaded
-    _h, rows = rows_of(export(card_programme, "evergreen").data)
+    header, rows = rows_of(export(card_programme, "koha").data)
+    assert "middle_name" in header and "othernames" not in header and "patron_attributes" not in header
+    assert next(r for r in rows if r["firstname"] == "Ann")["middle_name"] == "May"
+    card_programme.koha_version, card_programme.koha_attributes = "22.05", ["GRADE"]
+    header, rows = rows_of(export(card_programme, "koha").data)
+    assert "othernames" in header and "middle_name" not in header
+    ann = next(r for r in rows if r["firstname"] == "Ann")
+    assert (ann["othernames"], ann["patron_attributes"]) == ("May", "GRADE:03")
+
+
+def test_expiry_comes_from_the_drive_school_year_never_from_today(world):
+    """The September 2027 drive's cards expire in September 2028, whenever the file is made."""
+    card_programme, _drive = set_up_cards(world)
+    later = drives.create(SETUP, world.agreements["own"], {"name": "September 2027", "starts_on": date(2027, 9, 1),
+                                                           "ends_on": date(2027, 9, 30), "status": "planning",
+                                                           "grades": ["03", "04", "05"], "target_percent": 90},
+                          [s.id for s in programme.schools_of(world.agreements["own"].id)])
+    import_roster(world, fixture("oneroster11_users.csv"))
+    for today in (date(2027, 3, 1), date(2027, 9, 20)):
+        _h, rows = rows_of(export(card_programme, "koha", today=today, drive_id=later.id).data)
+        assert {r["dateexpiry"] for r in rows} == {"2028-09-15"}
+
+
+def test_evergreen_writes_only_filled_allowed_columns_and_names_who_lacked_a_date(loaded):
+    card_programme, _drive = loaded
+    found = check(card_programme, "evergreen")
+    dob = next(c for c in found.left_out if c["column"] == "dob")
+    assert dob["count"] == 4 and any("Ann Lee" in s for s in dob["students"]) and not any("Gus" in s for s in dob["students"])
+    header, rows = rows_of(export(card_programme, "evergreen").data)
+    assert "dob" not in header and "photo_url" not in header and "day_phone" not in header
+    assert all(all(r[c] for c in header if c != "passwd") for r in rows)  # every written column is filled in every row
     gus = next(r for r in rows if r["first_given_name"] == "Gus")
     assert (gus["name_keywords"], gus["passwd"], gus["expire_date"], gus["profile"]) == ("Grade04", "112016", "2027-09-15", "STUDENT")
-    _h, rows = rows_of(export(card_programme, "polaris").data)
-    gus = next(r for r in rows if r["PatronFirstName"] == "Gus")
-    assert (gus["TransactionCode"], gus["ExpirationDate"], gus["PatronBarcode"]) == ("7", "2027-09-15 00:00:00", "2100200102")
 
+
+def test_evergreen_never_writes_a_column_the_spec_does_not_allow(world):
+    card_programme, _drive = set_up_cards(world, spec={"allowed_fields": ["given_name", "family_name", "identifier", "grade"]},
+                                          prog={"pin_rule": "none", "ils": "evergreen"})
+    import_roster(world, zipped("oneroster11_zip"), name="district.zip")
+    header, _rows = rows_of(export(card_programme, "evergreen").data)
+    assert not {"dob", "email", "second_given_name", "passwd"} & set(header)
+
+
+def test_evergreen_names_are_ascii_by_default_and_the_preview_shows_it(loaded):
+    card_programme, _drive = loaded
+    found = check(card_programme, "evergreen")
+    assert ("Cy Díaz", "Cy Diaz") in found.transliterated and not found.not_ascii
+    data = export(card_programme, "evergreen").data
+    assert data.isascii() and b"Diaz" in data
+    kept = patrons.prepare(card_programme, "evergreen", patrons.Filters(), today=date(2026, 9, 10), ascii_names=False)
+    assert any("Díaz" in name for name in kept.check.not_ascii)
+
+
+def test_polaris_rows_follow_leap_data_dictionary(world):
+    world.orgs["branch"].ils_branch_code = "17"
+    card_programme, _drive = set_up_cards(world, prog={"ils": "polaris", "patron_category": "3"})
+    import_roster(world, zipped("oneroster11_zip"), name="district.zip")
+    data = export(card_programme, "polaris").data
+    header, rows = rows_of(data)
+    assert header == POLARIS and rows[0]["TransactionCode"] == "Transaction Code"  # Leap's translation row
+    patrons_rows = rows[1:]
+    assert {r["TransactionCode"] for r in patrons_rows} == {"7"}
+    for row in patrons_rows:
+        for column in ("PatronCodeID", "PatronBranchID", "LanguageID", "MaintainReadingList"):
+            assert int(row[column]) == int(row[column].strip()), column
+    gus = next(r for r in patrons_rows if r["PatronFirstName"] == "Gus")
+    assert (gus["PatronCodeID"], gus["PatronBranchID"], gus["LanguageID"]) == ("3", "17", "1")
+    assert (gus["ExpirationDate"], gus["BirthDate"], gus["RegistrationDate"]) == ("2027-09-15 23:59:59", "2016-11-23", "2026-09-10")
+
+
+@pytest.mark.parametrize(("prog", "field", "words"), [
+    ({"ils": "polaris", "patron_category": "STUDENT"}, "patron_category", "patron code id"),
+    ({"ils": "polaris", "patron_category": "3", "branch_code": "EAS"}, "branch_code", "organization id"),
+    ({"ils": "koha", "branch_code": "HARBORBRANCH1"}, "branch_code", "at most 10 characters"),
+    ({"ils": "koha", "patron_category": "HIGHSCHOOLER"}, "patron_category", "at most 10 characters"),
+    ({"barcode_prefix": "21 00"}, "barcode_prefix", "scanners cannot read"),
+])
+def test_settings_the_ils_cannot_accept_are_refused_by_field(world, prog, field, words):
+    with pytest.raises(Invalid) as refused:
+        set_up_cards(world, prog=prog)
+    assert field in refused.value.errors and words in " ".join(refused.value.errors[field])
+
+
+def test_a_home_branch_polaris_cannot_read_is_named(world):
+    with pytest.raises(Invalid, match="HAR .North School. is not one"):
+        set_up_cards(world, prog={"ils": "polaris", "patron_category": "3"})
+
+
+def test_rows_the_ils_would_refuse_are_listed_and_left_out(world):
+    card_programme, _drive = set_up_cards(world, prog={"barcode_source": "identifier"})
+    import_roster(world, users_csv([("a", "sch-north", "Ann", "Lee", "03", "1001"), ("b", "sch-north", "Bo", "Kim", "04", "10 02"),
+                                    ("c", "sch-north", "Cy", "Diaz", "04", "10/03")]))
+    found = check(card_programme, "koha")
+    reasons = {(r["student"].split(" (")[0].strip(), r["column"]) for r in found.refused}
+    assert ("Bo Kim", "cardnumber") in reasons and found.refused_count == 2 and found.rows == 1
+    _h, rows = rows_of(export(card_programme, "koha").data)
+    assert [r["firstname"] for r in rows] == ["Ann"]
 
 
 @pytest.mark.parametrize("file_format", FORMATS)
 def test_opted_out_students_never_appear(loaded, world, file_format):
     card_programme, _drive = loaded
     optouts.record(SETUP, world.agreements["own"].id, ["stu-002"], date(2026, 9, 2), "paper form", None)
+    if file_format == "polaris":
+        card_programme.patron_category, world.orgs["branch"].ils_branch_code = "3", "17"
     data = export(card_programme, file_format).data
     assert b"Kim" not in data and b"100002" not in data and b"stu-002" not in data
     assert b"Lee" in data
@@ -127,10 +230,26 @@ def test_the_export_page_downloads_the_file(loaded, world, login):
 
 
 def test_polaris_refuses_barcodes_longer_than_twenty(world):
-    card_programme, _drive = set_up_cards(world, prog={"barcode_prefix": "12345678901234567890"})
+    world.orgs["branch"].ils_branch_code = "17"
+    card_programme, _drive = set_up_cards(world, prog={"barcode_prefix": "12345678901234567890", "ils": "polaris",
+                                                       "patron_category": "3"})
     import_roster(world, fixture("oneroster11_users.csv"))
-    with pytest.raises(patrons.Invalid, match="at most 20 characters"):
-        export(card_programme, "polaris")
+    found = check(card_programme, "polaris")
+    assert found.rows == 0 and {r["column"] for r in found.refused} == {"PatronBarcode"}
+    assert "at most 20 are allowed" in found.refused[0]["reason"]
+
+
+def test_the_export_page_checks_before_it_downloads(loaded, world, login):
+    staff = login(world.emails["library_staff"])
+    url = f"/agreements/{world.agreements['own'].id}/patrons/export"
+    page = staff.post(url, {"file_format": "evergreen", "ascii_names": "y", "action": "check"})
+    assert page.status_code == 200 and "Before you download" in page.text
+    assert "Column dob is left out" in page.text and "Cy Díaz → Cy Diaz" in page.text and "Ann Lee (stu-001)" in page.text
+    # A download that needs attention shows the check first, then downloads once confirmed.
+    again = staff.post(url, {"file_format": "evergreen", "ascii_names": "y", "action": "download"})
+    assert again.status_code == 200 and "Download the file as checked" in again.text
+    done = staff.post(url, {"file_format": "evergreen", "ascii_names": "y", "action": "download", "confirmed": "yes"})
+    assert done.status_code == 200 and done.headers["Content-Disposition"].startswith("attachment")
 
 
 def test_the_command_line_writes_the_same_file_as_the_page(app, loaded, world, login, tmp_path):
@@ -145,3 +264,29 @@ def test_the_command_line_writes_the_same_file_as_the_page(app, loaded, world, l
                                                      {"file_format": "generic"})
     assert page.status_code == 200 and page.data == out.read_bytes()
     assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "patrons.exported")).all()) == 2
+
+
+def test_under_opt_in_only_students_with_a_recorded_consent_reach_the_file(world, login):
+    card_programme, _drive = set_up_cards(world, prog={"consent_model": "opt_in"})
+    import_roster(world, zipped("oneroster11_zip"), name="district.zip")
+    assert export(card_programme, "koha").rows == 0
+    staff = login(world.emails["library_staff"])
+    agreement = world.agreements["own"].id
+    page = staff.get(f"/agreements/{agreement}/roster").text
+    assert "Opt-outs and consents" in page
+    recorded = staff.post(f"/agreements/{agreement}/roster/opt-outs", {"kind": "consent", "source_ids": "stu-101",
+                                                                        "opted_out_on": "2026-09-02", "source": "signed form"})
+    assert recorded.status_code == 303
+    found = check(card_programme, "koha")
+    assert (found.rows, found.without_consent) == (1, 1)
+    _h, rows = rows_of(export(card_programme, "koha").data)
+    assert [r["firstname"] for r in rows] == ["Fay"]
+    # An opt-out still wins over a consent.
+    optouts.record(SETUP, agreement, ["stu-101"], date(2026, 9, 3), "parent email", None)
+    assert export(card_programme, "koha").rows == 0
+
+
+def test_without_opt_in_the_roster_page_records_opt_outs_only(world, login):
+    set_up_cards(world)
+    page = login(world.emails["library_staff"]).get(f"/agreements/{world.agreements['own'].id}/roster").text
+    assert "Opt-outs and consents" not in page and "Record opt-outs" in page

@@ -62,11 +62,49 @@ def test_oneroster_zip_takes_birth_dates_from_demographics(world, cards):
     assert str(students()["stu-101"].birth_date) == "2017-04-09"
 
 
-def test_oneroster_12_users_csv_uses_the_primary_org(world, cards):
-    staged = import_roster(world, fixture("oneroster12_users.csv"), commit=False)
-    assert (staged.summary["format"], staged.summary["new"]) == ("oneroster-1.2", 2)
+ROLES_12 = (b"sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\n"
+            b"r1,,,stu-201,primary,student,,,sch-north,\nr2,,,stu-202,primary,student,,,,\nr3,,,tch-201,primary,teacher,,,sch-north,\n")
+USERS_12_EXTRA = b"tch-201,,,true,tom.bay,,Tom,Bay,,T-201,,,,,,,MI-301,,,,,sch-north,\n"
+
+
+def zip_of(files: dict) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_oneroster_12_zip_takes_roles_and_schools_from_roles_csv(world, cards):
+    users = fixture("oneroster12_users.csv") + USERS_12_EXTRA
+    staged = import_roster(world, zip_of({"users.csv": users, "roles.csv": ROLES_12}), name="v12.zip", commit=False)
+    s = staged.summary
+    assert (s["format"], s["new"], s["not_students"]) == ("oneroster-zip", 2, 1)  # the teacher is not a student
     roster.commit(SETUP, staged)
-    assert students()["stu-202"].grade == "05"
+    assert students()["stu-202"].grade == "05" and "tch-201" not in students()
+
+
+def test_a_oneroster_12_users_csv_alone_is_refused_never_read_as_all_students(world, cards):
+    staged = import_roster(world, fixture("oneroster12_users.csv"), commit=False)
+    assert staged.status == "failed" and "roles.csv" in staged.summary["fatal"]
+    assert "does not say who is a student" in staged.summary["fatal"] and students() == {}
+
+
+def test_a_oneroster_11_users_csv_missing_a_column_names_it(world, cards):
+    data = fixture("oneroster11_users.csv").replace(b"givenName,", b"")
+    staged = import_roster(world, data, commit=False)
+    assert staged.summary["fatal"] == "users.csv lacks the required column givenName."
+
+
+def test_a_blank_school_is_reported_as_such(world, cards):
+    users = fixture("oneroster12_users.csv").replace(b"MI-202,,,,,sch-north", b"MI-202,,,,,")
+    roles = ROLES_12.replace(b"stu-201,primary,student,,,sch-north", b"stu-201,primary,student,,,")
+    staged = import_roster(world, zip_of({"users.csv": users, "roles.csv": roles}), name="v12.zip", commit=False)
+    messages = {e["row"]: (e["column"], e["message"]) for e in staged.summary["errors"]}
+    assert messages[3] == ("primaryOrgSourcedId", "primaryOrgSourcedId is blank and roles.csv names no school for this "
+                                                  "student, so the row was left out.")
+    blank_11 = import_roster(world, users_csv([("a", "", "Ann", "Lee", "03", "1")]), commit=False)
+    assert blank_11.summary["errors"][0]["message"].startswith("orgSourcedIds is blank")
 
 
 def test_a_plain_csv_is_mapped_once_per_school_and_the_mapping_remembered(world, cards, login):
@@ -107,7 +145,8 @@ def test_reimport_updates_instead_of_duplicating_and_marks_leavers(world, cards)
                            commit=False)
     s = staged.summary
     assert (s["new"], s["updated"], s["unchanged"], s["left"]) == (1, 1, 0, 1)
-    roster.commit(SETUP, staged)
+    assert any("1 of its 2 students (50 %) would be marked as left" in w for w in s["warnings"])
+    roster.commit(SETUP, staged, choice="mark")
     saved = students()
     assert len(saved) == 3 and saved["a"].id == first_ids["a"]
     assert (saved["a"].family_name, saved["a"].grade) == ("Lee-Park", "04")
@@ -158,7 +197,7 @@ def test_bad_rows_are_reported_with_row_and_column_and_good_rows_still_preview(w
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("missing.csv", fixture("missing_columns_users.csv"), "missing.csv lacks the required column(s): enabledUser, username, orgSourcedIds, role."),
+    ("missing.csv", fixture("missing_columns_users.csv"), "missing.csv lacks the required columns enabledUser, username, orgSourcedIds, role."),
     ("roster.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "roster.png is not a CSV file"),
     ("roster.zip", zipped("oneroster11_zip", leave_out=("users.csv",)), "roster.zip has no users.csv"),
     ("empty.csv", b"\n", "empty.csv is not a OneRoster users.csv"),
@@ -249,10 +288,14 @@ def test_a_large_file_is_read_as_a_job_with_progress(app, world, cards, login):
     staged = db.session.get(RosterImport, staged.id)
     assert (staged.status, staged.summary["new"]) == ("previewed", 200)
     assert job.result["url"].endswith(f"/roster/imports/{staged.id}")
+    # The page polling the job moves on to the preview by itself.
+    staff = login(world.emails["library_staff"])
+    polled = staff.get(f"/jobs/{job.id}", headers={"HX-Request": "true"})
+    assert polled.headers["HX-Redirect"] == job.result["url"]
     # Committing so many students is a job too; the commit button leads to its progress.
     app.config["ROSTER_JOB_ROWS"] = 100
     try:
-        response = login(world.emails["library_staff"]).post(f"/agreements/{staged.agreement_id}/roster/imports/{staged.id}/commit")
+        response = staff.post(f"/agreements/{staged.agreement_id}/roster/imports/{staged.id}/commit")
     finally:
         app.config["ROSTER_JOB_ROWS"] = 20_000
     assert response.status_code == 303 and "/jobs/" in response.headers["Location"]

@@ -35,7 +35,10 @@ def test_import_a_roster_export_koha_and_record_counts(signed_in, demo, tmp_path
     expect(summary).to_contain_text("Rows read")
     expect(page.locator(".import-errors")).to_contain_text("Duplicate id stu-90001")
     expect(page.get_by_text("Nothing has been written yet.")).to_be_visible()
+    # Two students of one school of eight: the preview warns, and this file is only part of the roster.
+    expect(page.locator(".import-warnings")).to_contain_text("covers 1 of the agreement's 8 schools")
     assert_accessible(page)
+    page.get_by_label("This file is partial: mark nobody as left").check()
     page.get_by_role("button", name=re.compile("Commit the roster")).click()
     expect(page.get_by_text(re.compile(r"Roster saved: 1 new, 1 updated"))).to_be_visible()
     page.get_by_label("Search").fill("Reyes")

@@ -37,6 +37,8 @@ ACTIONS = {
     "student.card_status": _l("recorded a student's card"),
     "roster.mapping_saved": _l("saved a roster column mapping"),
     "roster.imported": _l("imported a roster"),
+    "roster.import_undone": _l("undid a roster import"),
+    "roster.consented": _l("recorded consents"),
     "roster.opted_out": _l("recorded opt-outs"),
     "patrons.exported": _l("exported a patron file"),
     "privacy.purged": _l("destroyed student data past its destruction date"),

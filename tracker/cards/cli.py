@@ -48,6 +48,10 @@ def print_summary(staged: RosterImport) -> None:
         click.echo(f"  {label:<24}{s[key]}")
     if s["dropped_columns"]:
         click.echo(f"  columns left out by the data-sharing spec: {', '.join(s['dropped_columns'])}")
+    for row in s.get("left_by_school", []):
+        click.echo(f"    {row['name']}: {row['left']} of {row['on_roster']} would be marked as left")
+    for warning in s.get("warnings", []):
+        click.echo(f"  WARNING: {warning}")
     click.echo(f"  {'errors':<24}{s['error_count']}")
     for e in s["errors"]:
         click.echo(f"    {e['file']} row {e['row'] or '-'} column {e['column'] or '-'}: {e['message']}")
@@ -58,7 +62,9 @@ def print_summary(staged: RosterImport) -> None:
 @click.option("--program", "program_id", type=int, required=True, help="Card programme id.")
 @click.option("--school", "school_id", type=int, help="For a plain CSV: the school whose saved column mapping to use.")
 @click.option("--commit", "do_commit", is_flag=True, help="Write the roster (without it: preview only).")
-def import_roster(path: Path, program_id: int, school_id: int | None, do_commit: bool):
+@click.option("--leavers", type=click.Choice(["mark", "partial"]),
+              help="Students the file lacks: mark them as left, or treat the file as partial (needed when the preview warns).")
+def import_roster(path: Path, program_id: int, school_id: int | None, do_commit: bool, leavers: str | None):
     """Preview a roster file; write it with --commit. Exits 1 on errors, writing nothing."""
     card_programme = _programme(program_id)
     actor = _actor("roster import")
@@ -82,7 +88,12 @@ def import_roster(path: Path, program_id: int, school_id: int | None, do_commit:
         roster.discard(actor, staged)
         click.echo("Preview only; run again with --commit to write.")
         return
-    counts = roster.commit(actor, staged)
+    try:
+        counts = roster.commit(actor, staged, choice=leavers)
+    except Invalid as exc:
+        roster.discard(actor, staged)
+        click.echo(" ".join(m for messages in exc.errors.values() for m in messages) + " (--leavers mark|partial)", err=True)
+        sys.exit(1)
     click.echo(f"Written: {counts['new']} new, {counts['updated']} updated, {counts['left']} marked as left.")
 
 
@@ -94,16 +105,24 @@ def import_roster(path: Path, program_id: int, school_id: int | None, do_commit:
 @click.option("--school", "school_id", type=int)
 @click.option("--grade", default="")
 @click.option("--new-only", is_flag=True, help="Only students not exported before.")
-def export_patrons(program_id, file_format, output: Path, drive_id, school_id, grade, new_only):
-    """Write the same patron file as the export page does."""
+@click.option("--ascii-names/--keep-accents", default=None,
+              help="Names in plain ASCII (the default for Evergreen, whose stock loader skips accented lines).")
+def export_patrons(program_id, file_format, output: Path, drive_id, school_id, grade, new_only, ascii_names):
+    """Write the same patron file as the export page does; rows the ILS would refuse are listed and left out."""
     card_programme = _programme(program_id)
     try:
-        made = patrons.export(_actor("patron export"), card_programme, file_format,
-                              patrons.Filters(drive_id, school_id, grade, new_only))
+        prepared = patrons.prepare(card_programme, file_format, patrons.Filters(drive_id, school_id, grade, new_only),
+                                   ascii_names=ascii_names)
+        check = prepared.check
+        for refused in check.refused:
+            click.echo(f"Left out: {refused['student']}: {refused['column']}: {refused['reason']}", err=True)
+        for column in check.left_out:
+            click.echo(f"Column {column['column']} left out: {column['reason']}", err=True)
+        made = patrons.deliver(_actor("patron export"), card_programme, prepared)
     except Invalid as exc:
         raise click.ClickException(str(exc)) from exc
     output.write_bytes(made.data)
-    click.echo(f"{made.rows} patrons written to {output} (SHA-256 {made.sha256}).")
+    click.echo(f"{made.rows} patrons written to {output} (SHA-256 {made.sha256}); cards expire on {check.expires}.")
 
 
 @privacy_cli.cli.command("purge")

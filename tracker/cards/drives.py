@@ -12,9 +12,10 @@ from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
 from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, GRADES, CardDrive, DriveCount, Student
 from tracker.cards.programme import schools_of
-from tracker.cards.workflow import DRIVE, DRIVE_STATUSES, UNDER_WAY
+from tracker.cards.workflow import DRIVE, DRIVE_STATUSES, PLANNING, UNDER_WAY
 from tracker.extensions import db
 from tracker.orgs.models import Organisation
+from tracker.auth.permissions import PERMISSIONS
 from tracker.scope.agreements import visible
 from tracker.scope.sql import among
 from tracker.validation import Invalid
@@ -22,6 +23,12 @@ from tracker.validation import Invalid
 DRIVE_FIELDS = ("name", "starts_on", "ends_on", "status", "grades", "target_percent")
 THRESHOLDS = (80, 85, 90, 95)
 ACTIVE = UNDER_WAY  # the drives the dashboard shows
+
+
+def agreements_for_new_drive(scope) -> list[Agreement]:
+    """The agreements whose drives the scope may start (card.manage reaches parties and those above)."""
+    relations = PERMISSIONS["card.manage"].relations
+    return list(db.session.scalars(visible(select(Agreement), scope, relations).order_by(Agreement.title)))
 
 
 def visible_drives(scope):
@@ -64,6 +71,38 @@ def _add_rows(drive: CardDrive, school_ids: list[int], grades: list[str]) -> Non
     zero = dict.fromkeys(("enrolment", "classrooms", *COUNT_FIELDS), 0)
     db.session.execute(insert(DriveCount), [{"drive_id": drive.id, "school_id": s, "grade": g, "cannot_issue_reason": "", **zero}
                                             for s in school_ids for g in grades])
+
+
+def _next_year(day):
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def copy_for_next_year(actor, drive: CardDrive) -> CardDrive:
+    """The next year's drive: the same schools, grades and targets (each row's own too), the dates a year on,
+    the name's year moved on, nothing counted yet."""
+    year = (drive.starts_on or drive.ends_on or drive.created_at).year
+    name = drive.name.replace(str(year), str(year + 1)) if str(year) in drive.name else _("%(name)s (next year)", name=drive.name)
+    copy = CardDrive(agreement_id=drive.agreement_id, name=name[:200], starts_on=_next_year(drive.starts_on),
+                     ends_on=_next_year(drive.ends_on), status=PLANNING,
+                     grades=list(drive.grades), target_percent=drive.target_percent)
+    db.session.add(copy)
+    db.session.flush()
+    zero = dict.fromkeys(("enrolment", "classrooms", *COUNT_FIELDS), 0)
+    rows = [{"drive_id": copy.id, "school_id": c.school_id, "grade": c.grade, "target_percent": c.target_percent,
+             "cannot_issue_reason": "", **zero} for c in drive.counts]
+    if rows:
+        db.session.execute(insert(DriveCount), rows)
+    audit.record(actor, "drive.created", "card_drive", copy.id,
+                 {**audit.created({"name": copy.name, "starts_on": copy.starts_on, "ends_on": copy.ends_on,
+                                   "grades": copy.grades, "target_percent": copy.target_percent}),
+                  "copied_from": [None, drive.name]})
+    db.session.commit()
+    return copy
 
 
 def update_drive(actor, drive: CardDrive, data: dict) -> None:
@@ -120,8 +159,9 @@ def _check_enrolment(count: DriveCount) -> None:
             "the box to save them anyway.", counted=counted, enrolled=count.enrolment)})
 
 
-def set_card_status(actor, drive: CardDrive, student: Student, status: str) -> None:
-    """One student's card, recorded from the roster: the counts of their school and grade follow."""
+def set_card_status(actor, drive: CardDrive, student: Student, status: str) -> DriveCount | None:
+    """One student's card, recorded from the roster: the counts of their school and grade follow (the row they
+    moved is returned; None when nothing changed)."""
     if status not in CARD_STATUSES:
         raise Invalid({"status": _("Unknown card status.")})
     before = student.card_status
@@ -140,6 +180,38 @@ def set_card_status(actor, drive: CardDrive, student: Student, status: str) -> N
     db.session.execute(update(Student).where(Student.id == student.id).values(card_status=status))
     audit.record(actor, "student.card_status", "card_drive", drive.id, {"student": [None, student.id], "card_status": [before, status]})
     db.session.commit()
+    return count
+
+
+def set_grade_status(actor, drive: CardDrive, school_id: int, grade: str, status: str) -> int:
+    """Every active student of one school and grade at once (a class handing its forms back together): each
+    student's card, and the grade's counts moved by the same steps as one student's. Returns how many changed."""
+    if status not in CARD_STATUSES:
+        raise Invalid({"status": _("Unknown card status.")})
+    count = db.session.scalar(select(DriveCount).where(DriveCount.drive_id == drive.id, DriveCount.school_id == school_id,
+                                                       DriveCount.grade == grade))
+    if count is None:
+        raise Invalid({"grade": _("This grade is not part of the drive at this school.")})
+    rows = db.session.execute(select(Student.card_status, func.count()).where(
+        Student.agreement_id == drive.agreement_id, Student.school_id == school_id, Student.grade == grade,
+        Student.active.is_(True), Student.card_status != status).group_by(Student.card_status)).all()
+    changed = sum(n for _before, n in rows)
+    if not changed:
+        return 0
+    values = {}
+    for before, n in rows:
+        if before:
+            values[before] = values.get(before, getattr(DriveCount, before)) - n
+    if status:
+        values[status] = getattr(DriveCount, status) + changed
+    db.session.execute(update(DriveCount).where(DriveCount.id == count.id).values(**values))
+    db.session.execute(update(Student).where(Student.agreement_id == drive.agreement_id, Student.school_id == school_id,
+                                             Student.grade == grade, Student.active.is_(True), Student.card_status != status)
+                       .values(card_status=status).execution_options(synchronize_session=False))
+    audit.record(actor, "student.card_status", "card_drive", drive.id,
+                 {"grade": [None, grade], "students": [None, changed], "card_status": [None, status]})
+    db.session.commit()
+    return changed
 
 
 def enrolment_from_roster(actor, drive: CardDrive) -> int:
@@ -245,6 +317,15 @@ def drive_progress(agreement_ids: list[int] | None, limit: int = 10) -> list[dic
         item = progress_row(row.name, {f: getattr(row, f) for f in SUMMED}, row.target_percent)
         out.append({**item, "id": row.id, "agreement_id": row.agreement_id, "status": row.status})
     return out
+
+
+def past_their_end(agreement_ids: list[int] | None, today, limit: int = 10) -> list[CardDrive]:
+    """Drives still open (not closed) whose end date has passed, of these agreements (None: all): they ask to be closed."""
+    query = (select(CardDrive).where(CardDrive.status.in_(ACTIVE), CardDrive.ends_on < today)
+             .order_by(CardDrive.ends_on, CardDrive.id).limit(limit))
+    if agreement_ids is not None:
+        query = query.where(among(CardDrive.agreement_id, agreement_ids))
+    return list(db.session.scalars(query))
 
 
 def school_progress(agreement_ids: list[int], schools: frozenset[int], limit: int = 10) -> list[dict]:

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SearchField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SearchField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
@@ -10,6 +10,8 @@ from tracker.agreements.forms import MONTH_CHOICES
 from tracker.cards.models import (BARCODE_SOURCES, CARD_FORMS, CARD_MODELS, CARD_STATUSES, CONSENT_MODELS,
                                   GRADES, ILS_KINDS, LEGAL_BASES, PIN_RULES, STUDENT_FIELDS, TRANSFER_FREQUENCIES,
                                   TRANSFER_METHODS)
+from tracker.cards import leavers
+from tracker.cards.ils import KOHA_ATTRIBUTES, KOHA_VERSIONS
 from tracker.cards.programme import PROGRAMME_FIELDS, SPEC_FIELDS
 from tracker.cards.workflow import DRIVE_STATUSES
 from tracker.fields import INT_MAX, between
@@ -40,11 +42,24 @@ class ProgrammeForm(FlaskForm):
     pin_rule = SelectField(_l("PIN rule"), choices=list(PIN_RULES.items()))
     expiry_month = SelectField(_l("Accounts expire in"), choices=MONTH_CHOICES[1:], coerce=int)
     expiry_day = IntegerField(_l("on day"), validators=[DataRequired(), NumberRange(1, 31)],
-                              description=_l("Of the next school year (accounts made after 30 June expire the year after)."))
+                              description=_l("In the year after the drive's school year (a September 2027 drive's "
+                                             "cards expire in 2028), whenever the file is made."))
     ils = SelectField(_l("Library system (ILS)"), choices=list(ILS_KINDS.items()))
-    patron_category = StringField(_l("Patron category code"), validators=[DataRequired(), Length(max=30)], filters=[strip])
+    patron_category = StringField(_l("Patron category code"), validators=[DataRequired(), Length(max=30)], filters=[strip],
+                                  description=_l("Koha: the category code (at most 10 characters). Evergreen: the profile "
+                                                 "(permission group) name. Polaris: the patron code id, a whole number."))
     branch_code = StringField(_l("Branch code"), validators=[Length(max=30)], filters=[strip],
-                              description=_l("Leave blank to use each school's home branch."))
+                              description=_l("Leave blank to use each school's home branch. Koha: the branch code (at most "
+                                             "10 characters). Evergreen: the org unit short name. Polaris: the branch's "
+                                             "organization id, a whole number."))
+    koha_version = SelectField(_l("Koha version"), choices=[(v, v) for v in KOHA_VERSIONS], default="24.05",
+                               description=_l("From 22.11 on, middle names go in middle_name; before, in othernames."))
+    koha_attributes = Checkboxes(_l("Koha patron attributes"), choices=list(KOHA_ATTRIBUTES.items()),
+                                 description=_l("Only the attribute types defined in Koha (Administration > Patron attribute "
+                                                "types, with the ExtendedPatronAttributes preference on). Leave all "
+                                                "unticked if Koha has none."))
+    polaris_language_id = IntegerField(_l("Polaris language id"), validators=[DataRequired(), NumberRange(1, 9999)], default=1,
+                                       description=_l("Polaris' own LanguageID for the patrons' language: 1 is English."))
 
 
 class SpecForm(FlaskForm):
@@ -105,12 +120,28 @@ class CardStatusForm(FlaskForm):
     status = SelectField(_l("Card"), choices=list(CARD_STATUSES.items()))
 
 
+class GradeCardsForm(FlaskForm):
+    """One card status for every student of a grade at a school (`grade`: its choices are the drive's grades)."""
+
+    grade = SelectField(_l("Grade"))
+    status = SelectField(_l("Card"), choices=list(CARD_STATUSES.items()))
+
+
 class UploadForm(FlaskForm):
     file = FileField(_l("Roster file"), description=_l("OneRoster users.csv or zip, or a plain CSV from a school."))
     school_id = IdSelectField(_l("School (plain CSV only)"))
 
 
+class CommitForm(FlaskForm):
+    """Commit a previewed roster; `leavers` says what becomes of the students the file lacks."""
+
+    leavers = RadioField(_l("Students this file lacks"), validate_choice=False, choices=[
+        (leavers.MARK, _l("Mark them as left")), (leavers.PARTIAL, _l("This file is partial: mark nobody as left"))])
+
+
 class OptOutForm(FlaskForm):
+    kind = SelectField(_l("Record"), choices=[("opt_out", _l("Opt-outs")), ("consent", _l("Consents (opt-in)"))],
+                       default="opt_out")
     source_ids = TextAreaField(_l("Student ids"), filters=[strip], description=_l("One per line."))
     file = FileField(_l("or a CSV list of ids"))
     opted_out_on = DateField(_l("Date"), validators=[DataRequired()])
@@ -132,3 +163,7 @@ class ExportForm(FlaskForm):
     school_id = IdSelectField(_l("School"))
     grade = SelectField(_l("Grade"), choices=[("", _l("All grades"))] + [(g, g) for g in GRADES], default="")
     not_yet_exported = BooleanField(_l("Only students not yet exported"))
+    ascii_names = BooleanField(_l("Names in plain ASCII (José Núñez → Jose Nunez)"),
+                               description=_l("On for Evergreen: its stock patron loader skips every line with an accented "
+                                              "letter unless the site has turned on binary parsing."))
+    confirmed = HiddenField()

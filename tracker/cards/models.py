@@ -65,6 +65,9 @@ class CardProgramme(PerAgreement, db.Model):
     ils: Mapped[str] = mapped_column(String(20), default="koha")
     patron_category: Mapped[str] = mapped_column(String(30), default="STUDENT")
     branch_code: Mapped[str] = mapped_column(String(30), default="")  # blank: each school's home branch
+    koha_version: Mapped[str] = mapped_column(String(10), default="24.05")  # middle_name from 22.11 on
+    koha_attributes: Mapped[list] = mapped_column(JSON, default=list)  # declared patron attribute type codes
+    polaris_language_id: Mapped[int] = mapped_column(Integer, default=1)  # Polaris' LanguageID: 1 is English
 
 
 class DataSharingSpec(PerAgreement, db.Model):
@@ -169,6 +172,21 @@ class OptOut(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 
+class Consent(db.Model):
+    """A family's recorded consent, kept by source id like an opt-out: under an opt-in consent model only
+    students with one reach a patron file."""
+
+    __tablename__ = "consent"
+    __table_args__ = (UniqueConstraint("agreement_id", "source_id", name="uq_consent_agreement_source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[str] = mapped_column(String(100))
+    given_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(100), default="")  # "signed form", "parent portal", ...
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
 class RosterImport(db.Model):
     """An uploaded roster kept server-side between preview and commit."""
 
@@ -187,6 +205,9 @@ class RosterImport(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
     committed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # What the commit changed, to undo it (student data: dropped after 30 days and by the privacy purge).
+    undo: Mapped[str | None] = mapped_column(Text)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     @property
     def status_label(self) -> str:
@@ -214,6 +235,10 @@ class RosterImport(db.Model):
     @property
     def is_failed(self) -> bool:
         return self.status == workflow.FAILED
+
+    @property
+    def is_undone(self) -> bool:
+        return self.status == workflow.UNDONE
 
 
 class ColumnMapping(db.Model):

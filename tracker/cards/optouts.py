@@ -1,5 +1,6 @@
-"""Opt-outs: recorded per student (by source id, so they hold across re-imports), one at a time or
-from a CSV list. An opted-out student never appears in a patron export."""
+"""Opt-outs and consents: recorded per student (by source id, so they hold across re-imports), one at a time
+or from a CSV list. An opted-out student never appears in a patron export; under an opt-in consent model, a
+student without a recorded consent never does either."""
 import re
 from datetime import date
 
@@ -8,7 +9,7 @@ from sqlalchemy import insert, select
 
 from tracker.audit import service as audit
 from tracker.cards import rosterfile
-from tracker.cards.models import OptOut, Student
+from tracker.cards.models import Consent, OptOut, Student
 from tracker.extensions import db
 from tracker.fields import has_control
 from tracker.validation import Invalid
@@ -30,19 +31,29 @@ def check_own_students(agreement_id: int, source_ids: list[str], school_ids: fro
                                        ids=", ".join(sorted(elsewhere)[:20]))})
 
 
-def record(actor, agreement_id: int, source_ids: list[str], on: date, source: str, user_id: int | None) -> int:
-    """Add opt-outs for these ids (those already recorded are left as they are); returns how many are new."""
+OPT_OUT, CONSENT = "opt_out", "consent"
+# What is recorded: its table, the column of its date, its audit action and the name of its count there.
+KINDS = {OPT_OUT: (OptOut, "opted_out_on", "roster.opted_out", "opt_outs"),
+         CONSENT: (Consent, "given_on", "roster.consented", "consents")}
+
+
+def record(actor, agreement_id: int, source_ids: list[str], on: date, source: str, user_id: int | None,
+           kind: str = OPT_OUT) -> int:
+    """Add opt-outs (or consents) for these ids (those already recorded are left as they are); returns how many are new."""
+    if kind not in KINDS:
+        raise Invalid({"kind": _("Choose opt-outs or consents.")})
+    model, day, action, counted = KINDS[kind]
     wanted = {s.strip() for s in source_ids if s and s.strip()}
     if not wanted:
         raise Invalid({"source_ids": _("Give at least one student id.")})
     _check_ids(wanted)
-    known = set(db.session.scalars(select(OptOut.source_id).where(OptOut.agreement_id == agreement_id,
-                                                                 OptOut.source_id.in_(wanted))))
+    known = set(db.session.scalars(select(model.source_id).where(model.agreement_id == agreement_id,
+                                                                model.source_id.in_(wanted))))
     new = sorted(wanted - known)
     if new:
-        db.session.execute(insert(OptOut), [{"agreement_id": agreement_id, "source_id": s, "opted_out_on": on,
-                                             "source": source[:100], "recorded_by_id": user_id} for s in new])
-    audit.record(actor, "roster.opted_out", "agreement", agreement_id, {"opt_outs": [None, len(new)], "source": [None, source]})
+        db.session.execute(insert(model), [{"agreement_id": agreement_id, "source_id": s, day: on,
+                                            "source": source[:100], "recorded_by_id": user_id} for s in new])
+    audit.record(actor, action, "agreement", agreement_id, {counted: [None, len(new)], "source": [None, source]})
     db.session.commit()
     return len(new)
 

@@ -40,7 +40,8 @@ def drive_panel(view: DashboardView) -> dict:
     else:
         whole, own = view.whole_ids, view.below_ids
     return {"drives": [] if whole == [] else drives.drive_progress(whole),
-            "schools": drives.school_progress(own, scope.own) if own else []}
+            "schools": drives.school_progress(own, scope.own) if own else [],
+            "to_close": [] if whole == [] else drives.past_their_end(whole, view.today)}
 
 
 def _cards(subject: ReportSubject) -> dict:

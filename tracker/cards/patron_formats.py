@@ -1,14 +1,21 @@
-"""Patron files for the library's ILS, with exactly the column names in shared/domain/formats.md.
+"""Patron files for the library's ILS, with the column names of each importer (docs/patron-files.md).
 
-Each builder takes (rules, students, today) and returns (header, rows); the card programme's rules
-(barcode, PIN, expiry, category, branch of each school) fill the library's columns.
+A format says which columns it has for a programme (`columns`), which student field each column carries
+(`carries`: a column whose field the data-sharing spec does not allow is never written), and the values of
+one student's row (`row`). `tracker/cards/patrons.py` assembles the file and checks it with
+`tracker/cards/ils.py` before anything is downloaded.
 """
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
+from tracker.cards import ils
 from tracker.cards.programme import PatronRules
 
-KOHA = ["cardnumber", "surname", "firstname", "othernames", "branchcode", "categorycode", "dateofbirth", "email",
-        "dateenrolled", "dateexpiry", "userid", "password", "sort1", "sort2", "patron_attributes"]
+KOHA = ["cardnumber", "surname", "firstname", "middle_name", "othernames", "branchcode", "categorycode", "dateofbirth",
+        "email", "dateenrolled", "dateexpiry", "userid", "password", "sort1", "sort2", "patron_attributes"]
 EVERGREEN = [
     "cardnumber", "profile", "usrname", "passwd", "net_access_level", "family_name", "first_given_name",
     "second_given_name", "pref_first_given_name", "name_keywords", "email", "home_library", "day_phone",
@@ -19,57 +26,95 @@ EVERGREEN = [
 POLARIS = ["TransactionCode", "PatronLastName", "PatronFirstName", "PatronMiddleName", "PatronCodeID", "PatronBranchID",
            "PatronBarcode", "ExpirationDate", "LanguageID", "MaintainReadingList", "PatronStatCodeID", "PatronPassword",
            "RegistrationDate", "BirthDate", "FormerID"]
+# The row under the header in Leap's template: translation strings Polaris ignores on import. Without it
+# the first patron would be taken for that row.
+POLARIS_TRANSLATIONS = ["Transaction Code", "Last Name", "First Name", "Middle Name", "Patron Code", "Registered Branch",
+                        "Barcode", "Expiration Date", "Language", "Maintain Reading List", "Statistical Class",
+                        "Password", "Registration Date", "Birth Date", "Former ID"]
 GENERIC = ["sourcedId", "identifier", "givenName", "middleName", "familyName", "grades", "birthDate", "email", "username",
            "school", "barcode", "PIN", "expiry", "branch"]
-POLARIS_BARCODE_MAX = 20
+NAME_FIELDS = ("given_name", "middle_name", "family_name")
 
 
 def _iso(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def koha(rules: PatronRules, students, today: date):
-    expires, enrolled = rules.expires.isoformat(), today.isoformat()
-    rows = []
-    for s in students:
-        school = rules.schools[s.school_id]
-        code = rules.barcode(s)
-        attributes = ",".join(f"{k}:{v}" for k, v in (("GRADE", s.grade), ("SCHOOL", school.code)) if v)
-        rows.append([code, s.family_name, s.given_name, s.middle_name, school.branch, rules.category, _iso(s.birth_date),
-                     s.email, enrolled, expires, s.username or code, rules.pin(s), s.grade, school.name, attributes])
-    return KOHA, rows
+def _attributes(pairs) -> str:
+    """Koha parses patron_attributes as CSV itself: CODE:value items, quoted when they hold a comma."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow([f"{code}:{value}" for code, value in pairs if value])
+    return out.getvalue()
 
 
-def evergreen(rules: PatronRules, students, today: date):
-    expires = rules.expires.isoformat()
-    rows = []
-    for s in students:
-        school = rules.schools[s.school_id]
-        code = rules.barcode(s)
-        rows.append([code, rules.category, s.username or code, rules.pin(s), "1", s.family_name, s.given_name, s.middle_name,
-                     "", f"Grade{s.grade}" if s.grade else "", s.email, school.branch, "", "", "", _iso(s.birth_date), "3",
-                     s.identifier or s.source_id, "t", "f", "t", expires, "", "", "", "", "", "", "", "", "",
-                     "School", school.name, "Grade", s.grade, "", ""])
-    return EVERGREEN, rows
+@dataclass(frozen=True)
+class Format:
+    columns: Callable[[PatronRules], list[str]]
+    carries: dict  # column -> the student field it holds
+    row: Callable  # (rules, student, names, today) -> {column: value}
+    every_row: bool = False  # a column is written only when every row has a value (Evergreen's loader)
+    preamble: tuple = ()  # rows written between the header and the patrons
 
 
-def polaris(rules: PatronRules, students, today: date):
-    expires = rules.expires.strftime("%Y-%m-%d 00:00:00")
-    registered = today.strftime("%Y-%m-%d 00:00:00")
-    rows = []
-    for s in students:
-        rows.append(["7" if s.exported_at else "5", s.family_name, s.given_name, s.middle_name, rules.category,
-                     rules.schools[s.school_id].branch, rules.barcode(s), expires, "1033", "0", "", rules.pin(s), registered,
-                     s.birth_date.strftime("%Y-%m-%d 00:00:00") if s.birth_date else "", ""])
-    return POLARIS, rows
+def _koha_columns(rules: PatronRules) -> list[str]:
+    drop = {"othernames" if ils.koha_has_middle_name(rules.koha_version) else "middle_name"}
+    if not rules.koha_attributes:
+        drop.add("patron_attributes")
+    return [c for c in KOHA if c not in drop]
 
 
-def generic(rules: PatronRules, students, today: date):
-    expires = rules.expires.isoformat()
-    rows = [[s.source_id, s.identifier, s.given_name, s.middle_name, s.family_name, s.grade, _iso(s.birth_date), s.email,
-             s.username, rules.schools[s.school_id].name, rules.barcode(s), rules.pin(s), expires,
-             rules.schools[s.school_id].branch] for s in students]
-    return GENERIC, rows
+def _koha_row(rules: PatronRules, s, names: dict, today: date) -> dict:
+    school, code = rules.schools[s.school_id], rules.barcode(s)
+    sources = {"GRADE": s.grade, "SCHOOL": school.code}
+    return {"cardnumber": code, "surname": names["family_name"], "firstname": names["given_name"],
+            "middle_name": names["middle_name"], "othernames": names["middle_name"], "branchcode": school.branch,
+            "categorycode": rules.category, "dateofbirth": _iso(s.birth_date), "email": s.email,
+            "dateenrolled": today.isoformat(), "dateexpiry": rules.expires.isoformat(), "userid": s.username or code,
+            "password": rules.pin(s), "sort1": s.grade, "sort2": school.name,
+            "patron_attributes": _attributes((c, sources[c]) for c in rules.koha_attributes if c in sources)}
 
 
-BUILDERS = {"koha": koha, "evergreen": evergreen, "polaris": polaris, "generic": generic}
+def _evergreen_row(rules: PatronRules, s, names: dict, today: date) -> dict:
+    school, code = rules.schools[s.school_id], rules.barcode(s)
+    return {"cardnumber": code, "profile": rules.category, "usrname": s.username or code, "passwd": rules.pin(s),
+            "net_access_level": "1", "family_name": names["family_name"], "first_given_name": names["given_name"],
+            "second_given_name": names["middle_name"], "name_keywords": f"Grade{s.grade}" if s.grade else "",
+            "email": s.email, "home_library": school.branch, "dob": _iso(s.birth_date), "ident_type": "3",
+            "ident_value": s.identifier or s.source_id, "active": "t", "barred": "f", "juvenile": "t",
+            "expire_date": rules.expires.isoformat(), "statcat_name1": "School", "statcat_value1": names["school"],
+            "statcat_name2": "Grade" if s.grade else "", "statcat_value2": s.grade}
+
+
+def _polaris_row(rules: PatronRules, s, names: dict, today: date) -> dict:
+    return {"TransactionCode": "7", "PatronLastName": names["family_name"], "PatronFirstName": names["given_name"],
+            "PatronMiddleName": names["middle_name"], "PatronCodeID": rules.category,
+            "PatronBranchID": rules.schools[s.school_id].branch, "PatronBarcode": rules.barcode(s),
+            "ExpirationDate": rules.expires.strftime("%Y-%m-%d 23:59:59"), "LanguageID": str(rules.language_id),
+            "MaintainReadingList": "0", "PatronPassword": rules.pin(s), "RegistrationDate": today.isoformat(),
+            "BirthDate": _iso(s.birth_date)}
+
+
+def _generic_row(rules: PatronRules, s, names: dict, today: date) -> dict:
+    school = rules.schools[s.school_id]
+    return {"sourcedId": s.source_id, "identifier": s.identifier, "givenName": names["given_name"],
+            "middleName": names["middle_name"], "familyName": names["family_name"], "grades": s.grade,
+            "birthDate": _iso(s.birth_date), "email": s.email, "username": s.username, "school": names["school"],
+            "barcode": rules.barcode(s), "PIN": rules.pin(s), "expiry": rules.expires.isoformat(), "branch": school.branch}
+
+
+FORMATS = {
+    "koha": Format(_koha_columns, {"firstname": "given_name", "surname": "family_name", "middle_name": "middle_name",
+                                   "othernames": "middle_name", "dateofbirth": "birth_date", "email": "email", "sort1": "grade"},
+                   _koha_row),
+    "evergreen": Format(lambda rules: EVERGREEN, {"first_given_name": "given_name", "family_name": "family_name",
+                                                  "second_given_name": "middle_name", "dob": "birth_date", "email": "email",
+                                                  "name_keywords": "grade", "statcat_name2": "grade", "statcat_value2": "grade"},
+                        _evergreen_row, every_row=True),
+    "polaris": Format(lambda rules: POLARIS, {"PatronFirstName": "given_name", "PatronLastName": "family_name",
+                                              "PatronMiddleName": "middle_name", "BirthDate": "birth_date"},
+                      _polaris_row, preamble=(POLARIS_TRANSLATIONS,)),
+    "generic": Format(lambda rules: GENERIC, {"givenName": "given_name", "middleName": "middle_name",
+                                              "familyName": "family_name", "grades": "grade", "birthDate": "birth_date",
+                                              "email": "email", "username": "username", "identifier": "identifier"},
+                      _generic_row),
+}

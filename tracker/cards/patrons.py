@@ -1,19 +1,26 @@
 """Patron export: the students a filter selects (never an opted-out or departed one), turned into the
-ILS's file, recorded in the audit log with its SHA-256 and row count, the rows marked exported."""
+ILS's file and checked against the importer's rules before anything is downloaded: the rows it would
+refuse are listed with their reasons and left out, the columns left out are named. The file is recorded in
+the audit log with its SHA-256 and row count, its rows marked exported."""
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from anyascii import anyascii
 from flask_babel import gettext as _
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 
 from tracker.audit import service as audit
-from tracker.cards.models import CardDrive, DriveCount, OptOut, Student
-from tracker.cards.patron_formats import BUILDERS, POLARIS_BARCODE_MAX
+from tracker.cards import ils
+from tracker.cards.models import CardDrive, Consent, DriveCount, OptOut, Student
+from tracker.cards.patron_formats import FORMATS, NAME_FIELDS
 from tracker.cards.programme import PatronRules
 from tracker.extensions import db
 from tracker.spreadsheets import csv_bytes
 from tracker.validation import Invalid
+
+OPT_IN = "opt_in"  # the consent model under which only students with a recorded consent are exported
+SHOWN = 200  # refused rows and students listed on the page at most
 
 
 @dataclass
@@ -22,6 +29,38 @@ class Filters:
     school_id: int | None = None
     grade: str = ""
     not_yet_exported: bool = False
+
+
+@dataclass
+class Check:
+    """What the ILS would make of the file, shown before it is downloaded."""
+
+    file_format: str
+    drive: str
+    expires: date
+    ascii_names: bool
+    rows: int = 0
+    refused: list[dict] = field(default_factory=list)  # {"student", "column", "reason"}
+    refused_count: int = 0
+    left_out: list[dict] = field(default_factory=list)  # {"column", "reason", "students"}
+    transliterated: list[tuple[str, str]] = field(default_factory=list)  # examples: (before, after)
+    not_ascii: list[str] = field(default_factory=list)  # names the stock Evergreen loader would skip
+    without_consent: int = 0  # opt-in: students left out for want of a recorded consent
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.refused_count or self.left_out or self.not_ascii)
+
+
+@dataclass
+class Prepared:
+    file_format: str
+    header: list[str]
+    rows: list[list[str]]
+    preamble: tuple
+    student_ids: list[int]
+    check: Check
+    filters: Filters
 
 
 @dataclass
@@ -37,13 +76,15 @@ EXPORTED_COLUMNS = (Student.id, Student.school_id, Student.source_id, Student.id
                     Student.username, Student.exported_at)
 
 
-def selected(agreement_id: int, filters: Filters):
-    """Students to export (their columns, not ORM objects: exports can be large): active, not opted out,
-    narrowed by drive, school, grade, not yet exported."""
-    query = select(*EXPORTED_COLUMNS).where(
+def selected(agreement_id: int, filters: Filters, needs_consent: bool = False, columns=EXPORTED_COLUMNS):
+    """Students to export (their columns, not ORM objects: exports can be large): active, not opted out (and,
+    with `needs_consent`, with a recorded consent), narrowed by drive, school, grade, not yet exported."""
+    query = select(*columns).where(
         Student.agreement_id == agreement_id, Student.active.is_(True),
         ~exists().where(OptOut.agreement_id == Student.agreement_id, OptOut.source_id == Student.source_id),
     )
+    if needs_consent:
+        query = query.where(exists().where(Consent.agreement_id == Student.agreement_id, Consent.source_id == Student.source_id))
     if filters.drive_id:
         query = query.where(exists().where(DriveCount.drive_id == filters.drive_id, DriveCount.school_id == Student.school_id,
                                            DriveCount.grade == Student.grade))
@@ -56,31 +97,110 @@ def selected(agreement_id: int, filters: Filters):
     return query.order_by(Student.school_id, Student.grade, Student.family_name, Student.given_name, Student.id)
 
 
-def export(actor, programme, file_format: str, filters: Filters, today: date | None = None) -> PatronFile:
-    if file_format not in BUILDERS:
+def drive_for(agreement_id: int, drive_id: int | None) -> CardDrive:
+    """The drive whose school year sets the expiry: the one chosen, else the agreement's latest."""
+    if drive_id:
+        drive = db.session.get(CardDrive, drive_id)
+        if drive is None or drive.agreement_id != agreement_id:
+            raise Invalid({"drive_id": _("Choose one of this agreement's drives.")})
+        return drive
+    drive = db.session.scalars(select(CardDrive).where(CardDrive.agreement_id == agreement_id)
+                               .order_by(CardDrive.starts_on.desc(), CardDrive.id.desc())).first()
+    if drive is None:
+        raise Invalid({"drive_id": _("Create the card drive first: its school year sets the cards' expiry date.")})
+    return drive
+
+
+def _label(s) -> str:
+    return f"{s.given_name} {s.family_name} ({s.source_id})".strip()
+
+
+def prepare(programme, file_format: str, filters: Filters, today: date | None = None,
+            ascii_names: bool | None = None) -> Prepared:
+    """Build the file's rows and check them against the importer's rules; nothing is written."""
+    if file_format not in FORMATS:
         raise Invalid({"file_format": _("Unknown format.")})
-    if filters.drive_id and db.session.scalar(select(CardDrive.agreement_id).where(CardDrive.id == filters.drive_id)) != programme.agreement_id:
-        raise Invalid({"drive_id": _("Choose one of this agreement's drives.")})
     today = today or date.today()
-    students = db.session.execute(selected(programme.agreement_id, filters)).all()
-    rules = PatronRules.of(programme, today)
-    if file_format == "polaris":
-        long = [code for code in map(rules.barcode, students) if len(code) > POLARIS_BARCODE_MAX]
-        if long:
-            raise Invalid({"file_format": _("Polaris barcodes have at most 20 characters; %(n)s would be longer (e.g. %(example)s). Shorten the barcode prefix.",
-                                            n=len(long), example=long[0])})
-    header, rows = BUILDERS[file_format](rules, students, today)
-    data = csv_bytes(header, rows)
+    fmt = FORMATS[file_format]
+    drive = drive_for(programme.agreement_id, filters.drive_id)
+    rules = PatronRules.of(programme, drive)
+    if file_format == "polaris" and not ils.is_integer(programme.patron_category):
+        raise Invalid({"file_format": _("The card programme's patron category is %(code)s; Polaris needs its patron code "
+                                        "id, a whole number (e.g. 3). Set it on the card programme first.",
+                                        code=programme.patron_category)})
+    ascii_names = file_format == "evergreen" if ascii_names is None else ascii_names
+    check = Check(file_format, drive.name, rules.expires, ascii_names)
+    columns = [c for c in fmt.columns(rules) if fmt.carries.get(c) is None or fmt.carries[c] in rules.allowed]
+    kept, ids = [], []
+    opt_in = programme.consent_model == OPT_IN
+    if opt_in:
+        everyone = db.session.scalar(select(func.count()).select_from(
+            selected(programme.agreement_id, filters, columns=(Student.id,)).order_by(None).subquery()))
+    for s in db.session.execute(selected(programme.agreement_id, filters, needs_consent=opt_in)):
+        names = {f: getattr(s, f) or "" for f in NAME_FIELDS}
+        names["school"] = rules.schools[s.school_id].name
+        if ascii_names:
+            plain = {k: anyascii(v) for k, v in names.items()}
+            if plain != names and len(check.transliterated) < 5:
+                check.transliterated.append((" ".join(names[f] for f in NAME_FIELDS if names[f]),
+                                             " ".join(plain[f] for f in NAME_FIELDS if plain[f])))
+            names = plain
+        values = fmt.row(rules, s, names, today)
+        problems = [(c, r) for c, r in ils.value_problems(file_format, values) if c in columns or c in ils.REQUIRED[file_format]]
+        if problems:
+            check.refused_count += 1
+            if len(check.refused) < SHOWN:
+                check.refused.extend({"student": _label(s), "column": c, "reason": r} for c, r in problems)
+            continue
+        if file_format == "evergreen" and not all(v.isascii() for v in values.values()) and len(check.not_ascii) < SHOWN:
+            check.not_ascii.append(_label(s))
+        kept.append((s, values))
+        ids.append(s.id)
+    if opt_in:
+        check.without_consent = everyone - check.refused_count - len(kept)
+    if fmt.every_row:
+        columns = _filled_columns(columns, kept, check, ils.REQUIRED[file_format])
+    check.rows = len(kept)
+    rows = [[values.get(c, "") for c in columns] for _s, values in kept]
+    return Prepared(file_format, columns, rows, fmt.preamble, ids, check, filters)
+
+
+def _filled_columns(columns: list[str], kept: list, check: Check, required) -> list[str]:
+    """Evergreen's loader binds an empty value as it is (into a date column, that fails the row): keep a
+    column only when every row has a value, and name the students that lacked one."""
+    out = []
+    for column in columns:
+        lacking = [s for s, values in kept if not values.get(column)]
+        if not lacking or column in required or (column in ils.EVERGREEN_EMPTY_OK and len(lacking) < len(kept)):
+            out.append(column)
+        elif len(lacking) < len(kept):
+            check.left_out.append({"column": column, "students": [_label(s) for s in lacking[:SHOWN]], "count": len(lacking),
+                                   "reason": _("%(n)s of %(total)s students have no value, and the loader cannot take an "
+                                               "empty one; the column is left out for everyone.", n=len(lacking), total=len(kept))})
+    return out
+
+
+def deliver(actor, programme, prepared: Prepared, today: date | None = None) -> PatronFile:
+    """Write the checked file (without the rows the ILS would refuse), audit it, mark its rows exported."""
+    today = today or date.today()
+    data = csv_bytes(prepared.header, [*prepared.preamble, *prepared.rows])
     digest = hashlib.sha256(data).hexdigest()
     now = datetime.utcnow()
-    ids = [s.id for s in students]
+    ids = prepared.student_ids
     for start in range(0, len(ids), 5000):
         db.session.execute(update(Student).where(Student.id.in_(ids[start:start + 5000])).values(exported_at=now)
                            .execution_options(synchronize_session=False))
-    filename = f"patrons-{file_format}-{today.isoformat()}.csv"
+    filename = f"patrons-{prepared.file_format}-{today.isoformat()}.csv"
+    check = prepared.check
     audit.record(actor, "patrons.exported", "agreement", programme.agreement_id, {
-        "format": [None, file_format], "rows": [None, len(rows)], "sha256": [None, digest], "file": [None, filename],
-        "filters": [None, {k: v for k, v in filters.__dict__.items() if v}],
+        "format": [None, prepared.file_format], "rows": [None, len(prepared.rows)], "sha256": [None, digest],
+        "file": [None, filename], "refused": [None, check.refused_count], "expires": [None, check.expires.isoformat()],
+        "filters": [None, {k: v for k, v in prepared.filters.__dict__.items() if v}],
     })
     db.session.commit()
-    return PatronFile(data, filename, len(rows), digest)
+    return PatronFile(data, filename, len(prepared.rows), digest)
+
+
+def export(actor, programme, file_format: str, filters: Filters, today: date | None = None,
+           ascii_names: bool | None = None) -> PatronFile:
+    return deliver(actor, programme, prepare(programme, file_format, filters, today, ascii_names), today)

@@ -8,6 +8,7 @@ from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
 from tracker.cards.models import DataSharingSpec, RosterImport, Student
 from tracker.cards.programme import destruction_date
+from tracker.cards.undo import DAYS as UNDO_DAYS
 from tracker.cards.workflow import ROSTER_IMPORT
 from tracker.extensions import db
 
@@ -28,6 +29,10 @@ def drop_stale_uploads(actor, now: datetime) -> int:
                                           or_(RosterImport.upload.is_not(None), RosterImport.parsed.is_not(None)),
                                           RosterImport.status.in_(sources))
     ids = list(db.session.scalars(stale))
+    # What a commit kept to be undone is student data too: it goes once the 30 days to undo have passed.
+    db.session.execute(update(RosterImport).where(RosterImport.committed_at < now - timedelta(days=UNDO_DAYS),
+                                                  RosterImport.undo.is_not(None)).values(undo=None))
+    db.session.commit()
     if ids:
         db.session.execute(update(RosterImport).where(RosterImport.id.in_(ids))
                            .values(upload=None, parsed=None, summary={}, status=discarded))
@@ -50,7 +55,7 @@ def purge(actor, today: date | None = None) -> list[dict]:
         # the preview's summary can quote ids, dates or (headerless files) names; a file name can name a class
         sources, destroyed = ROSTER_IMPORT.bulk("destroy")
         db.session.execute(update(RosterImport).where(RosterImport.agreement_id == agreement.id, RosterImport.status.in_(sources))
-                           .values(upload=None, parsed=None, summary={}, filename="(destroyed)", status=destroyed))
+                           .values(upload=None, parsed=None, undo=None, summary={}, filename="(destroyed)", status=destroyed))
         audit.record(actor, "privacy.purged", "agreement", agreement.id, {
             "students_deleted": [None, count], "staged_files_deleted": [None, staged],
             "destruction_date": [None, when.isoformat()], "run_on": [None, today.isoformat()], "run_by": [None, actor.label],

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.agreements.models import Agreement, Party
 from tracker.audit import service as audit
+from tracker.cards import ils
 from tracker.cards.models import CardProgramme, DataSharingSpec
 from tracker.extensions import db
 from tracker.orgs.models import SCHOOL, Organisation
@@ -19,7 +20,7 @@ from tracker.validation import Conflict, Invalid
 PROGRAMME_FIELDS = (
     "card_model", "checkout_limit", "hold_limit", "fines_free", "lost_item_billing", "interlibrary_loan", "card_form",
     "consent_model", "barcode_prefix", "barcode_source", "pin_rule", "expiry_month", "expiry_day", "ils",
-    "patron_category", "branch_code",
+    "patron_category", "branch_code", "koha_version", "koha_attributes", "polaris_language_id",
 )
 SPEC_FIELDS = ("allowed_fields", "legal_basis", "transfer_method", "transfer_frequency", "subprocessors",
                "retention_days_after_end", "destroy_on")
@@ -67,9 +68,17 @@ def save_programme(actor, agreement: Agreement, data: dict, version: int | None 
         spec = spec_of(agreement.id)
         if spec is not None and "birth_date" not in spec.allowed_fields:
             errors["pin_rule"] = _("The data-sharing spec does not allow birth dates; choose another PIN rule.")
+    errors.update(ils.programme_problems(data, _home_branches(agreement.id)))
     if errors:
         raise Invalid(errors)
     return _save(actor, agreement, CardProgramme, programme_of(agreement.id), data, PROGRAMME_FIELDS, version, "card_programme")
+
+
+def _home_branches(agreement_id: int) -> list[tuple[str, str]]:
+    """(school, ILS branch code of its home branch) for each school of the agreement."""
+    schools = db.session.scalars(select(Organisation).where(Organisation.id.in_([s.id for s in schools_of(agreement_id)]))
+                                 .options(selectinload(Organisation.home_branch)).order_by(Organisation.name))
+    return [(s.name, (s.home_branch.ils_branch_code if s.home_branch else "") or "") for s in schools]
 
 
 def save_spec(actor, agreement: Agreement, data: dict, version: int | None = None) -> DataSharingSpec:
@@ -95,9 +104,13 @@ def destruction_date(spec: DataSharingSpec | None, agreement: Agreement) -> date
 
 # ---- the rules a programme sets for each patron ------------------------------------------------
 
-def expiry(programme: CardProgramme, today: date) -> date:
-    """The expiry day of the next school year: accounts made after 30 June expire in the following year."""
-    year = today.year + 1 if today.month > 6 else today.year
+def expiry(programme: CardProgramme, drive) -> date:
+    """The expiry day in the school year after the drive's: a drive of September 2027 (school year
+    2027-28) makes cards that expire on the programme's day of 2028. Never from today's date."""
+    start = drive.starts_on or drive.ends_on
+    if start is None:
+        raise Invalid({"drive_id": _("Give the drive %(drive)s its dates: its school year sets the expiry date.", drive=drive.name)})
+    year = ils.school_year(start) + 1
     day = programme.expiry_day
     if programme.expiry_month == 2 and day == 29:
         day = 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28
@@ -124,16 +137,22 @@ class PatronRules:
     category: str
     expires: date
     schools: dict[int, School]
+    allowed: frozenset[str]  # the student fields the data-sharing spec allows
+    koha_version: str = "24.05"
+    koha_attributes: tuple[str, ...] = ()
+    language_id: int = 1
 
     @classmethod
-    def of(cls, programme: CardProgramme, today: date) -> "PatronRules":
+    def of(cls, programme: CardProgramme, drive) -> "PatronRules":
         schools = {}
         for school in db.session.scalars(select(Organisation).where(Organisation.id.in_([s.id for s in schools_of(programme.agreement_id)]))
                                          .options(selectinload(Organisation.home_branch))):
             home = (school.home_branch.ils_branch_code if school.home_branch else "") or ""
             schools[school.id] = School(school.name, school.sourced_id or school.state_id or "", programme.branch_code or home)
+        spec = spec_of(programme.agreement_id)
         return cls(programme.barcode_prefix, programme.barcode_source, programme.pin_rule, programme.patron_category,
-                   expiry(programme, today), schools)
+                   expiry(programme, drive), schools, frozenset(spec.allowed_fields if spec else ()),
+                   programme.koha_version or "24.05", tuple(programme.koha_attributes or ()), programme.polaris_language_id or 1)
 
     def barcode(self, student) -> str:
         base = student.identifier if self.barcode_source == "identifier" and student.identifier else student.source_id

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, or_, select, update
 
 from tracker.audit import service as audit
-from tracker.cards import rosterfile
+from tracker.cards import leavers, rosterfile, undo
 from tracker.cards.models import ColumnMapping, OptOut, RosterImport, Student
 from tracker.cards.programme import schools_of, spec_of
 from tracker.cards.workflow import COMMITTED, ROSTER_IMPORT, UPLOADED
@@ -34,6 +34,9 @@ def upload(actor, agreement, filename: str, data: bytes, school_id: int | None, 
         raise Invalid({"file": _("%(file)s is empty.", file=filename or _("The file"))})
     if school_id is not None and school_id not in {s.id for s in schools_of(agreement.id)}:
         raise Invalid({"school_id": _("Choose one of the agreement's schools.")})
+    if school_id is None and rosterfile.needs_school(data, filename):
+        raise Invalid({"school_id": _("%(file)s is a school's own CSV, not a OneRoster file: choose the school it comes "
+                                      "from, then its columns are mapped once.", file=filename or _("The file"))})
     staged = RosterImport(agreement_id=agreement.id, filename=filename[:255], school_id=school_id, upload=data,
                           created_by_id=user_id, status=UPLOADED)
     db.session.add(staged)
@@ -56,7 +59,7 @@ def preview_job(job_id: int, import_id: int) -> dict:
     jobs.progress(job_id, total, total, _("Preview ready"))
     with current_app.test_request_context():
         url = url_for("cards.roster_import", agreement_id=staged.agreement_id, import_id=staged.id)
-    return {"url": url, "link_text": _("See the preview")}
+    return {"url": url, "link_text": _("See the preview"), "follow": True}
 
 
 def mapping_for(school_id: int | None) -> dict | None:
@@ -96,7 +99,8 @@ def preview(staged: RosterImport, progress=None) -> None:
             return _fail(staged, str(unreadable))
         known = mapping_for(staged.school_id)
         ROSTER_IMPORT.move(staged, "ask_mapping")
-        staged.summary = {"headers": headers, "problem": str(problem) if known else ""}
+        staged.summary = {"headers": headers, "problem": str(problem) if known else "",
+                          "samples": rosterfile.samples(staged.upload, staged.filename)}
         db.session.commit()
         return None
     except rosterfile.FileProblem as problem:
@@ -156,8 +160,11 @@ def _compare(agreement_id: int, staged: RosterImport, parsed: rosterfile.Parsed)
         "format": parsed.file_format, "rows_read": parsed.rows_read, **counts, "left": len(left),
         "duplicates": parsed.duplicates, "not_students": parsed.not_students, "empty_rows": parsed.empty_rows,
         "dropped_columns": dropped, "errors": problems[:500], "error_count": len(problems),
+        "no_grade": len(parsed.no_grade), "no_grade_rows": parsed.no_grade[:20],
         "schools": sorted(schools[i].name for i in seen_schools),
     }
+    summary["left_by_school"] = leavers.per_school(existing, left, schools)
+    summary["warnings"] = leavers.warnings(parsed.file_format, seen_schools, schools, summary["left_by_school"])
     # Compact rows (id or null, source id, school id, then KEPT), not dicts: a large roster stays small.
     return summary, json.dumps({"records": records, "left": left}, separators=(",", ":"))
 
@@ -168,11 +175,23 @@ def _same(student, kept: list, school_id: int) -> bool:
     return student.active and student.school_id == school_id and current == kept
 
 
-def commit(actor, staged: RosterImport, today: date | None = None) -> dict:
-    """Write the previewed roster in one transaction; any failure leaves the roster as it was."""
+def check_choice(staged: RosterImport, choice: str | None) -> str:
+    """What to do with the students the file lacks: a preview with warnings needs the choice made explicitly."""
+    if choice in (leavers.MARK, leavers.PARTIAL):
+        return choice
+    if choice or staged.summary.get("warnings"):
+        raise Invalid({"leavers": _("Read the warnings, then choose: mark these students as left, or treat the file "
+                                    "as partial and mark nobody as left.")})
+    return leavers.MARK
+
+
+def commit(actor, staged: RosterImport, today: date | None = None, choice: str | None = None) -> dict:
+    """Write the previewed roster in one transaction; any failure leaves the roster as it was. `choice`:
+    leavers.MARK marks the students the file lacks as left, leavers.PARTIAL marks nobody."""
     ROSTER_IMPORT.check(staged, "commit")
     if not staged.parsed:
         raise Invalid({"": ROSTER_IMPORT.refusal(staged.status, "commit")})
+    choice = check_choice(staged, choice)
     newer = db.session.scalar(select(RosterImport.id).where(
         RosterImport.agreement_id == staged.agreement_id, RosterImport.status == COMMITTED,
         RosterImport.committed_at > staged.created_at))
@@ -184,6 +203,7 @@ def commit(actor, staged: RosterImport, today: date | None = None) -> dict:
     now = datetime.utcnow()
     birth = KEPT.index("birth_date")
     written = {"new": 0, "updated": 0}
+    new_sources, overwritten = [], []
     try:
         rows = payload["records"]
         for start in range(0, len(rows), CHUNK):  # dicts for one chunk at a time
@@ -200,19 +220,24 @@ def commit(actor, staged: RosterImport, today: date | None = None) -> dict:
                     changed.append({**values, "id": student_id})
             if new:
                 db.session.execute(insert(Student.__table__), new)
+                new_sources += [n["source_id"] for n in new]
             if changed:
+                overwritten += undo.before([c["id"] for c in changed])
                 db.session.execute(update(Student), changed)
             written["new"] += len(new)
             written["updated"] += len(changed)
-        if payload["left"]:
-            db.session.execute(update(Student).where(Student.id.in_(payload["left"]), Student.active.is_(True))
+        left = undo.before(payload["left"], active_only=True) if choice == leavers.MARK else []
+        for start in range(0, len(left), CHUNK):
+            db.session.execute(update(Student).where(Student.id.in_([row[0] for row in left[start:start + CHUNK]]))
                                .values(active=False, left_on=today, updated_at=now))
-        counts = {**written, "left": len(payload["left"])}
+        counts = {**written, "left": len(left)}
+        undo.keep(staged, undo.added(staged.agreement_id, new_sources), overwritten + left, len(left))
         ROSTER_IMPORT.move(staged, "commit")
         staged.committed_at, staged.parsed, staged.upload = now, None, None
         staged.summary = {**staged.summary, "committed": counts}
         audit.record(actor, "roster.imported", "agreement", staged.agreement_id,
-                     {"file": [None, staged.filename], **{k: [None, v] for k, v in counts.items()}})
+                     {"file": [None, staged.filename], **{k: [None, v] for k, v in counts.items()},
+                      **({"partial": [None, True]} if choice == leavers.PARTIAL else {})})
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -220,24 +245,25 @@ def commit(actor, staged: RosterImport, today: date | None = None) -> dict:
     return counts
 
 
-def start_commit(actor, staged: RosterImport, user_id: int | None) -> dict | None:
+def start_commit(actor, staged: RosterImport, user_id: int | None, choice: str | None = None) -> dict | None:
     """Commit now, or as a job when the preview holds many students; returns the counts when done now."""
     size = staged.summary.get("new", 0) + staged.summary.get("updated", 0) + staged.summary.get("left", 0)
     if size <= current_app.config.get("ROSTER_JOB_ROWS", 20_000):
-        return commit(actor, staged)
+        return commit(actor, staged, choice=choice)
     ROSTER_IMPORT.check(staged, "commit")
+    choice = check_choice(staged, choice)
     job = jobs.start("roster.commit", _("Write roster %(file)s", file=staged.filename), "tracker.cards.roster:commit_job",
-                     {"import_id": staged.id, "actor": actor.__dict__}, user_id)
+                     {"import_id": staged.id, "actor": actor.__dict__, "choice": choice}, user_id)
     staged.job_id = job.id
     db.session.commit()
     return None
 
 
-def commit_job(job_id: int, import_id: int, actor: dict) -> dict:
+def commit_job(job_id: int, import_id: int, actor: dict, choice: str | None = None) -> dict:
     staged = db.session.get(RosterImport, import_id)
     total = staged.summary.get("new", 0) + staged.summary.get("updated", 0)
     jobs.progress(job_id, 0, total, _("Writing %(n)s students in one transaction", n=total))
-    counts = commit(audit.Actor(**actor), staged)
+    counts = commit(audit.Actor(**actor), staged, choice=choice)
     jobs.progress(job_id, total, total, _("%(new)s new, %(updated)s updated, %(left)s marked as left", **counts))
     with current_app.test_request_context():
         url = url_for("cards.roster_page", agreement_id=staged.agreement_id)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 MAX_LINE = 64 * 1024  # a roster line longer than this is refused with a message, not parsed
 FIELDS = ("source_id", "identifier", "given_name", "middle_name", "family_name", "grade", "birth_date", "email", "username")
@@ -61,6 +62,7 @@ class Parsed:
     empty_rows: int = 0
     columns: list[str] = field(default_factory=list)  # the headers of the main file
     column_fields: dict = field(default_factory=dict)  # header -> roster field
+    no_grade: list[int] = field(default_factory=list)  # rows of students without a grade (kept; counted in no drive)
 
 
 def normalise_grade(value: str) -> str | None:
@@ -150,7 +152,9 @@ def table(text: str, name: str, problems: list[Problem], required=()):
     header = [h.strip().lstrip("\ufeff") for h in header]
     missing = [c for c in required if c not in header]
     if missing:
-        raise FileProblem(_("%(file)s lacks the required column(s): %(columns)s.", file=name, columns=", ".join(missing)))
+        raise FileProblem(ngettext("%(file)s lacks the required column %(columns)s.",
+                                   "%(file)s lacks the required columns %(columns)s.", len(missing),
+                                   file=name, columns=", ".join(missing)))
     return header, _as_dicts(header, rows)
 
 
@@ -179,12 +183,45 @@ def read(data: bytes, name: str, mapping: dict | None = None, progress=None) -> 
     if data[:4] == b"PK\x03\x04":
         return _read_zip(data, name, progress)
     text = decode(data, name)
-    first = text.split("\n", 1)[0]
-    if "sourcedId" in first and "givenName" in first:
-        return _read_users(text, name, {}, {}, progress)
+    if is_oneroster(text.split("\n", 1)[0]):
+        return _read_users(text, name, {}, None, progress)
     if mapping is None:
         raise MappingProblem(_("%(file)s is not a OneRoster users.csv: choose its school and map its columns.", file=name))
     return _read_plain(text, name, mapping, progress)
+
+
+ONEROSTER_MARKS = ("enabledUser", "orgSourcedIds", "role", "givenName", "familyName", "username", "primaryOrgSourcedId")
+
+
+def is_oneroster(first_line: str) -> bool:
+    """A users.csv by its header: sourcedId and at least two more of OneRoster's user columns (one missing
+    required column is then reported by name, instead of the file being taken for a plain CSV)."""
+    return "sourcedId" in first_line and sum(mark in first_line for mark in ONEROSTER_MARKS) >= 2
+
+
+def needs_school(data: bytes, name: str) -> bool:
+    """A plain CSV (not a OneRoster zip or users.csv): it says nothing of its school."""
+    if data[:4] == b"PK\x03\x04":
+        return False
+    try:
+        first = decode(data[:8192], name).split("\n", 1)[0]
+    except FileProblem:
+        return False
+    return bool(first.strip()) and not is_oneroster(first)
+
+
+def samples(data: bytes, name: str, rows: int = 3) -> dict[str, list[str]]:
+    """The first few values of each column of a plain CSV, shown beside the mapping."""
+    problems: list[Problem] = []
+    header, found = table(decode(data, name), name, problems)
+    out: dict[str, list[str]] = {h: [] for h in header if h}
+    for index, (_line, values) in enumerate(found):
+        if index >= 20 or all(len(v) >= rows for v in out.values()):
+            break
+        for h in out:
+            if values.get(h) and len(out[h]) < rows:
+                out[h].append(values[h][:40])
+    return out
 
 
 def plain_headers(data: bytes, name: str) -> list[str]:
@@ -212,12 +249,13 @@ def _read_zip(data: bytes, name: str, progress) -> Parsed:
         return decode(archive.read(names[member]), member)
 
     problems: list[Problem] = []
-    birth_dates, roles = {}, {}
+    birth_dates, roles = {}, None
     if "demographics.csv" in names:
         _h, rows = table(text_of("demographics.csv"), "demographics.csv", problems, ("sourcedId",))
         birth_dates = {r["sourcedId"]: (line, r.get("birthDate", "")) for line, r in rows if r.get("sourcedId")}
     if "roles.csv" in names:  # OneRoster 1.2: the role and school of each user
         _h, rows = table(text_of("roles.csv"), "roles.csv", problems, ("userSourcedId", "role", "orgSourcedId"))
+        roles = {}
         for _line, r in rows:
             if r.get("roleType", "primary") == "primary" or r["userSourcedId"] not in roles:
                 roles[r["userSourcedId"]] = (r["role"], r["orgSourcedId"])
@@ -227,10 +265,17 @@ def _read_zip(data: bytes, name: str, progress) -> Parsed:
     return parsed
 
 
-def _read_users(text: str, name: str, birth_dates: dict, roles: dict, progress) -> Parsed:
+def _read_users(text: str, name: str, birth_dates: dict, roles: dict | None, progress) -> Parsed:
+    """A OneRoster users.csv. In 1.2 a user's role and school live in roles.csv (`roles`: user -> (role,
+    org)); without it nothing says who is a student, so the file is refused rather than read as all students."""
     problems: list[Problem] = []
     first = text.split("\n", 1)[0]
-    version_12 = "orgSourcedIds" not in first and "primaryOrgSourcedId" in first
+    version_12 = "orgSourcedIds" not in first and "role" not in first.split(",") and (
+        "primaryOrgSourcedId" in first or "userMasterIdentifier" in first)
+    if version_12 and roles is None:
+        raise FileProblem(_("%(file)s is a OneRoster 1.2 users file: in 1.2 a user's role is in roles.csv, so this file "
+                            "alone does not say who is a student. Upload the OneRoster zip, or a zip of users.csv with "
+                            "roles.csv.", file=name))
     required = ONEROSTER_REQUIRED + (() if version_12 else ("orgSourcedIds", "role"))
     header, rows = table(text, name, problems, required)
     parsed = Parsed(problems=problems, file_format="oneroster-1.2" if version_12 else "oneroster-1.1", columns=header)
@@ -241,15 +286,25 @@ def _read_users(text: str, name: str, birth_dates: dict, roles: dict, progress) 
     for line, r in _filled(rows, parsed, progress):
         source_id = r.get("sourcedId", "")
         if version_12:
-            role, school = roles.get(source_id, ("student", r.get("primaryOrgSourcedId", "")))
+            if source_id not in roles:
+                parsed.problems.append(Problem(name, line, "sourcedId", _("roles.csv gives this user no role; the row was left out.")))
+                continue
+            role, school = roles[source_id]
+            school_column = "primaryOrgSourcedId"
             school = school or r.get("primaryOrgSourcedId", "")
         else:
-            role, school = r.get("role", ""), r.get("orgSourcedIds", "")
+            role, school, school_column = r.get("role", ""), r.get("orgSourcedIds", ""), "orgSourcedIds"
         if role.strip().lower() != "student":
             parsed.not_students += 1
             continue
         if r.get("enabledUser", "true").strip().lower() in ("false", "0", "no"):
             parsed.not_students += 1
+            continue
+        if not school.strip():
+            parsed.problems.append(Problem(name, line, school_column, _(
+                "%(column)s is blank: the student's school is not named, so the row was left out.", column=school_column)
+                if not version_12 else _("primaryOrgSourcedId is blank and roles.csv names no school for this student, "
+                                         "so the row was left out.")))
             continue
         record = {f: r.get(c, "") for c, f in ONEROSTER_COLUMNS.items()}
         record["school"] = [s.strip() for s in school.split(",") if s.strip()]
@@ -297,6 +352,8 @@ def _check(parsed: Parsed, record: dict, name: str, line: int, seen: dict, colum
         if not record[required]:
             errors.append((columns.get(required, required), _("This column is required and is empty.")))
     grade = normalise_grade(record["grade"])
+    if grade == "":
+        parsed.no_grade.append(line)
     if grade is None:
         errors.append((columns.get("grade", "grade"), _("Unknown grade %(grade)s (use PK, K or 1–12).", grade=record["grade"])))
     record["grade"] = grade or ""

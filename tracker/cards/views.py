@@ -3,6 +3,7 @@ drive's pages under /agreements/<id>/drives/<drive_id>, its counts and students)
 (tracker/cards/roster_views.py). The old /drives/<id>/... addresses redirect, after the access check."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from tracker.agreements import parts
 from tracker.auth.access import can, current_actor, requires
 from tracker.cards import drives, models, programme, roster
-from tracker.cards.forms import CardStatusForm, CountForm, DriveForm, ProgrammeForm, SpecForm
+from tracker.cards.forms import CardStatusForm, CountForm, DriveForm, GradeCardsForm, ProgrammeForm, SpecForm
 from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, CardDrive, DriveCount, RosterImport, Student
 from tracker.cards.workflow import DRIVE_STATUSES
 from tracker.extensions import db
@@ -118,7 +119,8 @@ def edit_spec(agreement):
 @requires("card.view")
 def drive_index():
     found = db.session.scalars(drives.visible_drives(current_scope()).order_by(CardDrive.starts_on.desc(), CardDrive.id.desc())).all()
-    return render_template("cards/drives.html", rows=[(d, drives.total(d)) for d in found])
+    return render_template("cards/drives.html", rows=[(d, drives.total(d)) for d in found],
+                           may_start=can("card.manage"))
 
 
 def _drive_form(agreement, drive=None):
@@ -138,6 +140,31 @@ def new_drive(agreement):
     form = _drive_form(agreement)
     return _drive_page(agreement, None, form, _("Drive created."),
                        lambda: drives.create(current_actor(), agreement, form_data(form, drives.DRIVE_FIELDS), form.school_ids.data or []))
+
+
+@bp.route(DRIVE + "/copy", methods=["POST"])
+@requires("card.manage", scope="agreement")
+def copy_drive(agreement, drive):
+    """"Copy for next year": the same schools, grades and targets, a year on."""
+    form = FlaskForm()
+    outcome = submitted(form, lambda: drives.copy_for_next_year(current_actor(), drive))
+    if not outcome.saved:
+        for problem in refusal(form):
+            flash(problem, "error")
+        return _drive_page_shown(agreement, drive, outcome.status)
+    flash(_("Drive copied for next year: check its dates, then take its enrolment from the roster."), "success")
+    return redirect(url_for("cards.drive", agreement_id=agreement.id, drive_id=outcome.result.id), 303)
+
+
+@bp.route("/drives/new")
+@requires("card.manage")
+def new_drive_choose():
+    """"New drive" from the list of drives: choose the agreement, then its drive form."""
+    choices = drives.agreements_for_new_drive(current_scope())
+    chosen = request.args.get("agreement_id", type=int)
+    if chosen is not None and chosen in {a.id for a in choices}:
+        return redirect(url_for("cards.new_drive", agreement_id=chosen), 303)
+    return render_template("cards/drive_choose.html", choices=choices), 200 if chosen is None else 422
 
 
 @bp.route(DRIVE + "/edit", methods=["GET", "POST"])
@@ -204,9 +231,11 @@ def _school_page(agreement, drive, school):
         query = roster.students_for(drive, school.id, current_access().schools, request.args.get("grade", ""))
         students = db.paginate(query, per_page=50, error_out=False)
     summary = _school_summary(drive, school.id)
+    grade_form = GradeCardsForm(formdata=None, grade=request.args.get("grade") or None)
+    grade_form.grade.choices = [(c.grade, c.grade) for c in counts]
     return parts.page("cards/drive_school.html", agreement, "drives", drive=drive, school=school, counts=counts, summary=summary,
                       rows={c.id: _count_row(drive, c) for c in counts}, students=students, CARD_STATUSES=CARD_STATUSES,
-                      student_names=True)
+                      student_names=True, grade_form=grade_form)
 
 
 def _school_summary(drive, school_id: int) -> dict | None:
@@ -278,8 +307,37 @@ def student_card(agreement, drive, student):
     if outcome.saved and not wants_fragment():
         return redirect(url_for("cards.drive_school", agreement_id=agreement.id, drive_id=drive.id, school_id=student.school_id), 303)
     db.session.refresh(student)
-    return render_fragment("cards/_student_row.html", 200 if outcome.saved else outcome.status, drive=drive, student=student,
-                           form=form, CARD_STATUSES=CARD_STATUSES)
+    html = render_template("cards/_student_row.html", drive=drive, student=student, form=form, CARD_STATUSES=CARD_STATUSES)
+    if outcome.saved and outcome.result is not None:  # the grade's row and the school's bar move at once
+        html += _moved_counts(drive, outcome.result)
+    return render_fragment_html(html, 200 if outcome.saved else outcome.status)
+
+
+def _moved_counts(drive, count) -> str:
+    """The count row and the school's progress, swapped out of band after a card status changed."""
+    db.session.refresh(count)
+    school = db.session.get(Organisation, count.school_id)
+    return (render_template("cards/_count_row.html", drive=drive, count=count, row=_count_row(drive, count), oob=True)
+            + render_template("cards/_school_progress.html", oob=True, school=school,
+                              summary=_school_summary(drive, count.school_id)))
+
+
+@bp.route(DRIVE + "/schools/<int:school_id>/cards", methods=["POST"])
+@requires("card.record", scope="agreement")
+def grade_cards(agreement, drive, school):
+    """Set the card of every student of one grade at this school in one step."""
+    form = GradeCardsForm()
+    form.grade.choices = [(g, g) for g in drive.grades]
+    outcome = submitted(form, lambda: drives.set_grade_status(current_actor(), drive, school.id, form.grade.data,
+                                                               form.status.data))
+    if outcome.saved:
+        flash(ngettext("%(num)d student of grade %(grade)s recorded.", "%(num)d students of grade %(grade)s recorded.",
+                       outcome.result, grade=form.grade.data), "success")
+    else:
+        for problem in [*refusal(form), *form.grade.errors, *form.status.errors]:
+            flash(problem, "error")
+    return redirect(url_for("cards.drive_school", agreement_id=agreement.id, drive_id=drive.id, school_id=school.id,
+                            grade=form.grade.data or None), 303)
 
 @bp.route("/drives/<int:drive_id>", defaults={"rest": ""}, methods=["GET", "POST"])
 @bp.route("/drives/<int:drive_id>/<path:rest>", methods=["GET", "POST"])
