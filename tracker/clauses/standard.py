@@ -97,7 +97,7 @@ CLAUSES = [
     ("reporting", "Reporting and metrics",
      "Each {{ terms.report_month }} the {{ library.defined }} reports the accounts issued, the share of enrolment "
      "they represent, the accounts used at least once, and checkouts by school; the {{ school.defined }} shall share "
-     "the results of its survey of school librarians.", "mou,intergovernmental,commitment_letter"),
+     "the results of a yearly survey of school librarians.", "mou,intergovernmental,commitment_letter"),
     ("signatures", "Signatures",
      "Each signatory below confirms that they are authorised to sign for the party named with their signature "
      "({{ parties.names }}). Where a board or council approval is required, its date and resolution number are "

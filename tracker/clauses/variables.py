@@ -78,7 +78,7 @@ TERM_DEFAULTS = {
     "shared_fields": "name, student id, grade, school, date of birth",
     "legal_basis": "the library acts as a school official under FERPA",
     "subprocessors": "the library's ILS vendor",
-    "breach_contact": "the district's data protection officer",
+    "breach_contact": "the data contact each party names in writing",
     "transfer_method": "an encrypted SFTP file",
     "transfer_frequency": "once a year before the card drive",
     "retention_days": "30",

@@ -14,7 +14,7 @@ from tracker.audit import service as audit
 from tracker.clauses import service as clauses
 from tracker.clauses import variables
 from tracker.clauses.models import Clause
-from tracker.documents import signing, text
+from tracker.documents import checklist, signing, text
 from tracker.documents.history import ENTITY, record  # noqa: F401  (ENTITY: the views read the history by it)
 from tracker.documents.models import APPROVALS, SIGNING_ORDERS, Document, DocumentVersion, Signatory, VersionClause
 from tracker.documents.workflow import DRAFT, FROZEN, NOT_EDITABLE, VERSION
@@ -182,9 +182,9 @@ def submit_for_approval(actor: audit.Actor, version: DocumentVersion) -> None:
     _check_editable(version)
     if not version.clauses:
         raise Invalid({"": _("Add at least one clause first.")})
-    broken = [s.title for s in text.sections(version) if s.problems]
-    if broken:
-        raise Invalid({"": _("These clauses have unknown variables: %(titles)s.", titles=", ".join(broken))})
+    blocking = checklist.blocking(version)
+    if blocking:
+        raise Invalid({"": [_("Put these right before submitting:")] + [item.text for item in blocking]})
     text.fix_values(version)
     step = VERSION.move(version, "submit")
     record(actor, "document.submitted", version, {"status": [step.source, step.target]})

@@ -10,7 +10,7 @@ from tracker.audit import service as audit
 from tracker.auth.access import can, current_actor, requires
 from tracker.auth.permissions import Relation
 from tracker.clauses import service as clauses
-from tracker.documents import approvals, forms, pdf, service, signing, text
+from tracker.documents import approvals, checklist, forms, pdf, service, signing, text
 from tracker.documents.models import APPROVALS, SIGNING_ORDERS, DocumentVersion
 from tracker.extensions import db
 from tracker.forms import refusal, submitted
@@ -69,9 +69,10 @@ def _page(version, status: int = 200, **given):
         (c.id, f"{c.category_label}: {c.title}") for c in clauses.library(include_retired=False)]
     approval = given.get("approval") or forms.ApprovalForm(formdata=None)
     approval.kind.choices = [(k, APPROVALS[k]) for k in version.missing_approvals] or [("", "—")]
+    sections = text.sections(version)
     context = dict(
-        document=version.document,
-        sections=text.sections(version), settings=settings, term_fields=forms.term_fields(settings),
+        document=version.document, checklist=checklist.items(version, sections) if version.editable else [],
+        sections=sections, settings=settings, term_fields=forms.term_fields(settings),
         add_clause=add_clause, approval=approval, signatory=given.get("signatory") or forms.SignatoryForm(formdata=None),
         action=forms.ActionForm(formdata=None), messages=given.get("messages", []),
         history=audit.history(service.ENTITY, version.id), now=datetime.utcnow(),
