@@ -88,6 +88,7 @@ TERM_DEFAULTS = {
     "report_month": "June",
 }
 TERM_LABELS = {name: VARIABLES[f"terms.{name}"] for name in TERM_DEFAULTS}
+TERM_LABELS["grades"] = _l("grades covered (blank: the grades of the agreement's card drives)")
 
 
 def reading(body: str) -> language.Reading:
