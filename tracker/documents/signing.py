@@ -12,6 +12,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from tracker.agreements import service as agreements
 from tracker.audit import service as audit
 from tracker.auth.models import User
 from tracker.documents import final, links, notify
@@ -128,10 +129,18 @@ def start(actor: audit.Actor, version: DocumentVersion) -> None:
         raise Invalid({"": _("Add at least one signatory first.")})
     step = VERSION.move(version, "send")
     record(actor, "document.sent_for_signature", version, {"status": [step.source, step.target]})
+    _agreement_follows(actor, version, "document_sent")
     invitations = [(s, _invite(actor, s)) for s in whose_turn(version)]
     db.session.commit()
     for signatory, token in invitations:
         notify.invitation(signatory, token)
+
+
+def _agreement_follows(actor: audit.Actor, version: DocumentVersion, step: str) -> None:
+    """Only an original drives its agreement's status; an amendment never moves the agreement."""
+    if version.number == 0:
+        agreements.follow_document(actor, version.document.agreement, step,
+                                   f"{version.document.title} ({version.label})")
 
 
 def _invite(actor: audit.Actor, signatory: Signatory) -> str | None:
@@ -292,6 +301,7 @@ def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str
     invitations = []
     if remaining == 0:
         final.freeze(actor, version)
+        _agreement_follows(actor, version, "document_signed")
     elif version.signing_order == "sequential":
         db.session.refresh(version, ["signatories"])
         invitations = [(s, _invite(actor, s)) for s in whose_turn(version)]

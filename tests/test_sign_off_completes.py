@@ -1,0 +1,71 @@
+"""Sign-off completes the agreement: sending its original MOU for signature makes it out for signature, the last
+signature makes it active, both in the audit log; an amendment never moves it; "Signed, starts on" is derived."""
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from tests import documents as docs
+from tracker.agreements import service as agreements
+from tracker.agreements import workflow
+from tracker.agreements.models import Agreement
+from tracker.audit.models import AuditEvent
+from tracker.extensions import db
+
+
+def _status_changes(agreement_id):
+    return [e.changes for e in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "agreement.status_changed", AuditEvent.entity_id == str(agreement_id)).order_by(AuditEvent.id))]
+
+
+def test_the_original_moves_the_agreement_to_out_for_signature_then_active(world, mailbox):
+    agreement = world.agreements["own"]
+    assert agreement.status == workflow.DRAFT
+    version = docs.out_for_signature(world, [docs.outside()])
+    db.session.expire_all()
+    assert db.session.get(Agreement, agreement.id).status == workflow.OUT_FOR_SIGNATURE
+    docs.sign_all(version)
+    agreement = db.session.get(Agreement, agreement.id)
+    assert agreement.status == workflow.ACTIVE
+    changes = _status_changes(agreement.id)
+    assert [c["status"] for c in changes] == [[workflow.DRAFT, workflow.OUT_FOR_SIGNATURE],
+                                              [workflow.OUT_FOR_SIGNATURE, workflow.ACTIVE]]
+    assert "Lakeside Card MOU (Original)" in changes[1]["because"][1]
+
+
+def test_an_amendment_never_moves_an_active_agreement(world, mailbox):
+    from tracker.documents import service, signing
+    from tracker.documents.models import DocumentVersion
+
+    original = docs.sign_all(docs.out_for_signature(world, [docs.outside()]))
+    agreement = db.session.get(Agreement, world.agreements["own"].id)
+    before = len(_status_changes(agreement.id))
+    amendment = service.amend(docs.SETUP, original)
+    service.submit_for_approval(docs.SETUP, amendment)
+    for kind in amendment.document.needed:
+        docs.approvals.record_approval(docs.SETUP, amendment, kind, date.today(), "Counsel Carla")
+    signing.start(docs.SETUP, amendment)
+    db.session.expire_all()
+    assert db.session.get(Agreement, agreement.id).status == workflow.ACTIVE
+    docs.sign_all(db.session.get(DocumentVersion, amendment.id))
+    assert db.session.get(Agreement, agreement.id).status == workflow.ACTIVE
+    assert len(_status_changes(agreement.id)) == before
+
+
+def test_signed_before_the_effective_date_is_shown_not_stored(world, login, mailbox):
+    agreement = world.agreements["own"]
+    later = date.today() + timedelta(days=40)
+    data = {f: getattr(agreement, f) for f in agreements.SECTIONS["term"]}
+    agreements.update_section(docs.SETUP, agreement, "term", {**data, "effective_date": later,
+                                                              "end_date": later + timedelta(days=700)}, agreement.version)
+    docs.sign_all(docs.out_for_signature(world, [docs.outside()]))
+    agreement = db.session.get(Agreement, agreement.id)
+    assert agreement.status == workflow.ACTIVE
+    assert agreements.starts_later(agreement, date.today()) == later
+    assert agreements.starts_later(agreement, later) is None
+    html = login(world.emails["administrator"]).get(f"/agreements/{agreement.id}").get_data(as_text=True)
+    assert "Signed, starts on" in html and "Submit for review" not in html
+
+
+def test_paper_signing_still_has_its_manual_step(world):
+    assert [t.name for t in workflow.available(workflow.OUT_FOR_SIGNATURE)] == ["recall", "activate"]
+    assert "document_signed" not in workflow.BY_NAME and "document_sent" not in workflow.BY_NAME
