@@ -86,7 +86,8 @@ def test_outside_signer_signs_from_the_emailed_link_and_the_pdf_verifies(new_pag
     expect(checker.get_by_role("heading", name="Genuine", exact=True)).to_be_visible()
     expect(checker.get_by_text("Morgan Superintendent")).to_be_visible()
     checker.goto(f"/verify?id={document_id}")
-    expect(checker.get_by_role("heading", name="Genuine", exact=True)).to_be_visible()
+    expect(checker.get_by_role("heading", name="Registered", exact=True)).to_be_visible()
+    expect(checker.get_by_text("No file was checked")).to_be_visible()
 
 
 def test_the_demo_shows_the_whole_path_and_its_pages_are_accessible(signed_in, demo):

@@ -8,6 +8,7 @@ from tracker.documents import forms, links, signing, text, verification
 from tracker.documents.models import Signatory
 from tracker.extensions import db
 from tracker.forms import submitted
+from tracker.limits import page_limit
 from tracker.validation import Invalid, apply_errors
 
 bp = Blueprint("public_documents", __name__)
@@ -16,6 +17,7 @@ bp = Blueprint("public_documents", __name__)
 # ---- /verify ---------------------------------------------------------------------------------
 
 @bp.route("/verify", methods=["GET", "POST"])
+@page_limit("verify")
 @public
 def verify():
     form = forms.VerifyForm(formdata=None if request.method == "GET" else request.form)
@@ -40,7 +42,7 @@ def verify():
     except Invalid as exc:
         apply_errors(form, exc)
         status = 422
-    if answer is not None and not answer.genuine and status == 200 and request.method == "GET":
+    if answer is not None and not (answer.genuine or answer.registered) and status == 200 and request.method == "GET":
         status = 404
     return render_template("documents/verify.html", form=form, answer=answer), status
 
@@ -67,6 +69,7 @@ def _link_page(token: str, link, sign_form=None, decline_form=None, status: int 
 
 
 @bp.route("/sign/<token>", methods=["GET", "POST"])
+@page_limit("signing-link")
 @public
 def sign(token: str):
     try:
@@ -88,6 +91,7 @@ def sign(token: str):
 
 
 @bp.route("/sign/<token>/decline", methods=["POST"])
+@page_limit("signing-link")
 @public
 def decline(token: str):
     try:
