@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from tracker.agreements import service as agreements
 from tracker.audit import service as audit
 from tracker.auth.models import User
-from tracker.documents import final, links, notify
+from tracker.documents import final, links, notify, pdf
 from tracker.documents.history import record
 from tracker.documents.models import APPROVALS, CAPACITIES, DocumentVersion, Signatory
 from tracker.documents.workflow import NOT_OUT, PENDING, SIGNATORY, SIGNING, VERSION
@@ -309,7 +309,7 @@ def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str
     for invited, token in invitations:
         notify.invitation(invited, token)
     if remaining == 0:
-        notify.completed(version)
+        notify.completed(version, pdf.filename(version))
     return remaining == 0
 
 
