@@ -69,3 +69,25 @@ def test_signed_before_the_effective_date_is_shown_not_stored(world, login, mail
 def test_paper_signing_still_has_its_manual_step(world):
     assert [t.name for t in workflow.available(workflow.OUT_FOR_SIGNATURE)] == ["recall", "activate"]
     assert "document_signed" not in workflow.BY_NAME and "document_sent" not in workflow.BY_NAME
+
+
+def test_an_amendments_signer_sees_what_changed(world, login, mailbox):
+    from tracker.documents import service, signing
+
+    original = docs.sign_all(docs.out_for_signature(world, [docs.outside()]))
+    amendment = service.amend(docs.SETUP, original)
+    card = next(c for c in amendment.clauses if c.category == "card_programme")
+    service.edit_clause(docs.SETUP, amendment, card.id, card.title, card.body + " Students may also ask for a printed card.")
+    service.submit_for_approval(docs.SETUP, amendment)
+    for kind in amendment.document.needed:
+        docs.approvals.record_approval(docs.SETUP, amendment, kind, date.today(), "Counsel Carla")
+    tokens = {}
+    original_issue = signing.links.issue
+    signing.links.issue = lambda s: tokens.setdefault(s.email, original_issue(s))
+    try:
+        signing.start(docs.SETUP, amendment)
+    finally:
+        signing.links.issue = original_issue
+    html = login(None).get(f"/sign/{tokens['olive@district.example']}").get_data(as_text=True)
+    assert "What this amendment changes" in html and "amends the Original" in html
+    assert "<ins>" in html and "printed card." in html.split("What this amendment changes")[1].split("</section>")[0]

@@ -66,6 +66,7 @@ def _link_page(token: str, link, sign_form=None, decline_form=None, status: int 
     version = link.signatory.version
     return render_template(
         "documents/sign.html", version=version, agreement=version.document.agreement, sections=text.sections(version),
+        changes=text.changes(version),
         signatory=link.signatory, can_sign=signing.may_sign(link.signatory), outside=True,
         sign_form=sign_form or forms.SignForm(formdata=None), decline_form=decline_form or forms.DeclineForm(formdata=None),
         action_url=f"/sign/{token}", decline_url=f"/sign/{token}/decline", messages=messages,

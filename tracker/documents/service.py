@@ -42,11 +42,6 @@ def sealed_pdf(version: DocumentVersion) -> tuple[str, str, bytes] | None:
     return f"{version.document.title} - {version.label} - {version.public_id}.pdf", version.pdf_sha256, version.pdf
 
 
-def version_text(version: DocumentVersion) -> str:
-    """The frozen text of a signed version, the current text of any other."""
-    return version.text if version.frozen else text.full_text(version)
-
-
 def latest(document: Document) -> DocumentVersion:
     return document.versions[-1]
 

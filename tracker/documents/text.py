@@ -72,6 +72,16 @@ def full_text(version) -> str:
     return head + "".join(f"\n{s.number}. {s.title}\n{s.text}\n" for s in sections(version))
 
 
+def words_of(version) -> str:
+    """The frozen text of a signed version, the current text of any other."""
+    return version.text if version.frozen else full_text(version)
+
+
+def changes(version) -> list[tuple[str, str]]:
+    """What an amendment changes against the version it amends (its signers read this); [] for an original."""
+    return diff(words_of(version.parent), words_of(version)) if version.parent else []
+
+
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

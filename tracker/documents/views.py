@@ -160,8 +160,7 @@ def download(agreement, version):
 @bp.route(VERSION + "/diff")
 @requires("document.view", scope="agreement")
 def diff(agreement, version):
-    changes = text.diff(service.version_text(version.parent), service.version_text(version)) if version.parent else []
-    return _frame("documents/diff.html", version, changes=changes)
+    return _frame("documents/diff.html", version, changes=text.changes(version))
 
 
 @bp.route(VERSION + "/clauses", methods=["POST"])
