@@ -91,3 +91,36 @@ def test_an_amendments_signer_sees_what_changed(world, login, mailbox):
     html = login(None).get(f"/sign/{tokens['olive@district.example']}").get_data(as_text=True)
     assert "What this amendment changes" in html and "amends the Original" in html
     assert "<ins>" in html and "printed card." in html.split("What this amendment changes")[1].split("</section>")[0]
+
+
+def test_signatories_are_picked_from_the_parties_contacts_who_can_sign(world, login):
+    from tracker.documents.models import DocumentVersion
+    from tracker.orgs.models import Contact
+
+    version = docs.draft(world)
+    director = Contact(organisation_id=world.orgs["library"].id, name="Lena Director", title="Library Director",
+                       role="director", email="lena@lakeside.example", can_sign=True)
+    librarian = Contact(organisation_id=world.orgs["north"].id, name="Nico Librarian", title="School librarian",
+                        role="school_librarian", email="nico@north.example", can_sign=False)
+    stranger = Contact(organisation_id=world.orgs["other_library"].id, name="Hugo Hill", role="director",
+                       email="hugo@hill.example", can_sign=True)
+    db.session.add_all([director, librarian, stranger])
+    db.session.commit()
+    url = f"/agreements/{world.agreements['own'].id}/versions/{version.id}"
+    session = login(world.emails["administrator"])
+    page = session.get(url).get_data(as_text=True)
+    assert "Lena Director, Library Director — Lakeside Library System" in page
+    assert "Nico Librarian" not in page and "Hugo Hill" not in page
+    blank = {"name": "", "title": "", "organisation": "", "email": "", "capacity": "signs"}
+    refused = session.post(url + "/signatories", data={**blank, "contact_id": librarian.id})
+    assert refused.status_code == 422
+    assert "Nico Librarian cannot sign for North School" in refused.get_data(as_text=True)
+    elsewhere = session.post(url + "/signatories", data={**blank, "contact_id": stranger.id})
+    assert elsewhere.status_code == 422 and "not at one of the agreement" in elsewhere.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(DocumentVersion, version.id).signatories == []
+    assert session.post(url + "/signatories", data={**blank, "contact_id": director.id}).status_code == 303
+    db.session.expire_all()
+    [picked] = db.session.get(DocumentVersion, version.id).signatories
+    assert (picked.name, picked.title, picked.organisation, picked.email) == (
+        "Lena Director", "Library Director", "Lakeside Library System", "lena@lakeside.example")

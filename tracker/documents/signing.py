@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from tracker.agreements import service as agreements
 from tracker.audit import service as audit
 from tracker.auth.models import User
+from tracker.orgs.models import Contact, Organisation
 from tracker.documents import final, links, notify, pdf
 from tracker.documents.history import record
 from tracker.documents.models import APPROVALS, CAPACITIES, DocumentVersion, Signatory
@@ -34,10 +35,43 @@ def reset(signatory: Signatory) -> None:
     links.revoke_open(signatory)
 
 
+def _party_chain(version: DocumentVersion) -> list[Organisation]:
+    """The parties of the version's agreement and the organisations above them (who may sign for them)."""
+    found: list[Organisation] = []
+    for party in version.document.agreement.parties:
+        org = party.organisation
+        while org is not None and org not in found:
+            found.append(org)
+            org = org.parent
+    return found
+
+
+def signing_contacts(version: DocumentVersion) -> list[Contact]:
+    """The contacts a signatory can be picked from: those of the parties (and above them) who can sign."""
+    return [c for org in _party_chain(version) for c in org.contacts if c.can_sign]
+
+
+def _from_contact(version: DocumentVersion, contact_id: int, values: dict) -> dict:
+    """The signatory's details from a party's contact (what was typed wins); refused for one who cannot sign."""
+    contact = db.session.get(Contact, contact_id)
+    if contact is None or contact.organisation not in _party_chain(version):
+        raise Invalid({"contact_id": _("That contact is not at one of the agreement's parties.")})
+    if not contact.can_sign:
+        raise Invalid({"contact_id": _(
+            "%(name)s cannot sign for %(organisation)s: their contact record does not say they can sign. Choose "
+            "someone who can, or mark them as able to sign on the organisation's page first.",
+            name=contact.name, organisation=contact.organisation.name)})
+    picked = {"name": contact.name, "title": contact.title, "organisation": contact.organisation.name,
+              "email": contact.email or ""}
+    return {f: values.get(f) or picked.get(f, "") for f in SIGNATORY_FIELDS}
+
+
 def add_signatory(actor: audit.Actor, version: DocumentVersion, data: dict) -> Signatory:
     if not version.before_signing:
         raise Invalid({"": _("Signatories can be changed only before the version goes out for signature.")})
     values = {f: (data.get(f) or "").strip() for f in SIGNATORY_FIELDS}
+    if data.get("contact_id"):
+        values = _from_contact(version, data["contact_id"], values)
     errors = {}
     if not values["name"]:
         errors["name"] = _("Give the signatory's name.")
