@@ -126,6 +126,14 @@ def test_a_signer_declines_with_a_reason_and_the_manager_is_told(world, login, m
     declined = mailbox.to(world.emails["administrator"])[-1]
     assert declined["Subject"].startswith("Declined") and "Clause 8" in declined.get_body(("plain",)).get_content()
     director = login(world.emails["administrator"])
+    dashboard = director.get("/").get_data(as_text=True)
+    assert "Declined signatures" in dashboard and "Olive Outside declined on" in dashboard
+    assert "Clause 8 needs our counsel&#39;s review." in dashboard
+    overview = director.get(f"/agreements/{world.agreements['own'].id}").get_data(as_text=True)
+    assert "Olive Outside declined to sign the Original: Clause 8" in overview
+    history = director.get(f"/agreements/{world.agreements['own'].id}/versions/{version.id}").get_data(as_text=True)
+    assert "Clause 8 needs our counsel&#39;s review." in history.split("History of this version")[1]
+    assert "Declined signatures" not in login(world.emails["library_staff"]).get("/").get_data(as_text=True)
     back = director.post(f"/agreements/{world.agreements['own'].id}/versions/{version.id}/draft")
     assert back.status_code == 303
     db.session.expire_all()
