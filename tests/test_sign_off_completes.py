@@ -124,3 +124,37 @@ def test_signatories_are_picked_from_the_parties_contacts_who_can_sign(world, lo
     [picked] = db.session.get(DocumentVersion, version.id).signatories
     assert (picked.name, picked.title, picked.organisation, picked.email) == (
         "Lena Director", "Library Director", "Lakeside Library System", "lena@lakeside.example")
+
+
+def test_a_signed_amendments_card_limit_reaches_the_card_programme(world, login, mailbox):
+    from tests.card_fixtures import set_up_cards
+    from tracker.cards.programme import programme_of
+    from tracker.documents import service, signing
+    from tracker.documents.models import DocumentVersion
+    from tracker.validation import Invalid
+
+    programme, _drive = set_up_cards(world)
+    limit_before = programme.checkout_limit
+    original = docs.sign_all(docs.out_for_signature(world, [docs.outside()]))
+    amendment = service.amend(docs.SETUP, original)
+    try:
+        service.update_settings(docs.SETUP, amendment, amendment.document.needed, "parallel",
+                                {**amendment.terms, "checkout_limit": "fifteen"})
+    except Invalid as refused:
+        assert refused.errors == {"term_checkout_limit": ["A whole number, such as 10."]}
+    else:
+        raise AssertionError("a count typed in words was saved")
+    db.session.rollback()
+    amendment = db.session.get(DocumentVersion, amendment.id)
+    service.update_settings(docs.SETUP, amendment, amendment.document.needed, "parallel",
+                            {**amendment.terms, "checkout_limit": "15"})
+    service.submit_for_approval(docs.SETUP, amendment)
+    for kind in amendment.document.needed:
+        docs.approvals.record_approval(docs.SETUP, amendment, kind, date.today(), "Counsel Carla")
+    signing.start(docs.SETUP, amendment)
+    assert programme_of(world.agreements["own"].id).checkout_limit == limit_before  # not before it is signed
+    docs.sign_all(db.session.get(DocumentVersion, amendment.id))
+    assert programme_of(world.agreements["own"].id).checkout_limit == 15
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "card_programme.amended"))
+    assert event.changes["checkout_limit"] == [limit_before, 15]
+    assert event.changes["amendment"] == "Lakeside Card MOU (First Amendment)"

@@ -87,6 +87,9 @@ TERM_DEFAULTS = {
     "costs": "each party bears its own costs",
     "report_month": "June",
 }
+# Terms that are counts: typed as whole numbers, so an amendment's change can be carried into the agreement.
+NUMBER_TERMS = frozenset({"checkout_limit", "hold_limit", "opt_out_days", "retention_days", "delivery_days",
+                          "rule_notice_days"})
 TERM_LABELS = {name: VARIABLES[f"terms.{name}"] for name in TERM_DEFAULTS}
 TERM_LABELS["grades"] = _l("grades covered (blank: the grades of the agreement's card drives)")
 

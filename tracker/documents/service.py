@@ -161,6 +161,10 @@ def update_settings(actor: audit.Actor, version: DocumentVersion, needed: list[s
     if signing_order not in SIGNING_ORDERS:
         raise Invalid({"signing_order": _("Choose how the signatories sign.")})
     clean = {k: (str(terms.get(k) or "").strip() or v) for k, v in variables.TERM_DEFAULTS.items()}
+    not_numbers = {f"term_{k}": _("A whole number, such as %(example)s.", example=variables.TERM_DEFAULTS[k])
+                   for k in variables.NUMBER_TERMS if not clean[k].isdigit()}
+    if not_numbers:
+        raise Invalid(not_numbers)
     document = version.document
     settings = {"approvals needed": document.approvals_needed, "signing order": version.signing_order, **(version.terms or {})}
     audit.populate_and_record(actor, settings, {"approvals needed": ",".join(k for k in APPROVALS if k in needed),

@@ -16,7 +16,7 @@ from tracker.agreements import service as agreements
 from tracker.audit import service as audit
 from tracker.auth.models import User
 from tracker.orgs.models import Contact, Organisation
-from tracker.documents import final, links, notify, pdf
+from tracker.documents import amendments, final, links, notify, pdf
 from tracker.documents.history import record
 from tracker.documents.models import APPROVALS, CAPACITIES, DocumentVersion, Signatory
 from tracker.documents.workflow import NOT_OUT, PENDING, SIGNATORY, SIGNING, VERSION
@@ -336,6 +336,7 @@ def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str
     if remaining == 0:
         final.freeze(actor, version)
         _agreement_follows(actor, version, "document_signed")
+        amendments.carry_into_agreement(actor, version)
     elif version.signing_order == "sequential":
         db.session.refresh(version, ["signatories"])
         invitations = [(s, _invite(actor, s)) for s in whose_turn(version)]
