@@ -1,11 +1,10 @@
-"""A version's words: the values its clauses may use, the rendered text and its hash, the diff to its parent."""
+"""A version's words: each clause written out (an error in its place when it cannot be), the text and its hash, the diff to its parent."""
 import difflib
 import hashlib
 import re
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.clauses import language, variables
