@@ -135,7 +135,7 @@ def items(version, sections: list | None = None) -> list[Item]:
         for name in dict.fromkeys(variables.reading(clause.body).printed):
             if _empty(_value(values, name)) and _reached(clause.body, values, name):
                 found.append(Item(_("%(clause)s prints {{ %(name)s }}, which is empty: fill it in on %(where)s.",
-                                    clause=label, name=name, where=_where(name)), True, clause.id))
+                                    clause=label, name=name, where=_where(name)), True))
         for problem in contradictions(clause.category, section.text, values.get("agreement", {})):
             found.append(Item(_("%(clause)s contradicts the agreement: %(problem)s", clause=label, problem=problem),
                               False, clause.id))
