@@ -73,6 +73,7 @@ class Base:
 
     # MOU documents: signing links, the seal and public verification.
     SIGNING_LINK_DAYS = int(os.environ.get("SIGNING_LINK_DAYS", "14"))  # an emailed signing link expires after
+    SIGNED_COPY_DAYS = int(os.environ.get("SIGNED_COPY_DAYS", "30"))  # an outside signer may download their signed copy for
     SEAL_PKCS12_PATH = os.environ.get("SEAL_PKCS12_PATH")  # unset: a CA and seal certificate in instance/seal/
     SEAL_PKCS12_PASSWORD = os.environ.get("SEAL_PKCS12_PASSWORD")
     SEAL_ORGANISATION = os.environ.get("SEAL_ORGANISATION", "Library Partnership Tracker")

@@ -59,11 +59,12 @@ def test_an_admin_adds_a_clause_and_misspelt_variables_are_named(world, login):
 
 
 def test_the_sandbox_reaches_only_the_values_given():
-    for body in ("{{ agreement.__class__ }}", "{{ ''.__class__.__mro__ }}", "{{ config }}", "{% for x in schools %}{% endfor %}",
+    for body in ("{{ agreement.__class__ }}", "{{ ''.__class__.__mro__ }}", "{{ config }}", "{% for x in config %}{% endfor %}",
                  "{{ agreement.title | attr('upper') }}", "{{ cycler.__init__.__globals__ }}"):
         assert variables.problems(body), body
     context = variables.sample_context()
     assert variables.render("Until {{ agreement.end_date }}.", context) == "Until [agreement.end_date]."
+    assert variables.render("{% for s in schools %}{{ s.name }}{% endfor %}", context) == "[schools.name]"
     # Even a body that skipped the check cannot reach Python internals: the sandbox refuses.
     import pytest
     from jinja2.exceptions import SecurityError, UndefinedError

@@ -94,13 +94,17 @@ def test_verify_says_genuine_for_the_file_and_not_genuine_for_any_flipped_byte(s
         assert "Not genuine" in answer, position
 
 
-def test_verify_by_id_by_sha256_and_from_the_qr_code(sealed, login):
+def test_verify_by_id_by_sha256_and_from_the_qr_code_shows_what_was_registered_and_checks_no_file(sealed, login):
+    """A lookup checks no file: it shows what was registered and invites an upload, never "unchanged"."""
     visitor = login(None)
     by_id = visitor.post("/verify", data={"reference": sealed.public_id})
     by_sha = visitor.post("/verify", data={"reference": sealed.pdf_sha256})
     from_qr = visitor.get(f"/verify?id={sealed.public_id}")
     for response in (by_id, by_sha, from_qr):
-        assert response.status_code == 200 and "Genuine" in response.get_data(as_text=True)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Registered" in html and "No file was checked" in html
+        assert "Genuine" not in html and "unchanged" not in html
+        assert sealed.public_id in html and "Lakeside Library System" in html and "Olive Outside" in html
     unknown = visitor.get("/verify?id=MOU-0000000000")
     assert unknown.status_code == 404 and "Not genuine" in unknown.get_data(as_text=True)
 

@@ -49,11 +49,37 @@ def test_an_outside_signer_gets_a_link_by_mail_reviews_and_signs(world, login, m
     [signatory] = version.signatories
     assert (signatory.status, signatory.ip, signatory.user_agent) == ("signed", "198.51.100.23", "Test Browser/1.0")
     assert version.status == "signed" and version.pdf_sha256  # the last signature froze and sealed it
+    assert f"/sign/{token}/copy" in signed.get_data(as_text=True)
     again = visitor.get(f"/sign/{token}")
-    assert again.status_code == 410 and "already been used" in again.get_data(as_text=True)
+    html = again.get_data(as_text=True)
+    assert again.status_code == 200 and "already been used" in html and "Download your signed copy" in html
+    copy = visitor.get(f"/sign/{token}/copy")
+    assert copy.status_code == 200 and copy.data == version.pdf and "attachment" in copy.headers["Content-Disposition"]
     mailbox.wait(2)
-    assert mailbox.messages[-1]["Subject"].startswith("Signed by everyone")
+    completed = mailbox.messages[-1]
+    assert completed["Subject"].startswith("Signed by everyone")
     assert version.public_id in mailbox.text(len(mailbox.messages) - 1)
+    [attachment] = list(completed.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf" and attachment.get_content() == version.pdf
+    assert set(mailbox.envelopes[-1][1]) == {"olive@district.example"} | (
+        {version.document.agreement.manager.email} if version.document.agreement.manager else set())
+
+
+def test_the_outside_signers_copy_lasts_thirty_days_after_signing(world, login, mailbox, monkeypatch):
+    version = docs.out_for_signature(world, [docs.outside()])
+    token = version.tokens["olive@district.example"]
+    visitor = login(None)
+    assert visitor.get(f"/sign/{token}/copy").status_code == 404  # not signed yet
+    docs.sign_all(version)  # signed, but not through the link: the link is not used
+    assert visitor.get(f"/sign/{token}/copy").status_code == 404
+    link = db.session.scalar(select(SigningLink))
+    link.used_at = links.now()
+    db.session.commit()
+    assert visitor.get(f"/sign/{token}/copy").status_code == 200
+    real_now = links.now
+    monkeypatch.setattr(links, "now", lambda: real_now() + timedelta(days=31))
+    late = visitor.get(f"/sign/{token}/copy")
+    assert late.status_code == 404 and "30 days" in late.get_data(as_text=True)
 
 
 def test_expired_revoked_and_unknown_links_say_so_and_change_nothing(app, world, login, mailbox):
@@ -100,6 +126,14 @@ def test_a_signer_declines_with_a_reason_and_the_manager_is_told(world, login, m
     declined = mailbox.to(world.emails["administrator"])[-1]
     assert declined["Subject"].startswith("Declined") and "Clause 8" in declined.get_body(("plain",)).get_content()
     director = login(world.emails["administrator"])
+    dashboard = director.get("/").get_data(as_text=True)
+    assert "Declined signatures" in dashboard and "Olive Outside declined on" in dashboard
+    assert "Clause 8 needs our counsel&#39;s review." in dashboard
+    overview = director.get(f"/agreements/{world.agreements['own'].id}").get_data(as_text=True)
+    assert "Olive Outside declined to sign the Original: Clause 8" in overview
+    history = director.get(f"/agreements/{world.agreements['own'].id}/versions/{version.id}").get_data(as_text=True)
+    assert "Clause 8 needs our counsel&#39;s review." in history.split("History of this version")[1]
+    assert "Declined signatures" not in login(world.emails["library_staff"]).get("/").get_data(as_text=True)
     back = director.post(f"/agreements/{world.agreements['own'].id}/versions/{version.id}/draft")
     assert back.status_code == 303
     db.session.expire_all()

@@ -74,7 +74,7 @@ def test_clauses_move_add_and_remove(world, login):
 def test_terms_and_needed_approvals_are_set_per_document(world, login):
     version = docs.draft(world)
     session = login(world.emails["administrator"])
-    data = {"approvals_needed": ["internal", "board"], "signing_order": "sequential", "term_checkout_limit": "25"}
+    data = {"approvals_needed": ["internal", "board"], "signing_order": "sequential", "term_checkout_limit": "25", "term_grades": "K–5"}
     assert session.post(page_url(world, version, "/settings"), data=data).status_code == 303
     db.session.expire_all()
     version = db.session.get(DocumentVersion, version.id)
@@ -181,7 +181,7 @@ def test_the_preview_pdf_renders_even_with_an_unknown_variable_named(world, logi
     response = login(world.emails["viewer"]).get(page_url(world, version, "/pdf"))
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.data)).pages)
     assert "Unknown variable: {{ nope }}." in text
-    with pytest.raises(Invalid, match="unknown variables"):
+    with pytest.raises(Invalid, match="cannot be written out"):
         service.submit_for_approval(docs.SETUP, db.session.get(DocumentVersion, version.id))
 
 

@@ -11,6 +11,7 @@ from flask_babel.speaklater import LazyString
 
 from tests import documents as docs
 from tests.card_fixtures import SETUP, import_roster, set_up_cards, users_csv
+from tracker.agreements import workflow as agreements
 from tracker.cards import drives, roster
 from tracker.cards import workflow as cards
 from tracker.documents import service
@@ -20,6 +21,7 @@ from tracker.validation import Invalid
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = {
+    "agreement": (agreements.AGREEMENT, agreements.DRAFT),
     "version": (documents.VERSION, documents.DRAFT),
     "signatory": (documents.SIGNATORY, documents.PENDING),
     "drive": (cards.DRIVE, cards.PLANNING),

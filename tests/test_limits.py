@@ -236,3 +236,22 @@ def test_a_page_limit_answers_429_with_the_wait_per_address(monkeypatch):
     assert 55 <= wait_shown(response) <= 61
     assert "Try again" in flat(response.get_data(as_text=True))
     assert client.get("/looked-up", environ_base={"REMOTE_ADDR": "192.0.2.21"}).status_code == 200
+
+
+def test_verify_and_signing_links_are_limited_per_address_through_the_one_limiter(app, client, monkeypatch):
+    """/verify and /sign/<token> wear the module's page limits: past the limit an address gets the 429 page
+    that says how long to wait; another address is not slowed."""
+    monkeypatch.setitem(app.config, "RATE_LIMIT_VERIFY", "3 per minute")
+    monkeypatch.setitem(app.config, "RATE_LIMIT_SIGNING_LINK", "2 per minute")
+    limiter.reset()
+    here, there = {"REMOTE_ADDR": "192.0.2.30"}, {"REMOTE_ADDR": "192.0.2.31"}
+    try:
+        assert [client.get("/verify", environ_base=here).status_code for _ in range(3)] == [200, 200, 200]
+        refused = client.get("/verify?id=MOU-0000000000", environ_base=here)
+        assert 1 <= wait_shown(refused) <= 61
+        assert client.get("/verify", environ_base=there).status_code == 200
+        assert [client.get("/sign/no-such-token", environ_base=here).status_code for _ in range(2)] == [404, 404]
+        assert 1 <= wait_shown(client.get("/sign/another-token", environ_base=here)) <= 61
+        assert client.get("/sign/no-such-token", environ_base=there).status_code == 404
+    finally:
+        limiter.reset()

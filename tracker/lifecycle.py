@@ -18,6 +18,7 @@ class Transition:
     source: str
     target: str
     label: object  # lazily translated
+    permission: str = ""  # a step a person takes: what it needs (agreements); "" for one the app takes itself
 
 
 class Lifecycle:

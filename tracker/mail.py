@@ -10,7 +10,9 @@ from email.utils import formatdate, make_msgid
 from flask import current_app
 
 
-def send(to: str | list[str], subject: str, text: str, html: str | None = None) -> EmailMessage:
+def send(to: str | list[str], subject: str, text: str, html: str | None = None,
+         attachments: list[tuple[str, str, bytes]] = ()) -> EmailMessage:
+    """`attachments`: (filename, MIME type, bytes) each, e.g. a sealed PDF."""
     config = current_app.config
     recipients = [to] if isinstance(to, str) else list(to)
     sender = config["MAIL_DEFAULT_SENDER"]
@@ -23,6 +25,9 @@ def send(to: str | list[str], subject: str, text: str, html: str | None = None) 
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")
+    for filename, mime, data in attachments:
+        maintype, _slash, subtype = mime.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
 
     if config["MAIL_BACKEND"] == "console":
         current_app.logger.warning("Mail not sent (MAIL_BACKEND=console):\n%s", message.as_string())

@@ -14,6 +14,12 @@ pytestmark = pytest.mark.e2e
 def test_outside_signer_signs_from_the_emailed_link_and_the_pdf_verifies(new_page, demo, mailbox):
     page = new_page()
     sign_in(page, "director@demo.test")
+    page.goto(f"/agreements/{demo.agreements[DATA_SHARING]}/details")  # its MOU will quote the effective date
+    term = page.locator("#section-term")
+    term.get_by_role("link", name="Edit term").click()
+    term.get_by_label("Effective date").fill(datetime.date.today().isoformat())
+    term.get_by_role("button", name="Save term").click()
+    expect(term.get_by_role("link", name="Edit term")).to_be_visible()
     page.goto(f"/agreements/{demo.agreements[DATA_SHARING]}")
     page.get_by_role("button", name="Assemble an MOU from the clause library").click()
     expect(page.get_by_role("heading", level=2, name=re.compile("Original"))).to_be_visible()
@@ -26,6 +32,11 @@ def test_outside_signer_signs_from_the_emailed_link_and_the_pdf_verifies(new_pag
     form.get_by_label("Email", exact=True).fill("morgan@district.example")
     form.get_by_role("button", name="Add signatory").click()
     expect(page.get_by_text("Signatory added.")).to_be_visible()
+    page.get_by_role("button", name="Submit for approval").click()
+    expect(page.get_by_text("prints {{ grades }}, which is empty").first).to_be_visible()  # no card drive yet
+    page.get_by_label("grades covered").fill("K–12")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Settings saved.")).to_be_visible()
     page.get_by_role("button", name="Submit for approval").click()
     for kind in ("Internal review", "Approved as to form (counsel)"):
         approvals = page.locator("#approvals form")
@@ -75,7 +86,8 @@ def test_outside_signer_signs_from_the_emailed_link_and_the_pdf_verifies(new_pag
     expect(checker.get_by_role("heading", name="Genuine", exact=True)).to_be_visible()
     expect(checker.get_by_text("Morgan Superintendent")).to_be_visible()
     checker.goto(f"/verify?id={document_id}")
-    expect(checker.get_by_role("heading", name="Genuine", exact=True)).to_be_visible()
+    expect(checker.get_by_role("heading", name="Registered", exact=True)).to_be_visible()
+    expect(checker.get_by_text("No file was checked")).to_be_visible()
 
 
 def test_the_demo_shows_the_whole_path_and_its_pages_are_accessible(signed_in, demo):

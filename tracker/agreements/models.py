@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.agreements import workflow
 from tracker.extensions import db
 
 KINDS = {
@@ -40,7 +41,7 @@ class Agreement(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200), index=True)
     kind: Mapped[str] = mapped_column(String(30), index=True)
-    status: Mapped[str] = mapped_column(String(30), index=True, default="draft")
+    status: Mapped[str] = mapped_column(String(30), index=True, default=workflow.DRAFT)
     purpose: Mapped[str] = mapped_column(Text, default="")
     term_kind: Mapped[str] = mapped_column(String(20), default="fixed")
     effective_date: Mapped[date | None] = mapped_column(Date)

@@ -78,6 +78,13 @@ def search(
     return query.order_by(ordered, Agreement.id.desc()).options(WITH_PARTIES)
 
 
+def starts_later(agreement: Agreement, today: date) -> date | None:
+    """Shown, never stored: an active agreement whose effective date is still ahead ("Signed, starts on ...")."""
+    if agreement.status == workflow.ACTIVE and agreement.effective_date and agreement.effective_date > today:
+        return agreement.effective_date
+    return None
+
+
 def expiring(agreement: Agreement, today: date, within: int = EXPIRING_SOON_DAYS) -> bool:
     """Shown, never stored: the end of term or the notice deadline is near."""
     if agreement.status not in workflow.LIVE:
@@ -144,7 +151,7 @@ def create(actor: audit.Actor, data: dict, parties: list[dict], own: frozenset[i
     errors = {**check_term(data), **check_parties(parties, own)}
     if errors:
         raise Invalid(errors)
-    agreement = Agreement(status="draft", **{f: data.get(f) for f in ALL_FIELDS if f in data})
+    agreement = Agreement(status=workflow.DRAFT, **{f: data.get(f) for f in ALL_FIELDS if f in data})
     agreement.parties = [Party(**{f: p.get(f, "") for f in PARTY_FIELDS}) for p in parties]
     db.session.add(agreement)
     db.session.flush()
@@ -283,7 +290,7 @@ def transition(actor: audit.Actor, agreement: Agreement, name: str, role: str, v
     step = workflow.BY_NAME.get(name)
     if step is None:
         raise Invalid({"": _("There is no such step.")})
-    if step.source != agreement.status:
+    if not workflow.AGREEMENT.allows(agreement.status, name):
         raise Invalid({"": _(
             "This agreement is %(status)s, so it cannot be moved to %(target)s. %(hint)s",
             status=workflow.STATUSES[agreement.status],
@@ -292,13 +299,30 @@ def transition(actor: audit.Actor, agreement: Agreement, name: str, role: str, v
         )})
     if not allowed(role, step.permission, relation):
         raise Invalid({"": _("Your role cannot %(step)s an agreement.", step=str(step.label).lower())})
-    if step.target in ("in_review", "approved", "out_for_signature"):
+    if step.target in workflow.NEEDS_BASICS:
         missing = [str(f) for f, v in (("purpose", agreement.purpose), ("effective date", agreement.effective_date)) if not v]
         if missing:
             raise Invalid({"": _("Before %(step)s, fill in: %(fields)s.", step=str(step.label).lower(), fields=", ".join(missing))})
-    if step.target == "expired" and (agreement.end_date is None or agreement.end_date > date.today()):
+    if step.target == workflow.EXPIRED and (agreement.end_date is None or agreement.end_date > date.today()):
         raise Invalid({"": _("An agreement can only expire after its end date.")})
     before = agreement.status
-    agreement.status = step.target
+    workflow.AGREEMENT.move(agreement, name)
     _save(actor, agreement, version, "agreement.status_changed", {"status": [before, step.target]})
+    return step
+
+
+def follow_document(actor: audit.Actor, agreement: Agreement, name: str, document: str) -> workflow.Transition | None:
+    """The app's own step when the agreement's original MOU moves ("document_sent", "document_signed"): the
+    agreement follows, and the audit log says why. Nothing happens where the table has no such step (an
+    agreement already out for signature, or closed). Runs inside the caller's transaction, which commits."""
+    if not workflow.AGREEMENT.allows(agreement.status, name):
+        return None
+    before = agreement.status
+    step = workflow.AGREEMENT.move(agreement, name)
+    old_version = agreement.version
+    agreement.updated_at = datetime.now(timezone.utc).replace(tzinfo=None)  # bumps the version
+    db.session.flush()
+    audit.record(actor, "agreement.status_changed", "agreement", agreement.id,
+                 {"status": [before, step.target], "because": [None, f"{document}: {step.label}"],
+                  "version": [old_version, agreement.version]})
     return step

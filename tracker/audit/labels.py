@@ -28,6 +28,7 @@ ACTIONS = {
     "user.password_set": _l("set a new password"),
     "card_programme.created": _l("set up the card programme"),
     "card_programme.updated": _l("changed the card programme"),
+    "card_programme.amended": _l("changed the card programme by a signed amendment"),
     "data_sharing_spec.created": _l("recorded the data-sharing spec"),
     "data_sharing_spec.updated": _l("changed the data-sharing spec"),
     "drive.created": _l("created the card drive"),

@@ -117,7 +117,7 @@ def add_months(day: date, months: int) -> date:
 def current_end(end_date: date | None, renewal: str, renewal_months: int | None, status: str, today: date) -> date | None:
     """The end of the current term: an active, automatically renewing agreement rolls on past its first end
     date, term after term (counted from the original end, so 29 Feb keeps coming back in leap years)."""
-    if end_date is None or renewal != "automatic" or not renewal_months or status != "active":
+    if end_date is None or renewal != "automatic" or not renewal_months or status != workflow.ACTIVE:
         return end_date
     terms = 0
     rolled = end_date
@@ -201,7 +201,7 @@ def agreement_term_source(agreement_ids, start: date, end: date, windows: bool =
     query = within(query, Agreement.id, agreement_ids)
     ends_near = Agreement.end_date.between(start, end) | (
         Agreement.notice_days.is_not(None) & days_before(Agreement.end_date, Agreement.notice_days).between(start, end))
-    rolls_on = (Agreement.renewal == "automatic") & (Agreement.status == "active") & (Agreement.end_date < start)
+    rolls_on = (Agreement.renewal == "automatic") & (Agreement.status == workflow.ACTIVE) & (Agreement.end_date < start)
     wanted = ends_near | rolls_on
     if windows:
         wanted = wanted | Agreement.modification_window_start.in_(months_between(start, end))

@@ -1,35 +1,47 @@
-"""What a clause may say between {{ }}: a fixed tree of values, rendered in Jinja's sandbox.
+"""What a clause may name: the values an MOU gives its clauses (tracker/documents/text.py builds them).
 
-A clause reaches only the values `context_for` builds (strings and numbers, no objects), an
-unknown name is reported by name when the clause is saved, and rendering never leaves a gap:
-StrictUndefined turns a missing value into an error rather than an empty string.
+The language itself (what may stand between {{ }} and {% %}) is tracker/clauses/language.py; this is the
+clause vocabulary: every value with what it means, shown to clause authors, and the terms typed per version.
 """
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-# Every variable a clause may use, with what it means (shown to clause authors).
+from tracker.clauses import language
+
+# Every value a clause may print or test, with what it means (shown to clause authors).
 VARIABLES = {
     "agreement.title": _l("the agreement's title"),
     "agreement.kind": _l("its kind (memorandum of understanding, ...)"),
     "agreement.purpose": _l("its purpose"),
-    "agreement.effective_date": _l("effective date, e.g. 1 August 2026"),
-    "agreement.end_date": _l("end date"),
-    "agreement.term": _l("pilot, fixed term or ongoing"),
-    "agreement.renewal": _l("how it renews"),
-    "agreement.renewal_months": _l("renewal length in months"),
+    "agreement.effective_date": _l("effective date (a date: printed in full, or | date(\"short\"))"),
+    "agreement.end_date": _l("end date (empty for an ongoing agreement: test it with {% if %})"),
+    "agreement.term": _l("pilot, fixed term or ongoing, in words"),
+    "agreement.term_kind": _l("the same as a code to test: \"pilot\", \"fixed\" or \"ongoing\""),
+    "agreement.renewal": _l("how it renews, in words"),
+    "agreement.renewal_kind": _l("the same as a code to test: \"none\", \"automatic\" or \"mutual\""),
+    "agreement.renewal_months": _l("renewal length in months (empty without renewal)"),
     "agreement.notice_days": _l("termination notice in days"),
-    "agreement.modification_window": _l("yearly modification window, e.g. February–May"),
-    "parties.library.name": _l("the public library party"),
-    "parties.library.address": _l("its address"),
-    "parties.school.name": _l("the school or district party"),
-    "parties.school.address": _l("its address"),
+    "agreement.modification_window": _l("yearly modification window, e.g. February–May (empty when there is none)"),
+    "library.name": _l("the library party: a library system or a single branch"),
+    "library.address": _l("its address"),
+    "library.term": _l("its defined term in a sentence: the Library"),
+    "library.defined": _l("its defined term as written in the recital: Library"),
+    "library.shape": _l("\"system\" or \"branch\", to test"),
+    "library.system": _l("for a branch, the library system it belongs to (empty otherwise)"),
+    "school.name": _l("the school side: one school, the named schools, or the district"),
+    "school.address": _l("its address (a district's or the one school's; empty for several schools)"),
+    "school.term": _l("its defined term in a sentence: the School, the Schools or the District"),
+    "school.defined": _l("its defined term as written in the recital: School, Schools or District"),
+    "school.shape": _l("\"school\", \"schools\" or \"district\", to test"),
+    "school.count": _l("how many schools the agreement covers"),
+    "schools": _l("the schools covered: a list (repeat with {% for s in schools %}, using s.name and s.address)"),
     "parties.names": _l("every party, by name"),
-    "schools": _l("the schools the agreement covers"),
+    "parties.library.name": _l("the library party (older name for library.name)"),
+    "parties.library.address": _l("its address (older name for library.address)"),
+    "parties.school.name": _l("the school side (older name for school.name)"),
+    "parties.school.address": _l("its address (older name for school.address)"),
+    "grades": _l("grades covered: typed in the document's terms, or those of the agreement's card drives"),
     "terms.programme_name": _l("the programme's name"),
-    "terms.grades": _l("grades covered"),
+    "terms.grades": _l("grades as typed in the document's terms (empty: the drives' grades apply)"),
     "terms.card_model": _l("account type (full, starter, digital)"),
     "terms.checkout_limit": _l("items a student may borrow at once"),
     "terms.hold_limit": _l("holds a student may place"),
@@ -49,10 +61,13 @@ VARIABLES = {
     "terms.costs": _l("who pays for what"),
     "terms.report_month": _l("month of the yearly report"),
 }
-# The document terms an author fills in per version, with their defaults.
+LISTS = {"schools": ("name", "address")}
+VOCABULARY = language.Vocabulary(frozenset(VARIABLES) - set(LISTS), LISTS)
+
+# The document terms an author fills in per version, with their defaults ("" : taken from the agreement).
 TERM_DEFAULTS = {
     "programme_name": "Student Library Card Program",
-    "grades": "K–12",
+    "grades": "",
     "card_model": "full student account",
     "checkout_limit": "10",
     "hold_limit": "5",
@@ -63,7 +78,7 @@ TERM_DEFAULTS = {
     "shared_fields": "name, student id, grade, school, date of birth",
     "legal_basis": "the library acts as a school official under FERPA",
     "subprocessors": "the library's ILS vendor",
-    "breach_contact": "the district's data protection officer",
+    "breach_contact": "the data contact each party names in writing",
     "transfer_method": "an encrypted SFTP file",
     "transfer_frequency": "once a year before the card drive",
     "retention_days": "30",
@@ -72,44 +87,25 @@ TERM_DEFAULTS = {
     "costs": "each party bears its own costs",
     "report_month": "June",
 }
+# Terms that are counts: typed as whole numbers, so an amendment's change can be carried into the agreement.
+NUMBER_TERMS = frozenset({"checkout_limit", "hold_limit", "opt_out_days", "retention_days", "delivery_days",
+                          "rule_notice_days"})
 TERM_LABELS = {name: VARIABLES[f"terms.{name}"] for name in TERM_DEFAULTS}
+TERM_LABELS["grades"] = _l("grades covered (blank: the grades of the agreement's card drives)")
 
-_env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
-
-def _dotted(node) -> str | None:
-    if isinstance(node, nodes.Name):
-        return node.name
-    if isinstance(node, nodes.Getattr):
-        base = _dotted(node.node)
-        return f"{base}.{node.attr}" if base else None
-    return None
+def reading(body: str) -> language.Reading:
+    return language.check(body, VOCABULARY)
 
 
 def problems(body: str) -> list[str]:
-    """What is wrong with a clause's variables, one message per problem; [] when it renders."""
-    try:
-        tree = _env.parse(body)
-    except TemplateSyntaxError as exc:
-        return [_("The clause's {{ }} markup is broken on line %(line)s: %(message)s", line=exc.lineno, message=exc.message)]
-    found = []
-    for output in tree.find_all(nodes.Output):
-        for node in output.nodes:
-            if isinstance(node, nodes.TemplateData):
-                continue
-            name = _dotted(node)
-            if name is None:
-                found.append(_("Only plain variables may stand between {{ and }}, such as {{ agreement.end_date }}."))
-            elif name not in VARIABLES:
-                found.append(_("Unknown variable: {{ %(name)s }}.", name=name))
-    if any(True for _node in tree.find_all((nodes.If, nodes.For, nodes.Macro, nodes.Call, nodes.Filter, nodes.Assign))):
-        found.append(_("Only plain variables may stand between {{ and }}, such as {{ agreement.end_date }}."))
-    return list(dict.fromkeys(found))
+    """What is wrong with a clause, one message per problem; [] when it may be saved."""
+    return reading(body).problems
 
 
-def render(body: str, context: dict) -> str:
-    """The clause's text with its variables filled in (call `problems` first for a message)."""
-    return _env.from_string(body).render(context)
+def render(body: str, context: dict, language_code: str = "en") -> str:
+    """The clause's text with its values filled in (call `problems` first for a message)."""
+    return language.render(body, context, language_code)
 
 
 def sample_context() -> dict:
@@ -121,4 +117,6 @@ def sample_context() -> dict:
         for part in parts[:-1]:
             branch = branch.setdefault(part, {})
         branch[parts[-1]] = f"[{name}]"
+    for name, fields in LISTS.items():
+        tree[name] = [{f: f"[{name}.{f}]" for f in fields}]
     return tree

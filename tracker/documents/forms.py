@@ -60,6 +60,8 @@ class ApprovalForm(FlaskForm):
 
 
 class SignatoryForm(FlaskForm):
+    contact_id = IdSelectField(_l("From the parties' contacts who can sign"),
+                               description=_l("Or leave this and type a new signatory in the fields below."))
     name = StringField(_l("Name"), validators=[Length(max=200)], filters=[strip])
     title = StringField(_l("Title"), validators=[Length(max=200)], filters=[strip])
     organisation = StringField(_l("Organisation"), validators=[Length(max=200)], filters=[strip])

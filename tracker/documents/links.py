@@ -80,6 +80,23 @@ def open_link(token: str) -> SigningLink:
     return link
 
 
+def copy_until(signatory) -> datetime | None:
+    """Until when an outside signer may download the sealed copy from their link: SIGNED_COPY_DAYS after they
+    signed, once everyone has signed. None: there is no copy for them (yet, or any more)."""
+    if not signatory.is_signed or signatory.signed_at is None or signatory.version.pdf_sha256 is None:
+        return None
+    until = signatory.signed_at + timedelta(days=int(current_app.config["SIGNED_COPY_DAYS"]))
+    return until if now() < until else None
+
+
+def signed_copy(token: str):
+    """The signatory whose used link this is, while their copy may be downloaded from it; else None."""
+    link = find(token)
+    if link is None or link.used_at is None or copy_until(link.signatory) is None:
+        return None
+    return link.signatory
+
+
 def url(token: str) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/sign/{token}"
 

@@ -26,11 +26,11 @@ def suppressed():
         _quiet.on = False
 
 
-def _send(to, subject: str, template: str, **context) -> bool:
+def _send(to, subject: str, template: str, attachments=(), **context) -> bool:
     if getattr(_quiet, "on", False):
         return False
     try:
-        mail.send(to, subject, render_template(template, base=_base(), **context))
+        mail.send(to, subject, render_template(template, base=_base(), **context), attachments=attachments)
     except Exception:  # noqa: BLE001  the sender can resend; the signature or decision stands
         current_app.logger.exception("could not send %r to %s", subject, to)
         return False
@@ -49,9 +49,14 @@ def invitation(signatory, token: str | None, reminder: bool = False) -> bool:
                  reminder=reminder)
 
 
-def completed(version) -> bool:
+def completed(version, filename: str) -> bool:
+    """Every signer and the agreement's manager get the sealed PDF."""
     subject = _("Signed by everyone: %(title)s (%(version)s)", title=version.document.title, version=version.label)
-    return _send([s.email for s in version.signatories], subject, "documents/mail/completed.txt", version=version)
+    manager = version.document.agreement.manager
+    to = list(dict.fromkeys([s.email for s in version.signatories] + ([manager.email] if manager else [])))
+    return _send(to, subject, "documents/mail/completed.txt", version=version,
+                 attachments=[(filename, "application/pdf", version.pdf)],
+                 copy_days=current_app.config["SIGNED_COPY_DAYS"])
 
 
 def declined(version, signatory) -> bool:

@@ -14,6 +14,7 @@ from tracker.calendar.key_dates import KeyDate, add_source, within
 from tracker.dashboard.service import DashboardView, Panel, add_panel
 from tracker.documents import links, service, tasks
 from tracker.documents.models import APPROVALS, Document, DocumentVersion, Signatory, SigningLink
+from tracker.documents.workflow import DECLINED
 from tracker.extensions import db
 
 
@@ -41,8 +42,21 @@ def pending_panel(view: DashboardView) -> dict:
     return {"tasks": tasks.pending_for(view.user)}
 
 
+def declined_panel(view: DashboardView) -> dict:
+    """Versions a signer declined, on the agreements this user manages: who, why, and where to act."""
+    query = (select(Signatory, DocumentVersion, Agreement)
+             .join(DocumentVersion, Signatory.version_id == DocumentVersion.id)
+             .join(Document, DocumentVersion.document_id == Document.id)
+             .join(Agreement, Document.agreement_id == Agreement.id)
+             .where(DocumentVersion.status == DECLINED, Signatory.status == DECLINED,
+                    Agreement.manager_id == view.user.id)
+             .order_by(Signatory.signed_at.desc()))
+    return {"declines": list(db.session.execute(within(query, Agreement.id, view.agreement_ids)))}
+
+
 add_source(expiring_links_source, {"signing_link": _l("Signing link expires")}, whole_only=True)
 add_panel(Panel("pending_signatures", "documents/_dashboard_tasks.html", pending_panel), before="counts")
+add_panel(Panel("declined_signatures", "documents/_dashboard_declined.html", declined_panel), before="counts")
 
 
 def _latest(agreement) -> list[DocumentVersion]:
@@ -67,6 +81,9 @@ def waiting(agreement, access, today) -> list:
         if version.awaiting_approval:
             notices += [parts.Notice(_("%(version)s waits for: %(approval)s", version=version.label, approval=APPROVALS[kind]), url)
                         for kind in version.missing_approvals]
+        notices += [parts.Notice(_("%(signer)s declined to sign the %(version)s: %(reason)s", signer=s.name,
+                                   version=version.label, reason=s.decline_reason), url, late=True)
+                    for s in version.signatories if s.is_declined]
         if version.out_for_signature:
             notices += [parts.Notice(_("%(version)s waits for the signature of %(signer)s", version=version.label, signer=s.name), url)
                         for s in version.signatories if s.is_pending]

@@ -14,7 +14,7 @@ from tracker.audit import service as audit
 from tracker.clauses import service as clauses
 from tracker.clauses import variables
 from tracker.clauses.models import Clause
-from tracker.documents import signing, text
+from tracker.documents import checklist, signing, text
 from tracker.documents.history import ENTITY, record  # noqa: F401  (ENTITY: the views read the history by it)
 from tracker.documents.models import APPROVALS, SIGNING_ORDERS, Document, DocumentVersion, Signatory, VersionClause
 from tracker.documents.workflow import DRAFT, FROZEN, NOT_EDITABLE, VERSION
@@ -40,11 +40,6 @@ def sealed_pdf(version: DocumentVersion) -> tuple[str, str, bytes] | None:
     if version.pdf_sha256 is None:
         return None
     return f"{version.document.title} - {version.label} - {version.public_id}.pdf", version.pdf_sha256, version.pdf
-
-
-def version_text(version: DocumentVersion) -> str:
-    """The frozen text of a signed version, the current text of any other."""
-    return version.text if version.frozen else text.full_text(version)
 
 
 def latest(document: Document) -> DocumentVersion:
@@ -166,6 +161,10 @@ def update_settings(actor: audit.Actor, version: DocumentVersion, needed: list[s
     if signing_order not in SIGNING_ORDERS:
         raise Invalid({"signing_order": _("Choose how the signatories sign.")})
     clean = {k: (str(terms.get(k) or "").strip() or v) for k, v in variables.TERM_DEFAULTS.items()}
+    not_numbers = {f"term_{k}": _("A whole number, such as %(example)s.", example=variables.TERM_DEFAULTS[k])
+                   for k in variables.NUMBER_TERMS if not clean[k].isdigit()}
+    if not_numbers:
+        raise Invalid(not_numbers)
     document = version.document
     settings = {"approvals needed": document.approvals_needed, "signing order": version.signing_order, **(version.terms or {})}
     audit.populate_and_record(actor, settings, {"approvals needed": ",".join(k for k in APPROVALS if k in needed),
@@ -182,9 +181,9 @@ def submit_for_approval(actor: audit.Actor, version: DocumentVersion) -> None:
     _check_editable(version)
     if not version.clauses:
         raise Invalid({"": _("Add at least one clause first.")})
-    broken = [s.title for s in text.sections(version) if s.problems]
-    if broken:
-        raise Invalid({"": _("These clauses have unknown variables: %(titles)s.", titles=", ".join(broken))})
+    blocking = checklist.blocking(version)
+    if blocking:
+        raise Invalid({"": [_("Put these right before submitting:")] + [item.text for item in blocking]})
     text.fix_values(version)
     step = VERSION.move(version, "submit")
     record(actor, "document.submitted", version, {"status": [step.source, step.target]})

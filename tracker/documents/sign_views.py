@@ -19,6 +19,7 @@ def _sign_page(version, sign_form=None, decline_form=None, status: int = 200):
     mine = signing.signatory_of(version, current_user.id)
     return render_template(
         "documents/sign.html", version=version, agreement=version.document.agreement, sections=text.sections(version),
+        changes=text.changes(version),
         signatory=mine, can_sign=signing.may_sign(mine),
         sign_form=sign_form or forms.SignForm(formdata=None), decline_form=decline_form or forms.DeclineForm(formdata=None),
         action_url=url_for("documents.sign", agreement_id=version.document.agreement_id, version_id=version.id),

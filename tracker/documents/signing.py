@@ -12,9 +12,11 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from tracker.agreements import service as agreements
 from tracker.audit import service as audit
 from tracker.auth.models import User
-from tracker.documents import final, links, notify
+from tracker.orgs.models import Contact, Organisation
+from tracker.documents import amendments, final, links, notify, pdf
 from tracker.documents.history import record
 from tracker.documents.models import APPROVALS, CAPACITIES, DocumentVersion, Signatory
 from tracker.documents.workflow import NOT_OUT, PENDING, SIGNATORY, SIGNING, VERSION
@@ -33,10 +35,43 @@ def reset(signatory: Signatory) -> None:
     links.revoke_open(signatory)
 
 
+def _party_chain(version: DocumentVersion) -> list[Organisation]:
+    """The parties of the version's agreement and the organisations above them (who may sign for them)."""
+    found: list[Organisation] = []
+    for party in version.document.agreement.parties:
+        org = party.organisation
+        while org is not None and org not in found:
+            found.append(org)
+            org = org.parent
+    return found
+
+
+def signing_contacts(version: DocumentVersion) -> list[Contact]:
+    """The contacts a signatory can be picked from: those of the parties (and above them) who can sign."""
+    return [c for org in _party_chain(version) for c in org.contacts if c.can_sign]
+
+
+def _from_contact(version: DocumentVersion, contact_id: int, values: dict) -> dict:
+    """The signatory's details from a party's contact (what was typed wins); refused for one who cannot sign."""
+    contact = db.session.get(Contact, contact_id)
+    if contact is None or contact.organisation not in _party_chain(version):
+        raise Invalid({"contact_id": _("That contact is not at one of the agreement's parties.")})
+    if not contact.can_sign:
+        raise Invalid({"contact_id": _(
+            "%(name)s cannot sign for %(organisation)s: their contact record does not say they can sign. Choose "
+            "someone who can, or mark them as able to sign on the organisation's page first.",
+            name=contact.name, organisation=contact.organisation.name)})
+    picked = {"name": contact.name, "title": contact.title, "organisation": contact.organisation.name,
+              "email": contact.email or ""}
+    return {f: values.get(f) or picked.get(f, "") for f in SIGNATORY_FIELDS}
+
+
 def add_signatory(actor: audit.Actor, version: DocumentVersion, data: dict) -> Signatory:
     if not version.before_signing:
         raise Invalid({"": _("Signatories can be changed only before the version goes out for signature.")})
     values = {f: (data.get(f) or "").strip() for f in SIGNATORY_FIELDS}
+    if data.get("contact_id"):
+        values = _from_contact(version, data["contact_id"], values)
     errors = {}
     if not values["name"]:
         errors["name"] = _("Give the signatory's name.")
@@ -128,10 +163,18 @@ def start(actor: audit.Actor, version: DocumentVersion) -> None:
         raise Invalid({"": _("Add at least one signatory first.")})
     step = VERSION.move(version, "send")
     record(actor, "document.sent_for_signature", version, {"status": [step.source, step.target]})
+    _agreement_follows(actor, version, "document_sent")
     invitations = [(s, _invite(actor, s)) for s in whose_turn(version)]
     db.session.commit()
     for signatory, token in invitations:
         notify.invitation(signatory, token)
+
+
+def _agreement_follows(actor: audit.Actor, version: DocumentVersion, step: str) -> None:
+    """Only an original drives its agreement's status; an amendment never moves the agreement."""
+    if version.number == 0:
+        agreements.follow_document(actor, version.document.agreement, step,
+                                   f"{version.document.title} ({version.label})")
 
 
 def _invite(actor: audit.Actor, signatory: Signatory) -> str | None:
@@ -292,6 +335,8 @@ def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str
     invitations = []
     if remaining == 0:
         final.freeze(actor, version)
+        _agreement_follows(actor, version, "document_signed")
+        amendments.carry_into_agreement(actor, version)
     elif version.signing_order == "sequential":
         db.session.refresh(version, ["signatories"])
         invitations = [(s, _invite(actor, s)) for s in whose_turn(version)]
@@ -299,7 +344,7 @@ def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str
     for invited, token in invitations:
         notify.invitation(invited, token)
     if remaining == 0:
-        notify.completed(version)
+        notify.completed(version, pdf.filename(version))
     return remaining == 0
 
 

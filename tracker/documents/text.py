@@ -1,67 +1,14 @@
-"""A version's words: the values its clauses may use, the rendered text and its hash, the diff to its parent."""
+"""A version's words: each clause written out (an error in its place when it cannot be), the text and its hash, the diff to its parent."""
 import difflib
 import hashlib
 import re
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from jinja2 import TemplateError
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 
-from tracker.agreements.models import KINDS, MONTHS, RENEWALS, TERM_KINDS
-from tracker.clauses import variables
-from tracker.orgs.models import LIBRARY_KINDS, SCHOOL_KINDS
-
-
-def _long(value) -> str:
-    return value.strftime("%-d %B %Y") if value else _("(not set)")
-
-
-def _address(org) -> str:
-    parts = [org.street, org.city, " ".join(p for p in (org.region, org.postal_code) if p)]
-    return ", ".join(p for p in parts if p) or _("(address not recorded)")
-
-
-def context_for(agreement, terms: dict) -> dict:
-    """The only values a clause can reach: plain strings, built from the agreement and the version's terms."""
-    orgs = [p.organisation for p in agreement.parties]
-    library = next((o for o in orgs if o.kind in LIBRARY_KINDS), None)
-    school = next((o for o in orgs if o.kind in SCHOOL_KINDS), None)
-    schools = []
-    for o in orgs:
-        if o.kind == "school":
-            schools.append(o.name)
-        elif o.kind == "district":
-            schools.extend(c.name for c in o.children if c.kind == "school")
-    window = ""
-    if agreement.modification_window_start and agreement.modification_window_end:
-        window = f"{MONTHS[agreement.modification_window_start]}–{MONTHS[agreement.modification_window_end]}"
-
-    def party(o):
-        return {"name": o.name, "address": _address(o)} if o else {"name": _("(no such party)"), "address": ""}
-
-    return {
-        "agreement": {
-            "title": agreement.title,
-            "kind": str(KINDS.get(agreement.kind, agreement.kind)),
-            "purpose": agreement.purpose or "",
-            "effective_date": _long(agreement.effective_date),
-            "end_date": _long(agreement.end_date) if agreement.end_date else _("(no end date)"),
-            "term": str(TERM_KINDS.get(agreement.term_kind, agreement.term_kind)).lower(),
-            "renewal": str(RENEWALS.get(agreement.renewal, agreement.renewal)).lower(),
-            "renewal_months": str(agreement.renewal_months or 0),
-            "notice_days": str(agreement.notice_days or 0),
-            "modification_window": window or _("(no modification window)"),
-        },
-        "parties": {"library": party(library), "school": party(school), "names": _join([o.name for o in orgs])},
-        "schools": _join(schools) or _("(no schools named)"),
-        "terms": {name: str(terms.get(name, default)) for name, default in variables.TERM_DEFAULTS.items()},
-    }
-
-
-def _join(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " " + _("and") + " " + names[-1]
+from tracker.clauses import language, variables
+from tracker.documents import values
 
 
 @dataclass
@@ -70,34 +17,51 @@ class Section:
     title: str
     text: str
     problems: list[str]
+    item_id: int | None = None  # the version's copy of the clause, where it can be mended
 
 
 def fix_values(version) -> None:
     """Fix what the clauses say about the agreement, as it is now: from here on, edits to the agreement
     (its dates, title, parties) no longer reach this version's words."""
     agreement = version.document.agreement
-    version.fixed_values = {"context": context_for(agreement, version.terms or {}),
+    version.fixed_values = {"context": language.to_json(values.context_for(agreement, version.terms or {})),
+                            "language": values.language(),
                             "agreement_title": agreement.title,
                             "parties": [p.organisation.name for p in agreement.parties]}
 
 
-def sections(version) -> list[Section]:
-    """Each clause of the version with its variables filled in; a clause that cannot render says why.
-    A draft reads the agreement as it is now; a version past draft, the values fixed when it left draft."""
+def context(version) -> tuple[dict, str]:
+    """The values a version's clauses read, and the language they are written in. A draft reads the agreement
+    as it is now; a version past draft, the values fixed when it left draft."""
     if version.fixed_values:
-        context = version.fixed_values["context"]
-    else:
-        context = context_for(version.document.agreement, version.terms or {})
+        fixed = version.fixed_values
+        return language.from_json(fixed["context"]), fixed.get("language", "en")
+    return values.context_for(version.document.agreement, version.terms or {}), values.language()
+
+
+CANNOT_RENDER = _l("This clause could not be written out. Mend its text; the rest of the document is unaffected.")
+
+
+def render_clause(body: str, values_: dict, language_code: str) -> tuple[str, list[str]]:
+    """(text, problems) of one clause. Whatever goes wrong stays in the clause's place: a problem found by
+    the check is named; any other failure is logged and reported in plain words, never as a trace."""
+    try:
+        problems = variables.problems(body)
+        if problems:
+            return "", problems
+        return variables.render(body, values_, language_code), []
+    except Exception:  # noqa: BLE001  one clause never takes the page, the preview or the PDF down
+        current_app.logger.exception("a clause failed to render")
+        return "", [str(CANNOT_RENDER)]
+
+
+def sections(version) -> list[Section]:
+    """Each clause of the version with its values filled in; a clause that cannot render says why, in its place."""
+    values_, language_code = context(version)
     found = []
     for number, clause in enumerate(version.clauses, start=1):
-        problems = variables.problems(clause.body)
-        text = ""
-        if not problems:
-            try:
-                text = variables.render(clause.body, context)
-            except TemplateError as exc:  # pragma: no cover - problems() catches what render would
-                problems = [str(exc)]
-        found.append(Section(number, clause.title, text, problems))
+        words, problems = render_clause(clause.body, values_, language_code)
+        found.append(Section(number, clause.title, words, problems, clause.id))
     return found
 
 
@@ -105,6 +69,16 @@ def full_text(version) -> str:
     """The version's text as one string: what its SHA-256 is taken of."""
     head = f"{version.document.title}\n{version.label}\n"
     return head + "".join(f"\n{s.number}. {s.title}\n{s.text}\n" for s in sections(version))
+
+
+def words_of(version) -> str:
+    """The frozen text of a signed version, the current text of any other."""
+    return version.text if version.frozen else full_text(version)
+
+
+def changes(version) -> list[tuple[str, str]]:
+    """What an amendment changes against the version it amends (its signers read this); [] for an original."""
+    return diff(words_of(version.parent), words_of(version)) if version.parent else []
 
 
 def sha256(text: str) -> str:

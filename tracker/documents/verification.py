@@ -1,7 +1,9 @@
-"""Public verification: is this file (or this document id / SHA-256) what we sealed?
+"""Public verification: is this file what we sealed? And what did we register under this id or SHA-256?
 
-Genuine means: byte-identical to the sealed bytes we stored, and the seal validates against our
-certificate. The answer names the agreement, parties, version and signers, and nothing else.
+Genuine means: the file given is byte-identical to the sealed bytes we stored, and its seal validates against
+our certificate. Only a file can be genuine: a lookup by document id or SHA-256 checks no file, so it shows what
+was registered (title, parties, version, signers, when sealed) and invites an upload. Either answer names the
+agreement, parties, version and signers, and nothing else.
 """
 import hashlib
 import re
@@ -18,8 +20,9 @@ from tracker.validation import Invalid
 
 @dataclass
 class Answer:
-    genuine: bool
+    genuine: bool  # a file was given and it is what we sealed
     reason: str = ""
+    registered: bool = False  # a lookup found a sealed document: its details, no file checked
     public_id: str = ""
     title: str = ""
     agreement: str = ""
@@ -37,10 +40,14 @@ def _sealed(query) -> DocumentVersion | None:
 def _answer(version: DocumentVersion, data: bytes) -> Answer:
     if hashlib.sha256(data).hexdigest() != version.pdf_sha256 or not sealing.validate(data):
         return Answer(False, _("The file differs from the sealed original, or its seal does not validate."))
+    return _details(version, genuine=True)
+
+
+def _details(version: DocumentVersion, genuine: bool) -> Answer:
     fixed = version.fixed_values or {}  # the agreement as it was signed, not as it may read today
     agreement = version.document.agreement
     return Answer(
-        True, public_id=version.public_id, title=version.document.title,
+        genuine, registered=True, public_id=version.public_id, title=version.document.title,
         agreement=fixed.get("agreement_title", agreement.title), version=version.label,
         parties=fixed.get("parties", [p.organisation.name for p in agreement.parties]),
         signers=[{"name": s.name, "capacity": s.capacity_label, "organisation": s.organisation, "at": s.signed_at}
@@ -62,7 +69,7 @@ def by_reference(reference: str) -> Answer:
         raise Invalid({"reference": _("That is neither a document id (like MOU-1A2B3C4D5E) nor a SHA-256 (64 hexadecimal characters).")})
     if version is None:
         return Answer(False, _("No sealed document has this id or SHA-256."))
-    return _answer(version, version.pdf)
+    return _details(version, genuine=False)
 
 
 def by_file(data: bytes, limit: int) -> Answer:

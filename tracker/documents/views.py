@@ -10,7 +10,7 @@ from tracker.audit import service as audit
 from tracker.auth.access import can, current_actor, requires
 from tracker.auth.permissions import Relation
 from tracker.clauses import service as clauses
-from tracker.documents import approvals, forms, pdf, service, signing, text
+from tracker.documents import approvals, checklist, forms, pdf, service, signing, text
 from tracker.documents.models import APPROVALS, SIGNING_ORDERS, DocumentVersion
 from tracker.extensions import db
 from tracker.forms import refusal, submitted
@@ -67,12 +67,16 @@ def _page(version, status: int = 200, **given):
     add_clause = given.get("add_clause") or forms.AddClauseForm(formdata=None)
     add_clause.clause_id.choices = [("", _("— choose —"))] + [
         (c.id, f"{c.category_label}: {c.title}") for c in clauses.library(include_retired=False)]
+    signatory = given.get("signatory") or forms.SignatoryForm(formdata=None)
+    signatory.contact_id.choices = [("", _("— type a new signatory below —"))] + [
+        (c.id, f"{c.name}{', ' + c.title if c.title else ''} — {c.organisation.name}") for c in signing.signing_contacts(version)]
     approval = given.get("approval") or forms.ApprovalForm(formdata=None)
     approval.kind.choices = [(k, APPROVALS[k]) for k in version.missing_approvals] or [("", "—")]
+    sections = text.sections(version)
     context = dict(
-        document=version.document,
-        sections=text.sections(version), settings=settings, term_fields=forms.term_fields(settings),
-        add_clause=add_clause, approval=approval, signatory=given.get("signatory") or forms.SignatoryForm(formdata=None),
+        document=version.document, checklist=checklist.items(version, sections) if version.editable else [],
+        sections=sections, settings=settings, term_fields=forms.term_fields(settings),
+        add_clause=add_clause, approval=approval, signatory=signatory,
         action=forms.ActionForm(formdata=None), messages=given.get("messages", []),
         history=audit.history(service.ENTITY, version.id), now=datetime.utcnow(),
     )
@@ -159,8 +163,7 @@ def download(agreement, version):
 @bp.route(VERSION + "/diff")
 @requires("document.view", scope="agreement")
 def diff(agreement, version):
-    changes = text.diff(service.version_text(version.parent), service.version_text(version)) if version.parent else []
-    return _frame("documents/diff.html", version, changes=changes)
+    return _frame("documents/diff.html", version, changes=text.changes(version))
 
 
 @bp.route(VERSION + "/clauses", methods=["POST"])
@@ -237,7 +240,8 @@ def record_approval(agreement, version):
 def add_signatory(agreement, version):
     form = forms.SignatoryForm()
     return _with_form(version, form, "signatory", lambda: signing.add_signatory(
-        current_actor(), version, {f: getattr(form, f).data for f in signing.SIGNATORY_FIELDS}),
+        current_actor(), version, {**{f: getattr(form, f).data for f in signing.SIGNATORY_FIELDS},
+                                   "contact_id": form.contact_id.data}),
         "signatories", _("Signatory added."))
 
 

@@ -77,6 +77,7 @@ def register(app) -> None:
         shown_changes=shown_changes,
         today=date.today,
         expiring=lambda agreement: agreement_service.expiring(agreement, date.today()),
+        starts_later=lambda agreement: agreement_service.starts_later(agreement, date.today()),
         needs_review=lambda org: org.needs_review(date.today(), current_app.config["REVIEW_AFTER_DAYS"]),
     )
     app.jinja_env.filters["local_time"] = local_time
