@@ -199,3 +199,42 @@ def test_injected_markup_in_clauses_and_names_is_printed_as_text_and_fetches_not
     assert not any("/FileAttachment" in str(a.get_object()) for p in reader.pages for a in (p.get("/Annots") or []))
     images = [name for p in reader.pages for name in (p.images if hasattr(p, "images") else [])]
     assert len(images) <= 1  # only the QR code (an SVG becomes vectors; never a fetched picture)
+
+
+def test_the_sealed_pdf_is_tagged_archival_and_its_header_matches_its_catalog(sealed):
+    import pikepdf
+
+    assert sealed.pdf.startswith(b"%PDF-1.7\n")
+    with pikepdf.open(io.BytesIO(sealed.pdf)) as document:
+        assert str(document.Root.get("/Version", "/1.7")) == "/1.7"  # no 2.0 catalog under a 1.7 header
+        assert document.check_pdf_syntax() == []  # qpdf's own checks find nothing wrong
+        assert document.Root.MarkInfo.Marked
+        tree = document.Root.StructTreeRoot
+        kinds = set()
+
+        def walk(node, depth=0):
+            if depth > 40 or not isinstance(node, pikepdf.Dictionary):
+                return
+            if "/S" in node:
+                kinds.add(str(node.S))
+            children = node.get("/K")
+            for child in (children if isinstance(children, pikepdf.Array) else [children]):
+                walk(child, depth + 1)
+
+        walk(tree)
+        assert {"/H1", "/H2", "/P", "/Table", "/TH", "/TD"} <= kinds, kinds
+        assert str(document.Root.Lang) == "en"
+        with document.open_metadata() as xmp:
+            assert xmp.get("pdfaid:part") == "3" and xmp.get("pdfaid:conformance") == "A"
+            assert xmp.get("pdfuaid:part") == "1"
+            assert xmp.get("dc:title")
+
+
+def test_poppler_finds_the_seal_valid_over_the_whole_file(sealed, tmp_path):
+    import subprocess
+
+    path = tmp_path / "sealed.pdf"
+    path.write_bytes(sealed.pdf)
+    report = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
+    assert "Signature Validation: Signature is Valid." in report, report
+    assert "Total document signed" in report, report

@@ -2,7 +2,9 @@
 
 Whatever a clause or a name says, the renderer never reads a local file, never calls a URL
 and never attaches anything: the only resources it may load are files under the app's
-static folder (addressed as /static/...) and inline data: URIs. WeasyPrint makes no
+static folder (addressed as /static/...) and inline data: URIs. An archival PDF (the MOU) is PDF/A-3a:
+tagged, so a screen reader gets headings, tables and reading order, and declaring PDF/UA in its XMP
+metadata. WeasyPrint makes no
 thread-safety promise, so renders in one process take turns (a gunicorn worker renders one
 PDF at a time; more workers render in parallel).
 """
@@ -13,12 +15,38 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Response, current_app, render_template
 from weasyprint import HTML
+from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Relative and /static/ URLs in PDF templates resolve against this made-up origin, then the fetcher
 # maps it onto the static folder. `.invalid` can never be a real host (RFC 2606).
 BASE_URL = "https://tracker.invalid/"
 _render_lock = threading.Lock()
+ARCHIVAL = "pdf/a-3a"  # PDF 1.7, tagged structure, embedded fonts and an sRGB output intent
+# PDF/UA-1 declared in the XMP metadata, with the extension schema PDF/A asks for any schema it does not predefine.
+PDF_UA = b"""<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name><pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/>
+"""
+
+
+class ArchivalMetadata(DocumentMetadata):
+    """WeasyPrint's XMP metadata with the PDF/UA declaration inside its one rdf:RDF."""
+
+    def generate_rdf_metadata(self, variant, version, conformance):
+        rdf = super().generate_rdf_metadata(variant, version, conformance)
+        return rdf.replace(b"</rdf:RDF>", PDF_UA + b"</rdf:RDF>")
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -42,10 +70,16 @@ class StaticOnlyFetcher(URLFetcher):
         raise ValueError(f"the PDF renderer fetches only the app's static files, not {url}")
 
 
-def render_pdf(html: str) -> bytes:
+def render_pdf(html: str, archival: bool = False) -> bytes:
+    """The PDF of `html`; `archival`: PDF/A-3a, tagged, declaring PDF/UA (the template must give a title
+    and the html element a lang)."""
     fetcher = StaticOnlyFetcher(current_app.static_folder)
     with _render_lock:
-        pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+        variant = ARCHIVAL if archival else None
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(pdf_variant=variant)
+        if archival:
+            document.metadata = ArchivalMetadata(**vars(document.metadata))
+        pdf = document.write_pdf(pdf_variant=variant)
     if fetcher.refused:
         current_app.logger.warning("PDF render refused %d resource(s): %s", len(fetcher.refused), fetcher.refused[:5])
     return pdf

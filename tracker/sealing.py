@@ -25,6 +25,7 @@ from flask import current_app
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers import constants
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -141,14 +142,23 @@ def outside_event_loop(work):
         return pool.submit(work).result()
 
 
+class _Pdf17Signer(signers.PdfSigner):
+    """pyHanko declares the ISO 32002 extension for an ECDSA P-256 key, which raises the catalog's version to
+    PDF 2.0 under a 1.7 header. A PDF/A-3 file stays PDF 1.7: PAdES over ECDSA needs only the ESIC extension."""
+
+    def register_extensions(self, pdf_out, *, md_algorithm):
+        pdf_out.ensure_output_version(version=(1, 7))
+        pdf_out.register_extension(constants.ESIC_EXTENSION_1)
+
+
 def seal(pdf: bytes, reason: str, location: str = "") -> bytes:
     """The PDF with a PAdES signature over every byte (an incremental update to the file)."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES,
                                         md_algorithm="sha256", reason=reason, location=location or None)
     out = io.BytesIO()
-    signer = sealer().signer
-    outside_event_loop(lambda: signers.sign_pdf(writer, meta, signer=signer, output=out))
+    signer = _Pdf17Signer(meta, signer=sealer().signer)
+    outside_event_loop(lambda: signer.sign_pdf(writer, output=out))
     return out.getvalue()
 
 

@@ -31,11 +31,11 @@ def html(version, final: bool, text_sha256: str | None = None) -> str:
 
 
 def draft_pdf(version) -> bytes:
-    return render_pdf(html(version, final=False))
+    return render_pdf(html(version, final=False), archival=True)
 
 
 def final_pdf(version, text_sha256: str) -> bytes:
-    return render_pdf(html(version, final=True, text_sha256=text_sha256))
+    return render_pdf(html(version, final=True, text_sha256=text_sha256), archival=True)
 
 
 def filename(version) -> str:
