@@ -39,13 +39,13 @@ def test_the_sealed_pdf_holds_clauses_signatures_and_the_audit_certificate(seale
     assert "1. Parties and recitals" in whole and "Lakeside Library System" in whole
     assert "at least 30 days" in whole  # {{ agreement.notice_days }} filled in
     signature_page = next(t for t in texts if "Approvals and signatures" in t)
-    assert "Olive Outside" in signature_page and "Signs" in signature_page and "Attests" in signature_page
+    assert "Olive Outside" in signature_page and "Signed by" in signature_page and "Attested by" in signature_page
     assert "Signed electronically on" in signature_page
     audit_page = texts[-1] if "Audit certificate" in texts[-1] else next(t for t in texts if "Audit certificate" in t)
     assert sealed.public_id in audit_page
     assert sealed.text_sha256 in re.sub(r"\s", "", audit_page)
     assert sealed.text_sha256 == hashlib.sha256(sealed.text.encode()).hexdigest()
-    for event in ("created the MOU draft", "recorded an approval", "sent the version for signature", "signed"):
+    for event in ("created the MOU draft", "recorded the approval", "sent the version for signature", "signed as"):
         assert event in whole
     assert "198.51.100.7" in whole  # the signers' address
     assert f"/verify?id={sealed.public_id}" in re.sub(r"\s", "", whole)

@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, EmailField, SearchField, SelectFiel
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from tracker.forms import IdSelectField, ListSearchForm, one_of, order_fields, strip
-from tracker.orgs.models import CONTACT_ROLES, KINDS
+from tracker.orgs.models import CONTACT_ROLES, KINDS, LANGUAGES
 from tracker.orgs.service import SORTS
 
 TIME_ZONES = sorted(z for z in available_timezones() if z.startswith(("America/", "Pacific/", "Europe/", "UTC")))
@@ -25,11 +25,13 @@ class OrganisationForm(FlaskForm):
     region = StringField(_l("State"), validators=[Length(max=50)], filters=[strip])
     postal_code = StringField(_l("Postal code"), validators=[Length(max=20)], filters=[strip])
     time_zone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIME_ZONES], default="America/New_York")
+    language = SelectField(_l("Language of documents"), choices=list(LANGUAGES.items()), default="en",
+                           description=_l("MOUs whose library party this is are printed in this language and time zone."))
     last_confirmed = DateField(_l("Details last confirmed"), validators=[Optional()])
 
     FIELDS = (
         "name", "kind", "parent_id", "home_branch_id", "state_id", "sourced_id", "ils_branch_code",
-        "street", "city", "region", "postal_code", "time_zone", "last_confirmed",
+        "street", "city", "region", "postal_code", "time_zone", "language", "last_confirmed",
     )
 
     def set_choices(self, parents, branches):

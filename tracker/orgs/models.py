@@ -32,6 +32,9 @@ PARENT_KINDS = {
 }
 PARENTS = frozenset().union(*PARENT_KINDS.values())  # the only kinds with organisations below them
 
+# The languages a document can be printed in (an organisation's, for the MOUs whose library party it is).
+LANGUAGES = {"en": _l("English"), "es": _l("Spanish")}
+
 CONTACT_ROLES = {
     "school_librarian": _l("School librarian"),
     "principal": _l("Principal"),
@@ -63,6 +66,7 @@ class Organisation(db.Model):
     region: Mapped[str] = mapped_column(String(50), default="")  # state / province
     postal_code: Mapped[str] = mapped_column(String(20), default="")
     time_zone: Mapped[str] = mapped_column(String(50), default="America/New_York")
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     last_confirmed: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
 
@@ -74,6 +78,10 @@ class Organisation(db.Model):
     @property
     def kind_label(self) -> str:
         return str(KINDS.get(self.kind, self.kind))
+
+    @property
+    def language_label(self) -> str:
+        return str(LANGUAGES.get(self.language, self.language))
 
     @hybrid_method
     def needs_review(self, today: date, after_days: int) -> bool:

@@ -14,7 +14,7 @@ from tracker.validation import Invalid
 
 ORG_FIELDS = (
     "name", "kind", "parent_id", "home_branch_id", "state_id", "sourced_id", "ils_branch_code",
-    "street", "city", "region", "postal_code", "time_zone", "last_confirmed",
+    "street", "city", "region", "postal_code", "time_zone", "language", "last_confirmed",
 )
 CONTACT_FIELDS = ("name", "title", "role", "email", "phone", "can_sign")
 CODE_FIELDS = ("state_id", "sourced_id", "ils_branch_code")
@@ -80,6 +80,7 @@ def _related_name(field: str):
 # How the history shows an organisation: related organisations by name (listed last), the kind by its label.
 SHOWN = {
     "kind": audit.Shown("kind", lambda org: org.kind_label),
+    "language": audit.Shown("language", lambda org: org.language_label),
     "parent_id": audit.Shown("parent", _related_name("parent_id")),
     "home_branch_id": audit.Shown("home_branch", _related_name("home_branch_id")),
 }
