@@ -1,8 +1,9 @@
-"""PDFs from HTML with WeasyPrint, fetching nothing but the app's own static files.
+"""PDFs from HTML with WeasyPrint, fetching nothing but the app's own static files and stored data.
 
-Whatever a clause or a name says, the renderer never reads a local file, never calls a URL
+Whatever a clause, a name or a logo says, the renderer never reads a local file, never calls a URL
 and never attaches anything: the only resources it may load are files under the app's
-static folder (addressed as /static/...) and inline data: URIs. An archival PDF (the MOU) is PDF/A-3a:
+static folder (addressed as /static/...), inline data: URIs, and the stored bytes the caller hands
+over (an organisation's logo, addressed as /stored/<key>). An archival PDF (the MOU) is PDF/A-3a:
 tagged, so a screen reader gets headings, tables and reading order, and declaring PDF/UA in its XMP
 metadata. WeasyPrint makes no
 thread-safety promise, so renders in one process take turns (a gunicorn worker renders one
@@ -49,31 +50,42 @@ class ArchivalMetadata(DocumentMetadata):
         return rdf.replace(b"</rdf:RDF>", PDF_UA + b"</rdf:RDF>")
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serves /static/ files from disk and data: URIs; refuses (and remembers) everything else."""
+def stored_url(key: str) -> str:
+    """Where a template points at stored bytes handed to render_pdf (`stored={key: (bytes, type)}`)."""
+    return f"{BASE_URL}stored/{key}"
 
-    def __init__(self, static_folder: str):
+
+class OwnDataFetcher(URLFetcher):
+    """Serves /static/ files from disk, data: URIs and the stored bytes it was given; refuses (and remembers)
+    everything else."""
+
+    def __init__(self, static_folder: str, stored: dict | None = None):
         super().__init__(allowed_protocols=("https", "data"), allow_redirects=False)
         self.static_folder = Path(static_folder).resolve()
+        self.stored = stored or {}
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
         if url.startswith("data:"):
             return super().fetch(url, headers)  # decoded in memory, no I/O
         parts = urlsplit(url)
-        if parts.scheme == "https" and parts.netloc == urlsplit(BASE_URL).netloc and parts.path.startswith("/static/"):
+        ours = parts.scheme == "https" and parts.netloc == urlsplit(BASE_URL).netloc and not parts.query
+        if ours and parts.path.startswith("/stored/") and unquote(parts.path[len("/stored/"):]) in self.stored:
+            body, kind = self.stored[unquote(parts.path[len("/stored/"):])]
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": kind})
+        if ours and parts.path.startswith("/static/"):
             path = (self.static_folder / unquote(parts.path[len("/static/"):])).resolve()
             if path.is_file() and path.is_relative_to(self.static_folder):
                 kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": kind})
         self.refused.append(url)
-        raise ValueError(f"the PDF renderer fetches only the app's static files, not {url}")
+        raise ValueError(f"the PDF renderer fetches only the app's static files and stored data, not {url}")
 
 
-def render_pdf(html: str, archival: bool = False) -> bytes:
+def render_pdf(html: str, archival: bool = False, stored: dict | None = None) -> bytes:
     """The PDF of `html`; `archival`: PDF/A-3a, tagged, declaring PDF/UA (the template must give a title
-    and the html element a lang)."""
-    fetcher = StaticOnlyFetcher(current_app.static_folder)
+    and the html element a lang); `stored`: {key: (bytes, content type)} the template reaches at stored_url(key)."""
+    fetcher = OwnDataFetcher(current_app.static_folder, stored)
     with _render_lock:
         variant = ARCHIVAL if archival else None
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(pdf_variant=variant)

@@ -5,6 +5,8 @@ ACTIONS = {
     "organisation.created": _l("created the organisation"),
     "organisation.updated": _l("changed the organisation"),
     "organisation.confirmed": _l("confirmed the details are current"),
+    "organisation.logo_set": _l("uploaded a logo"),
+    "organisation.logo_removed": _l("removed the logo"),
     "contact.created": _l("added a contact"),
     "contact.updated": _l("changed a contact"),
     "contact.removed": _l("removed a contact"),

@@ -2,6 +2,7 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -38,6 +39,10 @@ class OrganisationForm(FlaskForm):
         none = [("", _l("— none —"))]
         self.parent_id.choices = none + [(o.id, f"{o.name} ({o.kind_label})") for o in parents]
         self.home_branch_id.choices = none + [(o.id, o.name) for o in branches]
+
+
+class LogoForm(FlaskForm):
+    logo = FileField(_l("Logo"), description=_l("PNG or SVG, at most 512 KB and 2000 × 2000 pixels. It heads the MOUs this organisation is party to."))
 
 
 class ContactForm(FlaskForm):

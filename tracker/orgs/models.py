@@ -1,9 +1,9 @@
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, or_
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, LargeBinary, String, or_
 from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from tracker.extensions import db
 
@@ -67,6 +67,8 @@ class Organisation(db.Model):
     postal_code: Mapped[str] = mapped_column(String(20), default="")
     time_zone: Mapped[str] = mapped_column(String(50), default="America/New_York")
     language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
+    logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # checked and sanitised (orgs/logos.py)
+    logo_type: Mapped[str | None] = mapped_column(String(30))  # image/png or image/svg+xml; None: no logo
     last_confirmed: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from tracker.audit import service as audit
 from tracker.auth.models import User, new_access_version
 from tracker.extensions import db
+from tracker.orgs import logos
 from tracker.orgs.models import BRANCH, KINDS, PARENT_KINDS, SCHOOL, Contact, Organisation
 from tracker.orgs.tree import descendants_and_self
 from tracker.validation import Invalid
@@ -172,6 +173,24 @@ def update_organisation(actor: audit.Actor, org: Organisation, data: dict, scope
         organisations_changed()
     db.session.commit()
     return changes
+
+
+def set_logo(actor: audit.Actor, org: Organisation, upload: bytes) -> None:
+    """Keep a checked and sanitised logo (logos.checked refuses anything else, and nothing changes then)."""
+    data, kind = logos.checked(upload)
+    had = org.logo_type is not None
+    org.logo, org.logo_type = data, kind
+    audit.record(actor, "organisation.logo_set", "organisation", org.id,
+                 {"logo": ["a logo" if had else None, f"{'SVG' if kind == logos.SVG else 'PNG'}, {len(data)} bytes"]})
+    db.session.commit()
+
+
+def remove_logo(actor: audit.Actor, org: Organisation) -> None:
+    if org.logo_type is None:
+        raise Invalid({"": _("This organisation has no logo.")})
+    org.logo, org.logo_type = None, None
+    audit.record(actor, "organisation.logo_removed", "organisation", org.id, {"logo": ["a logo", None]})
+    db.session.commit()
 
 
 def confirm(actor: audit.Actor, org: Organisation, today: date) -> None:
