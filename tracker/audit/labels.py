@@ -80,6 +80,7 @@ ACTIONS = {
     "document.signed": _l("signed"),
     "document.declined": _l("declined to sign"),
     "document.sealed": _l("froze, rendered and sealed the signed PDF"),
+    "document.seal_waiting": _l("waited for the timestamping server"),
     "document.amendment_started": _l("started an amendment"),
 }
 HIDDEN_FIELDS = frozenset({"version"})  # bookkeeping, not something people changed

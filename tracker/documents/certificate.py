@@ -136,6 +136,8 @@ SENTENCES = {
                                          signatory=_after(c, "signatory"), typed=_quoted(_after(c, "typed name"))),
     "document.declined": lambda c, v, p: _("declined to sign as %(name)s, saying: %(reason)s",
                                            name=_after(c, "signatory"), reason=_quoted(_after(c, "reason"))),
+    "document.seal_waiting": lambda c, v, p: _("waited for the timestamping server, which %(reason)s",
+                                                reason=_after(c, "timestamping server")),
     "document.amendment_started": lambda c, v, p: _("started this amendment of the %(label)s", label=_after(c, "amends")),
 }
 

@@ -113,6 +113,11 @@ class DocumentVersion(db.Model):
         return self.status == workflow.SIGNED
 
     @property
+    def awaiting_seal(self) -> bool:
+        """Signed by everyone; the seal waits for the timestamping server."""
+        return self.status == workflow.SEALING
+
+    @property
     def before_signing(self) -> bool:
         """Its signatories can still change."""
         return self.status in workflow.BEFORE_SIGNING

@@ -153,6 +153,9 @@ def download(agreement, version):
         # Sealed bytes never change: the signed-in browser may keep its copy (never a shared cache).
         response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
         return response.make_conditional(request)
+    if version.awaiting_seal:  # signed by everyone: no draft render, and no unsealed copy
+        flash(_("Everyone has signed; the PDF is ready once its seal has its timestamp. Try again shortly."), "info")
+        return redirect(url_for("documents.version", agreement_id=agreement.id, version_id=version.id), 303)
     return pdf_response(pdf.draft_pdf(version), "DRAFT - " + pdf.filename(version))
 
 
