@@ -73,6 +73,9 @@ def test_downloads_serve_the_stored_bytes(sealed, login, world):
     first, second = session.get(url), session.get(url)
     assert first.status_code == 200 and first.mimetype == "application/pdf"
     assert first.data == second.data == sealed.pdf
+    assert first.headers["ETag"] == f'"{sealed.pdf_sha256}"' and "immutable" in first.headers["Cache-Control"]
+    again = session.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == first.headers["ETag"]
 
 
 def upload(client_session, data: bytes, name="mou.pdf"):

@@ -39,7 +39,8 @@ def sealed_pdf(version: DocumentVersion) -> tuple[str, str, bytes] | None:
     """(filename, SHA-256, bytes) of a sealed version; None before it is sealed."""
     if version.pdf_sha256 is None:
         return None
-    return f"{version.document.title} - {version.label} - {version.public_id}.pdf", version.pdf_sha256, version.pdf
+    data = db.session.scalar(select(DocumentVersion.pdf).where(DocumentVersion.id == version.id))  # the stored bytes
+    return f"{version.document.title} - {version.label} - {version.public_id}.pdf", version.pdf_sha256, data
 
 
 def version_text(version: DocumentVersion) -> str:
