@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: install run test lock chromium redis perl-csv bench messages
+.PHONY: install run test lock chromium redis perl-csv poppler bench messages
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,11 @@ perl-csv:
 redis:
 	@scripts/ensure-redis
 
+poppler:
+	@scripts/ensure-poppler
+
 ## make test: set up and run the whole suite (TEST_DATABASE_URL=postgresql://... for PostgreSQL).
-test: install chromium redis perl-csv
+test: install chromium redis perl-csv poppler
 	$(BIN)/pytest
 
 lock:

@@ -77,6 +77,12 @@ class Base:
     SEAL_PKCS12_PATH = os.environ.get("SEAL_PKCS12_PATH")  # unset: a CA and seal certificate in instance/seal/
     SEAL_PKCS12_PASSWORD = os.environ.get("SEAL_PKCS12_PASSWORD")
     SEAL_ORGANISATION = os.environ.get("SEAL_ORGANISATION", "Library Partnership Tracker")
+    # An RFC 3161 timestamping server: set, seals are PAdES B-T with their validation data embedded (B-LT).
+    SEAL_TSA_URL = os.environ.get("SEAL_TSA_URL")
+    SEAL_TSA_CA_PATH = os.environ.get("SEAL_TSA_CA_PATH")  # PEM root(s) of the TSA, besides the system's trusted roots
+    SEAL_TSA_TIMEOUT = int(os.environ.get("SEAL_TSA_TIMEOUT", "10"))  # seconds to wait for the TSA
+    # Seconds between tries when the TSA is down (the signature has landed; the seal waits as a job).
+    SEAL_RETRY_DELAYS = [float(s) for s in os.environ.get("SEAL_RETRY_DELAYS", "10,30,60,120,300").split(",") if s]
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024  # any request body, uploads included
     ROSTER_MAX_UNZIPPED_BYTES = int(os.environ.get("ROSTER_MAX_UNZIPPED_MB", "100")) * 1024 * 1024  # per file in a roster zip
     VERIFY_MAX_BYTES = int(os.environ.get("VERIFY_MAX_BYTES", str(20 * 1024 * 1024)))  # largest PDF /verify accepts

@@ -96,6 +96,11 @@ def build_matrix(world: World, password: str) -> Matrix:
     return matrix
 
 
+LOGO = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                     "1f15c4890000000d49444154789c6360f8cf000000030101001bb1bd"
+                     "0a0000000049454e44ae426082")  # a 1 x 1 PNG
+
+
 def add_details(matrix: Matrix) -> None:
     """Goals, parties, contacts, a resource share, a milestone owed by North, a survey round, a calendar feed."""
     from tracker.calendar import service as calendar
@@ -114,6 +119,8 @@ def add_details(matrix: Matrix) -> None:
     db.session.flush()
     ids["round_id"] = survey.id
     ids["token"] = calendar.feed(matrix.users[(ADMIN, "")]).token
+    library = world.orgs["library"]
+    library.logo, library.logo_type = LOGO, "image/png"  # so the address of its logo answers
     db.session.commit()
 
 

@@ -194,6 +194,7 @@ def test_organisation_created(app, world):
         "kind: — → School",
         "city: — → Lakeside",
         "time zone: — → America/New_York",
+        "language: — → English",
         "last confirmed: — → 2026-05-01",
         "parent: — → Lakeside District",
         "home branch: — → Harbor Branch",

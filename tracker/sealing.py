@@ -2,8 +2,16 @@
 
 The certificate comes from a PKCS#12 file (SEAL_PKCS12_PATH / SEAL_PKCS12_PASSWORD), or else
 from a self-managed CA the app creates on first use in instance/seal/ (keys 0600, never in the
-repository). `validate` says whether a PDF's seal is intact, covers the entire file and was made
-with our certificate.
+repository); that CA publishes its certificate revocation list at PUBLIC_BASE_URL/seal/ca.crl, the
+address its seal certificate names. `validate` says whether a PDF's seal is intact, covers the
+entire file and was made with our certificate.
+
+With SEAL_TSA_URL set, the seal carries an RFC 3161 timestamp from that server (PAdES B-T) and the
+data needed to validate it later without the app (B-LT): the certificates, our CA's CRL (or, for a
+deployment's own certificate, its CA's revocation data, fetched) and the TSA's, in the same
+revision as the signature, so the signature still covers the whole file. A TSA that cannot be
+reached or answers something that is not our timestamp raises `TimestampUnavailable`, and nothing
+is sealed.
 """
 import asyncio
 import fcntl
@@ -15,22 +23,38 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import aiohttp
 from asn1crypto import keys as asn1_keys
+from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from flask import current_app
+from flask_babel import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers import constants
+from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
+from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 FIELD = "Seal"
+CRL_PATH = "/seal/ca.crl"  # where the app publishes the self-managed CA's revocation list
+CRL_DAYS = 7  # a CRL is good for this long, and made again a day before it runs out
+
+
+class TimestampUnavailable(RuntimeError):
+    """The timestamping server could not give the seal its timestamp: nothing was sealed."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass
@@ -60,8 +84,9 @@ def _write(path: Path, data: bytes, private: bool) -> None:
         out.write(data)
 
 
-def create_authority(folder: Path, organisation: str) -> None:
-    """A CA (ten years) and a seal certificate it issues (five years), as PEM files in `folder`."""
+def create_authority(folder: Path, organisation: str, crl_url: str | None = None) -> None:
+    """A CA (ten years) and a seal certificate it issues (five years), as PEM files in `folder`; the seal
+    certificate names `crl_url` as where the CA's revocation list is published."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     now = datetime.now(timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -79,8 +104,12 @@ def create_authority(folder: Path, organisation: str) -> None:
             .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1825))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(_usage(digital_signature=True, content_commitment=True), critical=True)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False))
+    if crl_url:
+        cert = cert.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url)], relative_name=None, reasons=None, crl_issuer=None)]),
+            critical=False)
+    cert = cert.sign(ca_key, hashes.SHA256())
     pkcs8 = dict(encoding=serialization.Encoding.PEM, format=serialization.PrivateFormat.PKCS8,
                  encryption_algorithm=serialization.NoEncryption())
     _write(folder / "ca-key.pem", ca_key.private_bytes(**pkcs8), private=True)
@@ -99,7 +128,7 @@ def _self_managed(folder: Path, organisation: str) -> Sealer:
     with open(folder / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (folder / "seal.pem").exists():
-            create_authority(folder, organisation)
+            create_authority(folder, organisation, crl_url(current_app.config["PUBLIC_BASE_URL"]))
     ca = x509.load_pem_x509_certificate((folder / "ca.pem").read_bytes())
     cert = x509.load_pem_x509_certificate((folder / "seal.pem").read_bytes())
     key = serialization.load_pem_private_key((folder / "seal-key.pem").read_bytes(), password=None)
@@ -117,6 +146,37 @@ def _pkcs12(path: str, password: str | None) -> Sealer:
     others = list(signer.cert_registry)
     roots = [c for c in others if c.subject == c.issuer] or others or [signer.signing_cert]
     return Sealer(signer, roots, hashlib.sha256(signer.signing_cert.dump()).hexdigest())
+
+
+def crl_url(public_base_url: str) -> str:
+    return public_base_url.rstrip("/") + CRL_PATH
+
+
+def revocation_list() -> bytes | None:
+    """The self-managed CA's CRL (DER), made again when it is a day from running out; None with a deployment's
+    own certificate (its CA publishes its own)."""
+    if current_app.config.get("SEAL_PKCS12_PATH"):
+        return None
+    sealer()  # the CA exists
+    folder = Path(current_app.instance_path) / "seal"
+    path = folder / "ca.crl"
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        now = datetime.now(timezone.utc)
+        if path.exists():
+            current = x509.load_der_x509_crl(path.read_bytes())
+            if current.next_update_utc and current.next_update_utc - now > timedelta(days=1):
+                return path.read_bytes()
+        ca = x509.load_pem_x509_certificate((folder / "ca.pem").read_bytes())
+        ca_key = serialization.load_pem_private_key((folder / "ca-key.pem").read_bytes(), password=None)
+        number = int(now.timestamp())
+        crl = (x509.CertificateRevocationListBuilder().issuer_name(ca.subject).last_update(now - timedelta(minutes=5))
+               .next_update(now + timedelta(days=CRL_DAYS)).add_extension(x509.CRLNumber(number), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+               .sign(ca_key, hashes.SHA256()))
+        data = crl.public_bytes(serialization.Encoding.DER)
+        _write(path, data, private=False)
+        return data
 
 
 def sealer() -> Sealer:
@@ -141,27 +201,80 @@ def outside_event_loop(work):
         return pool.submit(work).result()
 
 
+class _Pdf17Signer(signers.PdfSigner):
+    """pyHanko declares the ISO 32002 extension for an ECDSA P-256 key, which raises the catalog's version to
+    PDF 2.0 under a 1.7 header. A PDF/A-3 file stays PDF 1.7: PAdES over ECDSA needs only the ESIC extension."""
+
+    def register_extensions(self, pdf_out, *, md_algorithm):
+        pdf_out.ensure_output_version(version=(1, 7))
+        pdf_out.register_extension(constants.ESIC_EXTENSION_1)
+
+
+def _tsa_roots() -> list:
+    path = current_app.config.get("SEAL_TSA_CA_PATH")
+    if not path:
+        return []
+    return [asn1_x509.Certificate.load(der) for _kind, _headers, der in pem.unarmor(Path(path).read_bytes(), multiple=True)]
+
+
+def _long_term(ours: Sealer) -> dict:
+    """What a B-T seal adds: the timestamper and the validation data to embed with the signature (B-LT)."""
+    config = current_app.config
+    own_crl = revocation_list()
+    context = ValidationContext(
+        extra_trust_roots=ours.trust_roots + _tsa_roots(), other_certs=list(ours.signer.cert_registry),
+        crls=[own_crl] if own_crl else [], allow_fetching=True)
+    return {"timestamper": HTTPTimeStamper(config["SEAL_TSA_URL"], timeout=config["SEAL_TSA_TIMEOUT"]),
+            "meta": {"embed_validation_info": True, "validation_context": context,
+                     "dss_settings": DSSContentSettings(placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE,
+                                                        include_vri=False)}}
+
+
+def _why(problem: Exception) -> str:
+    """The TSA's failure in words for the job that retries (no stack trace, no internal value)."""
+    causes, cause = [], problem
+    while cause is not None and len(causes) < 10:
+        causes.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    if any(isinstance(c, (aiohttp.ClientConnectionError, asyncio.TimeoutError, ConnectionError)) for c in causes):
+        return _("could not be reached")
+    if any(isinstance(c, aiohttp.ClientResponseError) for c in causes):
+        return _("answered with an error")
+    return _("answered with something that is not a valid timestamp for this seal")
+
+
 def seal(pdf: bytes, reason: str, location: str = "") -> bytes:
-    """The PDF with a PAdES signature over every byte (an incremental update to the file)."""
+    """The PDF with a PAdES signature over every byte (an incremental update to the file); with SEAL_TSA_URL,
+    timestamped and carrying its validation data, or `TimestampUnavailable` and nothing sealed."""
+    ours = sealer()
+    extra = _long_term(ours) if current_app.config.get("SEAL_TSA_URL") else {"timestamper": None, "meta": {}}
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES,
-                                        md_algorithm="sha256", reason=reason, location=location or None)
+                                        md_algorithm="sha256", reason=reason, location=location or None, **extra["meta"])
     out = io.BytesIO()
-    signer = sealer().signer
-    outside_event_loop(lambda: signers.sign_pdf(writer, meta, signer=signer, output=out))
+    signer = _Pdf17Signer(meta, signer=ours.signer, timestamper=extra["timestamper"])
+    try:
+        outside_event_loop(lambda: signer.sign_pdf(writer, output=out))
+    except Exception as problem:  # noqa: BLE001  with a TSA, what fails here is the TSA's part
+        if extra["timestamper"] is None:
+            raise
+        current_app.logger.warning("timestamping server %s failed: %r", current_app.config["SEAL_TSA_URL"], problem)
+        raise TimestampUnavailable(_why(problem)) from problem
     return out.getvalue()
 
 
 def validate(pdf: bytes) -> bool:
-    """True when the PDF carries exactly our seal, intact, trusted, covering the entire file."""
+    """True when the PDF carries exactly our seal, intact, trusted, covering the entire file (and, when it is
+    timestamped, a timestamp from a TSA we trust)."""
     ours = sealer()
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
         if len(signatures) != 1:
             return False
-        status = outside_event_loop(
-            lambda: validate_pdf_signature(signatures[0], ValidationContext(trust_roots=ours.trust_roots)))
+        stamps = ValidationContext(extra_trust_roots=_tsa_roots())
+        status = outside_event_loop(lambda: validate_pdf_signature(
+            signatures[0], ValidationContext(trust_roots=ours.trust_roots), ts_validation_context=stamps))
     except Exception:  # noqa: BLE001  any file that cannot be read or validated is not genuine
         return False
     signer_fingerprint = hashlib.sha256(status.signing_cert.dump()).hexdigest()

@@ -5,6 +5,8 @@ ACTIONS = {
     "organisation.created": _l("created the organisation"),
     "organisation.updated": _l("changed the organisation"),
     "organisation.confirmed": _l("confirmed the details are current"),
+    "organisation.logo_set": _l("uploaded a logo"),
+    "organisation.logo_removed": _l("removed the logo"),
     "contact.created": _l("added a contact"),
     "contact.updated": _l("changed a contact"),
     "contact.removed": _l("removed a contact"),
@@ -81,6 +83,7 @@ ACTIONS = {
     "document.signed": _l("signed"),
     "document.declined": _l("declined to sign"),
     "document.sealed": _l("froze, rendered and sealed the signed PDF"),
+    "document.seal_waiting": _l("waited for the timestamping server"),
     "document.amendment_started": _l("started an amendment"),
 }
 HIDDEN_FIELDS = frozenset({"version"})  # bookkeeping, not something people changed

@@ -2,7 +2,7 @@ import click
 from flask import Blueprint
 
 from tracker.audit.service import Actor
-from tracker.documents import signing
+from tracker.documents import final, signing
 
 bp = Blueprint("documents_cli", __name__, cli_group="documents")
 
@@ -13,3 +13,11 @@ def remind(every: int):
     """Email the signers whose turn it is and who were not invited or reminded lately (run daily from cron)."""
     count = signing.remind(Actor(label="signing reminders"), every)
     click.echo(f"Reminded {count} signer(s).")
+
+
+@bp.cli.command("seal")
+def seal():
+    """Try once more to seal the versions signed by everyone whose timestamp is still missing."""
+    for version_id in final.waiting():
+        reason = final.try_sealing(version_id)
+        click.echo(f"Version {version_id}: " + ("sealed." if reason is None else f"still waiting: the timestamping server {reason}."))

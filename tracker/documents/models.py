@@ -61,6 +61,9 @@ class DocumentVersion(db.Model):
     # What the clauses say about the agreement (dates, names, schools), fixed when the version leaves draft,
     # so editing the agreement later never changes words that approvers or signers have already seen.
     fixed_values: Mapped[dict | None] = mapped_column(JSON)
+    # The time zone and language its PDF is printed in (its library party's), fixed when it leaves draft too.
+    time_zone: Mapped[str | None] = mapped_column(String(50))
+    language: Mapped[str | None] = mapped_column(String(10))
     text: Mapped[str | None] = deferred(mapped_column(Text))  # the rendered text, fixed when frozen
     text_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # the sealed bytes, served as they are
@@ -108,6 +111,11 @@ class DocumentVersion(db.Model):
     @property
     def is_signed(self) -> bool:
         return self.status == workflow.SIGNED
+
+    @property
+    def awaiting_seal(self) -> bool:
+        """Signed by everyone; the seal waits for the timestamping server."""
+        return self.status == workflow.SEALING
 
     @property
     def before_signing(self) -> bool:

@@ -1,7 +1,8 @@
 """Pages anyone may open without an account: verification, and an outside signer's link."""
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
+from tracker import sealing
 from tracker.audit.service import Actor
 from tracker.auth.access import public
 from tracker.documents import forms, links, pdf, signing, text, verification
@@ -46,6 +47,19 @@ def verify():
     if answer is not None and not (answer.genuine or answer.registered) and status == 200 and request.method == "GET":
         status = 404
     return render_template("documents/verify.html", form=form, answer=answer), status
+
+
+@bp.route(sealing.CRL_PATH)
+@public
+def revocation_list():
+    """The self-managed seal CA's certificate revocation list, named by its seal certificate (404 with a
+    deployment's own certificate, whose CA publishes its own)."""
+    data = sealing.revocation_list()
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype="application/pkix-crl")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 # ---- an outside signer's link ------------------------------------------------------------------

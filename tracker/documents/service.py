@@ -14,7 +14,7 @@ from tracker.audit import service as audit
 from tracker.clauses import service as clauses
 from tracker.clauses import variables
 from tracker.clauses.models import Clause
-from tracker.documents import checklist, signing, text
+from tracker.documents import checklist, locality, signing, text
 from tracker.documents.history import ENTITY, record  # noqa: F401  (ENTITY: the views read the history by it)
 from tracker.documents.models import APPROVALS, SIGNING_ORDERS, Document, DocumentVersion, Signatory, VersionClause
 from tracker.documents.workflow import DRAFT, FROZEN, NOT_EDITABLE, VERSION
@@ -39,7 +39,8 @@ def sealed_pdf(version: DocumentVersion) -> tuple[str, str, bytes] | None:
     """(filename, SHA-256, bytes) of a sealed version; None before it is sealed."""
     if version.pdf_sha256 is None:
         return None
-    return f"{version.document.title} - {version.label} - {version.public_id}.pdf", version.pdf_sha256, version.pdf
+    data = db.session.scalar(select(DocumentVersion.pdf).where(DocumentVersion.id == version.id))  # the stored bytes
+    return f"{version.document.title} - {version.label} - {version.public_id}.pdf", version.pdf_sha256, data
 
 
 def latest(document: Document) -> DocumentVersion:
@@ -185,6 +186,7 @@ def submit_for_approval(actor: audit.Actor, version: DocumentVersion) -> None:
     if blocking:
         raise Invalid({"": [_("Put these right before submitting:")] + [item.text for item in blocking]})
     text.fix_values(version)
+    locality.fix(version)
     step = VERSION.move(version, "submit")
     record(actor, "document.submitted", version, {"status": [step.source, step.target]})
     db.session.commit()
@@ -200,6 +202,7 @@ def return_to_draft(actor: audit.Actor, version: DocumentVersion, reason: str = 
     for signatory in version.signatories:
         signing.reset(signatory)
     version.fixed_values = None  # the draft reads the agreement as it is again
+    locality.release(version)
     record(actor, "document.returned_to_draft", version,
            {"status": [step.source, step.target], "approvals lapsed": [lapsed, 0], **({"reason": [None, reason]} if reason else {})})
     db.session.commit()

@@ -306,7 +306,8 @@ def check_drawing(drawing: str) -> str:
 
 def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str, consent: bool,
          link_id: int | None = None, drawing: str = "") -> bool:
-    """Record one signature; returns True when it was the last one and the version is now sealed."""
+    """Record one signature; returns True when it was the last one (the version is then sealed, or waits for its
+    seal while the timestamping server is down)."""
     drawing = check_drawing(drawing)
     errors = {}
     if not consent:
@@ -332,9 +333,9 @@ def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str
     remaining = db.session.execute(
         select(func.count()).select_from(Signatory).where(Signatory.version_id == version.id, Signatory.status == PENDING)
     ).scalar()
-    invitations = []
+    invitations, sealed = [], False
     if remaining == 0:
-        final.freeze(actor, version)
+        sealed = final.freeze(actor, version)
         _agreement_follows(actor, version, "document_signed")
         amendments.carry_into_agreement(actor, version)
     elif version.signing_order == "sequential":
@@ -343,8 +344,10 @@ def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str
     db.session.commit()
     for invited, token in invitations:
         notify.invitation(invited, token)
-    if remaining == 0:
+    if sealed:
         notify.completed(version, pdf.filename(version))
+    elif remaining == 0:
+        final.start_retrying(version)  # the timestamping server is down: the seal is tried again as a job
     return remaining == 0
 
 

@@ -1,9 +1,10 @@
 """MOU documents inside the app: assembling, reviewing, approving, sending, signing from the task list."""
 from datetime import datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from tracker.agreements import parts
 from tracker.audit import service as audit
@@ -33,7 +34,7 @@ for _name, _value in (("APPROVAL_KINDS", APPROVALS), ("SIGNING_ORDERS", SIGNING_
 def _version(access, agreement, version_id: int):
     """A version of one of the agreement's documents; someone who does not otherwise see the agreement
     reaches only the versions they are asked to sign."""
-    version = db.session.get(DocumentVersion, version_id)
+    version = db.session.get(DocumentVersion, version_id, options=[joinedload(DocumentVersion.document)])
     if version is None or version.document.agreement_id != agreement.id:
         return None
     if access.relation is Relation.UNRELATED and not access.scope.everything and \
@@ -149,14 +150,20 @@ def preview(agreement, version):
 @requires("document.view", scope="agreement")
 def download(agreement, version):
     """The sealed bytes once signed (never a re-render); a DRAFT-marked render before."""
-    sealed = service.sealed_pdf(version)
-    if sealed is not None:
-        name, sha256, data = sealed
-        response = pdf_response(data, name, inline=False)
-        response.set_etag(sha256)
-        # Sealed bytes never change: the signed-in browser may keep its copy (never a shared cache).
+    if version.pdf_sha256 is not None:
+        # Sealed bytes never change: the signed-in browser may keep its copy (never a shared cache); a copy it
+        # already holds is answered 304 without reading the bytes.
+        if request.if_none_match.contains(version.pdf_sha256):
+            response = Response(status=304)
+        else:
+            name, sha256, data = service.sealed_pdf(version)
+            response = pdf_response(data, name, inline=False)
+        response.set_etag(version.pdf_sha256)
         response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
-        return response.make_conditional(request)
+        return response
+    if version.awaiting_seal:  # signed by everyone: no draft render, and no unsealed copy
+        flash(_("Everyone has signed; the PDF is ready once its seal has its timestamp. Try again shortly."), "info")
+        return redirect(url_for("documents.version", agreement_id=agreement.id, version_id=version.id), 303)
     return pdf_response(pdf.draft_pdf(version), "DRAFT - " + pdf.filename(version))
 
 

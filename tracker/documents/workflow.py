@@ -1,7 +1,9 @@
 """The lifecycles of sign-off, as transition tables (tracker/lifecycle.py).
 
 An MOU version: draft -> awaiting approval -> out for signature -> signed and sealed (by the last signature),
-or declined by a signer; from awaiting approval, out for signature or declined it can return to draft.
+or declined by a signer; from awaiting approval, out for signature or declined it can return to draft. When the
+timestamping server cannot be reached, the last signature still lands: the version is signed and waits for its
+seal (a job tries again), then is sealed; nothing returns it to draft meanwhile.
 Each signatory: pending -> signed or declined, and back to pending when the version returns to draft.
 """
 from flask_babel import lazy_gettext as _l
@@ -9,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from tracker.lifecycle import Lifecycle, Transition
 
 DRAFT, REVIEW, SIGNING, DECLINED, SIGNED = "draft", "review", "signing", "declined", "signed"
+SEALING = "sealing"  # signed by everyone, waiting for the timestamp its seal needs
 PENDING = "pending"  # a signatory's, with SIGNED and DECLINED
 
 VERSION_STATUSES = {
@@ -16,6 +19,7 @@ VERSION_STATUSES = {
     REVIEW: _l("Awaiting approval"),
     SIGNING: _l("Out for signature"),
     DECLINED: _l("Declined"),
+    SEALING: _l("Signed, waiting for its seal"),
     SIGNED: _l("Signed and sealed"),
 }
 EDITABLE = frozenset({DRAFT})  # its text and settings can change
@@ -29,6 +33,8 @@ VERSION = Lifecycle(VERSION_STATUSES, [
     Transition("submit", DRAFT, REVIEW, _l("Submit for approval")),
     Transition("send", REVIEW, SIGNING, _l("Send for signature")),
     Transition("seal", SIGNING, SIGNED, _l("Signed by everyone: sealed")),
+    Transition("await_seal", SIGNING, SEALING, _l("Signed by everyone: the seal waits for the timestamping server")),
+    Transition("seal", SEALING, SIGNED, _l("Sealed with its timestamp")),
     Transition("decline", SIGNING, DECLINED, _l("Declined by a signer")),
     Transition("return", REVIEW, DRAFT, _l("Return to draft")),
     Transition("return", SIGNING, DRAFT, _l("Recall to draft")),
@@ -38,7 +44,9 @@ VERSION = Lifecycle(VERSION_STATUSES, [
     "send": _l("Only a version awaiting approval can be sent for signature."),
     "seal": NOT_OUT,
     "decline": NOT_OUT,
+    "await_seal": NOT_OUT,
     "return": _l("This version is already a draft."),
+    ("return", SEALING): _l("This version is signed by everyone and waits only for its seal; it cannot return to draft."),
     ("return", SIGNED): FROZEN,
 })
 

@@ -2,11 +2,12 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from tracker.forms import IdSelectField, ListSearchForm, one_of, order_fields, strip
-from tracker.orgs.models import CONTACT_ROLES, KINDS
+from tracker.orgs.models import CONTACT_ROLES, KINDS, LANGUAGES
 from tracker.orgs.service import SORTS
 
 TIME_ZONES = sorted(z for z in available_timezones() if z.startswith(("America/", "Pacific/", "Europe/", "UTC")))
@@ -25,17 +26,23 @@ class OrganisationForm(FlaskForm):
     region = StringField(_l("State"), validators=[Length(max=50)], filters=[strip])
     postal_code = StringField(_l("Postal code"), validators=[Length(max=20)], filters=[strip])
     time_zone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIME_ZONES], default="America/New_York")
+    language = SelectField(_l("Language of documents"), choices=list(LANGUAGES.items()), default="en",
+                           description=_l("MOUs whose library party this is are printed in this language and time zone."))
     last_confirmed = DateField(_l("Details last confirmed"), validators=[Optional()])
 
     FIELDS = (
         "name", "kind", "parent_id", "home_branch_id", "state_id", "sourced_id", "ils_branch_code",
-        "street", "city", "region", "postal_code", "time_zone", "last_confirmed",
+        "street", "city", "region", "postal_code", "time_zone", "language", "last_confirmed",
     )
 
     def set_choices(self, parents, branches):
         none = [("", _l("— none —"))]
         self.parent_id.choices = none + [(o.id, f"{o.name} ({o.kind_label})") for o in parents]
         self.home_branch_id.choices = none + [(o.id, o.name) for o in branches]
+
+
+class LogoForm(FlaskForm):
+    logo = FileField(_l("Logo"), description=_l("PNG or SVG, at most 512 KB and 2000 × 2000 pixels. It heads the MOUs this organisation is party to."))
 
 
 class ContactForm(FlaskForm):

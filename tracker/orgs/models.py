@@ -1,9 +1,9 @@
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, or_
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, LargeBinary, String, or_
 from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from tracker.extensions import db
 
@@ -31,6 +31,9 @@ PARENT_KINDS = {
     MUNICIPALITY: set(),
 }
 PARENTS = frozenset().union(*PARENT_KINDS.values())  # the only kinds with organisations below them
+
+# The languages a document can be printed in (an organisation's, for the MOUs whose library party it is).
+LANGUAGES = {"en": _l("English"), "es": _l("Spanish")}
 
 CONTACT_ROLES = {
     "school_librarian": _l("School librarian"),
@@ -63,6 +66,9 @@ class Organisation(db.Model):
     region: Mapped[str] = mapped_column(String(50), default="")  # state / province
     postal_code: Mapped[str] = mapped_column(String(20), default="")
     time_zone: Mapped[str] = mapped_column(String(50), default="America/New_York")
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
+    logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # checked and sanitised (orgs/logos.py)
+    logo_type: Mapped[str | None] = mapped_column(String(30))  # image/png or image/svg+xml; None: no logo
     last_confirmed: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
 
@@ -74,6 +80,10 @@ class Organisation(db.Model):
     @property
     def kind_label(self) -> str:
         return str(KINDS.get(self.kind, self.kind))
+
+    @property
+    def language_label(self) -> str:
+        return str(LANGUAGES.get(self.language, self.language))
 
     @hybrid_method
     def needs_review(self, today: date, after_days: int) -> bool:

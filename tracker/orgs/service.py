@@ -8,13 +8,14 @@ from sqlalchemy.orm import selectinload
 from tracker.audit import service as audit
 from tracker.auth.models import User, new_access_version
 from tracker.extensions import db
+from tracker.orgs import logos
 from tracker.orgs.models import BRANCH, KINDS, PARENT_KINDS, SCHOOL, Contact, Organisation
 from tracker.orgs.tree import descendants_and_self
 from tracker.validation import Invalid
 
 ORG_FIELDS = (
     "name", "kind", "parent_id", "home_branch_id", "state_id", "sourced_id", "ils_branch_code",
-    "street", "city", "region", "postal_code", "time_zone", "last_confirmed",
+    "street", "city", "region", "postal_code", "time_zone", "language", "last_confirmed",
 )
 CONTACT_FIELDS = ("name", "title", "role", "email", "phone", "can_sign")
 CODE_FIELDS = ("state_id", "sourced_id", "ils_branch_code")
@@ -80,6 +81,7 @@ def _related_name(field: str):
 # How the history shows an organisation: related organisations by name (listed last), the kind by its label.
 SHOWN = {
     "kind": audit.Shown("kind", lambda org: org.kind_label),
+    "language": audit.Shown("language", lambda org: org.language_label),
     "parent_id": audit.Shown("parent", _related_name("parent_id")),
     "home_branch_id": audit.Shown("home_branch", _related_name("home_branch_id")),
 }
@@ -171,6 +173,24 @@ def update_organisation(actor: audit.Actor, org: Organisation, data: dict, scope
         organisations_changed()
     db.session.commit()
     return changes
+
+
+def set_logo(actor: audit.Actor, org: Organisation, upload: bytes) -> None:
+    """Keep a checked and sanitised logo (logos.checked refuses anything else, and nothing changes then)."""
+    data, kind = logos.checked(upload)
+    had = org.logo_type is not None
+    org.logo, org.logo_type = data, kind
+    audit.record(actor, "organisation.logo_set", "organisation", org.id,
+                 {"logo": ["a logo" if had else None, f"{'SVG' if kind == logos.SVG else 'PNG'}, {len(data)} bytes"]})
+    db.session.commit()
+
+
+def remove_logo(actor: audit.Actor, org: Organisation) -> None:
+    if org.logo_type is None:
+        raise Invalid({"": _("This organisation has no logo.")})
+    org.logo, org.logo_type = None, None
+    audit.record(actor, "organisation.logo_removed", "organisation", org.id, {"logo": ["a logo", None]})
+    db.session.commit()
 
 
 def confirm(actor: audit.Actor, org: Organisation, today: date) -> None:

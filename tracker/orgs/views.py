@@ -1,15 +1,17 @@
+import hashlib
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from tracker.audit import service as audit
 from tracker.auth.access import current_actor, requires
 from tracker.extensions import db
-from tracker.forms import form_data, submitted
+from tracker.forms import form_data, refusal, submitted
 from tracker.htmx import render
 from tracker.orgs import service
-from tracker.orgs.forms import ContactForm, OrganisationForm, OrganisationSearchForm
+from tracker.orgs import logos
+from tracker.orgs.forms import ContactForm, LogoForm, OrganisationForm, OrganisationSearchForm
 from tracker.orgs.models import BRANCH, PARENTS, Contact, Organisation
 from tracker.scope.loading import Param, add_param, child
 from tracker.scope.users import current_scope
@@ -49,7 +51,55 @@ def create():
 @bp.route("/<int:org_id>")
 @requires("org.view", scope="organisation")
 def detail(organisation):
-    return render_template("orgs/detail.html", org=organisation, history=audit.history("organisation", organisation.id))
+    return _detail_page(organisation, LogoForm(formdata=None))
+
+
+def _detail_page(organisation, logo_form, status=200):
+    return render_template("orgs/detail.html", org=organisation, history=audit.history("organisation", organisation.id),
+                           logo_form=logo_form), status
+
+
+@bp.route("/<int:org_id>/logo")
+@requires("org.view", scope="organisation")
+def logo(organisation):
+    """The kept (sanitised) logo; an SVG is sent with a policy that lets it run and load nothing."""
+    if organisation.logo_type is None:
+        return Response(status=404)
+    response = Response(organisation.logo, mimetype=organisation.logo_type)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.set_etag(hashlib.sha256(organisation.logo).hexdigest())
+    return response.make_conditional(request)
+
+
+@bp.route("/<int:org_id>/logo", methods=["POST"])
+@requires("org.edit", scope="organisation")
+def upload_logo(organisation):
+    form = LogoForm()
+    limit = logos.MAX_BYTES
+
+    def save():
+        upload = form.logo.data
+        return service.set_logo(current_actor(), organisation, upload.read(limit + 1) if upload else b"")
+
+    outcome = submitted(form, save)
+    if outcome.saved:
+        flash(_("The logo of %(name)s was saved.", name=organisation.name), "success")
+        return redirect(url_for("orgs.detail", org_id=organisation.id) + "#logo", 303)
+    return _detail_page(organisation, form, outcome.status)
+
+
+@bp.route("/<int:org_id>/logo/remove", methods=["POST"])
+@requires("org.edit", scope="organisation")
+def remove_logo(organisation):
+    form = LogoForm()
+    outcome = submitted(form, lambda: service.remove_logo(current_actor(), organisation))
+    if outcome.saved:
+        flash(_("The logo of %(name)s was removed.", name=organisation.name), "success")
+    else:
+        for message in refusal(form):
+            flash(message, "error")
+    return redirect(url_for("orgs.detail", org_id=organisation.id) + "#logo", 303)
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
