@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT ?= 5000
+export PORT  # outward links (mail, calendar, PDFs) use it when PUBLIC_BASE_URL is unset
 export FLASK_APP := wsgi
 
 .PHONY: install run test lock chromium redis bench messages

@@ -1,8 +1,9 @@
 """The MOU as a PDF: a draft marked DRAFT on every page, or the final copy with its signature page
 and audit certificate. Rendered by tracker.printing, which fetches nothing but the app's static files."""
 import segno
-from flask import current_app, render_template
+from flask import render_template
 
+from tracker import outward
 from tracker.audit import service as audit
 from tracker.documents import text
 from tracker.documents.history import ENTITY
@@ -10,7 +11,7 @@ from tracker.printing import render_pdf
 
 
 def verify_url(version) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify?id={version.public_id}"
+    return outward.link("public_documents.verify", id=version.public_id)
 
 
 def qr_data_uri(url: str) -> str:

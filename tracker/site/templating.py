@@ -7,6 +7,7 @@ from flask import current_app, request
 from flask_babel import get_translations
 from jinja2 import pass_context
 
+from tracker import outward
 from tracker.agreements import models as agreement_models
 from tracker.agreements import service as agreement_service
 from tracker.agreements import workflow
@@ -73,6 +74,7 @@ def register(app) -> None:
         PARTY_ROLES=agreement_models.PARTY_ROLES,
         ORG_KINDS=org_models.KINDS,
         query_with=query_with,
+        outward_link=outward.link,
         describe_action=describe,
         shown_changes=shown_changes,
         today=date.today,
