@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from tracker import mail, outward
+from tracker import clock, mail, outward
 from tracker.agreements.models import Agreement
 from tracker.auth.models import User
 from tracker.auth.permissions import ADMIN
@@ -92,12 +92,13 @@ def render_text(digest: Digest) -> str:
     return "\n".join(lines) + "\n"
 
 
-def send_all(today: date) -> dict:
-    """Send each user their digest of what is new since the last run; record what was sent."""
+def send_all(today: date | None = None) -> dict:
+    """Send each user their digest of what is new since the last run, on their own day (or on `today` for
+    everyone); record what was sent."""
     users = db.session.execute(select(User).where(User.active.is_(True)).order_by(User.id)).scalars().all()
     summary = {"users": 0, "items": 0, "failed": []}
     for user in users:
-        digest = digest_for(user, today)
+        digest = digest_for(user, today or clock.today(user))
         if not digest.items:
             continue
         subject = _("Partnership key dates: %(n)s to look at", n=len(digest.items))

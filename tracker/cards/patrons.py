@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 
+from tracker import clock
 from tracker.audit import service as audit
 from tracker.cards.models import CardDrive, DriveCount, OptOut, Student
 from tracker.cards.patron_formats import BUILDERS, POLARIS_BARCODE_MAX
@@ -61,7 +62,7 @@ def export(actor, programme, file_format: str, filters: Filters, today: date | N
         raise Invalid({"file_format": _("Unknown format.")})
     if filters.drive_id and db.session.scalar(select(CardDrive.agreement_id).where(CardDrive.id == filters.drive_id)) != programme.agreement_id:
         raise Invalid({"drive_id": _("Choose one of this agreement's drives.")})
-    today = today or date.today()
+    today = today or clock.today()
     students = db.session.execute(selected(programme.agreement_id, filters)).all()
     rules = PatronRules.of(programme, today)
     if file_format == "polaris":

@@ -12,6 +12,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import insert, or_, select, update
 
+from tracker import clock
 from tracker.audit import service as audit
 from tracker.cards import rosterfile
 from tracker.cards.models import ColumnMapping, OptOut, RosterImport, Student
@@ -178,7 +179,7 @@ def commit(actor, staged: RosterImport, today: date | None = None) -> dict:
         RosterImport.committed_at > staged.created_at))
     if newer:
         raise Invalid({"": _("Another roster was committed after this preview was made; upload the file again.")})
-    today = today or date.today()
+    today = today or clock.today()
     payload = json.loads(staged.parsed)
     opted_out = set(db.session.scalars(select(OptOut.source_id).where(OptOut.agreement_id == staged.agreement_id)))
     now = datetime.utcnow()

@@ -1,5 +1,4 @@
 """Roster pages: the roster of an agreement, upload -> mapping -> preview -> commit, opt-outs, patron export."""
-from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -8,6 +7,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField
 
+from tracker import clock
 from tracker.agreements import parts
 from tracker.auth.access import current_actor, requires
 from tracker.cards import optouts, patrons, programme, roster, rosterfile
@@ -41,7 +41,7 @@ def _roster_page(agreement, upload_form=None, optout_form=None, status=200):
     students = db.paginate(roster.roster_students(agreement.id, schools, chosen, q), per_page=50, error_out=False)
     imports = db.session.scalars(select(RosterImport).where(RosterImport.agreement_id == agreement.id)
                                  .order_by(RosterImport.id.desc()).limit(10)).all()
-    optout_form = optout_form or OptOutForm(formdata=None, opted_out_on=date.today())
+    optout_form = optout_form or OptOutForm(formdata=None, opted_out_on=clock.today())
     spec = programme.spec_of(agreement.id)
     return parts.page("cards/roster.html", agreement, "roster", status, upload_form=upload_form or _upload_form(agreement, None),
                       optout_form=optout_form, students=students, imports=imports, search=search, schools=shown,

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker import clock
 from tracker.agreements.models import Agreement, Goal, Party
 from tracker.agreements.service import WITH_PARTIES
 from tracker.auth.permissions import WHOLE
@@ -146,7 +147,7 @@ def _milestones(subject: ReportSubject) -> dict:
              .options(selectinload(Milestone.agreement), selectinload(Milestone.party))
              .order_by(Milestone.due_date, Milestone.id))
     items = db.session.execute(query).scalars().all()
-    today = date.today()
+    today = clock.today()
     counts = {status: sum(1 for m in items if m.status == status) for status in STATUSES}
     counts["overdue"] = sum(1 for m in items if m.overdue(today))
     decided = counts["done"] + counts["missed"]
