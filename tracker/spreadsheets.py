@@ -3,15 +3,20 @@
 Every text cell is neutralised: a value that starts with = + - @ (or a tab or carriage
 return, which some programs skip before one of those) gets a leading apostrophe, so a
 spreadsheet shows it as text instead of running it as a formula.
+
+Money and percentages are marked (`Money`, `Percent`) so each file says them its own way: "1234.50" and "45%"
+in a CSV, a currency or percent number format in an XLSX, whose columns are as wide as what they hold.
 """
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MIMETYPES = {
@@ -21,6 +26,24 @@ MIMETYPES = {
     "pdf": "application/pdf",
     "ics": "text/calendar; charset=utf-8",
 }
+
+FORMATS = {"money": '"$"#,##0.00', "percent": "0%", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm",
+           "int": "#,##0", "float": "#,##0.##"}
+WIDEST = 60  # characters: a longer text wraps rather than widening its column further
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in integer cents."""
+
+    cents: int
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A percentage as people say it: 45 for 45 %."""
+
+    value: int | float | None
 
 
 def neutralise(value):
@@ -48,8 +71,19 @@ def xlsx_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) 
         sheet.append(list(header))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+        widths = [len(str(h)) for h in header]
         for row in rows:
-            sheet.append([neutralise(v) for v in row])
+            cells = [_cell(v) for v in row]
+            sheet.append([neutralise(value) for value, _format in cells])
+            for column, ((value, number_format), cell) in enumerate(zip(cells, sheet[sheet.max_row]), start=1):
+                if number_format:
+                    cell.number_format = number_format
+                shown = len(str(_text(value)) if value is not None else "") + (4 if number_format == FORMATS["money"] else 0)
+                if column > len(widths):
+                    widths.append(0)
+                widths[column - 1] = max(widths[column - 1], shown)
+        for column, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(column)].width = min(max(width, 6), WIDEST) + 2
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
@@ -64,7 +98,26 @@ def download(data: bytes, filename: str) -> Response:
     return response
 
 
+def _cell(value) -> tuple:
+    """An XLSX cell's value and number format."""
+    if isinstance(value, Money):
+        return value.cents / 100, FORMATS["money"]
+    if isinstance(value, Percent):
+        return (None, None) if value.value is None else (value.value / 100, FORMATS["percent"])
+    if isinstance(value, datetime):
+        return value, FORMATS["datetime"]
+    if isinstance(value, date):
+        return value, FORMATS["date"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value, None
+    return value, FORMATS["int" if isinstance(value, int) else "float"]
+
+
 def _text(value):
+    if isinstance(value, Money):
+        return f"{value.cents / 100:.2f}"
+    if isinstance(value, Percent):
+        return "" if value.value is None else f"{value.value:g}%"
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):

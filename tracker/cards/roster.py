@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import insert, or_, select, update
 
 from tracker import clock
@@ -237,7 +238,7 @@ def start_commit(actor, staged: RosterImport, user_id: int | None) -> dict | Non
 def commit_job(job_id: int, import_id: int, actor: dict) -> dict:
     staged = db.session.get(RosterImport, import_id)
     total = staged.summary.get("new", 0) + staged.summary.get("updated", 0)
-    jobs.progress(job_id, 0, total, _("Writing %(n)s students in one transaction", n=total))
+    jobs.progress(job_id, 0, total, ngettext("Writing %(num)s student in one transaction", "Writing %(num)s students in one transaction", total))
     counts = commit(audit.Actor(**actor), staged)
     jobs.progress(job_id, total, total, _("%(new)s new, %(updated)s updated, %(left)s marked as left", **counts))
     with current_app.test_request_context():

@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -163,7 +164,8 @@ def record_opt_outs(agreement):
 
     outcome = submitted(form, record)
     if outcome.saved:
-        flash(_("%(n)s opt-outs recorded; these students never appear in a patron export.", n=outcome.result), "success")
+        flash(ngettext("%(num)s opt-out recorded; this student never appears in a patron export.",
+                       "%(num)s opt-outs recorded; these students never appear in a patron export.", outcome.result), "success")
         return redirect(url_for("cards.roster_page", agreement_id=agreement.id), 303)
     return _roster_page(agreement, optout_form=form, status=outcome.status)
 

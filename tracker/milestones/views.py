@@ -1,6 +1,7 @@
 from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from tracker import clock
@@ -118,7 +119,7 @@ def apply_template(agreement):
         if form.template.data not in {t.key for t in service.TEMPLATES}:
             raise Invalid({"template": _("Choose a timeline template.")})
         added = service.apply_template(current_actor(), agreement, form.template.data, clock.today())
-        return [_("Added %(n)s milestones.", n=len(added)) if added else
+        return [ngettext("Added %(num)s milestone.", "Added %(num)s milestones.", len(added)) if added else
                 _("Nothing added: the agreement already has this template's milestones, or none fall in its term.")]
 
     return parts.section_step(agreement, "milestones", apply)
