@@ -7,7 +7,7 @@ PORT ?= 5000
 export PORT  # outward links (mail, calendar, PDFs) use it when PUBLIC_BASE_URL is unset
 export FLASK_APP := wsgi
 
-.PHONY: install run test lock chromium redis bench messages
+.PHONY: install run test lock chromium redis vnu bench messages
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,11 @@ chromium:
 redis:
 	@scripts/ensure-redis
 
+vnu:
+	@scripts/ensure-vnu
+
 ## make test: set up and run the whole suite (TEST_DATABASE_URL=postgresql://... for PostgreSQL).
-test: install chromium redis
+test: install chromium redis vnu
 	$(BIN)/pytest
 
 lock:

@@ -80,8 +80,9 @@ def problems_in(text: str) -> list[str]:
     return found
 
 
-def walk(app, session: Session) -> tuple[dict[str, list[str]], set[str]]:
-    """Breadth first from the dashboard along every same-site GET link; returns problems per URL and endpoints seen."""
+def walk(app, session: Session, per_shape: int = PER_SHAPE, pages: dict | None = None) -> tuple[dict[str, list[str]], set[str]]:
+    """Breadth first from the dashboard along every same-site GET link; returns problems per URL and endpoints seen.
+    `pages`, when given, gets each HTML page's source by URL."""
     adapter = app.url_map.bind("localhost")
     queue, seen, shapes, endpoints, problems = ["/"], set(), {}, set(), {}
     while queue:
@@ -97,7 +98,7 @@ def walk(app, session: Session) -> tuple[dict[str, list[str]], set[str]]:
         shape = (endpoint, tuple(sorted((k, v) for k, v in args.items() if not isinstance(v, int))),
                  tuple(sorted(k for k in re.findall(r"([^&=?]+)=", parts.query))))
         shapes[shape] = shapes.get(shape, 0) + 1
-        if shapes[shape] > PER_SHAPE:
+        if shapes[shape] > per_shape:
             continue
         response = session.get(url)
         if response.status_code in (301, 302, 303, 307, 308):
@@ -110,6 +111,8 @@ def walk(app, session: Session) -> tuple[dict[str, list[str]], set[str]]:
         if kind == "text/html":
             reading = Reading()
             reading.feed(response.get_data(as_text=True))
+            if pages is not None:
+                pages[url] = response.get_data(as_text=True)
             text = " ".join(reading.text)
             for link in reading.links:
                 link = urldefrag(link)[0]

@@ -5,9 +5,20 @@ from flask import request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
+from wtforms.meta import DefaultMeta
 
 from tracker.extensions import db
 from tracker.validation import Conflict, Invalid, apply_errors
+
+
+def _render_field(meta, field, render_kw):
+    """Every form's CSRF token renders without an id: a page has many forms, and an id must be unique."""
+    if field.type == "CSRFTokenField":
+        render_kw = {"id": False, **render_kw}
+    return DefaultMeta.render_field(meta, field, render_kw)
+
+
+FlaskForm.Meta.render_field = _render_field
 
 
 def optional_int(value):
