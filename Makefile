@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT ?= 5000
+export PORT  # outward links (mail, calendar, PDFs) use it when PUBLIC_BASE_URL is unset
 export FLASK_APP := wsgi
 
-.PHONY: install run test lock chromium redis perl-csv poppler bench messages
+.PHONY: install run test lock chromium redis perl-csv poppler vnu bench messages
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +40,11 @@ redis:
 poppler:
 	@scripts/ensure-poppler
 
+vnu:
+	@scripts/ensure-vnu
+
 ## make test: set up and run the whole suite (TEST_DATABASE_URL=postgresql://... for PostgreSQL).
-test: install chromium redis perl-csv poppler
+test: install chromium redis perl-csv poppler vnu
 	$(BIN)/pytest
 
 lock:

@@ -107,6 +107,7 @@ class Server:
         cmd.append(app)
         self.command = cmd
         self._log_file = open(log, "ab")
+        env = {"PUBLIC_BASE_URL": f"http://{HOST}:{self.port}", **env}  # production refuses to start without it
         self.process = subprocess.Popen(cmd, env={**os.environ, **env}, stdin=subprocess.DEVNULL,
                                         stdout=self._log_file, stderr=subprocess.STDOUT)
 

@@ -4,6 +4,7 @@
 the name comes from TRACKER_ENV when the app factory is given none.
 """
 import os
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
 
@@ -21,7 +22,9 @@ class Base:
     # Checking each connection before use costs a round trip per request; recycling old ones is enough
     # unless something between the app and the database drops idle connections (then set it to 1).
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": _env_bool("DATABASE_PRE_PING", False), "pool_recycle": 1800}
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The address people reach the app at; every outward link (mail, calendar, PDF, QR code) starts with it.
+    # Unset: the address the app is served at (development only: production refuses to start without it).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))  # proxies in front that set X-Forwarded-*
     REDIS_URL = os.environ.get("REDIS_URL")  # set: jobs go to RQ workers; unset: they run in the web process
     JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", "3600"))  # seconds an RQ job may run
@@ -125,6 +128,20 @@ def check_production(settings) -> None:
         raise RuntimeError(
             "SECRET_KEY must be set to a random value of at least 32 characters in production"
         )
+    refused = public_base_url_refusal(settings.get("PUBLIC_BASE_URL"))
+    if refused:
+        raise RuntimeError(refused)
+
+
+def public_base_url_refusal(value: str | None) -> str | None:
+    """Why PUBLIC_BASE_URL cannot serve production, or None when it can: a sealed PDF carries it for good."""
+    if not value:
+        return ("PUBLIC_BASE_URL must be set in production to the address people reach the app at "
+                "(e.g. https://tracker.example.org)")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        return f"PUBLIC_BASE_URL must be an absolute http(s) URL such as https://tracker.example.org, not {value!r}"
+    return None
 
 
 ENVIRONMENTS = {"development": Development, "testing": Testing, "production": Production}

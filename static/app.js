@@ -45,3 +45,74 @@ document.querySelectorAll("canvas[data-signature-for]").forEach(function (canvas
     });
   }
 });
+
+// Phones: the site menu folds behind a "Menu" button (without JavaScript it stays open).
+document.documentElement.classList.add("js");
+var menuToggle = document.querySelector(".menu-toggle");
+if (menuToggle) {
+  menuToggle.hidden = false;
+  menuToggle.addEventListener("click", function () {
+    var open = menuToggle.getAttribute("aria-expanded") !== "true";
+    menuToggle.setAttribute("aria-expanded", String(open));
+    document.getElementById(menuToggle.getAttribute("aria-controls")).classList.toggle("open", open);
+  });
+}
+
+// Narrow screens: each table cell carries its column's name, so a row can stack as "Name: value" lines
+// (app.css) and no column is hidden or scrolled away.
+function labelTables(root) {
+  root.querySelectorAll("table").forEach(function (table) {
+    var heads = [];
+    table.querySelectorAll("thead tr:last-child > th, thead tr:last-child > td").forEach(function (th) {
+      for (var i = 0; i < (th.colSpan || 1); i++) { heads.push(th.textContent.trim()); }
+    });
+    if (!heads.length) { return; }
+    table.querySelectorAll("tbody tr, tfoot tr").forEach(function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.children, function (cell) {
+        if (heads[column] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", heads[column]); }
+        column += cell.colSpan || 1;
+      });
+    });
+    table.classList.add("stacks");
+  });
+}
+labelTables(document);
+
+// After an in-place update, focus goes where the person expects and the change is announced:
+// a refused form -> its first invalid field; an opened form (".editing") -> its first field; anything else (a saved row or
+// section, a new tab) -> the new content itself. Updates a person causes while typing (live search) keep focus.
+var lastSettled = null;
+document.addEventListener("htmx:afterSettle", function (event) {
+  var fresh = event.target;
+  var swapped = event.detail.target;  // what was asked for (replaced, for an outerHTML swap); not an out-of-band part
+  var main = fresh === swapped || (swapped && !swapped.isConnected && (!swapped.id || fresh.id === swapped.id));
+  if (!(fresh instanceof Element) || !fresh.isConnected || !main || event.detail.xhr === lastSettled) { return; }
+  lastSettled = event.detail.xhr;
+  labelTables(fresh.parentElement || fresh);
+  var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+  var typing = source && source.isConnected && !fresh.contains(source) && source.closest("form, input, select, textarea");
+  var body = document.body.dataset;
+  var invalid = fresh.querySelector("[aria-invalid='true'], .form-errors");
+  var field = fresh.querySelector("input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])");
+  var heading = fresh.querySelector("h1, h2, h3, legend");
+  var name = heading ? heading.textContent.trim() : "";
+  var said = fresh.querySelector(".flash, [role=status]");
+  var target, message;
+  if (invalid) {
+    target = invalid.matches(".form-errors") ? (field || fresh) : invalid;
+    var error = fresh.querySelector(".form-errors, .error");
+    message = body.invalidMessage + " " + (error ? error.textContent.trim() : name);
+  } else if (field && fresh.matches(".editing")) {
+    target = field;
+    message = body.editingMessage + " " + name;
+  } else {
+    target = fresh;
+    message = said ? said.textContent.trim() : body.updatedMessage + " " + name;
+  }
+  var announcer = document.getElementById("announcer");
+  if (announcer) { announcer.textContent = ""; window.setTimeout(function () { announcer.textContent = message; }, 50); }
+  if (typing) { return; }
+  if (!target.matches("a, button, input, select, textarea, [tabindex]")) { target.setAttribute("tabindex", "-1"); }
+  target.focus({preventScroll: false});
+});

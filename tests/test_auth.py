@@ -302,7 +302,8 @@ def test_passwords_are_stored_hashed(world, client):
 
 
 def test_production_hashes_with_scrypt(app):
-    production = create_app("production", {"SECRET_KEY": "k" * 48, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    production = create_app("production", {"SECRET_KEY": "k" * 48, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                                         "PUBLIC_BASE_URL": "https://tracker.example.org"})
     with production.app_context():
         hashed = accounts.hash_password("s3cret")
     assert hashed.startswith("scrypt:") and "s3cret" not in hashed

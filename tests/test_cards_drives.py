@@ -167,11 +167,12 @@ def test_progress_table_as_csv_and_xlsx(world, login):
     table = viewer.get(f"/agreements/{drive.agreement_id}/drives/{drive.id}/progress.csv")
     assert table.headers["Content-Type"].startswith("text/csv")
     lines = table.text.splitlines()
-    assert lines[0].startswith("School,Enrolment,Target %,Issued,Already had a card")
-    assert lines[1].startswith("North School,40,90,30,6,0,2,36,90.0") and lines[2].startswith("Total,40,90,30,6")
+    assert lines[0].startswith("School,Enrolment,Target,Issued,Already had")
+    assert lines[1].startswith("North School,40,90%,30,6,0,2,36,90%") and lines[2].startswith("Total,40,90%,30,6")
     book = openpyxl.load_workbook(io.BytesIO(viewer.get(f"/agreements/{drive.agreement_id}/drives/{drive.id}/progress.xlsx").data))
     assert book.sheetnames == ["By school", "By grade"]
-    assert [c.value for c in book["By grade"][2]][:4] == ["03", 40, 90, 30]
+    assert [c.value for c in book["By grade"][2]][:4] == ["03", 40, 0.9, 30]
+    assert book["By grade"]["C2"].number_format == "0%" and book["By grade"]["B2"].number_format == "#,##0"
     assert viewer.get(f"/agreements/{drive.agreement_id}/drives/{drive.id}/progress.pdf").status_code == 404
 
 

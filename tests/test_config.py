@@ -13,7 +13,7 @@ import config
 from tracker import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
-MEMORY = {"SQLALCHEMY_DATABASE_URI": "sqlite://"}
+MEMORY = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "PUBLIC_BASE_URL": "https://tracker.example.org"}
 GOOD_KEY = secrets.token_urlsafe(48)
 
 
@@ -39,6 +39,22 @@ def test_production_starts_with_a_long_random_key_and_secure_cookies():
     assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
 
 
+@pytest.mark.parametrize("url", [None, "", "tracker.example.org", "ftp://tracker.example.org", "/tracker", "https://",
+                                 "https://tracker.example.org/?x=1"])
+def test_production_refuses_a_missing_or_relative_public_base_url(url):
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        create_app("production", {**MEMORY, "SECRET_KEY": GOOD_KEY, "PUBLIC_BASE_URL": url})
+
+
+def test_production_takes_an_absolute_public_base_url_with_a_path():
+    app = create_app("production", {**MEMORY, "SECRET_KEY": GOOD_KEY, "PUBLIC_BASE_URL": "https://city.example.gov/tracker/"})
+    with app.app_context():
+        from tracker import outward
+
+        assert outward.link("calendar.feed", token="abc") == "https://city.example.gov/tracker/calendar/abc.ics"
+        assert outward.uid_domain() == "city.example.gov"
+
+
 def test_a_32_character_key_is_enough():
     create_app("production", {**MEMORY, "SECRET_KEY": "k" * 32})
 
@@ -46,7 +62,7 @@ def test_a_32_character_key_is_enough():
 def test_production_secure_cookie_is_sent_with_secure_flag(tmp_path):
     from flask_migrate import upgrade
 
-    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'sessions.db'}", "SECRET_KEY": GOOD_KEY})
+    app = create_app("production", {**MEMORY, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'sessions.db'}", "SECRET_KEY": GOOD_KEY})
     with app.app_context():
         upgrade()  # the session is a row of the database
     client = app.test_client()
@@ -61,18 +77,19 @@ def test_production_reads_its_settings_from_the_environment(tmp_path):
     script = (
         "import json; from tracker import create_app; app = create_app(); "
         "print(json.dumps({k: app.config[k] for k in ('ENVIRONMENT', 'SECRET_KEY', 'SQLALCHEMY_DATABASE_URI', "
-        "'SESSION_COOKIE_SECURE')}))"
+        "'SESSION_COOKIE_SECURE', 'PUBLIC_BASE_URL')}))"
     )
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL", "SESSION_COOKIE_SECURE")},
         "TRACKER_ENV": "production", "SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgres://app:pw@db.internal:5432/tracker",
+        "PUBLIC_BASE_URL": "https://tracker.example.org",
         "TRACKER_INSTANCE": str(tmp_path),
     }
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     settings = json.loads(done.stdout.strip().splitlines()[-1])
     assert settings == {
-        "ENVIRONMENT": "production", "SECRET_KEY": GOOD_KEY,
+        "ENVIRONMENT": "production", "SECRET_KEY": GOOD_KEY, "PUBLIC_BASE_URL": "https://tracker.example.org",
         "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://app:pw@db.internal:5432/tracker", "SESSION_COOKIE_SECURE": True,
     }
 

@@ -53,6 +53,14 @@ def test_the_agreement_report_page(world, login):
     assert "Autumn 2026" in html and "Spring 2027" in html
 
 
+def test_an_overdue_milestone_counts_as_not_met(world, login):
+    own = fill(world)
+    db.session.add(Milestone(agreement_id=own.id, title="Forms back", due_date=date(2026, 11, 1), status="planned"))
+    db.session.commit()
+    html = login(world.emails["viewer"]).get(f"/reports/agreements/{own.id}?year={YEAR}").get_data(as_text=True)
+    assert "1 done, 1 missed, 1 still open (1 overdue)" in html and "33% met." in html
+
+
 def test_the_pdf_has_the_same_figures(world, login):
     own = fill(world)
     response = login(world.emails["viewer"]).get(f"/reports/agreements/{own.id}.pdf?year={YEAR}")
@@ -76,12 +84,21 @@ def test_the_xlsx_and_csv(world, login):
     assert values["E-books <b>for all</b>"] == 1200 and values["'=HYPERLINK(\"http://evil\")"] == 300
     balance = {r[0]: r[1:] for r in book["Balance"].iter_rows(values_only=True)}
     assert balance["Lakeside Library System"][:3] == (1200, 300, 900)
+    resources = book["Resources"]
+    assert resources["J2"].number_format == '"$"#,##0.00' and book["Balance"]["E2"].number_format == "0%"
+    assert resources.column_dimensions["A"].width >= len("Lakeside Card MOU") and resources.column_dimensions["F"].width < 20
+    assert book["Milestones"]["D2"].is_date and book["Milestones"]["D2"].number_format == "yyyy-mm-dd"
     milestones = list(book["Milestones"].iter_rows(values_only=True))
     assert [m[1] for m in milestones[1:]] == ["Sign-up month reported", "Rollover done"]
 
     text = session.get(f"/reports/agreements/{own.id}.csv?year={YEAR}").data.decode("utf-8")
     table = list(csv.reader(io.StringIO(text)))
     assert ["Milestones", "Lakeside Card MOU", "Rollover done"] == table[[r[2] for r in table].index("Rollover done")][:3]
+    assert table[0][:4] == ["Section", "School", "Enrolment", "Issued"]  # named as on the page, not "Column 1"
+    assert ["Section", "Agreement", "Kind", "From", "To", "What"] in [r[:6] for r in table]
+    assert ["Section", "Party", "Gives", "Receives", "Net", "Share of what is given"] == table[[r[1] for r in table].index("Party")][:6]
+    balance = next(r for r in table if r[0] == "Balance" and r[1] == "Lakeside Library System")
+    assert balance[2:6] == ["1200.00", "300.00", "900.00", "80%"]
     assert any(r[0] == "Survey" and r[1] == "Spring 2027" for r in table)
 
 

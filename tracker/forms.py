@@ -6,11 +6,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, HiddenField, SelectField
+from wtforms.meta import DefaultMeta
 from wtforms.validators import ValidationError
 
 from tracker.extensions import db
 from tracker.fields import checks_for, database_id, given_or_none
 from tracker.validation import Conflict, Invalid, apply_errors
+
+
+def _render_field(meta, field, render_kw):
+    """Every form's CSRF token renders without an id: a page has many forms, and an id must be unique."""
+    if field.type == "CSRFTokenField":
+        render_kw = {"id": False, **render_kw}
+    return DefaultMeta.render_field(meta, field, render_kw)
+
+
+FlaskForm.Meta.render_field = _render_field
 
 
 def optional_int(value):

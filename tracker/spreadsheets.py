@@ -7,25 +7,30 @@ spreadsheet shows it as text instead of running it as a formula.
 A character the file format cannot hold (NUL and the other control characters but tab and
 line breaks, stored before the forms refused them or brought in by a file) becomes U+FFFD, the
 replacement character, so the file always opens; a workbook says so on a sheet of its own.
+
+Money and percentages are marked (`Money`, `Percent`) so each file says them its own way: "1234.50" and "45%"
+in a CSV, a currency or percent number format in an XLSX, whose columns are as wide as what they hold.
 """
 import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import Response
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to text types, once
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "zip": "application/zip",
     "pdf": "application/pdf",
-    "ics": "text/calendar; charset=utf-8",
+    "ics": "text/calendar",
 }
 
 UNHOLDABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")  # what neither XLSX nor a loader takes
@@ -35,6 +40,25 @@ REPLACEMENT = "\ufffd"
 def printable(value):
     """The value with each character a file cannot hold replaced by U+FFFD."""
     return UNHOLDABLE.sub(REPLACEMENT, value) if isinstance(value, str) else value
+
+
+FORMATS = {"money": '"$"#,##0.00', "percent": "0%", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm",
+           "int": "#,##0", "float": "#,##0.##"}
+WIDEST = 60  # characters: a longer text wraps rather than widening its column further
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in integer cents."""
+
+    cents: int
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A percentage as people say it: 45 for 45 %."""
+
+    value: int | float | None
 
 
 def neutralise(value):
@@ -61,12 +85,24 @@ def xlsx_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) 
     replaced = False
     for title, header, rows in sheets:
         sheet = book.create_sheet(_sheet_title(title))
-        for number, row in enumerate([header, *rows]):
-            cells = [printable(v) for v in row]
-            replaced = replaced or cells != list(row)
-            sheet.append([neutralise(v) for v in cells] if number else cells)
+        sheet.append([printable(h) for h in header])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+        widths = [len(str(h)) for h in header]
+        for row in rows:
+            raw = [_cell(v) for v in row]
+            cells = [(printable(value), number_format) for value, number_format in raw]
+            replaced = replaced or cells != raw
+            sheet.append([neutralise(value) for value, _format in cells])
+            for column, ((value, number_format), cell) in enumerate(zip(cells, sheet[sheet.max_row]), start=1):
+                if number_format:
+                    cell.number_format = number_format
+                shown = len(str(_text(value)) if value is not None else "") + (4 if number_format == FORMATS["money"] else 0)
+                if column > len(widths):
+                    widths.append(0)
+                widths[column - 1] = max(widths[column - 1], shown)
+        for column, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(column)].width = min(max(width, 6), WIDEST) + 2
         sheet.freeze_panes = "A2"
     if replaced:
         book.create_sheet(_sheet_title(_("Note"))).append([_(
@@ -85,7 +121,26 @@ def download(data: bytes, filename: str) -> Response:
     return response
 
 
+def _cell(value) -> tuple:
+    """An XLSX cell's value and number format."""
+    if isinstance(value, Money):
+        return value.cents / 100, FORMATS["money"]
+    if isinstance(value, Percent):
+        return (None, None) if value.value is None else (value.value / 100, FORMATS["percent"])
+    if isinstance(value, datetime):
+        return value, FORMATS["datetime"]
+    if isinstance(value, date):
+        return value, FORMATS["date"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value, None
+    return value, FORMATS["int" if isinstance(value, int) else "float"]
+
+
 def _text(value):
+    if isinstance(value, Money):
+        return f"{value.cents / 100:.2f}"
+    if isinstance(value, Percent):
+        return "" if value.value is None else f"{value.value:g}%"
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):

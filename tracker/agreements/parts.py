@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 
+from tracker import clock
 from tracker.auth.access import can
 from tracker.extensions import db
 from tracker.forms import refusal, submitted
@@ -231,7 +232,7 @@ def part_page(agreement, key: str, status: int = 200, **refusal):
 
 def overview(agreement, status: int = 200, **refusal):
     """The overview: the boxes of every package that has something to show, and what needs attention."""
-    access, today = current_access(), date.today()
+    access, today = current_access(), clock.today()
     glances = [(g, loaded) for g in GLANCES if can(g.permission)
                for loaded in [g.load(agreement, access, today)] if loaded is not None]
     notices = sorted((n for a in ATTENTION if can(a.permission) for n in a.load(agreement, access, today)),

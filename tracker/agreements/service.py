@@ -6,6 +6,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker import clock
 from tracker.agreements import workflow
 from tracker.agreements.models import Agreement, Goal, Party
 from tracker.audit import service as audit
@@ -303,7 +304,7 @@ def transition(actor: audit.Actor, agreement: Agreement, name: str, role: str, v
         missing = [str(f) for f, v in (("purpose", agreement.purpose), ("effective date", agreement.effective_date)) if not v]
         if missing:
             raise Invalid({"": _("Before %(step)s, fill in: %(fields)s.", step=str(step.label).lower(), fields=", ".join(missing))})
-    if step.target == workflow.EXPIRED and (agreement.end_date is None or agreement.end_date > date.today()):
+    if step.target == workflow.EXPIRED and (agreement.end_date is None or agreement.end_date > clock.today()):
         raise Invalid({"": _("An agreement can only expire after its end date.")})
     before = agreement.status
     workflow.AGREEMENT.move(agreement, name)

@@ -1,11 +1,10 @@
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from tracker import clock
 from tracker.agreements import parts, service, workflow
 from tracker.agreements.forms import GoalForm, NewAgreementForm, PartyForm, StepForm, SummaryForm, TermForm
 from tracker.agreements.forms import AgreementSearchForm
@@ -62,7 +61,7 @@ def index():
     form = AgreementSearchForm(formdata=request.args, meta={"csrf": False})
     scope = current_scope()
     query = service.search(
-        seen.agreement_ids(scope), date.today(), q=form.q.data or "", status=form.status.data, kind=form.kind.data,
+        seen.agreement_ids(scope), clock.today(), q=form.q.data or "", status=form.status.data, kind=form.kind.data,
         organisation_id=form.org.data, expiring_within=form.expiring.data, sort=form.sort.data, direction=form.dir.data,
     )
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import Date, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -157,9 +158,11 @@ def term_dates(row, start: date, end: date, windows: bool = True) -> list[KeyDat
             else:
                 add(deadline, "termination_notice", f"notice{rolled}",
                     lambda: _l("Termination-notice deadline: %(title)s", title=row.title),
-                    lambda: (_l("Give notice by this date, or the agreement renews for %(months)s months.", months=row.renewal_months)
+                    lambda: (_ln("Give notice by this date, or the agreement renews for %(num)s month.",
+                                 "Give notice by this date, or the agreement renews for %(num)s months.", row.renewal_months)
                              if row.renewal == "automatic" else
-                             _l("Last day to give %(days)s days' notice before the end of term.", days=row.notice_days)))
+                             _ln("Last day to give %(num)s day's notice before the end of term.",
+                                 "Last day to give %(num)s days' notice before the end of term.", row.notice_days)))
     if windows and row.modification_window_start:
         for year in range(start.year, end.year + 1):
             opens = date(year, row.modification_window_start, 1)

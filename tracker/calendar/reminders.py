@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from tracker import mail
+from tracker import clock, mail, outward
 from tracker.agreements.models import Agreement
 from tracker.auth.models import User
 from tracker.auth.permissions import ADMIN
@@ -74,7 +74,7 @@ def digest_for(user: User, today: date) -> Digest:
     return Digest(user, fresh_late, fresh)
 
 
-def render_text(digest: Digest, base_url: str) -> str:
+def render_text(digest: Digest) -> str:
     lines = [_("Hello %(name)s,", name=digest.user.name), ""]
     if digest.overdue:
         lines.append(_("Overdue:"))
@@ -87,23 +87,23 @@ def render_text(digest: Digest, base_url: str) -> str:
         lines.append("")
     agreements = sorted({(d.agreement_id, d.agreement_title) for d, _t in digest.items})
     lines.append(_("Open the agreements:"))
-    lines += [f"- {title}: {base_url.rstrip('/')}/agreements/{aid}" for aid, title in agreements]
-    lines += ["", _("Choose which reminders you get on your profile: %(url)s", url=base_url.rstrip("/") + "/profile")]
+    lines += [f"- {title}: {outward.link('agreements.detail', agreement_id=aid)}" for aid, title in agreements]
+    lines += ["", _("Choose which reminders you get on your profile: %(url)s", url=outward.link("profile.page"))]
     return "\n".join(lines) + "\n"
 
 
-def send_all(today: date) -> dict:
-    """Send each user their digest of what is new since the last run; record what was sent."""
-    base_url = current_app.config["PUBLIC_BASE_URL"]
+def send_all(today: date | None = None) -> dict:
+    """Send each user their digest of what is new since the last run, on their own day (or on `today` for
+    everyone); record what was sent."""
     users = db.session.execute(select(User).where(User.active.is_(True)).order_by(User.id)).scalars().all()
     summary = {"users": 0, "items": 0, "failed": []}
     for user in users:
-        digest = digest_for(user, today)
+        digest = digest_for(user, today or clock.today(user))
         if not digest.items:
             continue
         subject = _("Partnership key dates: %(n)s to look at", n=len(digest.items))
         try:
-            mail.send(user.email, subject, render_text(digest, base_url))
+            mail.send(user.email, subject, render_text(digest))
         except Exception as exc:  # one bad address or a mail outage must not stop the others; retried tomorrow
             current_app.logger.warning("reminder digest to %s failed: %s", user.email, exc)
             summary["failed"].append(user.email)

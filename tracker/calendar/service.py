@@ -78,8 +78,9 @@ def feed_dates(found: CalendarFeed, today: date) -> tuple[str, list[key_dates.Ke
     return name, dates
 
 
-def ics(name: str, dates: list[key_dates.KeyDate], base_url: str, host: str) -> bytes:
-    """RFC 5545: an all-day event per key date, its UID stable across runs so calendar apps update it."""
+def ics(name: str, dates: list[key_dates.KeyDate], agreement_url, host: str) -> bytes:
+    """RFC 5545: an all-day event per key date, its UID stable across runs so calendar apps update it.
+    `agreement_url(agreement_id)` is the address of an agreement's page; `host` the deployment's stable domain."""
     cal = Calendar()
     cal.add("prodid", "-//Library Partnership Tracker//key dates//EN")
     cal.add("version", "2.0")
@@ -96,7 +97,7 @@ def ics(name: str, dates: list[key_dates.KeyDate], base_url: str, host: str) -> 
         event.add("summary", str(d.title))
         event.add("description", "\n".join(filter(None, [d.agreement_title, str(d.detail)])))
         event.add("categories", [d.kind_label])
-        event.add("url", f"{base_url.rstrip('/')}/agreements/{d.agreement_id}")
+        event.add("url", agreement_url(d.agreement_id))
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)
     return cal.to_ical()

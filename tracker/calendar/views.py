@@ -1,12 +1,12 @@
 """Profile sections (reminder switches, calendar feed link), the feeds themselves, and an agreement's key dates."""
-from datetime import date, timedelta
-from urllib.parse import urlsplit
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from tracker import clock, outward
 from tracker.agreements import parts
 from tracker.auth import profile
 from tracker.auth.access import current_actor, public, requires
@@ -20,7 +20,7 @@ ATTENTION_DAYS = 30
 
 
 def feed_url(feed) -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("calendar.feed", token=feed.token)
+    return outward.link("calendar.feed", token=feed.token)
 
 
 def _feed_section(user) -> dict:
@@ -35,7 +35,7 @@ profile.add_section(profile.ProfileSection("calendar_feed", "calendar/_feed.html
 
 
 def _key_dates(agreement, access) -> dict:
-    today = date.today()
+    today = clock.today()
     return {"kd": {
         "dates": key_dates.collect([agreement.id], today, today + timedelta(days=AGREEMENT_DAYS_AHEAD), scope=access.scope),
         "overdue": [m for m in agreement.milestones if m.overdue(today) and concerns(m, access)],
@@ -94,9 +94,9 @@ def feed(token: str):
     found = service.by_token(token)
     if found is None:
         abort(404)
-    name, dates = service.feed_dates(found, date.today())
-    base = current_app.config["PUBLIC_BASE_URL"]
-    body = service.ics(name, dates, base, urlsplit(base).hostname or "tracker")
+    name, dates = service.feed_dates(found, clock.today(found.user))
+    body = service.ics(name, dates, lambda agreement_id: outward.link("agreements.detail", agreement_id=agreement_id),
+                       outward.uid_domain())
     response = current_app.response_class(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="key-dates.ics"'
     response.headers["Cache-Control"] = "private, max-age=300"

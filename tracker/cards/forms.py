@@ -143,7 +143,7 @@ class OptOutForm(FlaskForm):
     kind = SelectField(_l("Record"), choices=[("opt_out", _l("Opt-outs")), ("consent", _l("Consents (opt-in)"))],
                        default="opt_out")
     source_ids = TextAreaField(_l("Student ids"), filters=[strip], description=_l("One per line."))
-    file = FileField(_l("or a CSV list of ids"))
+    file = FileField(_l("or a CSV list of ids"), id="optout-file")  # the roster's upload form has its own "file"
     opted_out_on = DateField(_l("Date"), validators=[DataRequired()])
     source = StringField(_l("Source"), validators=[Length(max=100)], filters=[strip],
                          description=_l("e.g. paper form, parent email, district list"))

@@ -14,6 +14,7 @@ from tracker.dashboard.service import DashboardView, Panel, add_panel
 from tracker.extensions import db
 from tracker.orgs.models import Organisation
 from tracker.reports.service import ReportSection, ReportSubject, add_section
+from tracker.spreadsheets import Percent
 
 
 def destruction_source(agreement_ids, start, end) -> list[KeyDate]:
@@ -58,9 +59,8 @@ def _cards(subject: ReportSubject) -> dict:
 
 
 def _card_tables(subject: ReportSubject, data: dict):
-    header = [_("School"), _("Enrolment"), _("Accounts issued"), _("Already had a card"), _("Cannot issue"),
-              _("Opted out"), _("% of enrolment covered")]
-    rows = [[r["name"], r["enrolment"], r["issued"], r["already_had"], r["cannot_issue"], r["opted_out"], r["percent"]]
+    header = [_("School"), _("Enrolment"), _("Issued"), _("Already had"), _("Cannot issue"), _("Opted out"), _("Covered")]
+    rows = [[r["name"], r["enrolment"], r["issued"], r["already_had"], r["cannot_issue"], r["opted_out"], Percent(r["percent"])]
             for r in [*data["schools"], data["total"]]] if data["schools"] else []
     return [(str(_l("Library cards")), header, rows)]
 

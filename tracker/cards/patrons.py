@@ -10,6 +10,7 @@ from anyascii import anyascii
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 
+from tracker import clock
 from tracker.audit import service as audit
 from tracker.cards import ils
 from tracker.cards.models import CardDrive, Consent, DriveCount, OptOut, Student
@@ -120,7 +121,7 @@ def prepare(programme, file_format: str, filters: Filters, today: date | None = 
     """Build the file's rows and check them against the importer's rules; nothing is written."""
     if file_format not in FORMATS:
         raise Invalid({"file_format": _("Unknown format.")})
-    today = today or date.today()
+    today = today or clock.today()
     fmt = FORMATS[file_format]
     drive = drive_for(programme.agreement_id, filters.drive_id)
     rules = PatronRules.of(programme, drive)
@@ -182,7 +183,7 @@ def _filled_columns(columns: list[str], kept: list, check: Check, required) -> l
 
 def deliver(actor, programme, prepared: Prepared, today: date | None = None) -> PatronFile:
     """Write the checked file (without the rows the ILS would refuse), audit it, mark its rows exported."""
-    today = today or date.today()
+    today = today or clock.today()
     data = csv_bytes(prepared.header, [*prepared.preamble, *prepared.rows])
     digest = hashlib.sha256(data).hexdigest()
     now = datetime.utcnow()

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
 
+from tracker import clock
 from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
 from tracker.cards.models import DataSharingSpec, RosterImport, Student
@@ -43,7 +44,7 @@ def drop_stale_uploads(actor, now: datetime) -> int:
 
 def purge(actor, today: date | None = None) -> list[dict]:
     """Delete the students (and any staged uploads) of every agreement past its destruction date."""
-    today = today or date.today()
+    today = today or clock.today()
     done = []
     for agreement, when in due(today):
         count = db.session.scalar(select(func.count(Student.id)).where(Student.agreement_id == agreement.id))

@@ -10,8 +10,10 @@ from datetime import date, datetime
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import insert, or_, select, update
 
+from tracker import clock
 from tracker.audit import service as audit
 from tracker.cards import leavers, rosterfile, undo
 from tracker.cards.models import ColumnMapping, OptOut, RosterImport, Student
@@ -197,7 +199,7 @@ def commit(actor, staged: RosterImport, today: date | None = None, choice: str |
         RosterImport.committed_at > staged.created_at))
     if newer:
         raise Invalid({"": _("Another roster was committed after this preview was made; upload the file again.")})
-    today = today or date.today()
+    today = today or clock.today()
     payload = json.loads(staged.parsed)
     opted_out = set(db.session.scalars(select(OptOut.source_id).where(OptOut.agreement_id == staged.agreement_id)))
     now = datetime.utcnow()
@@ -262,7 +264,7 @@ def start_commit(actor, staged: RosterImport, user_id: int | None, choice: str |
 def commit_job(job_id: int, import_id: int, actor: dict, choice: str | None = None) -> dict:
     staged = db.session.get(RosterImport, import_id)
     total = staged.summary.get("new", 0) + staged.summary.get("updated", 0)
-    jobs.progress(job_id, 0, total, _("Writing %(n)s students in one transaction", n=total))
+    jobs.progress(job_id, 0, total, ngettext("Writing %(num)s student in one transaction", "Writing %(num)s students in one transaction", total))
     counts = commit(audit.Actor(**actor), staged, choice=choice)
     jobs.progress(job_id, total, total, _("%(new)s new, %(updated)s updated, %(left)s marked as left", **counts))
     with current_app.test_request_context():

@@ -1,13 +1,15 @@
 """Roster pages: the roster of an agreement, upload -> mapping -> preview -> commit, opt-outs, patron export."""
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField
 
+from tracker import clock
 from tracker.agreements import parts
 from tracker.auth.access import current_actor, requires
 from tracker.cards import leavers, optouts, patrons, programme, roster, rosterfile, undo
@@ -41,7 +43,7 @@ def _roster_page(agreement, upload_form=None, optout_form=None, status=200):
     students = db.paginate(roster.roster_students(agreement.id, schools, chosen, q), per_page=50, error_out=False)
     imports = db.session.scalars(select(RosterImport).where(RosterImport.agreement_id == agreement.id)
                                  .order_by(RosterImport.id.desc()).limit(10)).all()
-    optout_form = optout_form or OptOutForm(formdata=None, opted_out_on=date.today())
+    optout_form = optout_form or OptOutForm(formdata=None, opted_out_on=clock.today())
     spec = programme.spec_of(agreement.id)
     card_programme = programme.programme_of(agreement.id)
     if not (card_programme and card_programme.consent_model == patrons.OPT_IN):
@@ -210,7 +212,8 @@ def record_opt_outs(agreement):
                 n=outcome.result), "success")
         return redirect(url_for("cards.roster_page", agreement_id=agreement.id), 303)
     if outcome.saved:
-        flash(_("%(n)s opt-outs recorded; these students never appear in a patron export.", n=outcome.result), "success")
+        flash(ngettext("%(num)s opt-out recorded; this student never appears in a patron export.",
+                       "%(num)s opt-outs recorded; these students never appear in a patron export.", outcome.result), "success")
         return redirect(url_for("cards.roster_page", agreement_id=agreement.id), 303)
     return _roster_page(agreement, optout_form=form, status=outcome.status)
 

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ from tracker.htmx import render_fragment, render_fragment_html, wants_fragment
 from tracker.orgs.models import Organisation
 from tracker.scope.loading import Param, add_param, child, current_access
 from tracker.scope.users import current_scope
-from tracker.spreadsheets import csv_bytes, download, xlsx_bytes
+from tracker.spreadsheets import Percent, csv_bytes, download, xlsx_bytes
 
 bp = Blueprint("cards", __name__)
 DRIVE = "/agreements/<int:agreement_id>/drives/<int:drive_id>"
@@ -196,24 +197,24 @@ def _drive_page_shown(agreement, drive, status: int = 200):
                       grades=drives.by_grade(drive, schools), total=drives.total(drive), own_only=schools is not None)
 
 
-PROGRESS_HEADER = (_l("School"), _l("Enrolment"), _l("Target %"), _l("Issued"), _l("Already had a card"), _l("Cannot issue"),
-                   _l("Opted out"), _l("Covered"), _l("% covered"), _l("Classrooms"))
+PROGRESS_HEADER = (_l("School"), _l("Enrolment"), _l("Target"), _l("Issued"), _l("Already had"), _l("Cannot issue"),
+                   _l("Opted out"), _l("Covered"), _l("Covered (%)"), _l("Classrooms"))  # named as on the drive's page
 
 
 @bp.route(DRIVE + "/progress.<fmt>")
 @requires("card.view", scope="agreement")
 def drive_table(agreement, drive, fmt: str):
     schools = current_access().schools
-    rows = [[r["name"], r["enrolment"], r["target"], r["issued"], r["already_had"], r["cannot_issue"], r["opted_out"],
-             r["covered"], r["percent"], r["classrooms"]] for r in [*drives.by_school(drive, schools), drives.total(drive)]]
+    rows = [[r["name"], r["enrolment"], Percent(r["target"]), r["issued"], r["already_had"], r["cannot_issue"], r["opted_out"],
+             r["covered"], Percent(r["percent"]), r["classrooms"]] for r in [*drives.by_school(drive, schools), drives.total(drive)]]
     rows[-1][0] = _("Total")
     name = f"drive-{drive.id}-progress.{fmt}"
     header = [str(h) for h in PROGRESS_HEADER]
     if fmt == "csv":
         return download(csv_bytes(header, rows), name)
     if fmt == "xlsx":
-        grades = [[r["name"], r["enrolment"], r["target"], r["issued"], r["already_had"], r["cannot_issue"], r["opted_out"],
-                   r["covered"], r["percent"], r["classrooms"]] for r in drives.by_grade(drive, schools)]
+        grades = [[r["name"], r["enrolment"], Percent(r["target"]), r["issued"], r["already_had"], r["cannot_issue"], r["opted_out"],
+                   r["covered"], Percent(r["percent"]), r["classrooms"]] for r in drives.by_grade(drive, schools)]
         return download(xlsx_bytes([(_("By school"), header, rows), (_("By grade"), [_("Grade")] + header[1:], grades)]), name)
     abort(404)
 
@@ -295,7 +296,8 @@ def enrolment_from_roster(agreement, drive):
         for problem in refusal(form):
             flash(problem, "error")
         return _drive_page_shown(agreement, drive, outcome.status)
-    flash(_("Enrolment taken from the roster (%(n)s rows changed).", n=outcome.result), "success")
+    flash(ngettext("Enrolment taken from the roster (%(num)s row changed).",
+                   "Enrolment taken from the roster (%(num)s rows changed).", outcome.result), "success")
     return redirect(url_for("cards.drive", agreement_id=agreement.id, drive_id=drive.id), 303)
 
 

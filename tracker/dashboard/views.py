@@ -1,10 +1,9 @@
-from datetime import date
-
 from flask import Blueprint, current_app, render_template
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
+from tracker import clock
 from tracker.auth.access import requires
 from tracker.dashboard import service
 from tracker.scope.users import current_scope
@@ -15,7 +14,7 @@ bp = Blueprint("dashboard", __name__)
 @bp.route("/")
 @requires("dashboard.view")
 def home():
-    config, today = current_app.config, date.today()
+    config, today = current_app.config, clock.today()
     # One entry per user and language, good while the data, the day and what the user sees are as they were.
     key, version = (current_user.id, str(get_locale())), (service.data_version(), today, current_user.access_version)
     kept = service.CACHE.get(key) if config["DASHBOARD_CACHE_SIZE"] else None

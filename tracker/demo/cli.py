@@ -1,12 +1,12 @@
 import os
 import secrets
-from datetime import date
 from pathlib import Path
 
 import click
 from flask import Blueprint, current_app
 from sqlalchemy import select
 
+from tracker import clock
 from tracker.auth.models import User
 from tracker.demo import data
 from tracker.extensions import db
@@ -34,7 +34,7 @@ def seed_demo(password: str | None):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(password + "\n")
             os.chmod(path, 0o600)
-        data.seed(password, date.today())
+        data.seed(password, clock.today())
         click.echo("Demo data loaded.")
     click.echo("Demo accounts (all with the same password):")
     for email, name, role, _home in data.ACCOUNTS:

@@ -1,6 +1,7 @@
 """The demo partnership, built through the same services users go through (so it is audited)."""
 from datetime import date, timedelta
 
+from tracker import clock
 from tracker.agreements import service as agreements
 from tracker.audit.service import Actor
 from tracker.auth import service as accounts
@@ -29,7 +30,7 @@ ACCOUNTS = [
 
 
 def _org(**data):
-    defaults = {"region": "CA", "city": "Riverside", "time_zone": "America/Los_Angeles", "last_confirmed": date.today()}
+    defaults = {"region": "CA", "city": "Riverside", "time_zone": "America/Los_Angeles", "last_confirmed": clock.today()}
     return orgs.create_organisation(SEEDER, {**defaults, **data})
 
 

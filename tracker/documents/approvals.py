@@ -3,6 +3,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from tracker import clock
 from tracker.audit import service as audit
 from tracker.documents.models import APPROVALS, Approval, DocumentVersion
 from tracker.documents.history import record
@@ -24,7 +25,7 @@ def record_approval(actor: audit.Actor, version: DocumentVersion, kind: str, app
         errors["kind"] = _("That approval is already recorded.")
     if approved_on is None:
         errors["approved_on"] = _("Give the date of the approval.")
-    elif approved_on > date.today():
+    elif approved_on > clock.today():
         errors["approved_on"] = _("The approval date cannot be in the future.")
     if kind == "board" and not (resolution or "").strip():
         errors["resolution"] = _("A board or council approval needs its resolution number.")

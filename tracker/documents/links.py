@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from tracker import outward
 from tracker.documents.models import SigningLink
 from tracker.extensions import db
 
@@ -98,7 +99,7 @@ def signed_copy(token: str):
 
 
 def url(token: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/sign/{token}"
+    return outward.link("public_documents.sign", token=token)
 
 
 def current(signatory) -> SigningLink | None:

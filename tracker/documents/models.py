@@ -13,6 +13,7 @@ APPROVALS = {
     "board": _l("Board or council approval"),
 }
 CAPACITIES = {"signs": _l("Signs"), "attests": _l("Attests"), "form": _l("Approves as to form")}
+CAPACITY_VERBS = {"signs": _l("sign"), "attests": _l("attest"), "form": _l("approve as to form")}  # "you are asked to ..."
 SIGNING_ORDERS = {"parallel": _l("All at once"), "sequential": _l("In order")}
 ORDINALS = [_l("First"), _l("Second"), _l("Third"), _l("Fourth"), _l("Fifth"), _l("Sixth"), _l("Seventh"),
             _l("Eighth"), _l("Ninth"), _l("Tenth")]
@@ -198,6 +199,11 @@ class Signatory(db.Model):
     @property
     def capacity_label(self) -> str:
         return str(CAPACITIES.get(self.capacity, self.capacity))
+
+    @property
+    def capacity_verb(self) -> str:
+        """What the signatory is asked to do: "sign", "attest", "approve as to form"."""
+        return str(CAPACITY_VERBS.get(self.capacity, self.capacity))
 
     @property
     def outside(self) -> bool:

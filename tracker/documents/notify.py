@@ -9,10 +9,6 @@ from tracker import mail
 from tracker.documents import links
 
 
-def _base() -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-
-
 _quiet = threading.local()
 
 
@@ -30,7 +26,7 @@ def _send(to, subject: str, template: str, attachments=(), **context) -> bool:
     if getattr(_quiet, "on", False):
         return False
     try:
-        mail.send(to, subject, render_template(template, base=_base(), **context), attachments=attachments)
+        mail.send(to, subject, render_template(template, **context), attachments=attachments)
     except Exception:  # noqa: BLE001  the sender can resend; the signature or decision stands
         current_app.logger.exception("could not send %r to %s", subject, to)
         return False

@@ -4,12 +4,13 @@ import segno
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from tracker import outward
 from tracker.documents import certificate, exhibits, locality, signature_page, text
 from tracker.printing import render_pdf, stored_url
 
 
 def verify_url(version) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify?id={version.public_id}"
+    return outward.link("public_documents.verify", id=version.public_id)
 
 
 def qr_data_uri(url: str) -> str:

@@ -28,6 +28,15 @@ def x_of(index: int, count: int) -> float:
     return PAD_LEFT + index * (WIDTH - PAD_LEFT - PAD_RIGHT) / (count - 1)
 
 
+def anchor(index: int, count: int) -> str:
+    """Where a round's label hangs from its x: the first starts there and the last ends there, so neither is cut."""
+    if count > 1 and index == 0:
+        return "start"
+    if count > 1 and index == count - 1:
+        return "end"
+    return "middle"
+
+
 def item_chart(means_by_party: dict, parties: list[tuple[int, str]], rounds: list) -> dict:
     """Geometry for one item: grid lines at 1-5, a labelled x per round, a series per party that answered."""
     count = len(rounds)
@@ -40,7 +49,7 @@ def item_chart(means_by_party: dict, parties: list[tuple[int, str]], rounds: lis
     return {
         "width": WIDTH, "height": HEIGHT,
         "grid": [(score, y_of(score)) for score in range(1, 6)],
-        "x_labels": [(x_of(i, count), r.title) for i, r in enumerate(rounds)],
+        "x_labels": [(x_of(i, count), r.title, anchor(i, count)) for i, r in enumerate(rounds)],
         "left": PAD_LEFT, "right": WIDTH - PAD_RIGHT, "bottom": HEIGHT,
         "series": series,
     }

@@ -1,9 +1,8 @@
-from datetime import date
-
 from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tracker import clock
 from tracker.agreements import parts
 from tracker.auth.access import current_actor, requires
 from tracker.health import chart, service
@@ -34,7 +33,7 @@ parts.add_part(parts.Part("health", _l("Health"), (parts.Section("health", "heal
 def new_round(agreement):
     form = RoundForm()
     if request.method == "GET":
-        form.opens_on.data = date.today()
+        form.opens_on.data = clock.today()
     return parts.section_form(agreement, "health", form, _("Open a survey round"), _("Open round"),
                               url_for("health.new_round", agreement_id=agreement.id),
                               lambda version: service.open_round(current_actor(), agreement, form.data) and [])
@@ -55,13 +54,13 @@ def answer(agreement, survey):
         errors.update(refused.errors)
         form.form_errors.extend(refused.errors.get("", []))
 
-    outcome = submitted(form, lambda: service.answer(current_actor(), survey, party, mine, date.today()), show_errors)
+    outcome = submitted(form, lambda: service.answer(current_actor(), survey, party, mine, clock.today()), show_errors)
     if outcome.saved:
         return parts.section_response(agreement, "health", notices=[_("Thank you: your answers are saved.")])
     status = outcome.status
     context = dict(survey=survey, form=form, items=ITEMS, scale=SCALE, mine=mine, errors=errors, party=party,
                    party_name=next((p.organisation.name for p in agreement.parties if p.organisation_id == party), None),
-                   is_open=survey.open_on(date.today()))
+                   is_open=survey.open_on(clock.today()))
     if wants_fragment():
         return render_fragment("health/_answer.html", status, agreement=agreement, **context)
     return parts.page("health/answer.html", agreement, "health", status, **context)

@@ -1,10 +1,10 @@
-from datetime import date
-
 from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
+from tracker import clock
 from tracker.agreements import parts
 from tracker.auth.access import current_actor, requires
 from tracker.auth.models import User, membership
@@ -80,7 +80,7 @@ def new(agreement):
     form = _milestone_form(agreement)
     return parts.section_form(agreement, "milestones", form, _("Add a milestone"), _("Add milestone"),
                               url_for("milestones.new", agreement_id=agreement.id),
-                              lambda version: service.add(current_actor(), agreement, _fields(form), date.today())[1])
+                              lambda version: service.add(current_actor(), agreement, _fields(form), clock.today())[1])
 
 
 @bp.route("/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
@@ -89,14 +89,14 @@ def edit(agreement, milestone):
     form = _milestone_form(agreement, milestone)
     return parts.section_form(agreement, "milestones", form, _("Edit milestone"), _("Save milestone"),
                               url_for("milestones.edit", agreement_id=agreement.id, milestone_id=milestone.id),
-                              lambda version: service.update(current_actor(), agreement, milestone, _fields(form), date.today()))
+                              lambda version: service.update(current_actor(), agreement, milestone, _fields(form), clock.today()))
 
 
 @bp.route("/milestones/<int:milestone_id>/done", methods=["POST"])
 @requires("milestone.done", scope="agreement")
 def done(agreement, milestone):
     return parts.section_step(agreement, "milestones", lambda version: service.mark_done(
-        current_actor(), agreement, milestone, date.today()))
+        current_actor(), agreement, milestone, clock.today()))
 
 
 @bp.route("/milestones/<int:milestone_id>/remove", methods=["POST"])
@@ -118,8 +118,8 @@ def apply_template(agreement):
     def apply(version):
         if form.template.data not in {t.key for t in service.TEMPLATES}:
             raise Invalid({"template": _("Choose a timeline template.")})
-        added = service.apply_template(current_actor(), agreement, form.template.data, date.today())
-        return [_("Added %(n)s milestones.", n=len(added)) if added else
+        added = service.apply_template(current_actor(), agreement, form.template.data, clock.today())
+        return [ngettext("Added %(num)s milestone.", "Added %(num)s milestones.", len(added)) if added else
                 _("Nothing added: the agreement already has this template's milestones, or none fall in its term.")]
 
     return parts.section_step(agreement, "milestones", apply)
@@ -132,14 +132,14 @@ def apply_template(agreement):
 def new_communication(agreement):
     form = CommunicationForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
-        form.held_on.data = date.today()
+        form.held_on.data = clock.today()
     users = _user_choices(agreement)
     for entry in form.follow_ups:
         entry.owner_user_id.choices = users
 
     def save(version):
         data = {f: getattr(form, f).data for f in service.COMMUNICATION_FIELDS}
-        return service.log_communication(current_actor(), agreement, data, form.follow_up_data(), date.today())[1]
+        return service.log_communication(current_actor(), agreement, data, form.follow_up_data(), clock.today())[1]
 
     return parts.section_form(agreement, "communications", form, _("Log a meeting, call or note"), _("Save to the log"),
                               url_for("milestones.new_communication", agreement_id=agreement.id), save)

@@ -4,13 +4,20 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, SearchField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from tracker import clock
 from tracker.forms import IdSelectField, ListSearchForm, one_of, order_fields, strip
 from tracker.orgs.models import CONTACT_ROLES, KINDS, LANGUAGES
 from tracker.orgs.service import SORTS
 
 TIME_ZONES = sorted(z for z in available_timezones() if z.startswith(("America/", "Pacific/", "Europe/", "UTC")))
+
+
+def iana_zone(form, field) -> None:
+    """Any IANA time-zone name is taken, listed or not; anything else is refused in words."""
+    if not clock.is_zone(field.data):
+        raise ValidationError(_l("Choose a time zone by its IANA name, such as America/Los_Angeles."))
 
 
 class OrganisationForm(FlaskForm):
@@ -25,7 +32,8 @@ class OrganisationForm(FlaskForm):
     city = StringField(_l("City"), validators=[Length(max=100)], filters=[strip])
     region = StringField(_l("State"), validators=[Length(max=50)], filters=[strip])
     postal_code = StringField(_l("Postal code"), validators=[Length(max=20)], filters=[strip])
-    time_zone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIME_ZONES], default="America/New_York")
+    time_zone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIME_ZONES], default="America/New_York",
+                            validate_choice=False, validators=[iana_zone])
     language = SelectField(_l("Language of documents"), choices=list(LANGUAGES.items()), default="en",
                            description=_l("MOUs whose library party this is are printed in this language and time zone."))
     last_confirmed = DateField(_l("Details last confirmed"), validators=[Optional()])
@@ -39,6 +47,8 @@ class OrganisationForm(FlaskForm):
         none = [("", _l("— none —"))]
         self.parent_id.choices = none + [(o.id, f"{o.name} ({o.kind_label})") for o in parents]
         self.home_branch_id.choices = none + [(o.id, o.name) for o in branches]
+        if self.time_zone.data and self.time_zone.data not in TIME_ZONES and clock.is_zone(self.time_zone.data):
+            self.time_zone.choices = sorted([*self.time_zone.choices, (self.time_zone.data, self.time_zone.data)])
 
 
 class LogoForm(FlaskForm):

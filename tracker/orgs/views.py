@@ -1,9 +1,9 @@
 import hashlib
-from datetime import date
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from tracker import clock
 from tracker.audit import service as audit
 from tracker.auth.access import current_actor, requires
 from tracker.extensions import db
@@ -118,7 +118,7 @@ def edit(organisation):
 @bp.route("/<int:org_id>/confirm", methods=["POST"])
 @requires("org.confirm", scope="organisation")
 def confirm(organisation):
-    service.confirm(current_actor(), organisation, date.today())
+    service.confirm(current_actor(), organisation, clock.today())
     flash(_("Details of %(name)s confirmed as current.", name=organisation.name), "success")
     return redirect(url_for("orgs.detail", org_id=organisation.id), 303)
 

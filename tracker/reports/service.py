@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker import clock
 from tracker.agreements.models import Agreement, Goal, Party
 from tracker.agreements.service import WITH_PARTIES
 from tracker.auth.permissions import WHOLE
@@ -28,6 +29,7 @@ from tracker.orgs.models import Organisation
 from tracker.orgs.tree import descendants_and_self
 from tracker.resources import service as resources
 from tracker.scope.agreements import visible
+from tracker.spreadsheets import Money, Percent
 
 
 @dataclass(frozen=True)
@@ -109,13 +111,19 @@ def tables(subject: ReportSubject) -> list[tuple[str, list[str], list[list]]]:
 
 
 def csv_rows(subject: ReportSubject) -> tuple[list[str], list[list]]:
-    """Every section's rows in one table: section, then the section's own columns."""
+    """Every section's table in one file, one after the other, each under its own header row with the columns named
+    as on the page (the first section's is the file's header); the first column names the section."""
+    found = tables(subject)
+    if not found:
+        return [_("Section")], []
+    width = max(len(header) for _t, header, _r in found)
     rows = []
-    width = max((len(header) for _t, header, _r in tables(subject)), default=0)
-    for title, header, body in tables(subject):
-        rows.append([title, *header, *[""] * (width - len(header))])
+    for index, (title, header, body) in enumerate(found):
+        if index:
+            rows.append([_("Section"), *header, *[""] * (width - len(header))])
         rows += [[title, *row, *[""] * (width - len(row))] for row in body]
-    return [_("Section")] + [_("Column %(n)s", n=i + 1) for i in range(width)], rows
+    first = found[0][1]
+    return [_("Section"), *first, *[""] * (width - len(first))], rows
 
 
 # ---- the sections that exist now -------------------------------------------------------------
@@ -129,15 +137,14 @@ def _resources(subject: ReportSubject) -> dict:
 
 
 def _resource_tables(subject, data):
-    header = [_("Agreement"), _("Kind"), _("Provided by"), _("Received by"), _("Description"), _("Quantity"), _("Unit"),
-              _("Value per period ($)"), _("Period"), _("Value per year ($)")]
+    header = [_("Agreement"), _("Kind"), _("From"), _("To"), _("What"), _("Quantity"), _("Unit"),
+              _("Value per period"), _("Period"), _("Value per year")]
     rows = [[s.agreement.title, s.kind_label, s.provider.name, s.recipient.name, s.description, s.quantity, s.unit,
-             s.value_cents / 100, s.period_label, s.yearly_value_cents / 100] for s in data["shares"]]
-    balance = [[side.name, side.gives / 100, side.receives / 100, side.net / 100, data["balance"].percent(side)]
+             Money(s.value_cents), s.period_label, Money(s.yearly_value_cents)] for s in data["shares"]]
+    balance = [[side.name, Money(side.gives), Money(side.receives), Money(side.net), Percent(data["balance"].percent(side))]
                for side in data["balance"].sides]
     return [(str(_l("Resources")), header, rows),
-            (str(_l("Balance")), [_("Party"), _("Gives ($/year)"), _("Receives ($/year)"), _("Net ($/year)"),
-                                  _("Share of what is given (%)")], balance)]
+            (str(_l("Balance")), [_("Party"), _("Gives"), _("Receives"), _("Net"), _("Share of what is given")], balance)]
 
 
 def _milestones(subject: ReportSubject) -> dict:
@@ -146,10 +153,10 @@ def _milestones(subject: ReportSubject) -> dict:
              .options(selectinload(Milestone.agreement), selectinload(Milestone.party))
              .order_by(Milestone.due_date, Milestone.id))
     items = db.session.execute(query).scalars().all()
-    today = date.today()
+    today = clock.today()
     counts = {status: sum(1 for m in items if m.status == status) for status in STATUSES}
     counts["overdue"] = sum(1 for m in items if m.overdue(today))
-    decided = counts["done"] + counts["missed"]
+    decided = counts["done"] + counts["missed"] + counts["overdue"]  # an overdue milestone was not met (yet)
     return {"items": items, "counts": counts, "met_percent": round(100 * counts["done"] / decided) if decided else None,
             "today": today}
 
@@ -168,8 +175,9 @@ def _goals(subject: ReportSubject) -> dict:
 
 
 def _goal_tables(subject, data):
-    header = [_("Agreement"), _("Goal"), _("Measured by"), _("Target"), _("By"), _("Progress (%)")]
-    rows = [[g.agreement.title, g.statement, g.measure, g.target, g.due_date, g.progress] for g in data["goals"]]
+    header = [_("Agreement"), _("Goal"), _("Measured by"), _("Target"), _("By"), _("Progress")]
+    rows = [[g.agreement.title, g.statement, g.measure, g.target, g.due_date,
+             Percent(g.progress) if g.progress is not None else None] for g in data["goals"]]
     return [(str(_l("Goals")), header, rows)]
 
 

@@ -1,10 +1,9 @@
 """The annual report: a printable page, a PDF, a CSV and an XLSX, per agreement and per organisation."""
 import re
-from datetime import date
 
 from flask import Blueprint, abort, render_template, request
 
-from tracker import printing, spreadsheets
+from tracker import clock, printing, spreadsheets
 from tracker.auth.access import requires
 from tracker.reports import service
 from tracker.reports.forms import ReportYearForm
@@ -15,7 +14,7 @@ FORMATS = ("html", "pdf", "csv", "xlsx")
 
 
 def _year(form: ReportYearForm) -> service.SchoolYear:
-    return service.SchoolYear(form.year.data) if form.year.data else service.SchoolYear.containing(date.today())
+    return service.SchoolYear(form.year.data) if form.year.data else service.SchoolYear.containing(clock.today())
 
 
 def _filename(subject: service.ReportSubject, extension: str) -> str:

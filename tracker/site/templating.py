@@ -1,12 +1,12 @@
 """Template globals and filters: permissions, labels, dates in the user's time zone."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from flask import current_app, request
 from flask_babel import get_translations
 from jinja2 import pass_context
 
+from tracker import clock, outward
 from tracker.agreements import models as agreement_models
 from tracker.agreements import service as agreement_service
 from tracker.agreements import workflow
@@ -14,15 +14,13 @@ from tracker.audit.labels import describe, shown_changes
 from tracker.auth.access import can
 from tracker.auth.permissions import ROLES
 from tracker.orgs import models as org_models
-from tracker.scope.users import current_scope
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
     """Times are stored in UTC and shown in the time zone of the user's organisation."""
     if value is None:
         return ""
-    zone = current_scope().time_zone or current_app.config["DEFAULT_TIME_ZONE"]
-    return value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone)).strftime(fmt)
+    return clock.local(value).strftime(fmt)
 
 
 def long_date(value: date | None) -> str:
@@ -73,12 +71,13 @@ def register(app) -> None:
         PARTY_ROLES=agreement_models.PARTY_ROLES,
         ORG_KINDS=org_models.KINDS,
         query_with=query_with,
+        outward_link=outward.link,
         describe_action=describe,
         shown_changes=shown_changes,
-        today=date.today,
-        expiring=lambda agreement: agreement_service.expiring(agreement, date.today()),
-        starts_later=lambda agreement: agreement_service.starts_later(agreement, date.today()),
-        needs_review=lambda org: org.needs_review(date.today(), current_app.config["REVIEW_AFTER_DAYS"]),
+        today=clock.today,
+        expiring=lambda agreement: agreement_service.expiring(agreement, clock.today()),
+        starts_later=lambda agreement: agreement_service.starts_later(agreement, clock.today()),
+        needs_review=lambda org: org.needs_review(clock.today(), current_app.config["REVIEW_AFTER_DAYS"]),
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["long_date"] = long_date

@@ -1,0 +1,57 @@
+"""Each person's own day. Dates are stored as dates and times in UTC; "today" and "now" are the user's: in the time
+zone of their first organisation, else DEFAULT_TIME_ZONE, never the server's. Outside a request (commands, jobs)
+it is DEFAULT_TIME_ZONE's day unless a user is named (a reminder digest is sent on its reader's day)."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask import current_app, has_request_context
+
+from tracker.scope.users import current_scope, scope_of
+
+
+def zone_name(user=None) -> str:
+    """The IANA name of the user's time zone (the signed-in user's, without one; in a command, the default)."""
+    if user is not None:
+        chosen = scope_of(user).time_zone
+    else:
+        chosen = current_scope().time_zone if has_request_context() else None
+    return chosen if is_zone(chosen) else current_app.config["DEFAULT_TIME_ZONE"]
+
+
+def zone(user=None) -> ZoneInfo:
+    return ZoneInfo(zone_name(user))
+
+
+def now(user=None) -> datetime:
+    """The moment, as a clock on the user's wall shows it (aware)."""
+    return datetime.now(timezone.utc).astimezone(zone(user))
+
+
+def today(user=None) -> date:
+    return now(user).date()
+
+
+def local(value: datetime, user=None) -> datetime:
+    """A stored time (naive UTC) in the user's zone (aware, so it can say its abbreviation)."""
+    return value.replace(tzinfo=timezone.utc).astimezone(zone(user))
+
+
+def is_zone(name: str | None) -> bool:
+    """Is this an IANA time-zone name (America/Los_Angeles, UTC), as the zone database knows it?"""
+    if not name or name not in _known():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+_zones: frozenset[str] | None = None
+
+
+def _known() -> frozenset[str]:
+    global _zones
+    if _zones is None:
+        _zones = frozenset(available_timezones())
+    return _zones
