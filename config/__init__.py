@@ -64,7 +64,13 @@ class Base:
     RATE_LIMIT_VERIFY = os.environ.get("RATE_LIMIT_VERIFY", "30 per minute")
     RATE_LIMIT_SIGNING_LINK = os.environ.get("RATE_LIMIT_SIGNING_LINK", "30 per minute")
     RATE_LIMIT_PASSWORD_RESET = os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5 per hour")
+    # ... and per email address typed, whoever asks: a mailbox is not flooded with reset emails.
+    RATE_LIMIT_PASSWORD_RESET_ACCOUNT = os.environ.get("RATE_LIMIT_PASSWORD_RESET_ACCOUNT", "3 per hour")
     RATE_LIMIT_FAMILY_CODE = os.environ.get("RATE_LIMIT_FAMILY_CODE", "10 per minute")
+
+    # Emailed account links: an invitation to set a first password, a link to reset a forgotten one.
+    INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
+    RESET_LINK_MINUTES = int(os.environ.get("RESET_LINK_MINUTES", "60"))
 
     PASSWORD_HASH_METHOD = "scrypt"
     PER_PAGE = 25
@@ -103,6 +109,9 @@ class Testing(Base):
     DASHBOARD_CACHE_SIZE = 0  # tests write rows past the services; tests/test_dashboard.py turns it on
     AUDIT_KEY = None  # the key file in the test instance folder, whatever the shell exports
     AUDIT_RETIRED_KEYS = ""
+    # The permission matrix asks each public page once per role; tests of these limits set their own.
+    RATE_LIMIT_PASSWORD_RESET = "50 per hour"
+    RATE_LIMIT_PASSWORD_RESET_ACCOUNT = "50 per hour"
 
 
 class Production(Base):

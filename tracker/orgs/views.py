@@ -3,12 +3,13 @@ from datetime import date
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from tracker.audit import sentences
 from tracker.audit import service as audit
 from tracker.auth.access import current_actor, requires
 from tracker.extensions import db
 from tracker.forms import form_data, submitted
-from tracker.htmx import render
-from tracker.orgs import service
+from tracker.htmx import render, render_fragment
+from tracker.orgs import picker, service
 from tracker.orgs.forms import ContactForm, OrganisationForm, OrganisationSearchForm
 from tracker.orgs.models import BRANCH, PARENTS, Contact, Organisation
 from tracker.scope.loading import Param, add_param, child
@@ -35,6 +36,17 @@ def index():
     return render("orgs/index.html", "orgs/_results.html", page=page, form=form)
 
 
+@bp.get("/pick")
+@requires("org.view")
+def pick():
+    """The matches of an organisation picker's search box, as htmx asks for them while one types."""
+    args = picker.search_args()
+    q = args["q"] if args else ""
+    found = picker.matches(q, args["exclude"]) if args else []
+    return render_fragment("orgs/_picker_matches.html", matches=found, name=args["name"] if args else "",
+                           multiple=bool(args and args["multiple"]), q=q, searched=bool(q.strip()), picker_label=picker.label)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @requires("org.create")
 def create():
@@ -49,7 +61,7 @@ def create():
 @bp.route("/<int:org_id>")
 @requires("org.view", scope="organisation")
 def detail(organisation):
-    return render_template("orgs/detail.html", org=organisation, history=audit.history("organisation", organisation.id))
+    return render_template("orgs/detail.html", org=organisation, history=sentences.lines(audit.history("organisation", organisation.id), subjects=False))
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
