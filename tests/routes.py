@@ -166,7 +166,7 @@ def url_for(route: Route, matrix: Matrix, user: User) -> str:
     if route.method == "POST" and ("<int:item_id>" in route.rule or "<int:signatory_id>" in route.rule):
         ids.pop("documents", None)  # a fresh draft: the request may remove its clause or signatory
     values = {"agreement_id": world.agreements[SUBJECT].id, "org_id": world.orgs[ORGANISATION].id, "section": "summary",
-              "part": "details", "rest": "progress.csv", "step": "submit", "fmt": "csv", **{k: v for k, v in ids.items() if not isinstance(v, dict)}}
+              "part": "details", "rest": "progress.csv", "step": "submit", "fmt": "csv", "key": "google", **{k: v for k, v in ids.items() if not isinstance(v, dict)}}
     if "<int:user_id>" in route.rule:
         values["user_id"] = matrix.users[("viewer", "library")].id
     if "<int:job_id>" in route.rule:

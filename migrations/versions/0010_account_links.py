@@ -1,4 +1,4 @@
-"""auth: emailed account links (invitations and password resets)
+"""auth: emailed account links (invitations and password resets); accounts waiting for approval
 
 Revision ID: 0010
 Revises: 0009
@@ -32,9 +32,13 @@ def upgrade():
     )
     with op.batch_alter_table('account_link', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_account_link_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('pending_approval', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('pending_approval')
     with op.batch_alter_table('account_link', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_account_link_user_id'))
     op.drop_table('account_link')

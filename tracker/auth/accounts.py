@@ -72,6 +72,9 @@ def update_account(actor: audit.Actor, user: User, data: dict, by: User) -> User
         "name": data["name"].strip(), "email": normal_email(data["email"]), "role": data["role"], "active": data["active"],
         "organisations": _organisations(data.get("organisation_ids") or []),
     }, "user.updated", "user", user.id, shown=SHOWN)
+    if user.active and user.pending_approval:
+        user.pending_approval = False  # an admin let them in: the request is approved
+        audit.record(actor, "user.approved", "user", user.id, {})
     user.access_version = new_access_version()  # what they see may have changed: their cached scope goes
     if not user.active:
         sessions.end_all(user.id)  # a deactivated account is signed out everywhere at once

@@ -2,7 +2,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, String, Table
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -28,6 +28,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(30))  # a key of permissions.ROLES
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Asked for by signing in with SSO from an allowed domain: not active until an admin approves it.
+    pending_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
     # Changes whenever what the user may see changes (their organisations, or the organisation tree), so a
     # worker's cached copy of their scope, keyed by user and access version, is never stale.

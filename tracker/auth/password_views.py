@@ -1,6 +1,6 @@
 """Passwords without an admin at hand: asking for a reset link, and setting a password through an emailed link
 (a reset or an invitation). The routes join the auth blueprint."""
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from tracker import limits
@@ -17,6 +17,8 @@ from tracker.validation import Invalid
 @limits.page_limit("password-reset-account", key=limits.by_email_typed, methods=["POST"])
 @public
 def forgot_password():
+    if not current_app.config["PASSWORD_SIGN_IN"]:
+        abort(404)  # no passwords here: people sign in with SSO
     form = ForgotPasswordForm()
     outcome = submitted(form, lambda: links.request_reset(current_actor(), form.email.data))
     if outcome.saved:
