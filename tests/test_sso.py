@@ -149,3 +149,10 @@ def test_a_deployment_can_turn_password_sign_in_off(world, app, client, sso_conf
     assert "Sign in with Google" in page and 'type="password"' not in page
     assert client.post("/login", data={"email": world.emails["viewer"], "password": "x"}).status_code in (400, 404)
     assert client.get("/password/forgot").status_code == 404
+
+
+def test_a_provider_that_cannot_be_reached_is_said_so(world, app, client, sso_config):
+    app.config["SSO_PROVIDERS"] = {"district": {**oidc.settings(oidc.Provider("http://127.0.0.1:9", False), "Riverside USD"),
+                                                "kind": "oidc"}}
+    response = client.get("/login/sso/district")
+    assert response.status_code == 503 and "Riverside USD cannot be reached just now" in response.text

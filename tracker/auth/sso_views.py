@@ -23,7 +23,11 @@ def sso_start(key: str):
     found = sso.provider(key) or abort(404)
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.home"))
-    return sso.client(found).authorize_redirect(_callback_url(key))
+    try:
+        return sso.client(found).authorize_redirect(_callback_url(key))
+    except (AuthlibBaseError, RequestException, ValueError) as error:  # the provider cannot be reached or read
+        current_app.logger.warning("SSO with %s could not start: %s", key, error)
+        return _refused(_("%(provider)s cannot be reached just now. Try again in a moment.", provider=found.label), 503)
 
 
 @bp.get("/login/sso/<key>/callback")
