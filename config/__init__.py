@@ -16,6 +16,29 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+SSO_DEFAULTS = {  # key -> (kind, issuer, label)
+    "google": ("google", "https://accounts.google.com", "Google"),
+    "microsoft": ("entra", "https://login.microsoftonline.com/organizations/v2.0", "Microsoft"),
+}
+
+
+def _sso_providers() -> dict[str, dict]:
+    """SSO_PROVIDERS="google,microsoft,district" and SSO_<KEY>_* settings -> {key: settings} (sso.Provider)."""
+    found = {}
+    for key in (k.strip().lower() for k in os.environ.get("SSO_PROVIDERS", "").split(",") if k.strip()):
+        prefix = f"SSO_{key.upper()}_"
+        kind, issuer, label = SSO_DEFAULTS.get(key, ("oidc", "", key.title()))
+        found[key] = {
+            "kind": os.environ.get(prefix + "KIND", kind),
+            "issuer": os.environ.get(prefix + "ISSUER", issuer),
+            "label": os.environ.get(prefix + "LABEL", label),
+            "client_id": os.environ.get(prefix + "CLIENT_ID", ""),
+            "client_secret": os.environ.get(prefix + "CLIENT_SECRET", ""),
+            "tenants": tuple(t.strip() for t in os.environ.get(prefix + "TENANTS", "").split(",") if t.strip()),
+        }
+    return found
+
+
 class Base:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
@@ -67,7 +90,19 @@ class Base:
     RATE_LIMIT_VERIFY = os.environ.get("RATE_LIMIT_VERIFY", "30 per minute")
     RATE_LIMIT_SIGNING_LINK = os.environ.get("RATE_LIMIT_SIGNING_LINK", "30 per minute")
     RATE_LIMIT_PASSWORD_RESET = os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5 per hour")
+    # ... and per email address typed, whoever asks: a mailbox is not flooded with reset emails.
+    RATE_LIMIT_PASSWORD_RESET_ACCOUNT = os.environ.get("RATE_LIMIT_PASSWORD_RESET_ACCOUNT", "3 per hour")
     RATE_LIMIT_FAMILY_CODE = os.environ.get("RATE_LIMIT_FAMILY_CODE", "10 per minute")
+
+    # Emailed account links: an invitation to set a first password, a link to reset a forgotten one.
+    INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
+    RESET_LINK_MINUTES = int(os.environ.get("RESET_LINK_MINUTES", "60"))
+
+    # Single sign-on (tracker/auth/sso.py): SSO_PROVIDERS names the providers, e.g. "google,microsoft"; each has
+    # SSO_<KEY>_CLIENT_ID, SSO_<KEY>_CLIENT_SECRET, and optionally SSO_<KEY>_ISSUER, _LABEL, _KIND, _TENANTS.
+    SSO_PROVIDERS = _sso_providers()
+    SSO_SIGNUP_DOMAINS = frozenset(d.strip().lower() for d in os.environ.get("SSO_SIGNUP_DOMAINS", "").split(",") if d.strip())
+    PASSWORD_SIGN_IN = _env_bool("PASSWORD_SIGN_IN", True)  # false: people sign in only with SSO
 
     PASSWORD_HASH_METHOD = "scrypt"
     PER_PAGE = 25
@@ -113,6 +148,12 @@ class Testing(Base):
     DASHBOARD_CACHE_SIZE = 0  # tests write rows past the services; tests/test_dashboard.py turns it on
     AUDIT_KEY = None  # the key file in the test instance folder, whatever the shell exports
     AUDIT_RETIRED_KEYS = ""
+    SSO_PROVIDERS: dict = {}  # tests add the local OIDC provider they start
+    SSO_SIGNUP_DOMAINS = frozenset()
+    PASSWORD_SIGN_IN = True
+    # The permission matrix asks each public page once per role; tests of these limits set their own.
+    RATE_LIMIT_PASSWORD_RESET = "50 per hour"
+    RATE_LIMIT_PASSWORD_RESET_ACCOUNT = "50 per hour"
 
 
 class Production(Base):

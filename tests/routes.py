@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from tracker.agreements import service as agreements
 from tracker.audit.service import Actor
+from tracker.auth import links
 from tracker.auth import service as accounts
 from tracker.auth.models import User
 from tracker.auth.permissions import ADMIN, ROLES, Relation
@@ -48,6 +49,7 @@ class Route:
     method: str
     permission: str | None
     scope: str | None
+    hidden: bool = False
 
     def __str__(self):
         return f"{self.method} {self.rule}"
@@ -60,7 +62,8 @@ def all_routes(app) -> list[Route]:
             continue
         view = app.view_functions[rule.endpoint]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            found.append(Route(rule.endpoint, rule.rule, method, getattr(view, "permission", "MISSING"), getattr(view, "scope", None)))
+            found.append(Route(rule.endpoint, rule.rule, method, getattr(view, "permission", "MISSING"), getattr(view, "scope", None),
+                               getattr(view, "hidden", False)))
     return found
 
 
@@ -170,7 +173,7 @@ def url_for(route: Route, matrix: Matrix, user: User) -> str:
     if route.method == "POST" and ("<int:item_id>" in route.rule or "<int:signatory_id>" in route.rule):
         ids.pop("documents", None)  # a fresh draft: the request may remove its clause or signatory
     values = {"agreement_id": world.agreements[SUBJECT].id, "org_id": world.orgs[ORGANISATION].id, "section": "summary",
-              "part": "details", "rest": "progress.csv", "step": "submit", "fmt": "csv", **{k: v for k, v in ids.items() if not isinstance(v, dict)}}
+              "part": "details", "rest": "progress.csv", "step": "submit", "fmt": "csv", "key": "google", **{k: v for k, v in ids.items() if not isinstance(v, dict)}}
     if "<int:user_id>" in route.rule:
         values["user_id"] = matrix.users[("viewer", "library")].id
     if "<int:job_id>" in route.rule:
@@ -181,6 +184,8 @@ def url_for(route: Route, matrix: Matrix, user: User) -> str:
         values["job_id"] = new_export(user)
     if any(f"<int:{name}>" in route.rule for name in ("version_id", "item_id", "signatory_id", "clause_id")):
         values.update(document_values(matrix))
+    if "<token>" in route.rule and route.endpoint == "auth.set_password":
+        values["token"] = account_token(matrix)
     if "<token>" in route.rule and route.endpoint.startswith("public_documents."):
         values["token"] = signing_token(matrix)
     url = route.rule
@@ -188,6 +193,14 @@ def url_for(route: Route, matrix: Matrix, user: User) -> str:
         url = url.replace(f"<int:{name}>", str(value)).replace(f"<path:{name}>", str(value)).replace(f"<{name}>", str(value))
     assert "<" not in url, f"no test value for a parameter of {route.rule}: add it to tests/routes.py"
     return url
+
+
+def account_token(matrix: Matrix) -> str:
+    """An open reset link of the matrix's viewer at the library (the page shows its form, whoever holds it)."""
+    if "account_token" not in matrix.ids:
+        matrix.ids["account_token"] = links.issue(matrix.users[("viewer", "library")], links.RESET)
+        db.session.commit()
+    return matrix.ids["account_token"]
 
 
 def card_values(matrix: Matrix, fresh_import: bool = True) -> dict:

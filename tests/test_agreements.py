@@ -203,8 +203,11 @@ def test_add_and_remove_parties(world, login):
     s = login(world.emails["library_staff"])
     a = world.agreements["own"]
     form = s.get(f"/agreements/{a.id}/parties/new", htmx=True).get_data(as_text=True)
-    assert form.lstrip().startswith('<section id="section-parties"') and "South School (School)" in form
-    assert "North School (School)" not in form  # already a party
+    assert form.lstrip().startswith('<section id="section-parties"') and 'name="organisation_id-q"' in form
+    search = re.search(r'hx-get="(/organisations/pick[^"]+)"', form).group(1).replace("&amp;", "&")
+    matches = s.get(search + "&organisation_id-q=school", htmx=True).get_data(as_text=True)
+    assert "South School (School, Lakeside District)" in matches
+    assert "North School" not in matches  # already a party
     response = s.post(f"/agreements/{a.id}/parties", {"version": a.version, "organisation_id": world.orgs["south"].id,
                                                        "role": "partner", "contributes": "Space"}, htmx=True)
     assert response.status_code == 200 and "South School" in response.get_data(as_text=True)

@@ -1,5 +1,5 @@
-"""Every audited edit records the field-level changes people read in the History section: the exact
-sentences, form by form (the service each form calls, with the values the form gives it)."""
+"""Every audited edit records the field-level changes people read in the History section (and on /audit): the
+exact sentences, with names and labels, never ids, codes or Python values, form by form (the service each form calls, with the values the form gives it)."""
 import re
 from datetime import date
 from html import unescape
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests import documents as docs
 from tests.card_fixtures import PROGRAMME, SPEC, set_up_cards
 from tracker.agreements import service as agreements
+from tracker.audit import sentences
 from tracker.audit import service as audit
 from tracker.auth import accounts
 from tracker.auth.models import User
@@ -35,7 +36,7 @@ def newest(app, entity_type: str, entity_id) -> list[str]:
     events = audit.history(entity_type, entity_id, limit=1)
     assert events, f"nothing recorded for {entity_type} {entity_id}"
     with app.test_request_context("/"):
-        html = render_template("_history.html", history=events)
+        html = render_template("_history.html", history=sentences.lines(events, subjects=False))
     html = re.sub(r"<time.*?</time>", "", html, flags=re.S)
     head = flat(re.search(r'<span class="actor">.*?<span class="action">.*?</span>', html, re.S).group(0))
     changes = html.split('<ul class="changes">', 1)[1] if '<ul class="changes">' in html else ""
@@ -62,8 +63,8 @@ def test_account(app, world):
         "Audit Tester changed the account",
         "name: Viewer → Vera Viewer",
         "email: viewer@test.example → vera@test.example",
-        "role: viewer → library_staff",
-        "active: True → False",
+        "role: Viewer → Library staff",
+        "active: yes → no",
         "organisations: Lakeside District → Lakeside District, Lakeside Library System",
     ]
     before = count("user", viewer.id)
@@ -82,9 +83,9 @@ def test_agreement_summary(app, world):
     assert newest(app, "agreement", own.id) == [
         "Audit Tester changed the agreement",
         "title: Lakeside Card MOU → Lakeside Card MOU 2026",
-        "kind: mou → data_sharing",
-        "collaboration level: cooperating → collaborating",
-        "manager: — → Library Staff",
+        "kind: Memorandum of understanding → Data-sharing agreement",
+        "collaboration level: Cooperating → Collaborating",
+        "manager: Library Staff",
     ]
     assert set(changes) == {"title", "kind", "collaboration_level", "manager"}
     assert audit.history("agreement", own.id, limit=1)[0].changes["version"] == [own.version - 1, own.version]
@@ -101,9 +102,9 @@ def test_agreement_term(app, world):
     agreements.update_section(ACTOR, own, "term", data, own.version)
     assert newest(app, "agreement", own.id) == [
         "Audit Tester changed the agreement",
-        "end date: 2029-07-31 → 2030-07-31",
-        "renewal: none → automatic",
-        "renewal months: — → 12",
+        "end date: 31 July 2029 → 31 July 2030",
+        "renewal: No renewal → Automatic",
+        "renewal months: 12",
         "notice days: 30 → 60",
     ]
 
@@ -134,15 +135,15 @@ def test_agreement_created(app, world):
         {"organisation_id": world.orgs["south"].id, "role": "partner"}])
     assert newest(app, "agreement", made.id) == [
         "Audit Tester created the agreement",
-        "title: — → Hill Cards",
-        "kind: — → mou",
-        "collaboration level: — → coordinating",
-        "term kind: — → ongoing",
-        "effective date: — → 2026-09-01",
-        "renewal: — → none",
-        "notice days: — → 90",
-        "manager: — → Library Staff",
-        "parties: — → Lakeside Library System (lead), South School (partner)",
+        "title: Hill Cards",
+        "kind: Memorandum of understanding",
+        "collaboration level: Coordinating",
+        "term kind: Ongoing",
+        "effective date: 1 September 2026",
+        "renewal: No renewal",
+        "notice days: 90",
+        "manager: Library Staff",
+        "parties: Lakeside Library System (lead), South School (partner)",
     ]
 
 
@@ -162,8 +163,8 @@ def test_organisation(app, world):
         "Audit Tester changed the organisation",
         "name: South School → South Elementary",
         "state id: SCH-2 → —",
-        "city: → Lakeside",
-        "home branch: — → Harbor Branch",
+        "city: Lakeside",
+        "home branch: Harbor Branch",
     ]
     hill = world.orgs["other_library"]
     orgs.update_organisation(ACTOR, hill, org_data(hill, kind="municipality", parent_id=None))
@@ -190,14 +191,14 @@ def test_organisation_created(app, world):
                                             "last_confirmed": date(2026, 5, 1)})
     assert newest(app, "organisation", made.id) == [
         "Audit Tester created the organisation",
-        "name: — → East School",
-        "kind: — → School",
-        "city: — → Lakeside",
-        "time zone: — → America/New_York",
-        "language: — → English",
-        "last confirmed: — → 2026-05-01",
-        "parent: — → Lakeside District",
-        "home branch: — → Harbor Branch",
+        "name: East School",
+        "kind: School",
+        "city: Lakeside",
+        "time zone: America/New_York",
+        "language: English",
+        "last confirmed: 1 May 2026",
+        "parent: Lakeside District",
+        "home branch: Harbor Branch",
     ]
 
 
@@ -208,9 +209,9 @@ def test_contact(app, world):
     orgs.save_contact(ACTOR, branch, data)
     assert newest(app, "organisation", branch.id) == [
         "Audit Tester added a contact",
-        "name: — → Kim Keeper",
-        "role: — → branch_manager",
-        "email: — → kim@example.org",
+        "name: Kim Keeper",
+        "role: Branch manager",
+        "email: kim@example.org",
     ]
     contact = db.session.scalar(select(Contact).where(Contact.organisation_id == branch.id))
     orgs.save_contact(ACTOR, branch, {**data, "name": "Kim Keeper-Lee", "title": "Branch manager", "can_sign": True}, contact)
@@ -218,8 +219,8 @@ def test_contact(app, world):
         "Audit Tester changed a contact",
         "contact: Kim Keeper-Lee",
         "name: Kim Keeper → Kim Keeper-Lee",
-        "title: → Branch manager",
-        "can sign: False → True",
+        "title: Branch manager",
+        "can sign: no → yes",
     ]
     before = count("organisation", branch.id)
     orgs.save_contact(ACTOR, branch, {**data, "name": "Kim Keeper-Lee", "title": "Branch manager", "can_sign": True}, contact)
@@ -235,17 +236,17 @@ def test_card_programme_and_spec(app, world):
     assert newest(app, "agreement", own.id) == [
         "Audit Tester changed the card programme",
         "checkout limit: 10 → 15",
-        "fines free: True → False",
-        "branch code: → HAR",
+        "fines free: yes → no",
+        "branch code: HAR",
     ]
     programme.save_spec(ACTOR, own, {**SPEC, "allowed_fields": ["given_name", "family_name", "identifier", "grade"],
                                      "retention_days_after_end": None, "destroy_on": date(2030, 6, 30)})
     assert newest(app, "agreement", own.id) == [
         "Audit Tester changed the data-sharing spec",
-        "allowed fields: ['given_name', 'family_name', 'middle_name', 'identifier', 'grade', 'birth_date', 'email',"
-        " 'username'] → ['given_name', 'family_name', 'identifier', 'grade']",
+        "allowed fields: Given name, Family name, Middle name, Student id, Grade, Birth date, Email, Username"
+        " → Given name, Family name, Student id, Grade",
         "retention days after end: 30 → —",
-        "destroy on: — → 2030-06-30",
+        "destroy on: 30 June 2030",
     ]
     # Saving the programme unchanged still writes an event, as it always did.
     programme.save_programme(ACTOR, own, {**PROGRAMME, "checkout_limit": 15, "fines_free": False, "branch_code": "HAR",
@@ -263,9 +264,9 @@ def test_drive(app, world):
     assert newest(app, "card_drive", drive.id) == [
         "Audit Tester changed the card drive",
         "name: September own → September sign-up",
-        "ends on: 2026-09-30 → 2026-10-02",
-        "status: collecting → forms_out",
-        "grades: ['03', '04', '05'] → ['03', '04', '05', '06']",
+        "ends on: 30 September 2026 → 2 October 2026",
+        "status: Collecting → Forms out",
+        "grades: 03, 04, 05 → 03, 04, 05, 06",
         "target percent: 90 → 85",
     ]
     drives.update_drive(ACTOR, drive, data)
@@ -289,10 +290,10 @@ def test_milestone(app, world):
         "Audit Tester changed a milestone",
         "milestone: Send the fall roster",
         "title: Send the roster → Send the fall roster",
-        f"party id: {world.orgs['north'].id} → {world.orgs['library'].id}",
-        "status: planned → done",
-        "evidence: → Sent by SFTP",
-        "done date: — → 2026-09-10",
+        "party: North School → Lakeside Library System",
+        "status: Planned → Done",
+        "evidence: Sent by SFTP",
+        "done date: 10 September 2026",
     ]
     before = count("agreement", own.id)
     milestones.update(ACTOR, own, made, milestone(world, title="Send the fall roster", party_id=world.orgs["library"].id,
@@ -316,9 +317,9 @@ def test_resource(app, world):
         "Audit Tester changed a shared resource",
         "resource: E-books: E-book platform",
         "quantity: 600 → 650",
-        "schedule: all year →",
-        "value cents: 100000 → 0",
-        "end date: 2027-06-30 → —",
+        "schedule: all year → —",
+        "value: $1,000.00 → $0.00",
+        "end date: 30 June 2027 → —",
     ]
     before = count("agreement", own.id)
     resources.update(ACTOR, own, made, share(world, quantity=650, value_cents=0, end_date=None, schedule=""))
@@ -333,18 +334,18 @@ def test_clause(app, world):
     clause = clauses.create(ACTOR, data)
     assert newest(app, "clause", clause.id) == [
         "Audit Tester added a clause to the library",
-        "category: — → card_programme",
-        "title: — → Cards",
-        "body: — → Each student gets a card.",
-        "default kinds: — → mou",
-        "active: — → True",
+        "category: Card programme",
+        "title: Cards",
+        "body: Each student gets a card.",
+        "default kinds: Memorandum of understanding",
+        "active: yes",
     ]
     changes = clauses.update(ACTOR, clause, {**data, "title": "Student cards", "default_kinds": "mou,joint_use", "active": False})
     assert newest(app, "clause", clause.id) == [
         "Audit Tester changed a library clause",
         "title: Cards → Student cards",
-        "default kinds: mou → mou,joint_use",
-        "active: True → False",
+        "default kinds: Memorandum of understanding → Memorandum of understanding, Joint-use agreement",
+        "active: yes → no",
     ]
     assert list(changes) == ["title", "default_kinds", "active"]
     before = count("clause", clause.id)
@@ -358,11 +359,11 @@ def test_reminder_settings(app, world):
     calendar.set_preferences(ACTOR, me.id, kinds - {"end_of_term", "milestone"})
     assert newest(app, "user", me.id) == [
         "Audit Tester changed their reminder settings",
-        "end of term: True → False",
-        "milestone: True → False",
+        "end of term: yes → no",
+        "milestone: yes → no",
     ]
     calendar.set_preferences(ACTOR, me.id, kinds - {"end_of_term"})
-    assert newest(app, "user", me.id) == ["Audit Tester changed their reminder settings", "milestone: False → True"]
+    assert newest(app, "user", me.id) == ["Audit Tester changed their reminder settings", "milestone: no → yes"]
     before = count("user", me.id)
     calendar.set_preferences(ACTOR, me.id, kinds - {"end_of_term"})
     assert count("user", me.id) == before
@@ -391,8 +392,8 @@ def test_document_clause_and_settings(app, world):
                               {**terms, "grades": "3–5", "hold_limit": " "}, may_set_approvals=True)
     assert newest(app, documents.ENTITY, version.id) == [
         "Audit Tester changed the approvals, signing order or terms",
-        "approvals needed: internal,form → internal,board",
-        "signing order: parallel → sequential",
+        "approvals needed: Internal review, Approved as to form (counsel) → Internal review, Board or council approval",
+        "signing order: All at once → In order",
         f"grades: {terms['grades']} → 3–5",
     ]  # a blank term falls back to its default: the hold limit did not change
     before = count(documents.ENTITY, version.id)

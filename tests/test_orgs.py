@@ -262,9 +262,9 @@ def test_admin_creates_an_organisation_and_the_creation_is_in_its_history(world,
     text = flat(body(page))
     assert "Bayview Branch was added." in text
     history = flat(re.search(r'<section id="section-history".*?</section>', body(page), re.S).group(0))
-    assert "Admin <admin@test.example> created the organisation" in history
-    assert "name: — → Bayview Branch" in history
-    assert "ils branch code: — → BAY" in history
+    assert "Admin created the organisation" in history and "admin@test.example" not in history
+    assert "name: Bayview Branch" in history
+    assert "ILS branch code: BAY" in history
     assert len(events("organisation.created", created.id)) == 1
 
 
@@ -299,8 +299,8 @@ def test_administrator_edits_an_organisation_in_scope_with_field_level_history(w
     history = flat(re.search(r'<section id="section-history".*?</section>', page, re.S).group(0))
     assert "changed the organisation" in history
     assert "name: Harbor Branch → Harbour Branch" in history
-    assert "city: → Port Lakeside" in history
-    assert "Administrator <administrator@test.example>" in history
+    assert "city: Port Lakeside" in history
+    assert "Administrator changed the" in history and "administrator@test.example" not in history
 
 
 def test_saving_without_changes_records_nothing(world, login):
@@ -484,7 +484,7 @@ def test_confirming_clears_the_flag_and_is_audited(world, login):
     [event] = events("organisation.confirmed", branch.id)
     assert event.changes == {"last_confirmed": [old.isoformat(), date.today().isoformat()]}
     history = flat(re.search(r'<section id="section-history".*?</section>', page, re.S).group(0))
-    assert f"last confirmed: {old.isoformat()} → {date.today().isoformat()}" in history
+    assert f"last confirmed: {old.strftime('%-d %B %Y')} → {date.today().strftime('%-d %B %Y')}" in history
 
 
 def test_confirm_is_post_only(world, login):
@@ -515,7 +515,7 @@ def test_school_librarian_adds_a_contact_who_can_sign(world, login):
     assert row.startswith("Robin Reader Teacher Librarian School librarian robin@example.org yes")
     [event] = events("contact.created", north.id)
     assert event.changes["can_sign"] == [None, True]
-    assert "name: — → Robin Reader" in flat(re.search(r'<section id="section-history".*?</section>', page, re.S).group(0))
+    assert "name: Robin Reader" in flat(re.search(r'<section id="section-history".*?</section>', page, re.S).group(0))
 
 
 def test_editing_a_contact_can_take_away_signing(world, login):
@@ -538,7 +538,7 @@ def test_editing_a_contact_can_take_away_signing(world, login):
     assert flat(re.search(r"<tr><td>Robin Reader.*?</tr>", page, re.S).group(0)).startswith(
         "Robin Reader Head Librarian School librarian robin@example.org no")
     history = flat(re.search(r'<section id="section-history".*?</section>', page, re.S).group(0))
-    assert "can sign: True → False" in history
+    assert "can sign: yes → no" in history
 
 
 def test_bad_email_is_refused_beside_the_field(world, login):

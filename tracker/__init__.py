@@ -111,10 +111,12 @@ def _sqlite_enforces_foreign_keys(dbapi_connection, _record):
 def _register_blueprints(app: Flask) -> None:
     from tracker.agreements.views import bp as agreements
     from tracker.audit.cli import bp as audit
+    from tracker.audit.views import bp as audit_log
     from tracker.auth.account_views import bp as accounts
     from tracker.auth.cli import bp as users
     from tracker.auth.profile import bp as profile
     from tracker.auth.views import bp as auth
+    from tracker.auth import password_views, sso_views  # noqa: F401  (their routes join the auth blueprint)
     from tracker.dashboard.views import bp as dashboard
     from tracker.demo.cli import bp as demo
     from tracker.jobs.views import bp as jobs
@@ -122,7 +124,8 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.orgs.views import bp as orgs
     from tracker.site.views import bp as site
 
-    for blueprint in (site, auth, accounts, profile, dashboard, orgs, agreements, jobs, audit, demo, users, jobs_cli):
+    for blueprint in (site, auth, accounts, profile, dashboard, orgs, agreements, jobs, audit, audit_log, demo, users,
+                      jobs_cli):
         app.register_blueprint(blueprint)
     _register_document_blueprints(app)
     _register_card_blueprints(app)

@@ -79,7 +79,7 @@ def submitted(form, save: Callable[[], object], show_errors: Callable[[object, I
     puts the messages next to the fields, its `Conflict` is reported; nothing is half-written.
     A page that shows the service's messages elsewhere (at the page's top, next to inputs that are not
     form fields) passes `show_errors(form, invalid)` to put them there."""
-    if request.method != "POST":
+    if request.method != "POST" or request.form.get("find"):  # "Find" of an organisation picker: matches, no save
         return Outcome(200)
     checked_at_the_edge(form)
     if not form.validate_on_submit():

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, request
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItemPerSecond
@@ -44,7 +44,9 @@ from tracker.extensions import limiter
 PAGES = {
     "verify": "RATE_LIMIT_VERIFY",                  # /verify: look up or upload a signed PDF
     "signing-link": "RATE_LIMIT_SIGNING_LINK",      # /sign/<token>: an outside signer's emailed link
-    "password-reset": "RATE_LIMIT_PASSWORD_RESET",  # asking for a password-reset email
+    "password-reset": "RATE_LIMIT_PASSWORD_RESET",  # asking for a password-reset email, per address
+    "account-link": "RATE_LIMIT_SIGNING_LINK",      # /password/<token>: an emailed invitation or reset link
+    "password-reset-account": "RATE_LIMIT_PASSWORD_RESET_ACCOUNT",  # ... per email address typed
     "family-code": "RATE_LIMIT_FAMILY_CODE",        # a family entering a code
 }
 
@@ -52,6 +54,15 @@ PAGES = {
 def by_address() -> str:
     """The client's address (the real one behind PROXY_COUNT proxies)."""
     return get_remote_address() or "unknown"
+
+
+def by_email_typed() -> str:
+    """The email address a form was sent with (lower case): a count per mailbox, whoever asks. The storage holds a
+    keyed digest of it, never the address."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    if not email:
+        return by_address()
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), f"email:{email}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def page_limit(name: str, key: Callable[[], str] = by_address, methods: list[str] | None = None):

@@ -8,12 +8,14 @@ from tracker import clock
 from tracker.agreements import parts, service, workflow
 from tracker.agreements.forms import GoalForm, NewAgreementForm, PartyForm, StepForm, SummaryForm, TermForm
 from tracker.agreements.forms import AgreementSearchForm
+from tracker.audit import sentences
 from tracker.audit import service as audit
 from tracker.auth.access import can, current_actor, requires
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.forms import form_data, submitted
 from tracker.htmx import render, render_fragment_html, wants_fragment
+from tracker.orgs import picker
 from tracker.orgs import service as orgs
 from tracker.scope import agreements as seen
 from tracker.scope.loading import Param, add_param, current_access
@@ -26,7 +28,7 @@ RECENT = 4  # changes on the overview
 
 
 def _history(agreement, access) -> dict:
-    return {"history": audit.history("agreement", agreement.id)}
+    return {"history": sentences.lines(audit.history("agreement", agreement.id), subjects=False)}
 
 
 def _glance(agreement, access, today) -> dict:
@@ -81,9 +83,8 @@ def _manager_choices():
 def create():
     form = NewAgreementForm()
     form.manager_id.choices = _manager_choices()
-    party_choices = [("", _("— choose —"))] + [(o.id, f"{o.name} ({o.kind_label})") for o in orgs.choices()]
     for entry in form.parties:
-        entry.organisation_id.choices = party_choices
+        picker.attach(entry.organisation_id, optional=True)
     if request.method == "GET":
         form.manager_id.data = current_user.id
     outcome = submitted(form, lambda: service.create(current_actor(), form_data(form, service.ALL_FIELDS), form.party_data(),
@@ -113,10 +114,7 @@ def part(agreement, part: str):
 
 def _party_form(agreement, formdata=None):
     form = PartyForm(version=agreement.version, formdata=formdata)
-    taken = {p.organisation_id for p in agreement.parties}
-    form.organisation_id.choices = [("", _("— choose —"))] + [
-        (o.id, f"{o.name} ({o.kind_label})") for o in orgs.choices() if o.id not in taken
-    ]
+    picker.attach(form.organisation_id, exclude={p.organisation_id for p in agreement.parties})
     return form
 
 
@@ -160,7 +158,7 @@ def edit_section(agreement, section: str):
 @bp.route("/<int:agreement_id>/parties/new")
 @requires("agreement.edit", scope="agreement")
 def new_party(agreement):
-    """The add-a-party form, loaded on demand: it lists every organisation."""
+    """The add-a-party form, loaded on demand, its organisation picked by typing part of a name."""
     return _party_section_form(agreement, _party_form(agreement))
 
 

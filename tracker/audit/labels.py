@@ -28,6 +28,15 @@ ACTIONS = {
     "user.created": _l("created the account"),
     "user.updated": _l("changed the account"),
     "user.password_set": _l("set a new password"),
+    "user.invited": _l("emailed an invitation to choose a password"),
+    "user.requested": _l("asked for an account by signing in with single sign-on"),
+    "user.approved": _l("approved the account"),
+    "auth.sso_refused": _l("was refused single sign-on: no account, and the domain may not ask for one"),
+    "user.invitation_accepted": _l("accepted the invitation and chose a password"),
+    "auth.reset_requested": _l("asked for a password-reset email"),
+    "auth.password_reset": _l("chose a new password through a reset link"),
+    "auth.password_changed": _l("changed their password"),
+    "auth.password_change_failed": _l("gave a wrong current password when changing it"),
     "card_programme.created": _l("set up the card programme"),
     "card_programme.updated": _l("changed the card programme"),
     "card_programme.amended": _l("changed the card programme by a signed amendment"),
@@ -89,8 +98,22 @@ ACTIONS = {
 HIDDEN_FIELDS = frozenset({"version"})  # bookkeeping, not something people changed
 
 
+def actor_name(label: str) -> str:
+    """Who did it, as a name: "Dana Director" for "Dana Director <dana@...>"; the system in words."""
+    if label in ("", "system"):
+        return str(_l("The system"))
+    if label == "anonymous":
+        return str(_l("Someone not signed in"))
+    if label == "command line":
+        return str(_l("An operator (command line)"))
+    return label.split(" <")[0]
+
+
 def describe(action: str) -> str:
-    return str(ACTIONS.get(action, action))
+    """How an action reads; one without a label reads as its words, never as a code."""
+    if action in ACTIONS:
+        return str(ACTIONS[action])
+    return action.replace(".", " ").replace("_", " ")
 
 
 def shown_changes(changes: dict) -> list[tuple[str, object]]:

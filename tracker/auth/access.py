@@ -25,8 +25,9 @@ from tracker.extensions import login_manager
 SCOPES: dict[str, Callable[[str, dict], dict]] = {}
 
 
-def requires(permission: str | None, scope: str | None = None):
-    """Mark a view with the permission it needs (None: public) and the scope its URL is checked in."""
+def requires(permission: str | None, scope: str | None = None, hidden: bool = False):
+    """Mark a view with the permission it needs (None: public) and the scope its URL is checked in. `hidden`: a
+    role without the permission is told "Not found" (404) rather than "Forbidden", as if the page did not exist."""
 
     def decorate(view):
         @wraps(view)
@@ -35,13 +36,14 @@ def requires(permission: str | None, scope: str | None = None):
                 if not current_user.is_authenticated:
                     return login_manager.unauthorized()
                 if not allowed(current_user.role, permission):
-                    abort(403)
+                    abort(404 if hidden else 403)
             if scope is not None:
                 view_args = SCOPES[scope](permission, view_args)
             return view(**view_args)
 
         wrapper.permission = permission
         wrapper.scope = scope
+        wrapper.hidden = hidden
         return wrapper
 
     return decorate

@@ -2,16 +2,18 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
+from tracker.audit import sentences
 from tracker.audit import service as audit
-from tracker.auth import accounts, sessions
+from tracker.auth import accounts, links, sessions
 from tracker.auth.access import current_actor, requires
 from tracker.auth.forms import AccountForm, AccountSearchForm, PasswordForm
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.forms import form_data, submitted
+from tracker.forms import form_data, refusal, submitted
 from tracker.htmx import render
-from tracker.orgs import service as orgs
+from tracker.orgs import picker
 
 bp = Blueprint("accounts", __name__, url_prefix="/users")
 
@@ -22,9 +24,9 @@ def get_user_or_404(user_id: int) -> User:
 
 def _account_form(obj=None) -> AccountForm:
     form = AccountForm(obj=obj)
-    form.set_choices(orgs.choices())
     if obj is not None and not form.is_submitted():
         form.organisation_ids.data = [o.id for o in obj.organisations]
+    picker.attach(form.organisation_ids, multiple=True)
     return form
 
 
@@ -44,7 +46,8 @@ def create():
     outcome = submitted(form, lambda: accounts.create_account(current_actor(), form_data(form, form.FIELDS)))
     if outcome.saved:
         user = outcome.result
-        flash(_("%(name)s can now sign in as %(email)s.", name=user.name, email=user.email), "success")
+        flash(_("Invitation sent to %(email)s: %(name)s chooses a password through its link, then signs in.",
+                name=user.name, email=user.email), "success")
         return redirect(url_for("accounts.edit", user_id=user.id), 303)
     return render_template("accounts/form.html", form=form, user=None), outcome.status
 
@@ -74,6 +77,21 @@ def password(user_id: int):
     return _edit_page(user, _account_form(obj=user), form, outcome.status)
 
 
+@bp.post("/<int:user_id>/invitation")
+@requires("user.manage")
+def invite(user_id: int):
+    """Email the person a new invitation (the earlier link stops working)."""
+    user = get_user_or_404(user_id)
+    form = FlaskForm()
+    outcome = submitted(form, lambda: links.resend_invitation(current_actor(), user))
+    if outcome.saved:
+        flash(_("A new invitation went to %(email)s; the earlier link no longer works.", email=user.email), "success")
+    else:
+        for message in refusal(form):
+            flash(message, "error")
+    return redirect(url_for("accounts.edit", user_id=user.id), 303)
+
+
 def _edit_page(user, form, password_form, status):
     return render_template("accounts/form.html", form=form, user=user, password_form=password_form,
-                           history=audit.history("user", user.id)), status
+                           invitation=links.open_invitation(user), history=sentences.lines(audit.history("user", user.id), subjects=False)), status

@@ -2,20 +2,24 @@
 
 The command line (`flask --app wsgi users create`) and the Users pages share these rules.
 """
+import secrets
+
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from werkzeug.security import check_password_hash
+
+from tracker import limits
 from tracker.audit import service as audit
-from tracker.auth import sessions
+from tracker.auth import links, sessions
 from tracker.auth.models import User, new_access_version
 from tracker.auth.permissions import ADMIN, ROLES
-from tracker.auth.service import create_user, hash_password
+from tracker.auth.service import check_password, create_user, hash_password
 from tracker.extensions import db
 from tracker.orgs.models import Organisation
 from tracker.validation import Invalid
 
-MIN_PASSWORD = 12
 SORTS = {"name": User.name, "email": User.email, "role": User.role, "created": User.created_at}
 SHOWN = {"organisations": audit.Shown("organisations", lambda user: ", ".join(sorted(o.name for o in user.organisations)))}
 
@@ -34,15 +38,22 @@ def search(q: str = "", role: str = "", status: str = "", sort: str = "name", di
 
 
 def create_account(actor: audit.Actor, data: dict) -> User:
-    """`data`: email, name, role, organisation_ids, password. Raises Invalid naming each bad field."""
+    """`data`: email, name, role, organisation_ids, and `password` from the command line (the first admin of a
+    deployment, before mail works). Without a password the person is emailed an invitation to choose one
+    (tracker/auth/links.py); until then no password works. Raises Invalid naming each bad field."""
     errors = _check(data, None)
-    password = data.get("password") or ""
-    if len(password) < MIN_PASSWORD:
-        errors["password"] = _("The password needs at least %(n)d characters.", n=MIN_PASSWORD)
+    password = data.get("password")
+    if password is not None:
+        try:
+            check_password(password)
+        except Invalid as exc:
+            errors.update(exc.errors)
     if errors:
         raise Invalid(errors)
-    user = create_user(actor, _normal_email(data["email"]), data["name"].strip(), data["role"], password,
-                       _organisations(data.get("organisation_ids") or []))
+    user = create_user(actor, normal_email(data["email"]), data["name"].strip(), data["role"],
+                       password or secrets.token_urlsafe(32), _organisations(data.get("organisation_ids") or []))
+    if password is None:
+        links.invite(actor, user)
     db.session.commit()
     return user
 
@@ -58,9 +69,12 @@ def update_account(actor: audit.Actor, user: User, data: dict, by: User) -> User
     if errors:
         raise Invalid(errors)
     audit.populate_and_record(actor, user, {
-        "name": data["name"].strip(), "email": _normal_email(data["email"]), "role": data["role"], "active": data["active"],
+        "name": data["name"].strip(), "email": normal_email(data["email"]), "role": data["role"], "active": data["active"],
         "organisations": _organisations(data.get("organisation_ids") or []),
     }, "user.updated", "user", user.id, shown=SHOWN)
+    if user.active and user.pending_approval:
+        user.pending_approval = False  # an admin let them in: the request is approved
+        audit.record(actor, "user.approved", "user", user.id, {})
     user.access_version = new_access_version()  # what they see may have changed: their cached scope goes
     if not user.active:
         sessions.end_all(user.id)  # a deactivated account is signed out everywhere at once
@@ -71,11 +85,27 @@ def update_account(actor: audit.Actor, user: User, data: dict, by: User) -> User
 def set_password(actor: audit.Actor, user: User, password: str, keep_session: str | None = None) -> None:
     """A new password ends every session signed in with the old one (but `keep_session`, the browser of
     someone changing their own)."""
-    if len(password or "") < MIN_PASSWORD:
-        raise Invalid({"password": _("The password needs at least %(n)d characters.", n=MIN_PASSWORD)})
+    check_password(password)
     user.password_hash = hash_password(password)
     sessions.end_all(user.id, keep=keep_session)
     audit.record(actor, "user.password_set", "user", user.id, {})
+    db.session.commit()
+
+
+def change_own_password(actor: audit.Actor, user: User, current: str, new: str, keep_session: str | None) -> None:
+    """Someone changes their own password: the current one is required (a wrong guess counts as a failed sign-in,
+    slowed down the same way), and every other session of theirs ends."""
+    with limits.SIGN_IN.attempt(account=user.email, address=actor.ip) as attempt:
+        if not check_password_hash(user.password_hash, current or ""):
+            attempt.failed()
+            audit.record(actor, "auth.password_change_failed", "user", user.id, {})
+            db.session.commit()
+            raise Invalid({"current_password": _("That is not your current password.")})
+        attempt.succeeded()
+    check_password(new, "new_password")
+    user.password_hash = hash_password(new)
+    sessions.end_all(user.id, keep=keep_session)
+    audit.record(actor, "auth.password_changed", "user", user.id, {})
     db.session.commit()
 
 
@@ -84,7 +114,7 @@ def _check(data: dict, user: User | None) -> dict:
     if not (data.get("name") or "").strip():
         errors["name"] = _("Enter the person's name.")
     try:
-        email = _normal_email(data.get("email") or "")
+        email = normal_email(data.get("email") or "")
     except EmailNotValidError:
         errors["email"] = _("Enter an email address like name@library.org.")
     else:
@@ -102,8 +132,10 @@ def _check(data: dict, user: User | None) -> dict:
     return errors
 
 
-def _normal_email(value: str) -> str:
-    return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+def normal_email(value: str) -> str:
+    """A real address, lower case; raises EmailNotValidError. Subdomains and the `.test` domain are accepted
+    (districts' test tenants use it); no DNS lookup is made."""
+    return validate_email(value.strip(), check_deliverability=False, test_environment=True).normalized.lower()
 
 
 def _organisations(ids) -> list[Organisation]:

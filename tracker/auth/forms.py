@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SearchField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from tracker.auth.accounts import SORTS
-from tracker.auth.permissions import ROLES
+from tracker.auth.permissions import ROLES, VIEWER
 from tracker.forms import ListSearchForm, one_of, order_fields, strip
 
 
@@ -19,22 +19,39 @@ class AccountForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[Length(max=200)], filters=[strip])
     email = EmailField(_l("Email"), validators=[Length(max=254)], filters=[strip])
-    role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()])
+    role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()], default=VIEWER,
+                       description=_l("Viewers read; give more only to those who need it."))
     organisation_ids = SelectMultipleField(_l("Works for"), coerce=int, validate_choice=False,
-                                           description=_l("The person acts for these organisations and those below them. Admins work for all."))
+                                           description=_l("The person acts for these organisations and those below them. Admins work for all. "
+                                                       "Type part of a name, then tick the organisation."))
     active = BooleanField(_l("May sign in"), default=True)
-    password = PasswordField(_l("First password"), validators=[Optional(), Length(max=200)],
-                             description=_l("At least 12 characters. Give it to the person; they can sign in with it at once."))
 
-    FIELDS = ("name", "email", "role", "organisation_ids", "active", "password")
-
-    def set_choices(self, organisations):
-        self.organisation_ids.choices = [(o.id, f"{o.name} ({o.kind_label})") for o in organisations]
+    FIELDS = ("name", "email", "role", "organisation_ids", "active")
 
 
 class PasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
                              description=_l("At least 12 characters."))
+
+
+class ChangePasswordForm(FlaskForm):
+    """Someone changes their own password on /profile."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
+                                 description=_l("At least 12 characters. Every other browser where you are signed in is signed out."))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)], filters=[strip])
+
+
+class SetPasswordForm(FlaskForm):
+    """The holder of an invitation or reset link chooses a password."""
+
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
+                             description=_l("At least 12 characters."))
+    confirm = PasswordField(_l("The same password again"), validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))])
 
 
 class AccountSearchForm(ListSearchForm):

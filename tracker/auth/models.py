@@ -2,7 +2,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, String, Table
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -28,6 +28,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(30))  # a key of permissions.ROLES
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Asked for by signing in with SSO from an allowed domain: not active until an admin approves it.
+    pending_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
     # Changes whenever what the user may see changes (their organisations, or the organisation tree), so a
     # worker's cached copy of their scope, keyed by user and access version, is never stale.
@@ -58,3 +60,31 @@ class UserSession(db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     ip: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(400), default="")
+
+
+class AccountLink(db.Model):
+    """An emailed link that lets its holder set the account's password: an invitation or a password reset.
+    Only the token's SHA-256 is stored; a link works once, until it expires, and a newer link of the same
+    account withdraws it (tracker/auth/links.py)."""
+
+    __tablename__ = "account_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # a key of links.PURPOSES
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user = relationship("User")
+
+    def state(self, now: datetime) -> str:
+        if self.used_at is not None:
+            return "used"
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        if self.expires_at <= now:
+            return "expired"
+        return "open"

@@ -82,6 +82,7 @@ PERMISSIONS: dict[str, Rule] = {
     "dashboard.view": Rule(EVERYONE, ANYONE),
     "job.view": Rule(EVERYONE, ANYONE),  # only the jobs the user started (admins: all)
     "user.manage": Rule(frozenset({ADMIN}), ANYONE),
+    "audit.read": Rule(frozenset({ADMIN}), ANYONE),  # the audit log page; other roles are told it does not exist
     # card drives, rosters, patron exports
     "card.view": Rule(EVERYONE, ALSO_BELOW),  # programmes, specs, drives and their counts (no student names)
     "card.manage": Rule(STAFF),  # programme, spec, drives

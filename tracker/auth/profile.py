@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from tracker.auth import sessions
+from tracker.auth import accounts, sessions
+from tracker.auth.forms import ChangePasswordForm
 from tracker.auth.access import current_actor, requires
 from tracker.forms import submitted
 from tracker.registry import Registry
@@ -63,5 +64,20 @@ def end_other_sessions():
     return redirect(url_for("profile.page") + "#sessions", 303)
 
 
+@bp.post("/password")
+@requires("profile.edit")
+def change_password():
+    """Change one's own password: the current one is required; every other session ends."""
+    form = ChangePasswordForm()
+    outcome = submitted(form, lambda: accounts.change_own_password(
+        current_actor(), current_user, form.current_password.data, form.new_password.data, sessions.current_handle()))
+    if outcome.saved:
+        flash(_("Your password is changed. Every other browser where you were signed in is signed out."), "success")
+        return redirect(url_for("profile.page") + "#password", 303)
+    shown = [(s, {"form": form} if s.key == "password" else s.load(current_user)) for s in SECTIONS]
+    return render_template("profile/page.html", sections=shown, form=FlaskForm()), outcome.status
+
+
 add_section(ProfileSection("account", "profile/_account.html", lambda user: {}))
+add_section(ProfileSection("password", "profile/_password.html", lambda user: {"form": ChangePasswordForm(formdata=None)}))
 add_section(ProfileSection("sessions", "profile/_sessions.html", lambda user: {"sessions": sessions.open_sessions(user.id)}))

@@ -1,5 +1,6 @@
 """Accounts and signing in: password hashing, failed attempts slowing down, the login record."""
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -7,6 +8,9 @@ from tracker import limits
 from tracker.audit import service as audit
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.validation import Invalid
+
+MIN_PASSWORD = 12
 
 # A hash to compare against when the email is unknown, so both paths take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -15,6 +19,12 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 def hash_password(password: str) -> str:
     """Salted scrypt by default; PASSWORD_HASH_METHOD can only be lowered by the test settings."""
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def check_password(password: str, field: str = "password") -> None:
+    """The one rule a new password follows, wherever it is set."""
+    if len(password or "") < MIN_PASSWORD:
+        raise Invalid({field: _("The password needs at least %(n)d characters.", n=MIN_PASSWORD)})
 
 
 def find_user(email: str) -> User | None:

@@ -1,10 +1,10 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from tracker.auth import service, sessions
+from tracker.auth import service, sessions, sso
 from tracker.auth.access import current_actor, public, requires
 from tracker.auth.forms import LoginForm
 from tracker.extensions import login_manager
@@ -45,6 +45,8 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.home"))
     form = LoginForm()
+    if request.method == "POST" and not current_app.config["PASSWORD_SIGN_IN"]:
+        abort(404)  # this deployment signs people in only with SSO
 
     def sign_in():
         # While the account or the address must wait, this raises the 429 page with the seconds left.
@@ -57,7 +59,7 @@ def login():
     outcome = submitted(form, sign_in)
     if outcome.saved:
         return redirect(_safe_next(request.args.get("next")), 303)
-    return render_template("auth/login.html", form=form), outcome.status
+    return render_template("auth/login.html", form=form, providers=sso.providers()), outcome.status
 
 
 @bp.route("/logout", methods=["POST"])

@@ -4,13 +4,13 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import gettext as _
 
 from tracker import clock
+from tracker.audit import sentences
 from tracker.audit import service as audit
 from tracker.auth.access import current_actor, requires
 from tracker.extensions import db
 from tracker.forms import form_data, refusal, submitted
-from tracker.htmx import render
-from tracker.orgs import service
-from tracker.orgs import logos
+from tracker.htmx import render, render_fragment
+from tracker.orgs import logos, picker, service
 from tracker.orgs.forms import ContactForm, LogoForm, OrganisationForm, OrganisationSearchForm
 from tracker.orgs.models import BRANCH, PARENTS, Contact, Organisation
 from tracker.scope.loading import Param, add_param, child
@@ -37,6 +37,17 @@ def index():
     return render("orgs/index.html", "orgs/_results.html", page=page, form=form)
 
 
+@bp.get("/pick")
+@requires("org.view")
+def pick():
+    """The matches of an organisation picker's search box, as htmx asks for them while one types."""
+    args = picker.search_args()
+    q = args["q"] if args else ""
+    found = picker.matches(q, args["exclude"]) if args else []
+    return render_fragment("orgs/_picker_matches.html", matches=found, name=args["name"] if args else "",
+                           multiple=bool(args and args["multiple"]), q=q, searched=bool(q.strip()), picker_label=picker.label)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @requires("org.create")
 def create():
@@ -55,7 +66,7 @@ def detail(organisation):
 
 
 def _detail_page(organisation, logo_form, status=200):
-    return render_template("orgs/detail.html", org=organisation, history=audit.history("organisation", organisation.id),
+    return render_template("orgs/detail.html", org=organisation, history=sentences.lines(audit.history("organisation", organisation.id), subjects=False),
                            logo_form=logo_form), status
 
 

@@ -10,7 +10,7 @@ from tracker import clock, outward
 from tracker.agreements import models as agreement_models
 from tracker.agreements import service as agreement_service
 from tracker.agreements import workflow
-from tracker.audit.labels import describe, shown_changes
+from tracker.audit.labels import actor_name, describe, shown_changes
 from tracker.auth.access import can
 from tracker.auth.permissions import ROLES
 from tracker.orgs import models as org_models
@@ -80,4 +80,5 @@ def register(app) -> None:
         needs_review=lambda org: org.needs_review(clock.today(), current_app.config["REVIEW_AFTER_DAYS"]),
     )
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["actor_name"] = actor_name
     app.jinja_env.filters["long_date"] = long_date
