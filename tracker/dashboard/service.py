@@ -139,10 +139,11 @@ def counts(view: DashboardView) -> dict:
 
 def ending(view: DashboardView) -> dict:
     """Agreements whose term ends or whose notice deadline falls in the next 90 days."""
-    found = key_dates.agreement_term_source(view.agreement_ids, view.today, view.today + timedelta(days=SOON_DAYS),
-                                            windows=False)
-    found = sorted(found, key=lambda d: (d.on, d.agreement_title))
-    return {"ending": found[:LIMIT], "ending_total": len(found)}
+    found = key_dates.term_rows(view.agreement_ids, view.today, view.today + timedelta(days=SOON_DAYS),
+                                windows=False).subquery()
+    rows = db.session.execute(select(found, func.count().over().label("total"))
+                              .order_by(found.c.on, found.c.agreement_title, found.c.agreement_id).limit(LIMIT)).all()
+    return {"ending": [key_dates.make_term_date(r) for r in rows], "ending_total": rows[0].total if rows else 0}
 
 
 def late(view: DashboardView) -> dict:

@@ -4,14 +4,14 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
 from tracker.auth.models import User
 from tracker.auth.permissions import WHOLE, Relation
-from tracker.calendar.key_dates import KeyDate, add_months, add_source, within
+from tracker.calendar.key_dates import KeyDate, Source, add_months, add_source, row, within
 from tracker.extensions import db
 from tracker.milestones.models import COMMUNICATION_KINDS, OPEN, STATUSES, Communication, Milestone
 from tracker.orgs.models import Contact, Organisation
@@ -151,18 +151,22 @@ def overdue(agreement_ids, today: date, limit: int | None = None, seen=None) -> 
     return [row[0] for row in rows], rows[0].total if rows else 0
 
 
-def milestone_source(agreement_ids, start: date, end: date) -> list[KeyDate]:
+def milestone_rows(agreement_ids, start: date, end: date):
     """Open milestones due in [start, end]; open ones due before `start` are the overdue ones (see `overdue`)."""
-    query = (select(Milestone.id, Milestone.title, Milestone.due_date, Milestone.owner_user_id, Milestone.party_id,
-                    Agreement.id.label("agreement_id"), Agreement.title.label("agreement_title"))
+    query = (select(*row(on=Milestone.due_date, kind=literal("milestone"), agreement_id=Agreement.id,
+                         agreement_title=Agreement.title, ref=Milestone.id, name=Milestone.title,
+                         owner_user_id=Milestone.owner_user_id, owed_by=Milestone.party_id))
              .join(Agreement, Agreement.id == Milestone.agreement_id)
              .where(Milestone.status.in_(OPEN), Milestone.due_date >= start, Milestone.due_date <= end))
-    return [KeyDate(r.due_date, "milestone", _("Milestone due: %(title)s", title=r.title), r.agreement_id,
-                    r.agreement_title, f"milestone-{r.id}", owner_user_id=r.owner_user_id, owed_by=r.party_id)
-            for r in db.session.execute(within(query, Agreement.id, agreement_ids))]
+    return within(query, Agreement.id, agreement_ids)
 
 
-add_source(milestone_source)
+def make_milestone_date(r) -> KeyDate:
+    return KeyDate(r.on, "milestone", _("Milestone due: %(title)s", title=r.name), r.agreement_id, r.agreement_title,
+                   f"milestone-{r.ref}", owner_user_id=r.owner_user_id, owed_by=r.owed_by)
+
+
+add_source(Source(milestone_rows, make_milestone_date, frozenset({"milestone"})))
 
 
 # ---- timeline templates ----------------------------------------------------------------------
