@@ -86,7 +86,8 @@ def test_an_automatic_renewal_rolls_from_the_original_end_so_leap_days_come_back
                  renewal_months=12, notice_days=None)
 
     def end_of_term(start):
-        return db.session.execute(select(current_end(start)).where(Agreement.id == leap.id)).scalar()
+        return db.session.execute(select(current_end(start, start.year * 12 + start.month - 1))
+                                  .where(Agreement.id == leap.id)).scalar()
 
     assert end_of_term(date(2026, 6, 1)) == date(2027, 2, 28)
     assert end_of_term(date(2027, 3, 1)) == date(2028, 2, 29)

@@ -17,13 +17,17 @@ Reminders, calendar feeds, the agreement's key dates and the dashboard read them
 (the dashboard's "ending" panel through `term_rows`, to sort and count in the database).
 """
 import calendar
+import functools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Callable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Integer, String, and_, case, cast, literal, null, or_, select, type_coerce, union_all
+from sqlalchemy import (Date, DateTime, Integer, String, and_, any_, bindparam, case, cast, func, literal, null, or_,
+                        select,
+                        type_coerce, union_all)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -68,9 +72,34 @@ WHOLE_ONLY: set[str] = {"survey"}  # kinds for those who see the whole agreement
 
 @dataclass(frozen=True)
 class Source:
-    rows: Callable  # (agreement_ids, start, end) -> Select of ROW's columns, the dates in [start, end]
+    rows: Callable  # (agreement_ids, window: Window) -> Select of ROW's columns, the dates in the window
     make: Callable  # (row) -> KeyDate
     kinds: frozenset = frozenset()  # the kinds its rows have
+
+
+@dataclass(frozen=True)
+class Window:
+    """[start, end] as SQL parameters, given their values when the query runs (`window_values`), so that a
+    statement is built once per shape (its sources, how many calendar years the window touches, whether the
+    agreements are a list) and serves every window and every list of agreements."""
+
+    years: int  # how many calendar years [start, end] touches: a source may need one part per year
+    start = bindparam("kd_start", type_=Date)
+    end = bindparam("kd_end", type_=Date)
+    start_at = bindparam("kd_start_at", type_=DateTime)  # the start's first moment
+    end_at = bindparam("kd_end_at", type_=DateTime)  # the end's last moment
+    start_year = bindparam("kd_start_year", type_=Integer)
+    start_month = bindparam("kd_start_month", type_=Integer)  # months since year 0 (`month_number`)
+
+
+def window_values(start: date, end: date) -> dict:
+    return {"kd_start": start, "kd_end": end, "kd_start_at": datetime.combine(start, time.min),
+            "kd_end_at": datetime.combine(end, time.max), "kd_start_year": start.year,
+            "kd_start_month": start.year * 12 + start.month - 1}
+
+
+def window_of(start: date, end: date) -> Window:
+    return Window(end.year - start.year + 1)
 
 
 SOURCES: list[Source] = []
@@ -109,18 +138,37 @@ def collect(agreement_ids, start: date, end: date, kinds=None, scope=None) -> li
     """Every source's dates in [start, end], by date (one query). With a user's `scope`, the dates of agreements
     they see from below a party are only those that concern them: no whole-only kinds, and only the milestones
     their organisation owes or they own."""
-    sources = [s for s in SOURCES if kinds is None or s.kinds & set(kinds)]
-    if not sources or (isinstance(agreement_ids, (list, tuple, set, frozenset)) and not agreement_ids):
+    sources = tuple(s for s in SOURCES if kinds is None or s.kinds & set(kinds))
+    listed = isinstance(agreement_ids, (list, tuple, set, frozenset))
+    if not sources or (listed and not agreement_ids):
         return []
-    found = union_all(*(s.rows(agreement_ids, start, end) for s in sources)).subquery()
-    query = select(found)
-    if kinds is not None:
-        query = query.where(found.c.kind.in_(sorted(kinds)))
+    window, values = window_of(start, end), window_values(start, end)
+    if listed:
+        statement, values = _statement(sources, window, db.engine.dialect.name), {**values, **listed_values(agreement_ids)}
+    elif agreement_ids is None:
+        statement = _statement(sources, window, db.engine.dialect.name, listed=False)
+    else:  # a SELECT of ids: built for it
+        statement = select(union_all(*(s.rows(agreement_ids, window) for s in sources)).subquery())
     by_kind = {kind: s for s in sources for kind in s.kinds}
-    dates = [by_kind[r.kind].make(r) for r in db.session.execute(query)]
+    dates = [by_kind[r.kind].make(r) for r in db.session.execute(statement, values)
+             if kinds is None or r.kind in kinds]
     if scope is not None:
         dates = seen_by(dates, scope)
     return sorted(dates, key=lambda d: (d.on, d.agreement_title, str(d.title), d.uid))
+
+
+@functools.lru_cache(maxsize=128)
+def _statement(sources: tuple, window: Window, dialect: str, listed: bool = True):
+    """The UNION ALL of the sources' SELECTs for a list of agreements (LISTED) or all of them: built once per shape,
+    as building it costs more than running it for one agreement."""
+    return select(union_all(*(s.rows(LISTED if listed else None, window) for s in sources)).subquery())
+
+
+LISTED = "listed"  # agreement_ids of a statement built for a list of ids, given as the parameter kd_ids
+
+
+def listed_values(agreement_ids) -> dict:
+    return {"kd_ids": sorted(map(int, agreement_ids))}
 
 
 def seen_by(dates: list[KeyDate], scope) -> list[KeyDate]:
@@ -142,6 +190,10 @@ def within(query, column, agreement_ids):
     """Restrict a query to the agreements the dates are about (a SELECT of ids, a list of ids, or None: all)."""
     if agreement_ids is None:
         return query
+    if agreement_ids is LISTED:  # one array parameter on PostgreSQL, an expanding IN on SQLite
+        if db.engine.dialect.name == "postgresql":
+            return query.where(column == any_(bindparam("kd_ids", type_=ARRAY(Integer))))
+        return query.where(column.in_(bindparam("kd_ids", expanding=True)))
     if isinstance(agreement_ids, (list, tuple, set, frozenset)):
         return query.where(among(column, agreement_ids))
     return query.where(column.in_(agreement_ids))
@@ -259,13 +311,14 @@ def _day_of_postgresql(element, compiler, **kw):
     return f"CAST({compiler.process(element.clauses.clauses[0], **kw)} AS DATE)"
 
 
-def current_end(start: date):
+def current_end(start, start_month):
     """SQL: the end of an agreement's current term as of `start`. An active, automatically renewing agreement
     rolls on past its first end date, term after term, counted from the original end (so 29 Feb keeps coming
     back in leap years): the first end date + k terms that is not before `start`. The smallest k whose month is
-    not before `start`'s is ceil(whole months / term); if that lands earlier in `start`'s month, one term more."""
+    not before `start`'s (`start_month`: its `month_number`) is ceil(whole months / term); if that lands earlier
+    in `start`'s month, one term more. `start` and `start_month`: a date and an integer, or SQL parameters."""
     months = Agreement.renewal_months
-    whole = literal(start.year * 12 + start.month - 1, Integer) - month_number(Agreement.end_date)
+    whole = start_month - month_number(Agreement.end_date)
     terms = (whole + months - 1) // months  # whole >= 0 when it rolls: floor is the integer division
     first_try = months_later(Agreement.end_date, terms * months)
     rolls = and_(Agreement.renewal == "automatic", Agreement.renewal_months > 0, Agreement.status == "active",
@@ -280,12 +333,13 @@ def current_end(start: date):
 TERM_KINDS = frozenset({"end_of_term", "renewal_notice", "termination_notice", "modification_window"})
 
 
-def term_rows(agreement_ids, start: date, end: date, windows: bool = True):
+def term_rows(agreement_ids, window: Window, windows: bool = True):
     """End of term, renewal / termination-notice deadline and (unless `windows` is false) the modification
-    window opening each year, of live agreements, in [start, end]: a SELECT of ROW."""
+    window opening each year, of live agreements, in the window: a SELECT of ROW."""
+    start, end = window.start, window.end
     live = select(Agreement.id, Agreement.title, Agreement.effective_date, Agreement.end_date, Agreement.renewal,
                   Agreement.renewal_months, Agreement.notice_days, Agreement.modification_window_start,
-                  current_end(start).label("term_end")).where(Agreement.status.in_(workflow.LIVE))
+                  current_end(start, window.start_month).label("term_end")).where(Agreement.status.in_(workflow.LIVE))
     live = within(live, Agreement.id, agreement_ids).cte("live_terms")
     deadline = plus_days(live.c.term_end, -live.c.notice_days)
     common = dict(agreement_id=live.c.id, agreement_title=live.c.title, note=live.c.renewal, number=live.c.notice_days,
@@ -297,13 +351,32 @@ def term_rows(agreement_ids, start: date, end: date, windows: bool = True):
                     **common))
         .where(live.c.notice_days.is_not(None), live.c.notice_days != 0, deadline.between(start, end)),
     ]
-    for year in range(start.year, end.year + 1) if windows else ():
-        opens = first_of_month(literal(year, Integer), live.c.modification_window_start)
-        parts.append(select(*row(on=opens, kind=literal("modification_window"), ref=literal(year, Integer), **common))
+    for later in range(window.years) if windows else ():
+        year = window.start_year + later
+        opens = first_of_month(year, live.c.modification_window_start)
+        parts.append(select(*row(on=opens, kind=literal("modification_window"), ref=year, **common))
                      .where(live.c.modification_window_start.is_not(None), opens.between(start, end),
                             or_(live.c.effective_date.is_(None), opens >= live.c.effective_date),
                             or_(live.c.term_end.is_(None), opens <= live.c.term_end)))
     return select(union_all(*parts).subquery("term_dates"))
+
+
+def first_term_dates(agreement_ids, start: date, end: date, limit: int) -> tuple[list[KeyDate], int]:
+    """The first `limit` ends of term and notice deadlines in [start, end] by date, and how many there are in all
+    (one query; agreement_ids: a list, or None for all)."""
+    values = window_values(start, end)
+    if agreement_ids is not None:
+        values.update(listed_values(agreement_ids))
+    rows = db.session.execute(_first_terms(window_of(start, end), db.engine.dialect.name, agreement_ids is not None,
+                                           limit), values).all()
+    return [make_term_date(r) for r in rows], rows[0].total if rows else 0
+
+
+@functools.lru_cache(maxsize=32)
+def _first_terms(window: Window, dialect: str, listed: bool, limit: int):
+    found = term_rows(LISTED if listed else None, window, windows=False).subquery()
+    return (select(found, func.count().over().label("total"))
+            .order_by(found.c.on, found.c.agreement_title, found.c.agreement_id).limit(limit))
 
 
 def make_term_date(r) -> KeyDate:
@@ -325,11 +398,11 @@ def make_term_date(r) -> KeyDate:
     return KeyDate(r.on, r.kind, words, r.agreement_id, title, f"agreement-{r.agreement_id}-{suffix}", detail)
 
 
-def goal_rows(agreement_ids, start: date, end: date):
+def goal_rows(agreement_ids, window: Window):
     query = (select(*row(on=Goal.due_date, kind=literal("goal"), agreement_id=Agreement.id, agreement_title=Agreement.title,
                          ref=Goal.id, name=Goal.statement))
              .join(Agreement, Agreement.id == Goal.agreement_id)
-             .where(Goal.due_date >= start, Goal.due_date <= end, Goal.progress < 100,
+             .where(Goal.due_date.between(window.start, window.end), Goal.progress < 100,
                     Agreement.status.not_in(workflow.CLOSED)))
     return within(query, Agreement.id, agreement_ids)
 

@@ -64,7 +64,7 @@ def digest_for(user: User, today: date) -> Digest:
     if "milestone" in wanted:
         items, _total = overdue(ids, today)
         late = key_dates.seen_by([key_dates.KeyDate(
-            m.due_date, "milestone", _("Overdue milestone: %(title)s", title=m.title), m.agreement_id, m.agreement.title,
+            m.due_date, "milestone", _("Overdue milestone: %(title)s", title=m.title), m.agreement_id, m.agreement_title,
             f"milestone-{m.id}", overdue=True, owner_user_id=m.owner_user_id, owed_by=m.party_id) for m in items], scope)
     sent = set(db.session.execute(select(ReminderSent.item, ReminderSent.threshold)
                                   .where(ReminderSent.user_id == user.id)).all())

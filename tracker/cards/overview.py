@@ -15,16 +15,16 @@ from tracker.orgs.models import Organisation
 from tracker.reports.service import ReportSection, ReportSubject, add_section
 
 
-def destruction_rows(agreement_ids, start, end):
+def destruction_rows(agreement_ids, window):
     """The day each data-sharing spec says the roster must be destroyed (its fixed date, or so many days after the
-    agreement's end: tracker.cards.programme.destruction_date), when it falls in [start, end]."""
+    agreement's end: tracker.cards.programme.destruction_date), when it falls in the window."""
     when = case((DataSharingSpec.destroy_on.is_not(None), DataSharingSpec.destroy_on),
                 (and_(DataSharingSpec.retention_days_after_end.is_not(None), Agreement.end_date.is_not(None)),
                  plus_days(Agreement.end_date, DataSharingSpec.retention_days_after_end)))
     query = (select(*row(on=when, kind=literal("data_destruction"), agreement_id=Agreement.id,
                          agreement_title=Agreement.title))
              .join(DataSharingSpec, DataSharingSpec.agreement_id == Agreement.id)
-             .where(when.between(start, end)))
+             .where(when.between(window.start, window.end)))
     return within(query, Agreement.id, agreement_ids)
 
 

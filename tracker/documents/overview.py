@@ -1,12 +1,10 @@
 """How sign-off shows up in the shared overviews: what waits for the user's signature or approval on
 the dashboard, outside signers' links about to expire among the key dates (reminders, feeds), and on an
 agreement's overview the MOU's state and the approvals and signatures it waits for."""
-from datetime import datetime, time
-
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import literal, select
+from sqlalchemy import DateTime, bindparam, literal, select
 
 from tracker.agreements import parts
 from tracker.agreements.models import Agreement
@@ -17,8 +15,9 @@ from tracker.documents.models import APPROVALS, Document, DocumentVersion, Signa
 from tracker.extensions import db
 
 
-def expiring_links_rows(agreement_ids, start, end):
-    """Open links of pending outside signers that expire in [start, end] (and not already)."""
+def expiring_links_rows(agreement_ids, window):
+    """Open links of pending outside signers that expire in the window (and not already: `now` is read when the
+    query runs)."""
     query = (select(*row(on=day_of(SigningLink.expires_at), kind=literal("signing_link"), agreement_id=Agreement.id,
                          agreement_title=Agreement.title, ref=SigningLink.id, name=Signatory.name, note=Signatory.email,
                          number=DocumentVersion.number))
@@ -27,8 +26,8 @@ def expiring_links_rows(agreement_ids, start, end):
              .join(Document, DocumentVersion.document_id == Document.id)
              .join(Agreement, Document.agreement_id == Agreement.id)
              .where(SigningLink.used_at.is_(None), SigningLink.revoked_at.is_(None),
-                    SigningLink.expires_at > max(links.now(), datetime.combine(start, time.min)),
-                    SigningLink.expires_at <= datetime.combine(end, time.max),
+                    SigningLink.expires_at > bindparam("now", callable_=links.now, type_=DateTime),
+                    SigningLink.expires_at > window.start_at, SigningLink.expires_at <= window.end_at,
                     *tasks.OWED_SIGNATURE))
     return within(query, Agreement.id, agreement_ids)
 

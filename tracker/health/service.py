@@ -148,11 +148,11 @@ def agreement_trend(agreement: Agreement) -> Trend:
                  [(p.organisation_id, p.organisation.name) for p in agreement.parties])
 
 
-def survey_rows(agreement_ids, start: date, end: date):
+def survey_rows(agreement_ids, window):
     query = (select(*row(on=SurveyRound.closes_on, kind=literal("survey"), agreement_id=Agreement.id,
                          agreement_title=Agreement.title, ref=SurveyRound.id, name=SurveyRound.title))
              .join(Agreement, Agreement.id == SurveyRound.agreement_id)
-             .where(SurveyRound.closes_on >= start, SurveyRound.closes_on <= end))
+             .where(SurveyRound.closes_on.between(window.start, window.end)))
     return within(query, Agreement.id, agreement_ids)
 
 

@@ -144,12 +144,12 @@ def organisation_balance(shares, below: frozenset[int]) -> dict:
             "given_to": dict(sorted(given.items())), "received_from": dict(sorted(received.items()))}
 
 
-def resource_end_rows(agreement_ids, start: date, end: date):
+def resource_end_rows(agreement_ids, window):
     query = (select(*row(on=ResourceShare.end_date, kind=literal("resource"), agreement_id=Agreement.id,
                          agreement_title=Agreement.title, ref=ResourceShare.id, name=ResourceShare.description,
                          note=ResourceShare.kind))
              .join(Agreement, Agreement.id == ResourceShare.agreement_id)
-             .where(ResourceShare.end_date >= start, ResourceShare.end_date <= end))
+             .where(ResourceShare.end_date.between(window.start, window.end)))
     return within(query, Agreement.id, agreement_ids)
 
 
