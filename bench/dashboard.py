@@ -10,14 +10,11 @@ them overdue), resource shares and audit events; and a small district with 5 sch
 agreements. `bench.district@bench.test` is an administrator at the large district,
 `bench.small@bench.test` at the small one (password `bench-password-not-a-secret`).
 
-The dashboard keeps its panels per worker until the next audited change (DASHBOARD_CACHE_SIZE);
-the load measures repeated views, so mostly the cached page. `--no-cache` measures the page
-computed on every request, as after each change.
+The dashboard keeps nothing between requests: every view computes its panels.
 
 Printed:
 - queries per dashboard request for the small and the large district's user (counted in-process
-  on the same database), computed and from the cache: the target is the same number whatever the
-  data size;
+  on the same database): the target is the same number whatever the data size;
 - throughput of `/` for the large district's user and of the bare page (bench/bare_app.py), served
   by two gunicorns with the same settings and loaded in alternating slices as in bench/run.py:
   the target is a ratio >= 0.7.
@@ -153,7 +150,7 @@ def build(url: str) -> dict[str, int]:
     return {name: len(r) for name, r in rows.items()}
 
 
-def query_counts(url: str, cache_size: int) -> dict[str, int]:
+def query_counts(url: str) -> dict[str, int]:
     """Queries per dashboard request, counted in-process, for each bench user (after one warm-up request)."""
     import re
 
@@ -162,8 +159,7 @@ def query_counts(url: str, cache_size: int) -> dict[str, int]:
     from tracker import create_app
     from tracker.extensions import db
 
-    app = create_app("development", {"SQLALCHEMY_DATABASE_URI": generate.sqlalchemy_url(url), "DEBUG": False,
-                                     "DASHBOARD_CACHE_SIZE": cache_size})
+    app = create_app("development", {"SQLALCHEMY_DATABASE_URI": generate.sqlalchemy_url(url), "DEBUG": False})
     counts = {}
     for label, email in (("small district (10 agreements)", SMALL_USER), (f"large district ({AGREEMENTS:,} agreements)", LARGE_USER)):
         client = app.test_client()
@@ -199,8 +195,6 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--no-cache", action="store_true",
-                        help="serve with DASHBOARD_CACHE_SIZE=0: every request computes the panels (the cost after a change)")
     parser.add_argument("--check", action="store_true", help="exit 1 when the ratio or the query counts miss")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
     args = parser.parse_args(argv)
@@ -209,10 +203,9 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     counts = build(args.database_url)
     print(f"data set in {time.perf_counter() - started:.1f}s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()), flush=True)
-    queries = query_counts(args.database_url, cache_size=0)
-    cached = query_counts(args.database_url, cache_size=16)
+    queries = query_counts(args.database_url)
     for label, n in queries.items():
-        print(f"queries per dashboard request, {label}: {n} computed, {cached[label]} from the cache", flush=True)
+        print(f"queries per dashboard request, {label}: {n}", flush=True)
 
     database = generate.sqlalchemy_url(args.database_url)
     stamp = datetime.utcnow().strftime("%Y%m%dT%H%M%SZ")
@@ -220,8 +213,6 @@ def main(argv=None) -> int:
     try:
         app_env = {"DATABASE_URL": database, "TRACKER_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
                    "SESSION_COOKIE_SECURE": "0", "PYTHONUNBUFFERED": "1"}
-        if args.no_cache:
-            app_env["DASHBOARD_CACHE_SIZE"] = "0"
         servers.append(run.Server("app", "wsgi:app", ROOT, app_env, args, args.out / f"dashboard-app-{stamp}.log"))
         servers.append(run.Server("bare", "bare_app:app", BENCH, {"DATABASE_URL": database}, args,
                                   args.out / f"dashboard-bare-{stamp}.log"))
@@ -247,17 +238,16 @@ def main(argv=None) -> int:
 
     page, baseline = run.summarise(page_slices), run.summarise(bare_slices)
     ratio = page["rps"] / baseline["rps"] if baseline["rps"] else 0.0
-    same_queries = len(set(queries.values())) == 1 and len(set(cached.values())) == 1
+    same_queries = len(set(queries.values())) == 1
     print()
     print(f"{'page':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'1 req ms':>9} {'cpu ms/req':>10} {'errors':>7}")
-    label = f"dashboard ({AGREEMENTS:,} agr.{', no cache' if args.no_cache else ''})"
+    label = f"dashboard ({AGREEMENTS:,} agr.)"
     for name, r, one in ((label, page, one_app), ("bare (50 rows)", baseline, one_bare)):
         print(f"{name:<34} {r['rps']:8.1f} {run.fmt(r['p50_ms']):>8} {run.fmt(r['p99_ms']):>8} {run.fmt(one):>9} "
               f"{run.fmt(r['server_cpu_ms_per_request'] or float('nan'), 2):>10} {r['errors']:>7}")
     print()
     print(f"ratio dashboard / bare: {ratio:.2f} (target >= {run.TARGET_RATIO})")
-    print("queries computed: " + ", ".join(f"{k} {v}" for k, v in queries.items())
-          + "; from the cache: " + ", ".join(f"{k} {v}" for k, v in cached.items())
+    print("queries: " + ", ".join(f"{k} {v}" for k, v in queries.items())
           + (" — the same whatever the data size" if same_queries else " — DIFFERENT"))
     missed = ratio < run.TARGET_RATIO or not same_queries or page["errors"]
     return 1 if args.check and missed else 0

@@ -604,7 +604,7 @@ def arguments(argv) -> argparse.Namespace:
     parser.add_argument("--sample-every", type=float, default=10.0, help="seconds between RSS samples (10)")
     run.add_server_arguments(parser)
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
-                        help="an extra setting for the server, e.g. DASHBOARD_CACHE_SIZE=0 (repeatable)")
+                        help="an extra setting for the server, e.g. SESSION_IDLE_HOURS=1 (repeatable)")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 on any error or dropped operation, or a worker that grew 10 %% or more")
     parser.add_argument("--out", type=Path, default=BENCH / "out")

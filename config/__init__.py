@@ -107,7 +107,6 @@ class Base:
     PASSWORD_HASH_METHOD = "scrypt"
     PER_PAGE = 25
     REVIEW_AFTER_DAYS = 365
-    DASHBOARD_CACHE_SIZE = int(os.environ.get("DASHBOARD_CACHE_SIZE", "512"))  # dashboards kept per worker; 0: none
 
     # MOU documents: signing links, the seal and public verification.
     SIGNING_LINK_DAYS = int(os.environ.get("SIGNING_LINK_DAYS", "14"))  # an emailed signing link expires after
@@ -145,7 +144,6 @@ class Testing(Base):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     WTF_CSRF_ENABLED = True
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests; never in production
-    DASHBOARD_CACHE_SIZE = 0  # tests write rows past the services; tests/test_dashboard.py turns it on
     AUDIT_KEY = None  # the key file in the test instance folder, whatever the shell exports
     AUDIT_RETIRED_KEYS = ""
     SSO_PROVIDERS: dict = {}  # tests add the local OIDC provider they start

@@ -115,8 +115,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(autouse=True)
 def _database(app, _shared, request):
     """The test's transaction (or, marked `committed`, empty tables after it), and the state kept outside the
-    database put back: rate-limit counts, the audit checkpoint file, the caches of this worker."""
-    from tracker.dashboard.service import CACHE
+    database put back: rate-limit counts, the audit checkpoint file, the scopes this worker keeps."""
     from tracker.scope import users
 
     committed = request.node.get_closest_marker("committed") is not None
@@ -131,7 +130,6 @@ def _database(app, _shared, request):
         else:
             _shared.end_test()  # rolled back, and the checkpoint file as the test's layers left it
         limiter.reset()  # rate-limit counts start afresh, like the tables
-        CACHE._entries.clear()
         with users._kept._lock:
             users._kept._entries.clear()
 

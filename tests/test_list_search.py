@@ -87,3 +87,40 @@ def test_the_report_year(world, login):
     now = SchoolYear.containing(date.today()).first
     for nonsense in ("abc", "1850", ""):
         assert f'<option selected value="{now}">' in body(s.get(f"{url}?year={nonsense}")), nonsense
+
+
+def _listed(html: str) -> list[str]:
+    return sorted(re.findall(r'<td><a href="/agreements/\d+">([^<]+)</a>', html))
+
+
+def test_short_terms_match_the_start_of_a_title_or_name_and_longer_ones_anywhere(world, login):
+    """Terms of one or two characters are looked up by the start of the title or of a party's name (an index of
+    trigrams cannot serve them); three or more, anywhere in them. Wildcards in a term are plain characters."""
+    from tests.world import agreement
+
+    agreement("Summer reading 100% MOU", [world.orgs["library"], world.orgs["north"]])
+    s = login(world.emails["admin"])
+    assert _listed(body(s.get("/agreements?q=su"))) == ["Summer reading 100% MOU"]
+    assert _listed(body(s.get("/agreements?q=MO"))) == []  # "MOU" ends the titles: not their start
+    assert _listed(body(s.get("/agreements?q=mou"))) == ["Hill Card MOU", "Lakeside Card MOU", "Summer reading 100% MOU"]
+    assert _listed(body(s.get("/agreements?q=hi"))) == ["Hill Card MOU"]  # the title, and Hill School's name
+    assert _listed(body(s.get("/agreements?q=ha"))) == []  # Harbor Branch is no party
+    assert _listed(body(s.get("/agreements?q=00%25"))) == ["Summer reading 100% MOU"]
+    assert _listed(body(s.get("/agreements?q=0%25"))) == []  # two characters: the start only
+    assert _listed(body(s.get("/agreements?q=%25"))) == []  # no title or name starts with a percent sign
+    assert _listed(body(s.get("/agreements?q=_"))) == []
+
+
+def test_a_long_list_is_counted_only_up_to_a_bound(world, login, monkeypatch):
+    from tests.test_queries import add_agreements
+    from tracker.agreements import service
+
+    monkeypatch.setattr(service, "BOUND", 30)
+    add_agreements(world, 60)  # 62 agreements in all for the admin
+    s = login(world.emails["admin"])
+    first = body(s.get("/agreements"))
+    assert "More than 30 agreements" in first and "Page 1 of more than 2" in first and 'rel="next"' in first
+    third = body(s.get("/agreements?page=3"))
+    assert "62 agreements" in third and "Page 3 of 3" in third and 'rel="next"' not in third
+    assert len(_listed(third)) == 12
+    assert "2 agreements" in body(s.get("/agreements?q=card"))

@@ -20,3 +20,4 @@ def test_models_match_the_migrated_schema(app):
 def test_search_indexes_on_postgresql(app, is_postgres):
     indexes = {i["name"] for i in inspect(db.engine).get_indexes("agreement")}
     assert ("ix_agreement_title_trgm" in indexes) == is_postgres
+    assert ("ix_agreement_title_prefix" in indexes) == is_postgres  # for terms of one or two characters

@@ -52,7 +52,7 @@ class Agreement(db.Model):
     modification_window_start: Mapped[int | None] = mapped_column(Integer)  # month 1-12
     modification_window_end: Mapped[int | None] = mapped_column(Integer)
     collaboration_level: Mapped[str] = mapped_column(String(20), default="cooperating")
-    manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow, onupdate=datetime.utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

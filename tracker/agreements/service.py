@@ -1,9 +1,10 @@
 """Rules for agreements: who sees which, what a valid agreement is, edits without lost updates."""
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import exists, func, or_, select, union
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import clock
@@ -16,6 +17,7 @@ from tracker.auth.permissions import allowed
 from tracker.extensions import db
 from tracker.orgs.models import LIBRARY_KINDS, SCHOOL_KINDS, Organisation
 from tracker.orgs.tree import descendants_and_self
+from tracker.scope.sql import among
 from tracker.validation import Conflict, Invalid
 
 # The fields each section of the detail page edits; "summary" and "term" are edited inline.
@@ -39,6 +41,28 @@ EXPIRING_SOON_DAYS = 90
 WITH_PARTIES = selectinload(Agreement.parties).joinedload(Party.organisation)  # one query for both
 
 
+SHORT_TERM = 3  # shorter search terms match the start of a title or name: a trigram index cannot serve them
+
+
+def matching(q: str, narrowed: bool):
+    """SQL: the agreement's title or a party's name holds `q` (any case). Terms of three characters or more match
+    anywhere (PostgreSQL: the trigram indexes); one or two, the start of the title or name (PostgreSQL: the b-tree
+    indexes on their lower case), as a trigram index cannot look those up. `narrowed`: the list is already a user's
+    agreements (a few hundred at most), so each is checked; else (an admin's 10,000) the indexes find the matches."""
+    term = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if len(q.strip()) >= SHORT_TERM:
+        titles = select(Agreement.id).where(Agreement.title.ilike(f"%{term}%", escape="\\"))
+        names = Organisation.name.ilike(f"%{term}%", escape="\\")
+    else:
+        titles = select(Agreement.id).where(func.lower(Agreement.title).like(f"{term.lower()}%", escape="\\"))
+        names = func.lower(Organisation.name).like(f"{term.lower()}%", escape="\\")
+    if narrowed:
+        return or_(titles.whereclause, exists().where(Party.agreement_id == Agreement.id,
+                                                      Party.organisation_id == Organisation.id, names))
+    parties = select(Party.agreement_id).join(Organisation, Organisation.id == Party.organisation_id).where(names)
+    return Agreement.id.in_(union(titles, parties))
+
+
 def search(
     visible_ids,
     today: date,
@@ -50,24 +74,20 @@ def search(
     sort: str = "updated",
     direction: str = "desc",
 ):
-    """The agreements list query over the agreements `visible_ids` selects (None: all), with parties loaded
-    in a fixed number of queries."""
-    query = select(Agreement) if visible_ids is None else select(Agreement).where(Agreement.id.in_(visible_ids))
-    if q:
-        like = f"%{q.strip()}%"
-        named_party = exists().where(
-            Party.agreement_id == Agreement.id,
-            Party.organisation_id == Organisation.id,
-            Organisation.name.ilike(like),
-        )
-        query = query.where(or_(Agreement.title.ilike(like), named_party))
+    """The agreements list query over the agreements `visible_ids` selects (None: all): the columns the list
+    shows (`Listed`), in order; `listed` reads a page of it."""
+    query = select(*LISTED_COLUMNS)
+    if visible_ids is not None:
+        query = query.where(Agreement.id.in_(visible_ids))
+    if q.strip():
+        query = query.where(matching(q, narrowed=visible_ids is not None))
     if status in workflow.STATUSES:
         query = query.where(Agreement.status == status)
     if kind:
         query = query.where(Agreement.kind == kind)
     if organisation_id:  # the organisation or any below it (a district: its schools too)
         below = descendants_and_self([organisation_id])
-        query = query.where(exists().where(Party.agreement_id == Agreement.id, Party.organisation_id.in_(below)))
+        query = query.where(exists().where(Party.agreement_id == Agreement.id, among(Party.organisation_id, below)))
     if expiring_within is not None:
         query = query.where(
             Agreement.status.in_(workflow.LIVE),
@@ -76,7 +96,80 @@ def search(
         )
     column = SORTS.get(sort, Agreement.updated_at)
     ordered = column.desc() if direction == "desc" else column.asc()
-    return query.order_by(ordered, Agreement.id.desc()).options(WITH_PARTIES)
+    return query.order_by(ordered, Agreement.id.desc())
+
+
+LISTED_COLUMNS = (Agreement.id, Agreement.title, Agreement.kind, Agreement.status, Agreement.effective_date,
+                  Agreement.end_date, Agreement.notice_days, Agreement.updated_at)
+
+
+@dataclass
+class Listed:
+    """An agreement as the list shows it."""
+
+    id: int
+    title: str
+    kind: str
+    status: str
+    effective_date: date | None
+    end_date: date | None
+    notice_days: int | None
+    updated_at: datetime
+    parties: list[str] = field(default_factory=list)  # the parties' names
+
+    notice_deadline = property(Agreement.notice_deadline.fget)
+
+
+@dataclass
+class ListPage:
+    """A page of a list and a bound on its length: rows are counted only up to BOUND past this page's start, so a
+    statewide list costs no count of every row. `total` is exact when `more` is false."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+    more: bool  # there are more than `total` rows
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages or self.more
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+BOUND = 1_000
+
+
+def listed(query, page: int, per_page: int) -> ListPage:
+    """A page of the `search` query with its parties' names (two queries) and its bounded count (one)."""
+    page = max(1, page)
+    start = (page - 1) * per_page
+    rows = db.session.execute(query.offset(start).limit(per_page)).all()
+    items = [Listed(*row) for row in rows]
+    names = db.session.execute(
+        select(Party.agreement_id, Organisation.name).join(Organisation, Organisation.id == Party.organisation_id)
+        .where(Party.agreement_id.in_([a.id for a in items])).order_by(Party.id)).all() if items else []
+    by_id = {a.id: a for a in items}
+    for agreement_id, name in names:
+        by_id[agreement_id].parties.append(name)
+    counted = db.session.execute(select(func.count()).select_from(
+        query.order_by(None).with_only_columns(Agreement.id).offset(start).limit(BOUND + 1).subquery())).scalar()
+    return ListPage(items, page, per_page, start + min(counted, BOUND), counted > BOUND)
 
 
 def starts_later(agreement: Agreement, today: date) -> date | None:

@@ -66,7 +66,7 @@ def index():
         seen.agreement_ids(scope), clock.today(), q=form.q.data or "", status=form.status.data, kind=form.kind.data,
         organisation_id=form.org.data, expiring_within=form.expiring.data, sort=form.sort.data, direction=form.dir.data,
     )
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = service.listed(query, request.args.get("page", 1, type=int), current_app.config["PER_PAGE"])
     if not wants_fragment():
         form.org.choices = [("", _("Any organisation"))] + [
             (o.id, o.name) for o in orgs.filter_choices(scope.own, form.org.data)]

@@ -1,24 +1,34 @@
 """Key dates: every date someone must act on, derived from the agreements and their parts.
 
-The seam: KEY_DATE_SOURCES is a list of functions `(agreement_ids, start, end) -> list[KeyDate]`.
-`agreement_ids` is what the dates are about: a SELECT of agreement ids (a user's scope), a list of
-ids, or None for every agreement. Each source returns its dates falling in [start, end] and costs
-a fixed number of queries whatever the amount of data. Its kinds go into KINDS (label shown in
-digests, feeds and the profile's reminder switches). The sources registered here: agreement term
-dates, milestones, goals, resource shares, survey rounds. Other packages register theirs with
-`add_source(function, kinds)`: tracker/cards/overview.py ("data_destruction", from the data-sharing
-spec) and tracker/documents/overview.py ("signing_link", outside signers' links about to expire).
+The seam: a Source is `rows(agreement_ids, start, end) -> Select` and `make(row) -> KeyDate`.
+`rows` is a SELECT of ROW's columns (build them with `row(...)`): the source's dates falling in
+[start, end], the date arithmetic done in the database (`months_later`, `plus_days`,
+`first_of_month`, written for PostgreSQL and SQLite), with no ORDER BY or LIMIT. `agreement_ids`
+is what the dates are about: a SELECT of agreement ids (a user's scope), a list of ids, or None for
+every agreement. `collect` puts every source's SELECT into one UNION ALL: one query whatever the
+number of agreements and sources. `make` turns a row into a KeyDate (labels, uids: no arithmetic).
+A source's kinds go into KINDS (label shown in digests, feeds and the profile's reminder switches).
+Registered here: agreement term dates and goals. Other packages register theirs with
+`add_source(Source(...), kinds)`: milestones, resource shares, survey rounds,
+tracker/cards/overview.py ("data_destruction", from the data-sharing spec) and
+tracker/documents/overview.py ("signing_link", outside signers' links about to expire).
 
-Reminders, calendar feeds and the dashboard read every source through `collect`.
+Reminders, calendar feeds, the agreement's key dates and the dashboard read them through `collect`
+(the dashboard's "ending" panel through `term_rows`, to sort and count in the database).
 """
 import calendar
+import functools
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time
+from typing import Callable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
-from sqlalchemy import Date, select
+from sqlalchemy import (Date, DateTime, Integer, String, and_, any_, bindparam, case, cast, func, literal, null, or_,
+                        select,
+                        type_coerce, union_all)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -58,28 +68,108 @@ KINDS = {
     "resource": _l("Resource sharing ends"),
     "survey": _l("Assessment survey closes"),
 }
-KEY_DATE_SOURCES: list = []
 WHOLE_ONLY: set[str] = {"survey"}  # kinds for those who see the whole agreement, not those below a party
 
 
-def add_source(source, kinds: dict | None = None, whole_only: bool = False) -> None:
-    if source not in KEY_DATE_SOURCES:
-        KEY_DATE_SOURCES.append(source)
+@dataclass(frozen=True)
+class Source:
+    rows: Callable  # (agreement_ids, window: Window) -> Select of ROW's columns, the dates in the window
+    make: Callable  # (row) -> KeyDate
+    kinds: frozenset = frozenset()  # the kinds its rows have
+
+
+@dataclass(frozen=True)
+class Window:
+    """[start, end] as SQL parameters, given their values when the query runs (`window_values`), so that a
+    statement is built once per shape (its sources, how many calendar years the window touches, whether the
+    agreements are a list) and serves every window and every list of agreements."""
+
+    years: int  # how many calendar years [start, end] touches: a source may need one part per year
+    start = bindparam("kd_start", type_=Date)
+    end = bindparam("kd_end", type_=Date)
+    start_at = bindparam("kd_start_at", type_=DateTime)  # the start's first moment
+    end_at = bindparam("kd_end_at", type_=DateTime)  # the end's last moment
+    start_year = bindparam("kd_start_year", type_=Integer)
+    start_month = bindparam("kd_start_month", type_=Integer)  # months since year 0 (`month_number`)
+
+
+def window_values(start: date, end: date) -> dict:
+    return {"kd_start": start, "kd_end": end, "kd_start_at": datetime.combine(start, time.min),
+            "kd_end_at": datetime.combine(end, time.max), "kd_start_year": start.year,
+            "kd_start_month": start.year * 12 + start.month - 1}
+
+
+def window_of(start: date, end: date) -> Window:
+    return Window(end.year - start.year + 1)
+
+
+SOURCES: list[Source] = []
+
+
+def add_source(source: Source, kinds: dict | None = None, whole_only: bool = False) -> None:
+    """Register a source; `kinds`: labels of the kinds it adds to KINDS (its `kinds` are filled from them)."""
+    if kinds:
+        source = Source(source.rows, source.make, source.kinds | frozenset(kinds))
+    if source not in SOURCES:
+        SOURCES.append(source)
     KINDS.update(kinds or {})
     if whole_only:
         WHOLE_ONLY.update(kinds or {})
 
 
+# The columns every source's SELECT gives, in this order (NULL where it has nothing to say).
+ROW = {"on": Date, "kind": String, "agreement_id": Integer, "agreement_title": String,
+       "ref": Integer,  # the id of the thing the date is about (milestone, goal, ...)
+       "name": String, "note": String,  # its words (a title, a signer's name and address, ...)
+       "number": Integer, "months": Integer,  # figures (notice days, renewal months, a version's number)
+       "term_end": Date, "end_date": Date,  # an agreement's current term end and its first end date
+       "owner_user_id": Integer, "owed_by": Integer}
+
+
+def row(**columns) -> list:
+    """The columns of ROW for a source's SELECT: the given expressions, typed, and NULL for the others."""
+    unknown = set(columns) - set(ROW)
+    if unknown:
+        raise ValueError(f"not key-date columns: {sorted(unknown)}")
+    return [type_coerce(columns[name], kind).label(name) if name in columns else cast(null(), kind).label(name)
+            for name, kind in ROW.items()]
+
+
 def collect(agreement_ids, start: date, end: date, kinds=None, scope=None) -> list[KeyDate]:
-    """Every source's dates in [start, end], by date. With a user's `scope`, the dates of agreements they see
-    from below a party are only those that concern them: no whole-only kinds, and only the milestones their
-    organisation owes or they own."""
-    found = [d for source in KEY_DATE_SOURCES for d in source(agreement_ids, start, end)]
-    if kinds is not None:
-        found = [d for d in found if d.kind in kinds]
+    """Every source's dates in [start, end], by date (one query). With a user's `scope`, the dates of agreements
+    they see from below a party are only those that concern them: no whole-only kinds, and only the milestones
+    their organisation owes or they own."""
+    sources = tuple(s for s in SOURCES if kinds is None or s.kinds & set(kinds))
+    listed = isinstance(agreement_ids, (list, tuple, set, frozenset))
+    if not sources or (listed and not agreement_ids):
+        return []
+    window, values = window_of(start, end), window_values(start, end)
+    if listed:
+        statement, values = _statement(sources, window, db.engine.dialect.name), {**values, **listed_values(agreement_ids)}
+    elif agreement_ids is None:
+        statement = _statement(sources, window, db.engine.dialect.name, listed=False)
+    else:  # a SELECT of ids: built for it
+        statement = select(union_all(*(s.rows(agreement_ids, window) for s in sources)).subquery())
+    by_kind = {kind: s for s in sources for kind in s.kinds}
+    dates = [by_kind[r.kind].make(r) for r in db.session.execute(statement, values)
+             if kinds is None or r.kind in kinds]
     if scope is not None:
-        found = seen_by(found, scope)
-    return sorted(found, key=lambda d: (d.on, d.agreement_title, d.title, d.uid))
+        dates = seen_by(dates, scope)
+    return sorted(dates, key=lambda d: (d.on, d.agreement_title, str(d.title), d.uid))
+
+
+@functools.lru_cache(maxsize=128)
+def _statement(sources: tuple, window: Window, dialect: str, listed: bool = True):
+    """The UNION ALL of the sources' SELECTs for a list of agreements (LISTED) or all of them: built once per shape,
+    as building it costs more than running it for one agreement."""
+    return select(union_all(*(s.rows(LISTED if listed else None, window) for s in sources)).subquery())
+
+
+LISTED = "listed"  # agreement_ids of a statement built for a list of ids, given as the parameter kd_ids
+
+
+def listed_values(agreement_ids) -> dict:
+    return {"kd_ids": sorted(map(int, agreement_ids))}
 
 
 def seen_by(dates: list[KeyDate], scope) -> list[KeyDate]:
@@ -101,12 +191,16 @@ def within(query, column, agreement_ids):
     """Restrict a query to the agreements the dates are about (a SELECT of ids, a list of ids, or None: all)."""
     if agreement_ids is None:
         return query
+    if agreement_ids is LISTED:  # one array parameter on PostgreSQL, an expanding IN on SQLite
+        if db.engine.dialect.name == "postgresql":
+            return query.where(column == any_(bindparam("kd_ids", type_=ARRAY(Integer))))
+        return query.where(column.in_(bindparam("kd_ids", expanding=True)))
     if isinstance(agreement_ids, (list, tuple, set, frozenset)):
         return query.where(among(column, agreement_ids))
     return query.where(column.in_(agreement_ids))
 
 
-# ---- date arithmetic -------------------------------------------------------------------------
+# ---- date arithmetic, in Python and in SQL ------------------------------------------------------
 
 def add_months(day: date, months: int) -> date:
     """Same day `months` later; the 31st becomes the month's last day (31 Jan + 1 month = 28/29 Feb)."""
@@ -115,111 +209,210 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def current_end(end_date: date | None, renewal: str, renewal_months: int | None, status: str, today: date) -> date | None:
-    """The end of the current term: an active, automatically renewing agreement rolls on past its first end
-    date, term after term (counted from the original end, so 29 Feb keeps coming back in leap years)."""
-    if end_date is None or renewal != "automatic" or not renewal_months or status != workflow.ACTIVE:
-        return end_date
-    terms = 0
-    rolled = end_date
-    while rolled < today:
-        terms += 1
-        rolled = add_months(end_date, renewal_months * terms)
-    return rolled
+class months_later(FunctionElement):
+    """SQL: the same day `months` (>= 0) later, the 31st clamped to the month's last day, as `add_months`.
 
-
-def months_between(start: date, end: date) -> set[int]:
-    if (end.year - start.year) * 12 + end.month - start.month >= 11:
-        return set(range(1, 13))
-    months, day = set(), start.replace(day=1)
-    while day <= end:
-        months.add(day.month)
-        day = add_months(day, 1)
-    return months
-
-
-def term_dates(row, start: date, end: date, windows: bool = True) -> list[KeyDate]:
-    """The key dates of one agreement's term that fall in [start, end] (labels translated when shown)."""
-    found = []
-
-    def add(on, kind, suffix, title, detail=lambda: ""):
-        if on is not None and start <= on <= end:
-            found.append(KeyDate(on, kind, title(), row.id, row.title, f"agreement-{row.id}-{suffix}", detail()))
-
-    term_end = current_end(row.end_date, row.renewal, row.renewal_months, row.status, start)
-    if term_end is not None:
-        rolled = "" if term_end == row.end_date else f"-{term_end.isoformat()}"
-        add(term_end, "end_of_term", f"end{rolled}", lambda: _l("End of term: %(title)s", title=row.title))
-        if row.notice_days:
-            deadline = term_end - timedelta(days=row.notice_days)
-            if row.renewal == "mutual":
-                add(deadline, "renewal_notice", f"notice{rolled}", lambda: _l("Renewal notice due: %(title)s", title=row.title),
-                    lambda: _l("Agree on renewal with the partners before the term ends on %(end)s.", end=term_end.isoformat()))
-            else:
-                add(deadline, "termination_notice", f"notice{rolled}",
-                    lambda: _l("Termination-notice deadline: %(title)s", title=row.title),
-                    lambda: (_ln("Give notice by this date, or the agreement renews for %(num)s month.",
-                                 "Give notice by this date, or the agreement renews for %(num)s months.", row.renewal_months)
-                             if row.renewal == "automatic" else
-                             _ln("Last day to give %(num)s day's notice before the end of term.",
-                                 "Last day to give %(num)s days' notice before the end of term.", row.notice_days)))
-    if windows and row.modification_window_start:
-        for year in range(start.year, end.year + 1):
-            opens = date(year, row.modification_window_start, 1)
-            if (row.effective_date is None or opens >= row.effective_date) and (term_end is None or opens <= term_end):
-                add(opens, "modification_window", f"window-{year}",
-                    lambda: _l("Modification window opens: %(title)s", title=row.title))
-    return found
-
-
-class days_before(FunctionElement):
-    """SQL: the date `days` days before `day` (both columns), on PostgreSQL and SQLite."""
+    PostgreSQL's date + interval clamps so. SQLite's '+N months' rolls 31 January over to 3 March, so there it is
+    the first of the day's month moved N months, plus the day less one, or that month's last day if earlier."""
 
     type = Date()
-    name = "days_before"
+    name = "months_later"
     inherit_cache = True
 
 
-@compiles(days_before)
-def _days_before_sqlite(element, compiler, **kw):
-    day, days = list(element.clauses)
-    return f"date({compiler.process(day, **kw)}, '-' || {compiler.process(days, **kw)} || ' days')"
+@compiles(months_later)
+def _months_later_sqlite(element, compiler, **kw):
+    day, months = (compiler.process(c, **kw) for c in element.clauses)
+    return (f"min(date({day}, 'start of month', printf('%+d months', {months}), "
+            f"printf('%+d days', CAST(strftime('%d', {day}) AS INTEGER) - 1)), "
+            f"date({day}, 'start of month', printf('%+d months', ({months}) + 1), '-1 day'))")
 
 
-@compiles(days_before, "postgresql")
-def _days_before_postgresql(element, compiler, **kw):
-    day, days = list(element.clauses)
-    return f"({compiler.process(day, **kw)} - {compiler.process(days, **kw)})"
+@compiles(months_later, "postgresql")
+def _months_later_postgresql(element, compiler, **kw):
+    day, months = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST({day} + make_interval(months => CAST({months} AS INTEGER)) AS DATE)"
 
 
-# ---- the sources that exist now --------------------------------------------------------------
+class plus_days(FunctionElement):
+    """SQL: the date `days` days after `day` (before, when negative)."""
 
-def agreement_term_source(agreement_ids, start: date, end: date, windows: bool = True) -> list[KeyDate]:
+    type = Date()
+    name = "plus_days"
+    inherit_cache = True
+
+
+@compiles(plus_days)
+def _plus_days_sqlite(element, compiler, **kw):
+    day, days = (compiler.process(c, **kw) for c in element.clauses)
+    return f"date({day}, printf('%+d days', {days}))"
+
+
+@compiles(plus_days, "postgresql")
+def _plus_days_postgresql(element, compiler, **kw):
+    day, days = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({day} + CAST({days} AS INTEGER))"
+
+
+class month_number(FunctionElement):
+    """SQL: months since year 0 (year * 12 + month - 1), to count whole months between two dates."""
+
+    type = Integer()
+    name = "month_number"
+    inherit_cache = True
+
+
+@compiles(month_number)
+def _month_number_sqlite(element, compiler, **kw):
+    day = compiler.process(element.clauses.clauses[0], **kw)
+    return f"(CAST(strftime('%Y', {day}) AS INTEGER) * 12 + CAST(strftime('%m', {day}) AS INTEGER) - 1)"
+
+
+@compiles(month_number, "postgresql")
+def _month_number_postgresql(element, compiler, **kw):
+    day = compiler.process(element.clauses.clauses[0], **kw)
+    return f"(CAST(EXTRACT(YEAR FROM {day}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {day}) AS INTEGER) - 1)"
+
+
+class first_of_month(FunctionElement):
+    """SQL: the first day of `month` (1-12) in `year`."""
+
+    type = Date()
+    name = "first_of_month"
+    inherit_cache = True
+
+
+@compiles(first_of_month)
+def _first_of_month_sqlite(element, compiler, **kw):
+    year, month = (compiler.process(c, **kw) for c in element.clauses)
+    return f"printf('%04d-%02d-01', {year}, {month})"
+
+
+@compiles(first_of_month, "postgresql")
+def _first_of_month_postgresql(element, compiler, **kw):
+    year, month = (compiler.process(c, **kw) for c in element.clauses)
+    return f"make_date(CAST({year} AS INTEGER), CAST({month} AS INTEGER), 1)"
+
+
+class day_of(FunctionElement):
+    """SQL: the date of a timestamp."""
+
+    type = Date()
+    name = "day_of"
+    inherit_cache = True
+
+
+@compiles(day_of)
+def _day_of_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses.clauses[0], **kw)})"
+
+
+@compiles(day_of, "postgresql")
+def _day_of_postgresql(element, compiler, **kw):
+    return f"CAST({compiler.process(element.clauses.clauses[0], **kw)} AS DATE)"
+
+
+def current_end(start, start_month):
+    """SQL: the end of an agreement's current term as of `start`. An active, automatically renewing agreement
+    rolls on past its first end date, term after term, counted from the original end (so 29 Feb keeps coming
+    back in leap years): the first end date + k terms that is not before `start`. The smallest k whose month is
+    not before `start`'s (`start_month`: its `month_number`) is ceil(whole months / term); if that lands earlier
+    in `start`'s month, one term more. `start` and `start_month`: a date and an integer, or SQL parameters."""
+    months = Agreement.renewal_months
+    whole = start_month - month_number(Agreement.end_date)
+    terms = (whole + months - 1) // months  # whole >= 0 when it rolls: floor is the integer division
+    first_try = months_later(Agreement.end_date, terms * months)
+    rolls = and_(Agreement.renewal == "automatic", Agreement.renewal_months > 0, Agreement.status == workflow.ACTIVE,
+                 Agreement.end_date < start)
+    return case((rolls, case((first_try >= start, first_try),
+                             else_=months_later(Agreement.end_date, (terms + 1) * months))),
+                else_=Agreement.end_date)
+
+
+# ---- the sources here: term dates and goals -------------------------------------------------------
+
+TERM_KINDS = frozenset({"end_of_term", "renewal_notice", "termination_notice", "modification_window"})
+
+
+def term_rows(agreement_ids, window: Window, windows: bool = True):
     """End of term, renewal / termination-notice deadline and (unless `windows` is false) the modification
-    window of live agreements."""
-    query = select(
-        Agreement.id, Agreement.title, Agreement.status, Agreement.effective_date, Agreement.end_date,
-        Agreement.renewal, Agreement.renewal_months, Agreement.notice_days, Agreement.modification_window_start,
-    ).where(Agreement.status.in_(workflow.LIVE))
-    query = within(query, Agreement.id, agreement_ids)
-    ends_near = Agreement.end_date.between(start, end) | (
-        Agreement.notice_days.is_not(None) & days_before(Agreement.end_date, Agreement.notice_days).between(start, end))
-    rolls_on = (Agreement.renewal == "automatic") & (Agreement.status == workflow.ACTIVE) & (Agreement.end_date < start)
-    wanted = ends_near | rolls_on
-    if windows:
-        wanted = wanted | Agreement.modification_window_start.in_(months_between(start, end))
-    query = query.where(wanted)
-    return [d for row in db.session.execute(query) for d in term_dates(row, start, end, windows)]
+    window opening each year, of live agreements, in the window: a SELECT of ROW."""
+    start, end = window.start, window.end
+    live = select(Agreement.id, Agreement.title, Agreement.effective_date, Agreement.end_date, Agreement.renewal,
+                  Agreement.renewal_months, Agreement.notice_days, Agreement.modification_window_start,
+                  current_end(start, window.start_month).label("term_end")).where(Agreement.status.in_(workflow.LIVE))
+    live = within(live, Agreement.id, agreement_ids).cte("live_terms")
+    deadline = plus_days(live.c.term_end, -live.c.notice_days)
+    common = dict(agreement_id=live.c.id, agreement_title=live.c.title, note=live.c.renewal, number=live.c.notice_days,
+                  months=live.c.renewal_months, term_end=live.c.term_end, end_date=live.c.end_date)
+    parts = [
+        select(*row(on=live.c.term_end, kind=literal("end_of_term"), **common))
+        .where(live.c.term_end.between(start, end)),
+        select(*row(on=deadline, kind=case((live.c.renewal == "mutual", "renewal_notice"), else_="termination_notice"),
+                    **common))
+        .where(live.c.notice_days.is_not(None), live.c.notice_days != 0, deadline.between(start, end)),
+    ]
+    for later in range(window.years) if windows else ():
+        year = window.start_year + later
+        opens = first_of_month(year, live.c.modification_window_start)
+        parts.append(select(*row(on=opens, kind=literal("modification_window"), ref=year, **common))
+                     .where(live.c.modification_window_start.is_not(None), opens.between(start, end),
+                            or_(live.c.effective_date.is_(None), opens >= live.c.effective_date),
+                            or_(live.c.term_end.is_(None), opens <= live.c.term_end)))
+    return select(union_all(*parts).subquery("term_dates"))
 
 
-def goal_source(agreement_ids, start: date, end: date) -> list[KeyDate]:
-    query = (select(Goal.id, Goal.statement, Goal.due_date, Agreement.id.label("agreement_id"), Agreement.title)
+def first_term_dates(agreement_ids, start: date, end: date, limit: int) -> tuple[list[KeyDate], int]:
+    """The first `limit` ends of term and notice deadlines in [start, end] by date, and how many there are in all
+    (one query; agreement_ids: a list, or None for all)."""
+    values = window_values(start, end)
+    if agreement_ids is not None:
+        values.update(listed_values(agreement_ids))
+    rows = db.session.execute(_first_terms(window_of(start, end), db.engine.dialect.name, agreement_ids is not None,
+                                           limit), values).all()
+    return [make_term_date(r) for r in rows], rows[0].total if rows else 0
+
+
+@functools.lru_cache(maxsize=32)
+def _first_terms(window: Window, dialect: str, listed: bool, limit: int):
+    found = term_rows(LISTED if listed else None, window, windows=False).subquery()
+    return (select(found, func.count().over().label("total"))
+            .order_by(found.c.on, found.c.agreement_title, found.c.agreement_id).limit(limit))
+
+
+def make_term_date(r) -> KeyDate:
+    """A term date's words and uid (the labels are translated when shown)."""
+    rolled = "" if r.term_end == r.end_date else f"-{r.term_end.isoformat()}"
+    title, detail, suffix = r.agreement_title, "", f"end{rolled}"
+    if r.kind == "end_of_term":
+        words = _l("End of term: %(title)s", title=title)
+    elif r.kind == "renewal_notice":
+        words, suffix = _l("Renewal notice due: %(title)s", title=title), f"notice{rolled}"
+        detail = _l("Agree on renewal with the partners before the term ends on %(end)s.", end=r.term_end.isoformat())
+    elif r.kind == "termination_notice":
+        words, suffix = _l("Termination-notice deadline: %(title)s", title=title), f"notice{rolled}"
+        detail = (_ln("Give notice by this date, or the agreement renews for %(num)s month.",
+                      "Give notice by this date, or the agreement renews for %(num)s months.", r.months)
+                  if r.note == "automatic" else
+                  _ln("Last day to give %(num)s day's notice before the end of term.",
+                      "Last day to give %(num)s days' notice before the end of term.", r.number))
+    else:
+        words, suffix = _l("Modification window opens: %(title)s", title=title), f"window-{r.ref}"
+    return KeyDate(r.on, r.kind, words, r.agreement_id, title, f"agreement-{r.agreement_id}-{suffix}", detail)
+
+
+def goal_rows(agreement_ids, window: Window):
+    query = (select(*row(on=Goal.due_date, kind=literal("goal"), agreement_id=Agreement.id, agreement_title=Agreement.title,
+                         ref=Goal.id, name=Goal.statement))
              .join(Agreement, Agreement.id == Goal.agreement_id)
-             .where(Goal.due_date >= start, Goal.due_date <= end, Goal.progress < 100,
+             .where(Goal.due_date.between(window.start, window.end), Goal.progress < 100,
                     Agreement.status.not_in(workflow.CLOSED)))
-    return [KeyDate(r.due_date, "goal", _("Goal due: %(goal)s", goal=r.statement), r.agreement_id, r.title, f"goal-{r.id}")
-            for r in db.session.execute(within(query, Agreement.id, agreement_ids))]
+    return within(query, Agreement.id, agreement_ids)
 
 
-add_source(agreement_term_source)
-add_source(goal_source)
+def make_goal_date(r) -> KeyDate:
+    return KeyDate(r.on, "goal", _("Goal due: %(goal)s", goal=r.name), r.agreement_id, r.agreement_title, f"goal-{r.ref}")
+
+
+add_source(Source(term_rows, make_term_date, TERM_KINDS))
+add_source(Source(goal_rows, make_goal_date, frozenset({"goal"})))

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select, union
 
 from tracker import clock, mail, outward
 from tracker.agreements.models import Agreement
@@ -46,14 +46,16 @@ class Digest:
         return [(d, "overdue") for d in self.overdue] + self.upcoming
 
 
-def _ids_for(user: User):
+def _ids_for(user: User) -> list[int]:
     """The agreements whose dates the user hears of: those they manage or own a milestone of, and (but for
-    admins, who see everything) those they see (from below a party, what concerns them: key_dates.seen_by)."""
-    mine = [Agreement.manager_id == user.id,
-            Agreement.id.in_(select(Milestone.agreement_id).where(Milestone.owner_user_id == user.id))]
+    admins, who see everything) those they see (from below a party, what concerns them: key_dates.seen_by).
+    Read once as a list, so the key dates and overdue milestones are asked about the same ids, with statements
+    built once for every user."""
+    mine = [select(Agreement.id).where(Agreement.manager_id == user.id),
+            select(Milestone.agreement_id).where(Milestone.owner_user_id == user.id)]
     if user.role != ADMIN:
-        mine.append(Agreement.id.in_(scoped.agreement_ids(scope_of(user))))
-    return select(Agreement.id).where(or_(*mine))
+        mine.append(scoped.agreement_ids(scope_of(user)))
+    return sorted(set(db.session.connection().execute(union(*mine)).scalars()))
 
 
 def digest_for(user: User, today: date) -> Digest:
@@ -61,10 +63,10 @@ def digest_for(user: User, today: date) -> Digest:
     ids, scope = _ids_for(user), scope_of(user)
     upcoming = key_dates.collect(ids, today, today + timedelta(days=HORIZON_DAYS), kinds=wanted, scope=scope)
     late = []
-    if "milestone" in wanted:
+    if "milestone" in wanted and ids:
         items, _total = overdue(ids, today)
         late = key_dates.seen_by([key_dates.KeyDate(
-            m.due_date, "milestone", _("Overdue milestone: %(title)s", title=m.title), m.agreement_id, m.agreement.title,
+            m.due_date, "milestone", _("Overdue milestone: %(title)s", title=m.title), m.agreement_id, m.agreement_title,
             f"milestone-{m.id}", overdue=True, owner_user_id=m.owner_user_id, owed_by=m.party_id) for m in items], scope)
     sent = set(db.session.execute(select(ReminderSent.item, ReminderSent.threshold)
                                   .where(ReminderSent.user_id == user.id)).all())

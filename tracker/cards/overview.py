@@ -2,14 +2,13 @@
 calendar feeds), card-drive progress on the dashboard, and cards issued in the annual report."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, case, literal, select
 
 from tracker.agreements.models import Agreement
 from tracker.auth.permissions import Relation
-from tracker.calendar.key_dates import KeyDate, add_source, within
+from tracker.calendar.key_dates import KeyDate, Source, add_source, plus_days, row, within
 from tracker.cards import drives
 from tracker.cards.models import CardDrive, DataSharingSpec, DriveCount
-from tracker.cards.programme import destruction_date
 from tracker.dashboard.service import DashboardView, Panel, add_panel
 from tracker.extensions import db
 from tracker.orgs.models import Organisation
@@ -17,19 +16,24 @@ from tracker.reports.service import ReportSection, ReportSubject, add_section
 from tracker.spreadsheets import Percent
 
 
-def destruction_source(agreement_ids, start, end) -> list[KeyDate]:
-    """The day each data-sharing spec says the roster must be destroyed, when it falls in [start, end]."""
-    query = within(select(Agreement, DataSharingSpec).join(DataSharingSpec, DataSharingSpec.agreement_id == Agreement.id),
-                   Agreement.id, agreement_ids)
-    found = []
-    for agreement, spec in db.session.execute(query):
-        when = destruction_date(spec, agreement)
-        if when is not None and start <= when <= end:
-            found.append(KeyDate(when, "data_destruction", _("Student data to be destroyed: %(title)s", title=agreement.title),
-                                 agreement.id, agreement.title, f"agreement-{agreement.id}-destruction",
-                                 _("The data-sharing spec requires the roster to be destroyed by this date "
-                                   "(flask --app wsgi privacy purge).")))
-    return found
+def destruction_rows(agreement_ids, window):
+    """The day each data-sharing spec says the roster must be destroyed (its fixed date, or so many days after the
+    agreement's end: tracker.cards.programme.destruction_date), when it falls in the window."""
+    when = case((DataSharingSpec.destroy_on.is_not(None), DataSharingSpec.destroy_on),
+                (and_(DataSharingSpec.retention_days_after_end.is_not(None), Agreement.end_date.is_not(None)),
+                 plus_days(Agreement.end_date, DataSharingSpec.retention_days_after_end)))
+    query = (select(*row(on=when, kind=literal("data_destruction"), agreement_id=Agreement.id,
+                         agreement_title=Agreement.title))
+             .join(DataSharingSpec, DataSharingSpec.agreement_id == Agreement.id)
+             .where(when.between(window.start, window.end)))
+    return within(query, Agreement.id, agreement_ids)
+
+
+def make_destruction_date(r) -> KeyDate:
+    return KeyDate(r.on, "data_destruction", _("Student data to be destroyed: %(title)s", title=r.agreement_title),
+                   r.agreement_id, r.agreement_title, f"agreement-{r.agreement_id}-destruction",
+                   _("The data-sharing spec requires the roster to be destroyed by this date "
+                     "(flask --app wsgi privacy purge)."))
 
 
 def drive_panel(view: DashboardView) -> dict:
@@ -65,6 +69,6 @@ def _card_tables(subject: ReportSubject, data: dict):
     return [(str(_l("Library cards")), header, rows)]
 
 
-add_source(destruction_source, {"data_destruction": _l("Student data destruction")})
+add_source(Source(destruction_rows, make_destruction_date), {"data_destruction": _l("Student data destruction")})
 add_panel(Panel("card_drives", "cards/_dashboard_drives.html", drive_panel), before="activity")
 add_section(ReportSection("cards", _l("Library cards"), "cards/_report_cards.html", _cards, _card_tables), before="resources")

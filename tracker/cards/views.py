@@ -3,7 +3,6 @@ drive's pages under /agreements/<id>/drives/<drive_id>, its counts and students)
 (tracker/cards/roster_views.py). The old /drives/<id>/... addresses redirect, after the access check."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm

@@ -2,18 +2,15 @@
 
 The seam: PANELS is a list of Panel(key, template, load); `load(view)` gets a DashboardView (the
 user's organisation scope, the ids of their agreements, today) and returns the template's context.
-The rendered panels are kept per user in a small per-worker cache (DASHBOARD_CACHE_SIZE) until the
-next audited change anywhere (every change goes through a service that writes the audit log, so
-the audit chain's head is the version of the data) or the next day: a panel must show only data
-that changes through audited services. Every panel costs a fixed number of queries whatever the
-amount of data (tests/test_queries.py checks the whole page).
+Nothing is kept between requests: every panel is computed from the database each time, with a fixed
+number of queries whatever the amount of data (tests/test_queries.py checks the whole page at 10 and
+2,000 agreements), sorting, counting and limiting in SQL and fetching only the columns it shows.
 
 Registered here: what the user owes, agreement counts, ending or notice due in the next 90 days,
 overdue milestones, recent activity, partners to re-confirm. Other packages register theirs with
 `add_panel(Panel(...), before=...)`: tracker/documents/overview.py ("pending_signatures") and
 tracker/cards/overview.py ("card_drives").
 """
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Callable, NamedTuple
@@ -22,7 +19,7 @@ from sqlalchemy import func, or_, select
 
 from tracker.agreements import service as agreements
 from tracker.agreements.models import Agreement
-from tracker.audit.models import AuditEvent, AuditHead
+from tracker.audit.models import AuditEvent
 from tracker.auth.permissions import WHOLE
 from tracker.calendar import key_dates
 from tracker.calendar.key_dates import within
@@ -99,35 +96,10 @@ def add_panel(panel: Panel, before: str | None = None) -> None:
 
 
 def overview(user, scope, today: date, review_after_days: int) -> list[tuple[Panel, dict]]:
-    view = DashboardView(user, scope, today, review_after_days, scoped.id_list(scope), scoped.id_list(scope, WHOLE))
+    ids = scoped.id_list(scope)
+    # With nothing above their organisations, they see every one of their agreements whole: one query, not two.
+    view = DashboardView(user, scope, today, review_after_days, ids, scoped.id_list(scope, WHOLE) if scope.above else ids)
     return [(panel, panel.load(view)) for panel in PANELS]
-
-
-def data_version() -> str | None:
-    """Changes with every audited change anywhere: the head of the audit chain (one primary-key read)."""
-    return db.session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar()
-
-
-class PanelCache:
-    """The rendered panels, one entry per user (and language), kept in this worker with the data version, day and
-    access version they were made for: a newer one replaces the user's entry, so stale copies never pile up."""
-
-    def __init__(self):
-        self._entries: OrderedDict = OrderedDict()
-
-    def get(self, key):
-        if key in self._entries:
-            self._entries.move_to_end(key)
-            return self._entries[key]
-        return None
-
-    def put(self, key, value, size: int) -> None:
-        self._entries[key] = value
-        while len(self._entries) > size:
-            self._entries.popitem(last=False)
-
-
-CACHE = PanelCache()
 
 
 # ---- the panels that exist now ---------------------------------------------------------------
@@ -139,15 +111,13 @@ def counts(view: DashboardView) -> dict:
 
 def ending(view: DashboardView) -> dict:
     """Agreements whose term ends or whose notice deadline falls in the next 90 days."""
-    found = key_dates.agreement_term_source(view.agreement_ids, view.today, view.today + timedelta(days=SOON_DAYS),
-                                            windows=False)
-    found = sorted(found, key=lambda d: (d.on, d.agreement_title))
-    return {"ending": found[:LIMIT], "ending_total": len(found)}
+    found, total = key_dates.first_term_dates(view.agreement_ids, view.today, view.today + timedelta(days=SOON_DAYS), LIMIT)
+    return {"ending": found, "ending_total": total}
 
 
 def late(view: DashboardView) -> dict:
     items, total = overdue(view.agreement_ids, view.today, limit=LIMIT, seen=seen_by(view.scope))
-    return {"overdue": [Late(m.title, m.due_date, m.agreement_id, m.agreement.title, m.owner_name) for m in items],
+    return {"overdue": [Late(m.title, m.due_date, m.agreement_id, m.agreement_title, m.owner_name) for m in items],
             "overdue_total": total}
 
 

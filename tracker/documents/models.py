@@ -19,6 +19,14 @@ ORDINALS = [_l("First"), _l("Second"), _l("Third"), _l("Fourth"), _l("Fifth"), _
             _l("Eighth"), _l("Ninth"), _l("Tenth")]
 
 
+def version_label(number: int) -> str:
+    """"Original" for version 0, then "First Amendment", ..."""
+    if number == 0:
+        return str(_l("Original"))
+    ordinal = ORDINALS[number - 1] if number <= len(ORDINALS) else f"#{number}"
+    return str(_l("%(ordinal)s Amendment", ordinal=ordinal))
+
+
 class Document(db.Model):
     """An MOU of an agreement: its original and every amendment are its versions."""
 
@@ -80,10 +88,7 @@ class DocumentVersion(db.Model):
 
     @property
     def label(self) -> str:
-        if self.number == 0:
-            return str(_l("Original"))
-        ordinal = ORDINALS[self.number - 1] if self.number <= len(ORDINALS) else f"#{self.number}"
-        return str(_l("%(ordinal)s Amendment", ordinal=ordinal))
+        return version_label(self.number)
 
     @property
     def status_label(self) -> str:

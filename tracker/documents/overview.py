@@ -1,41 +1,44 @@
 """How sign-off shows up in the shared overviews: what waits for the user's signature or approval on
 the dashboard, outside signers' links about to expire among the key dates (reminders, feeds), and on an
 agreement's overview the MOU's state and the approvals and signatures it waits for."""
-from datetime import datetime, time
-
 from flask import g, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import DateTime, bindparam, literal, select
 
 from tracker.agreements import parts
 from tracker.agreements.models import Agreement
-from tracker.calendar.key_dates import KeyDate, add_source, within
+from tracker.calendar.key_dates import KeyDate, Source, add_source, day_of, row, within
 from tracker.dashboard.service import DashboardView, Panel, add_panel
 from tracker.documents import links, service, tasks
-from tracker.documents.models import APPROVALS, Document, DocumentVersion, Signatory, SigningLink
+from tracker.documents.models import APPROVALS, Document, DocumentVersion, Signatory, SigningLink, version_label
 from tracker.documents.workflow import DECLINED
 from tracker.extensions import db
 
 
-def expiring_links_source(agreement_ids, start, end) -> list[KeyDate]:
-    """Open links of pending outside signers that expire in [start, end] (and not already)."""
-    query = (select(SigningLink, Signatory, DocumentVersion, Agreement)
-             .join(Signatory, SigningLink.signatory_id == Signatory.id)
+def expiring_links_rows(agreement_ids, window):
+    """Open links of pending outside signers that expire in the window (and not already: `now` is read when the
+    query runs)."""
+    query = (select(*row(on=day_of(SigningLink.expires_at), kind=literal("signing_link"), agreement_id=Agreement.id,
+                         agreement_title=Agreement.title, ref=SigningLink.id, name=Signatory.name, note=Signatory.email,
+                         number=DocumentVersion.number))
+             .select_from(SigningLink).join(Signatory, SigningLink.signatory_id == Signatory.id)
              .join(DocumentVersion, Signatory.version_id == DocumentVersion.id)
              .join(Document, DocumentVersion.document_id == Document.id)
              .join(Agreement, Document.agreement_id == Agreement.id)
              .where(SigningLink.used_at.is_(None), SigningLink.revoked_at.is_(None),
-                    SigningLink.expires_at > max(links.now(), datetime.combine(start, time.min)),
-                    SigningLink.expires_at <= datetime.combine(end, time.max),
-                    *tasks.OWED_SIGNATURE)
-             .order_by(SigningLink.expires_at))
-    return [KeyDate(link.expires_at.date(), "signing_link",
-                    _("Signing link expires: %(signer)s, %(version)s", signer=signer.name, version=version.label),
-                    agreement.id, agreement.title, f"signing-link-{link.id}",
-                    _("%(signer)s <%(email)s> has not signed yet; resend the link from the version page if needed.",
-                      signer=signer.name, email=signer.email))
-            for link, signer, version, agreement in db.session.execute(within(query, Agreement.id, agreement_ids))]
+                    SigningLink.expires_at > bindparam("now", callable_=links.now, type_=DateTime),
+                    SigningLink.expires_at > window.start_at, SigningLink.expires_at <= window.end_at,
+                    *tasks.OWED_SIGNATURE))
+    return within(query, Agreement.id, agreement_ids)
+
+
+def make_link_date(r) -> KeyDate:
+    return KeyDate(r.on, "signing_link", _("Signing link expires: %(signer)s, %(version)s", signer=r.name,
+                                           version=version_label(r.number)),
+                   r.agreement_id, r.agreement_title, f"signing-link-{r.ref}",
+                   _("%(signer)s <%(email)s> has not signed yet; resend the link from the version page if needed.",
+                     signer=r.name, email=r.note))
 
 
 def pending_panel(view: DashboardView) -> dict:
@@ -54,7 +57,7 @@ def declined_panel(view: DashboardView) -> dict:
     return {"declines": list(db.session.execute(within(query, Agreement.id, view.agreement_ids)))}
 
 
-add_source(expiring_links_source, {"signing_link": _l("Signing link expires")}, whole_only=True)
+add_source(Source(expiring_links_rows, make_link_date), {"signing_link": _l("Signing link expires")}, whole_only=True)
 add_panel(Panel("pending_signatures", "documents/_dashboard_tasks.html", pending_panel), before="counts")
 add_panel(Panel("declined_signatures", "documents/_dashboard_declined.html", declined_panel), before="counts")
 

@@ -1,7 +1,7 @@
 """The MOU as a PDF: a draft marked DRAFT on every page, or the final copy with its signature page
 and audit certificate. Rendered by tracker.printing, which fetches nothing but the app's static files."""
 import segno
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 
 from tracker import outward

@@ -210,12 +210,6 @@ def revoke(actor: audit.Actor, version: DocumentVersion, signatory_id: int) -> N
     db.session.commit()
 
 
-def link_opened(actor: audit.Actor, signatory: Signatory) -> None:
-    """An outside signer opened their signing link."""
-    record(actor, "document.link_opened", signatory.version, {"signatory": [None, signatory.name]})
-    db.session.commit()
-
-
 def remind(actor: audit.Actor, every_days: int) -> int:
     """Remind each signer whose turn it is and who was not invited or reminded in the last `every_days`
     days (an outside signer gets a fresh link; the old one stops working). Returns how many were reminded."""

@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from tracker.agreements.models import COLLABORATION_LEVELS, Agreement
 from tracker.audit import service as audit
 from tracker.audit.models import AuditEvent
-from tracker.calendar.key_dates import KeyDate, add_source, within
+from tracker.calendar.key_dates import KeyDate, Source, add_source, row, within
 from tracker.extensions import db
 from tracker.health.models import ITEMS, SCALE, SurveyAnswer, SurveyRound
 from tracker.validation import Invalid
@@ -148,14 +148,17 @@ def agreement_trend(agreement: Agreement) -> Trend:
                  [(p.organisation_id, p.organisation.name) for p in agreement.parties])
 
 
-def survey_source(agreement_ids, start: date, end: date) -> list[KeyDate]:
-    query = (select(SurveyRound.id, SurveyRound.title, SurveyRound.closes_on, Agreement.id.label("agreement_id"),
-                    Agreement.title.label("agreement_title"))
+def survey_rows(agreement_ids, window):
+    query = (select(*row(on=SurveyRound.closes_on, kind=literal("survey"), agreement_id=Agreement.id,
+                         agreement_title=Agreement.title, ref=SurveyRound.id, name=SurveyRound.title))
              .join(Agreement, Agreement.id == SurveyRound.agreement_id)
-             .where(SurveyRound.closes_on >= start, SurveyRound.closes_on <= end))
-    return [KeyDate(r.closes_on, "survey", _("Assessment survey closes: %(title)s", title=r.title), r.agreement_id,
-                    r.agreement_title, f"survey-{r.id}-close")
-            for r in db.session.execute(within(query, Agreement.id, agreement_ids))]
+             .where(SurveyRound.closes_on.between(window.start, window.end)))
+    return within(query, Agreement.id, agreement_ids)
 
 
-add_source(survey_source)
+def make_survey_date(r) -> KeyDate:
+    return KeyDate(r.on, "survey", _("Assessment survey closes: %(title)s", title=r.name), r.agreement_id,
+                   r.agreement_title, f"survey-{r.ref}-close")
+
+
+add_source(Source(survey_rows, make_survey_date, frozenset({"survey"})))

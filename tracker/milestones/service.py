@@ -4,14 +4,13 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, literal, or_, select
 
 from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
 from tracker.auth.models import User
 from tracker.auth.permissions import WHOLE, Relation
-from tracker.calendar.key_dates import KeyDate, add_months, add_source, within
+from tracker.calendar.key_dates import KeyDate, Source, add_months, add_source, row, within
 from tracker.extensions import db
 from tracker.milestones.models import COMMUNICATION_KINDS, OPEN, STATUSES, Communication, Milestone
 from tracker.orgs.models import Contact, Organisation
@@ -138,31 +137,40 @@ def seen_by(scope):
                     or_(Milestone.owner_user_id == scope.user_id, among(Milestone.party_id, scope.own))))
 
 
-def overdue(agreement_ids, today: date, limit: int | None = None, seen=None) -> tuple[list[Milestone], int]:
-    """Open milestones past their due date, oldest first, with how many there are in all (one query);
+def overdue(agreement_ids, today: date, limit: int | None = None, seen=None) -> tuple[list, int]:
+    """Open milestones past their due date, oldest first, with how many there are in all (one query, only the
+    columns shown: id, title, due_date, agreement_id, agreement_title, owner_user_id, party_id, owner_name);
     `seen`: only those a user sees (`seen_by`)."""
-    query = select(Milestone, func.count().over().label("total")).where(Milestone.status.in_(OPEN), Milestone.due_date < today)
+    owner = func.coalesce(User.name, Contact.name, "").label("owner_name")
+    query = (select(Milestone.id, Milestone.title, Milestone.due_date, Milestone.agreement_id,
+                    Agreement.title.label("agreement_title"), Milestone.owner_user_id, Milestone.party_id, owner,
+                    func.count().over().label("total"))
+             .join(Agreement, Agreement.id == Milestone.agreement_id)
+             .outerjoin(User, User.id == Milestone.owner_user_id).outerjoin(Contact, Contact.id == Milestone.owner_contact_id)
+             .where(Milestone.status.in_(OPEN), Milestone.due_date < today))
     if seen is not None:
         query = query.where(seen)
-    query = within(query, Milestone.agreement_id, agreement_ids).options(
-        selectinload(Milestone.agreement), selectinload(Milestone.owner_user),
-        selectinload(Milestone.owner_contact), selectinload(Milestone.party))
+    query = within(query, Milestone.agreement_id, agreement_ids)
     rows = db.session.execute(query.order_by(Milestone.due_date, Milestone.id).limit(limit)).all()
-    return [row[0] for row in rows], rows[0].total if rows else 0
+    return rows, rows[0].total if rows else 0
 
 
-def milestone_source(agreement_ids, start: date, end: date) -> list[KeyDate]:
-    """Open milestones due in [start, end]; open ones due before `start` are the overdue ones (see `overdue`)."""
-    query = (select(Milestone.id, Milestone.title, Milestone.due_date, Milestone.owner_user_id, Milestone.party_id,
-                    Agreement.id.label("agreement_id"), Agreement.title.label("agreement_title"))
+def milestone_rows(agreement_ids, window):
+    """Open milestones due in the window; open ones due before it are the overdue ones (see `overdue`)."""
+    query = (select(*row(on=Milestone.due_date, kind=literal("milestone"), agreement_id=Agreement.id,
+                         agreement_title=Agreement.title, ref=Milestone.id, name=Milestone.title,
+                         owner_user_id=Milestone.owner_user_id, owed_by=Milestone.party_id))
              .join(Agreement, Agreement.id == Milestone.agreement_id)
-             .where(Milestone.status.in_(OPEN), Milestone.due_date >= start, Milestone.due_date <= end))
-    return [KeyDate(r.due_date, "milestone", _("Milestone due: %(title)s", title=r.title), r.agreement_id,
-                    r.agreement_title, f"milestone-{r.id}", owner_user_id=r.owner_user_id, owed_by=r.party_id)
-            for r in db.session.execute(within(query, Agreement.id, agreement_ids))]
+             .where(Milestone.status.in_(OPEN), Milestone.due_date.between(window.start, window.end)))
+    return within(query, Agreement.id, agreement_ids)
 
 
-add_source(milestone_source)
+def make_milestone_date(r) -> KeyDate:
+    return KeyDate(r.on, "milestone", _("Milestone due: %(title)s", title=r.name), r.agreement_id, r.agreement_title,
+                   f"milestone-{r.ref}", owner_user_id=r.owner_user_id, owed_by=r.owed_by)
+
+
+add_source(Source(milestone_rows, make_milestone_date, frozenset({"milestone"})))
 
 
 # ---- timeline templates ----------------------------------------------------------------------

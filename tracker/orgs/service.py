@@ -11,6 +11,7 @@ from tracker.extensions import db
 from tracker.orgs import logos
 from tracker.orgs.models import BRANCH, KINDS, PARENT_KINDS, SCHOOL, Contact, Organisation
 from tracker.orgs.tree import descendants_and_self
+from tracker.scope.sql import among
 from tracker.validation import Invalid
 
 ORG_FIELDS = (
@@ -67,7 +68,7 @@ def filter_choices(scope: frozenset[int] | None, selected: int | None = None) ->
     if scope is None:
         query = query.where(or_(Organisation.parent_id.is_(None), Organisation.id == (selected or 0)))
     else:
-        query = query.where(or_(Organisation.id.in_(scope), Organisation.id == (selected or 0)))
+        query = query.where(or_(among(Organisation.id, scope), Organisation.id == (selected or 0)))
     return list(db.session.execute(query).scalars())
 
 

@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import selectinload
 
 from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
-from tracker.calendar.key_dates import KeyDate, add_source, within
+from tracker.calendar.key_dates import KeyDate, Source, add_source, row, within
 from tracker.extensions import db
 from tracker.resources.models import KINDS, PERIODS, ResourceShare
 from tracker.validation import Invalid
@@ -144,15 +144,18 @@ def organisation_balance(shares, below: frozenset[int]) -> dict:
             "given_to": dict(sorted(given.items())), "received_from": dict(sorted(received.items()))}
 
 
-def resource_end_source(agreement_ids, start: date, end: date) -> list[KeyDate]:
-    query = (select(ResourceShare.id, ResourceShare.kind, ResourceShare.description, ResourceShare.end_date,
-                    Agreement.id.label("agreement_id"), Agreement.title)
+def resource_end_rows(agreement_ids, window):
+    query = (select(*row(on=ResourceShare.end_date, kind=literal("resource"), agreement_id=Agreement.id,
+                         agreement_title=Agreement.title, ref=ResourceShare.id, name=ResourceShare.description,
+                         note=ResourceShare.kind))
              .join(Agreement, Agreement.id == ResourceShare.agreement_id)
-             .where(ResourceShare.end_date >= start, ResourceShare.end_date <= end))
-    return [KeyDate(r.end_date, "resource",
-                    _("Resource sharing ends: %(what)s", what=r.description or KINDS.get(r.kind, r.kind)),
-                    r.agreement_id, r.title, f"resource-{r.id}-end")
-            for r in db.session.execute(within(query, Agreement.id, agreement_ids))]
+             .where(ResourceShare.end_date.between(window.start, window.end)))
+    return within(query, Agreement.id, agreement_ids)
 
 
-add_source(resource_end_source)
+def make_resource_end_date(r) -> KeyDate:
+    return KeyDate(r.on, "resource", _("Resource sharing ends: %(what)s", what=r.name or KINDS.get(r.note, r.note)),
+                   r.agreement_id, r.agreement_title, f"resource-{r.ref}-end")
+
+
+add_source(Source(resource_end_rows, make_resource_end_date, frozenset({"resource"})))

@@ -44,9 +44,10 @@ def visible(query, scope: Scope, relations=ALSO_BELOW):
 
 
 def id_list(scope: Scope, relations=ALSO_BELOW) -> list[int] | None:
-    """The ids themselves (one query), for pages that ask several questions about the same agreements."""
+    """The ids themselves (one query), for pages that ask several questions about the same agreements (read as
+    plain rows: a district's thousands of ids need no ORM)."""
     ids = agreement_ids(scope, relations)
-    return None if ids is None else sorted(set(db.session.execute(ids).scalars()))
+    return None if ids is None else sorted(set(db.session.connection().execute(ids).scalars()))
 
 
 def get(scope: Scope, agreement_id: int) -> tuple[Agreement, Relation] | None:
