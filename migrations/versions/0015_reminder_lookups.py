@@ -3,13 +3,13 @@
 The daily reminders look up, for each user, the agreements they manage and the milestones they own
 (tracker/calendar/reminders.py `_ids_for`): without these, each user cost a scan of both tables.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0015
+Revises: 0014
 """
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -4,13 +4,13 @@ A trigram index cannot look up a term shorter than three characters, so such ter
 a title or a name (`tracker.agreements.service.matching`): `lower(column) LIKE 'ab%'`, which a b-tree
 index on the lower case with text_pattern_ops serves whatever the collation. SQLite gets nothing.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0014
+Revises: 0013
 """
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """auth: emailed account links (invitations and password resets); accounts waiting for approval
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0010"
-down_revision = "0009"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
