@@ -44,6 +44,8 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from tracker import outward
+
 FIELD = "Seal"
 CRL_PATH = "/seal/ca.crl"  # where the app publishes the self-managed CA's revocation list
 CRL_DAYS = 7  # a CRL is good for this long, and made again a day before it runs out
@@ -128,7 +130,7 @@ def _self_managed(folder: Path, organisation: str) -> Sealer:
     with open(folder / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (folder / "seal.pem").exists():
-            create_authority(folder, organisation, crl_url(current_app.config["PUBLIC_BASE_URL"]))
+            create_authority(folder, organisation, crl_url(outward.base_url()))
     ca = x509.load_pem_x509_certificate((folder / "ca.pem").read_bytes())
     cert = x509.load_pem_x509_certificate((folder / "seal.pem").read_bytes())
     key = serialization.load_pem_private_key((folder / "seal-key.pem").read_bytes(), password=None)

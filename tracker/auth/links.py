@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from tracker import mail
+from tracker import mail, outward
 from tracker.audit import service as audit
 from tracker.auth import sessions
 from tracker.auth.models import AccountLink, User
@@ -60,7 +60,7 @@ def digest(token: str) -> str:
 
 
 def url(token: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/password/{token}"
+    return outward.link("auth.set_password", token=token)
 
 
 def _lifetime(purpose: str) -> timedelta:

@@ -6,6 +6,7 @@ from flask_login import current_user, login_user
 from joserfc.errors import JoseError
 from requests import RequestException
 
+from tracker import outward
 from tracker.auth import sessions, sso
 from tracker.auth.access import current_actor, public
 from tracker.auth.forms import LoginForm
@@ -14,7 +15,7 @@ from tracker.auth.views import bp
 
 def _callback_url(key: str) -> str:
     """Where the provider sends the browser back: built from the one public base URL."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.sso_callback", key=key)
+    return outward.link("auth.sso_callback", key=key)
 
 
 @bp.get("/login/sso/<key>")
