@@ -63,7 +63,7 @@ def test_a_step_the_table_lacks_is_refused_in_the_users_words(app):
             "From Collecting it can only move to: Forms out, Processing, Delivered, Follow-up, Closed."]}
         assert _refusal(cards.ROSTER_IMPORT, cards.COMMITTED, "commit") == {"": [
             "This import is not ready to commit (status: committed)."]}
-        assert _refusal(cards.ROSTER_IMPORT, cards.COMMITTED, "preview") == {"": ["From committed it can only move to: discarded."]}
+        assert _refusal(cards.ROSTER_IMPORT, cards.COMMITTED, "preview") == {"": ["From committed it can only move to: discarded, undone."]}
 
 
 def test_moving_changes_the_status_to_the_tables_target():
