@@ -69,3 +69,25 @@ def sign_all(version: DocumentVersion) -> DocumentVersion:
         signing.sign(Actor(label=s.name, ip="198.51.100.7", user_agent="pytest"), version.id, s.id, s.name, True)
     db.session.expire_all()
     return db.session.get(DocumentVersion, version.id)
+
+
+def fetches(monkeypatch) -> list[str]:
+    """Every URL the PDF renderer asks its fetcher for, from now on in this test."""
+    import weasyprint
+
+    fetched = []
+    original = weasyprint.HTML.__init__
+
+    def spy(self, *args, **kwargs):
+        fetcher = kwargs["url_fetcher"]
+        inner = fetcher.fetch
+
+        def fetch(url, headers=None):
+            fetched.append(url)
+            return inner(url, headers)
+
+        fetcher.fetch = fetch
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "__init__", spy)
+    return fetched

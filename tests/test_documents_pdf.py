@@ -159,23 +159,7 @@ HOSTILE = ('<img src="file:///etc/passwd"> <link rel="attachment" href="file:///
 
 
 def test_injected_markup_in_clauses_and_names_is_printed_as_text_and_fetches_nothing(world, monkeypatch, mailbox):
-    import weasyprint
-
-    fetched = []
-    original = weasyprint.HTML.__init__
-
-    def spy(self, *args, **kwargs):
-        fetcher = kwargs["url_fetcher"]
-        inner = fetcher.fetch
-
-        def fetch(url, headers=None):
-            fetched.append(url)
-            return inner(url, headers)
-
-        fetcher.fetch = fetch
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(weasyprint.HTML, "__init__", spy)
+    fetched = docs.fetches(monkeypatch)
     version = docs.draft(world)
     item = version.clauses[0]
     with pytest.raises(Invalid, match="At most 200 characters"):

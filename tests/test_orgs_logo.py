@@ -131,28 +131,12 @@ def test_removing_the_logo(world, staff):
 
 
 def test_each_partys_name_and_logo_head_the_document_and_the_renderer_reads_only_stored_data(world, login, monkeypatch):
-    import weasyprint
-
     from tracker.documents import pdf as documents_pdf
 
     admin = login(world.emails["admin"])
     assert upload(admin, world.orgs["library"], CLEAN_SVG, "logo.svg").status_code == 303
     assert upload(admin, world.orgs["north"], png(200, 200)).status_code == 303
-    fetched = []
-    original = weasyprint.HTML.__init__
-
-    def spy(self, *args, **kwargs):
-        fetcher = kwargs["url_fetcher"]
-        inner = fetcher.fetch
-
-        def fetch(url, headers=None):
-            fetched.append(url)
-            return inner(url, headers)
-
-        fetcher.fetch = fetch
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(weasyprint.HTML, "__init__", spy)
+    fetched = docs.fetches(monkeypatch)
     db.session.expire_all()
     version = docs.draft(world)
     data = documents_pdf.draft_pdf(version)

@@ -52,7 +52,7 @@ class OrganisationForm(FlaskForm):
 
 
 class LogoForm(FlaskForm):
-    logo = FileField(_l("Logo"), description=_l("PNG or SVG, at most 512 KB and 2000 × 2000 pixels. It heads the MOUs this organisation is party to."))
+    logo = FileField(_l("PNG or SVG file"), description=_l("At most 512 KB and 2000 × 2000 pixels. It heads the MOUs this organisation is party to."))
 
 
 class ContactForm(FlaskForm):
