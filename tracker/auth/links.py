@@ -100,12 +100,12 @@ def _send(to: str, subject: str, text: str) -> None:
 
 
 def invite(actor: audit.Actor, user: User) -> None:
-    """Email the person an invitation to set their password (in the caller's transaction; the mail goes first,
-    so a mail server that refuses it leaves nothing recorded)."""
+    """Email the person an invitation to set their password, in the caller's transaction: a mail server that
+    refuses the message raises Invalid, and the caller's form flow rolls everything back."""
     token = issue(user, INVITATION)
     _send(user.email, _("You are invited to the Library Partnership Tracker"),
-              render_template("auth/mail/invitation.txt", user=user, link=url(token), inviter=actor.label.split(" <")[0],
-                              days=int(current_app.config["INVITATION_DAYS"])))
+          render_template("auth/mail/invitation.txt", user=user, link=url(token), inviter=actor.label.split(" <")[0],
+                          days=int(current_app.config["INVITATION_DAYS"])))
     audit.record(actor, "user.invited", "user", user.id, {})
 
 
@@ -122,8 +122,8 @@ def request_reset(actor: audit.Actor, email: str) -> None:
     if user is not None and user.active:
         token = issue(user, RESET)
         _send(user.email, _("Reset your password"),
-                  render_template("auth/mail/reset.txt", user=user, link=url(token),
-                                  minutes=int(current_app.config["RESET_LINK_MINUTES"])))
+              render_template("auth/mail/reset.txt", user=user, link=url(token),
+                              minutes=int(current_app.config["RESET_LINK_MINUTES"])))
         audit.record(actor, "auth.reset_requested", "user", user.id, {})
     else:
         _send(address, _("Reset your password"), render_template("auth/mail/reset_unknown.txt", email=address))

@@ -1,6 +1,6 @@
 """Signing in with a single sign-on provider (tracker/auth/sso.py); the routes join the auth blueprint."""
 from authlib.common.errors import AuthlibBaseError
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from joserfc.errors import JoseError
