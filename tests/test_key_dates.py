@@ -61,10 +61,12 @@ def python_term_dates(row, start, end):
                     f"Agree on renewal with the partners before the term ends on {term_end.isoformat()}.")
             elif row.renewal == "automatic":
                 add(deadline, "termination_notice", f"notice{rolled}",
-                    f"Give notice by this date, or the agreement renews for {row.renewal_months} months.")
+                    f"Give notice by this date, or the agreement renews for {row.renewal_months} "
+                    f"{'month' if row.renewal_months == 1 else 'months'}.")
             else:
                 add(deadline, "termination_notice", f"notice{rolled}",
-                    f"Last day to give {row.notice_days} days' notice before the end of term.")
+                    f"Last day to give {row.notice_days} {'day' + chr(39) + 's' if row.notice_days == 1 else 'days' + chr(39)} "
+                    "notice before the end of term.")
     if row.modification_window_start:
         for year in range(start.year, end.year + 1):
             opens = date(year, row.modification_window_start, 1)

@@ -24,6 +24,10 @@ NOT_WALKED = {  # GET routes no link of the demo leads a signed-in person to; th
     "documents.download_export", "jobs.show",  # exist once someone starts a job
     "documents.sign", "documents.edit_clause",  # the demo has no draft and no version waiting for its users to sign
     "orgs.edit_contact",  # the walk opens the first organisations' pages only (PER_SHAPE), which have no contacts
+    "auth.forgot_password", "auth.set_password",  # signed out: from the sign-in page; a secret emailed address
+    "auth.sso_start", "auth.sso_callback",  # the demo configures no single sign-on provider
+    "public_documents.copy", "public_documents.revocation_list",  # a signer's secret link; read by PDF validators
+    "orgs.logo",  # the demo's organisations have no logo
 }
 UNCHECKED = re.compile(
     r"^/agreements/\d+/history$"  # the History part's sentences ("status: Draft → In review", organisations by name)

@@ -303,11 +303,19 @@ def lines(events: Iterable[AuditEvent], subjects: bool = True) -> list[Line]:
     names = Names(events)
     found = []
     for event in events:
-        changes = [Change(_field_label(name), _value(event, name, _before(values), names), _value(event, name, _after(values), names))
-                   for name, values in (event.changes or {}).items() if name not in HIDDEN_FIELDS]
+        changes = [_change(event, name, values, names) for name, values in (event.changes or {}).items()
+                   if name not in HIDDEN_FIELDS]
         subject = _subject(event, names) if subjects or event.entity_type == "login" else ""
         found.append(Line(event, actor_name(event.actor_label or ""), describe(event.action), subject, [c for c in changes if c.before or c.after]))
     return found
+
+
+def _change(event: AuditEvent, name: str, values, names: Names) -> Change:
+    before, after = _before(values), _after(values)
+    if any(isinstance(v, str) and ("{{" in v or "{%" in v) for v in (before, after)):
+        # a clause's wording, written in the clause language: the version's page shows it, the log says it changed
+        return Change(_field_label(name), "", _("the wording was changed") if before else _("the wording was set"))
+    return Change(_field_label(name), _value(event, name, before, names), _value(event, name, after, names))
 
 
 def _before(values):

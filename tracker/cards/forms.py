@@ -53,7 +53,7 @@ class ProgrammeForm(FlaskForm):
                                              "10 characters). Evergreen: the org unit short name. Polaris: the branch's "
                                              "organization id, a whole number."))
     koha_version = SelectField(_l("Koha version"), choices=[(v, v) for v in KOHA_VERSIONS], default="24.05",
-                               description=_l("From 22.11 on, middle names go in middle_name; before, in othernames."))
+                               description=_l("From Koha 22.11 on, middle names go in its Middle name column; before, in Other names."))
     koha_attributes = Checkboxes(_l("Koha patron attributes"), choices=list(KOHA_ATTRIBUTES.items()),
                                  description=_l("Only the attribute types defined in Koha (Administration > Patron attribute "
                                                 "types, with the ExtendedPatronAttributes preference on). Leave all "

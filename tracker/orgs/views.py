@@ -96,7 +96,7 @@ def upload_logo(organisation):
     outcome = submitted(form, save)
     if outcome.saved:
         flash(_("The logo of %(name)s was saved.", name=organisation.name), "success")
-        return redirect(url_for("orgs.detail", org_id=organisation.id) + "#logo", 303)
+        return redirect(url_for("orgs.detail", org_id=organisation.id) + "#letterhead-logo", 303)
     return _detail_page(organisation, form, outcome.status)
 
 
@@ -110,7 +110,7 @@ def remove_logo(organisation):
     else:
         for message in refusal(form):
             flash(message, "error")
-    return redirect(url_for("orgs.detail", org_id=organisation.id) + "#logo", 303)
+    return redirect(url_for("orgs.detail", org_id=organisation.id) + "#letterhead-logo", 303)
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
