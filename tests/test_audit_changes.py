@@ -381,7 +381,7 @@ def test_document_clause_and_settings(app, world):
     documents.edit_clause(ACTOR, version, item.id, "Purpose of the partnership", "The parties work together.")
     assert newest(app, documents.ENTITY, version.id) == [
         "Audit Tester edited a clause",
-        f"clause 2 text: {flat(body)} → The parties work together.",
+        "clause 2 text: the wording was changed",  # clause source is never printed in the log (the version shows it)
     ]
     before = count(documents.ENTITY, version.id)
     documents.edit_clause(ACTOR, version, item.id, "Purpose of the partnership", "The parties work together.")
