@@ -18,6 +18,7 @@ import os
 import re
 import time
 from collections import defaultdict
+from types import SimpleNamespace
 from urllib.parse import quote_from_bytes
 
 import pytest
@@ -123,7 +124,8 @@ def recording(app, monkeypatch):
         def start(self):
             pass
 
-    monkeypatch.setattr(jobs.threading, "Thread", Recorded)
+    # only the jobs module's threads: others (the rate limiter's timers) go on as they are
+    monkeypatch.setattr(jobs, "threading", SimpleNamespace(Thread=Recorded))
     yield
 
 

@@ -13,6 +13,7 @@ from tracker.audit import service as audit
 from tracker.auth.access import can, current_actor, requires
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.fields import page_number
 from tracker.forms import form_data, submitted
 from tracker.htmx import render, render_fragment_html, wants_fragment
 from tracker.orgs import picker
@@ -66,7 +67,7 @@ def index():
         seen.agreement_ids(scope), clock.today(), q=form.q.data or "", status=form.status.data, kind=form.kind.data,
         organisation_id=form.org.data, expiring_within=form.expiring.data, sort=form.sort.data, direction=form.dir.data,
     )
-    page = service.listed(query, request.args.get("page", 1, type=int), current_app.config["PER_PAGE"])
+    page = service.listed(query, page_number(request.args.get("page")), current_app.config["PER_PAGE"])
     if not wants_fragment():
         form.org.choices = [("", _("Any organisation"))] + [
             (o.id, o.name) for o in orgs.filter_choices(scope.own, form.org.data)]

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.fields import INT_MAX
 from tracker.orgs import service
 from tracker.orgs.models import Organisation
 
@@ -62,7 +63,7 @@ def attach(field, multiple: bool = False, optional: bool = False, exclude=frozen
 def _chosen_ids(field) -> list[int]:
     data = field.data
     values = data if isinstance(data, (list, tuple)) else [data]
-    return [v for v in values if isinstance(v, int) and v > 0]
+    return [v for v in values if isinstance(v, int) and 0 < v <= INT_MAX]  # an id no column holds is no one's
 
 
 def _organisations(ids: list[int]) -> list[Organisation]:
@@ -77,7 +78,7 @@ def search_args() -> dict | None:
     name, field_id = request.args.get("name", ""), request.args.get("id", "")
     if not (NAME.match(name) and NAME.match(field_id)):
         return None
-    exclude = {int(v) for v in request.args.get("exclude", "").split(",") if v.isdigit()}
+    exclude = {int(v) for v in request.args.get("exclude", "").split(",") if v.isdigit() and len(v) < 11 and int(v) <= INT_MAX}
     chosen = {int(v) for v in request.args.getlist(name) if v.isdigit()}
     return dict(name=name, id=field_id, multiple=request.args.get("multiple") == "1",
                 q=request.args.get(f"{name}-q", ""), exclude=exclude | chosen)
