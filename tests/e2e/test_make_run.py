@@ -88,6 +88,14 @@ def test_links_from_make_run_reach_the_app_on_its_port(made_run, browser):
     # An outside signer's link, from the email aiosmtpd caught.
     page.goto("/agreements")
     page.get_by_role("link", name=DATA_SHARING).first.click()
+    agreement_url = page.url
+    page.goto(agreement_url + "/details")  # its MOU quotes the effective date: the checklist asks for one
+    term = page.locator("#section-term")
+    term.get_by_role("link", name="Edit term").click()
+    term.get_by_label("Effective date").fill(datetime.date.today().isoformat())
+    term.get_by_role("button", name="Save term").click()
+    expect(term.get_by_role("link", name="Edit term")).to_be_visible()
+    page.goto(agreement_url)
     page.get_by_role("button", name="Assemble an MOU from the clause library").click()
     form = page.locator("#signatories form").last
     form.get_by_label("Name", exact=True).fill("Morgan Superintendent")
@@ -96,6 +104,11 @@ def test_links_from_make_run_reach_the_app_on_its_port(made_run, browser):
     form.get_by_label("Email", exact=True).fill("morgan@district.example")
     form.get_by_role("button", name="Add signatory").click()
     expect(page.get_by_text("Signatory added.")).to_be_visible()
+    page.get_by_role("button", name="Submit for approval").click()
+    expect(page.get_by_text("prints {{ grades }}, which is empty").first).to_be_visible()  # no card drive yet
+    page.get_by_label("grades covered").fill("K–12")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Settings saved.")).to_be_visible()
     page.get_by_role("button", name="Submit for approval").click()
     for kind_of_approval in ("Internal review", "Approved as to form (counsel)"):
         approvals = page.locator("#approvals form")
@@ -124,6 +137,7 @@ def test_links_from_make_run_reach_the_app_on_its_port(made_run, browser):
     codes = _qr_codes(download.value.path())
     assert len(codes) == 1 and codes[0].startswith(base + "/verify?id=MOU-"), codes
     signer.goto(codes[0])
-    expect(signer.get_by_role("heading", name="Genuine", exact=True)).to_be_visible()
+    expect(signer.get_by_role("heading", name="Registered", exact=True)).to_be_visible()  # what was sealed, and when
+    expect(signer.get_by_text("No file was checked")).to_be_visible()  # an upload is what is checked
     context.close()
     signer.context.close()

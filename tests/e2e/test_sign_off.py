@@ -24,8 +24,9 @@ def test_the_director_takes_a_new_one_school_agreement_from_draft_to_active(new_
     page.get_by_label("End date").fill((today + datetime.timedelta(days=730)).isoformat())
     page.get_by_label("Termination notice (days)").fill("30")
     rows = page.locator(".party-row")
-    rows.nth(0).get_by_label("Organisation").select_option(label="Riverside Public Library (Library system)")
-    rows.nth(1).get_by_label("Organisation").select_option(label="Washington Elementary School (School)")
+    for row, name in ((rows.nth(0), "Riverside Public Library"), (rows.nth(1), "Washington Elementary School")):
+        row.get_by_label("Organisation").press_sequentially(name[:12])  # the type-ahead lists the matches to tick
+        row.locator(".org-results label", has_text=name).first.locator("input").check()
     page.get_by_role("button", name="Create draft").click()
     expect(page.locator(".status-bar .status")).to_have_text("Draft")
 
