@@ -1,4 +1,4 @@
-"""The two ways a service refuses a change: invalid input, or a stale copy."""
+"""The ways a service refuses: invalid input, a stale copy, or an emailed link that cannot be used."""
 
 
 class Invalid(Exception):
@@ -15,6 +15,22 @@ class Conflict(Exception):
     def __init__(self, changes: list[dict]):
         self.changes = changes
         super().__init__("stale copy")
+
+
+class LinkRefused(Exception):
+    """Why an emailed link cannot be used, in its holder's words (the subclass's PROBLEMS, by state). `gone`: the
+    link existed (used, withdrawn, expired) rather than never."""
+
+    PROBLEMS: dict = {}
+
+    def __init__(self, state: str):
+        self.state = state
+        self.gone = state != "missing"
+        super().__init__(state)
+
+    @property
+    def message(self) -> str:
+        return str(self.PROBLEMS[self.state])
 
 
 def apply_errors(form, exc: Invalid) -> None:

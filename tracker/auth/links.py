@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from tracker import mail, outward
+from tracker import mail, outward, validation
 from tracker.audit import service as audit
 from tracker.auth import sessions
 from tracker.auth.models import AccountLink, User
@@ -38,17 +38,10 @@ PROBLEMS = {
 }
 
 
-class LinkRefused(Exception):
-    """Why a link cannot be used, in its holder's words; `gone`: it existed (used, withdrawn, expired)."""
+class LinkRefused(validation.LinkRefused):
+    """Why an invitation or reset link cannot be used."""
 
-    def __init__(self, state: str):
-        self.state = state
-        self.gone = state != "missing"
-        super().__init__(state)
-
-    @property
-    def message(self) -> str:
-        return str(PROBLEMS[self.state])
+    PROBLEMS = PROBLEMS
 
 
 def now() -> datetime:

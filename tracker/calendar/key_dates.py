@@ -209,107 +209,40 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-class months_later(FunctionElement):
-    """SQL: the same day `months` (>= 0) later, the 31st clamped to the month's last day, as `add_months`.
+def _sql_function(name: str, result, sqlite: str, postgresql: str, doc: str):
+    """A SQL function of ours, written out per database: `sqlite` and `postgresql` are templates whose {0}, {1}...
+    are the compiled arguments."""
+    function = type(name, (FunctionElement,), {"type": result, "name": name, "inherit_cache": True, "__doc__": doc})
 
-    PostgreSQL's date + interval clamps so. SQLite's '+N months' rolls 31 January over to 3 March, so there it is
-    the first of the day's month moved N months, plus the day less one, or that month's last day if earlier."""
+    def written(template):
+        return lambda element, compiler, **kw: template.format(*(compiler.process(c, **kw) for c in element.clauses))
 
-    type = Date()
-    name = "months_later"
-    inherit_cache = True
-
-
-@compiles(months_later)
-def _months_later_sqlite(element, compiler, **kw):
-    day, months = (compiler.process(c, **kw) for c in element.clauses)
-    return (f"min(date({day}, 'start of month', printf('%+d months', {months}), "
-            f"printf('%+d days', CAST(strftime('%d', {day}) AS INTEGER) - 1)), "
-            f"date({day}, 'start of month', printf('%+d months', ({months}) + 1), '-1 day'))")
+    compiles(function)(written(sqlite))
+    compiles(function, "postgresql")(written(postgresql))
+    return function
 
 
-@compiles(months_later, "postgresql")
-def _months_later_postgresql(element, compiler, **kw):
-    day, months = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST({day} + make_interval(months => CAST({months} AS INTEGER)) AS DATE)"
-
-
-class plus_days(FunctionElement):
-    """SQL: the date `days` days after `day` (before, when negative)."""
-
-    type = Date()
-    name = "plus_days"
-    inherit_cache = True
-
-
-@compiles(plus_days)
-def _plus_days_sqlite(element, compiler, **kw):
-    day, days = (compiler.process(c, **kw) for c in element.clauses)
-    return f"date({day}, printf('%+d days', {days}))"
-
-
-@compiles(plus_days, "postgresql")
-def _plus_days_postgresql(element, compiler, **kw):
-    day, days = (compiler.process(c, **kw) for c in element.clauses)
-    return f"({day} + CAST({days} AS INTEGER))"
-
-
-class month_number(FunctionElement):
-    """SQL: months since year 0 (year * 12 + month - 1), to count whole months between two dates."""
-
-    type = Integer()
-    name = "month_number"
-    inherit_cache = True
-
-
-@compiles(month_number)
-def _month_number_sqlite(element, compiler, **kw):
-    day = compiler.process(element.clauses.clauses[0], **kw)
-    return f"(CAST(strftime('%Y', {day}) AS INTEGER) * 12 + CAST(strftime('%m', {day}) AS INTEGER) - 1)"
-
-
-@compiles(month_number, "postgresql")
-def _month_number_postgresql(element, compiler, **kw):
-    day = compiler.process(element.clauses.clauses[0], **kw)
-    return f"(CAST(EXTRACT(YEAR FROM {day}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {day}) AS INTEGER) - 1)"
-
-
-class first_of_month(FunctionElement):
-    """SQL: the first day of `month` (1-12) in `year`."""
-
-    type = Date()
-    name = "first_of_month"
-    inherit_cache = True
-
-
-@compiles(first_of_month)
-def _first_of_month_sqlite(element, compiler, **kw):
-    year, month = (compiler.process(c, **kw) for c in element.clauses)
-    return f"printf('%04d-%02d-01', {year}, {month})"
-
-
-@compiles(first_of_month, "postgresql")
-def _first_of_month_postgresql(element, compiler, **kw):
-    year, month = (compiler.process(c, **kw) for c in element.clauses)
-    return f"make_date(CAST({year} AS INTEGER), CAST({month} AS INTEGER), 1)"
-
-
-class day_of(FunctionElement):
-    """SQL: the date of a timestamp."""
-
-    type = Date()
-    name = "day_of"
-    inherit_cache = True
-
-
-@compiles(day_of)
-def _day_of_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses.clauses[0], **kw)})"
-
-
-@compiles(day_of, "postgresql")
-def _day_of_postgresql(element, compiler, **kw):
-    return f"CAST({compiler.process(element.clauses.clauses[0], **kw)} AS DATE)"
+# PostgreSQL's date + interval clamps the 31st to the month's last day, as `add_months` does. SQLite's '+N months'
+# rolls 31 January over to 3 March, so there it is the first of the day's month moved N months, plus the day less
+# one, or that month's last day if earlier.
+months_later = _sql_function(
+    "months_later", Date(),
+    "min(date({0}, 'start of month', printf('%+d months', {1}), printf('%+d days', CAST(strftime('%d', {0}) AS INTEGER) - 1)), "
+    "date({0}, 'start of month', printf('%+d months', ({1}) + 1), '-1 day'))",
+    "CAST({0} + make_interval(months => CAST({1} AS INTEGER)) AS DATE)",
+    "SQL: the same day `months` (>= 0) later, the 31st clamped to the month's last day, as `add_months`.")
+plus_days = _sql_function(
+    "plus_days", Date(), "date({0}, printf('%+d days', {1}))", "({0} + CAST({1} AS INTEGER))",
+    "SQL: the date `days` days after `day` (before, when negative).")
+month_number = _sql_function(
+    "month_number", Integer(),
+    "(CAST(strftime('%Y', {0}) AS INTEGER) * 12 + CAST(strftime('%m', {0}) AS INTEGER) - 1)",
+    "(CAST(EXTRACT(YEAR FROM {0}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {0}) AS INTEGER) - 1)",
+    "SQL: months since year 0 (year * 12 + month - 1), to count whole months between two dates.")
+first_of_month = _sql_function(
+    "first_of_month", Date(), "printf('%04d-%02d-01', {0}, {1})",
+    "make_date(CAST({0} AS INTEGER), CAST({1} AS INTEGER), 1)", "SQL: the first day of `month` (1-12) in `year`.")
+day_of = _sql_function("day_of", Date(), "date({0})", "CAST({0} AS DATE)", "SQL: the date of a timestamp.")
 
 
 def current_end(start, start_month):

@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from tracker import outward
+from tracker import outward, validation
 from tracker.documents.models import SigningLink
 from tracker.extensions import db
 
@@ -52,18 +52,10 @@ PROBLEMS = {
 }
 
 
-class LinkRefused(Exception):
-    """Why a signing link cannot be acted on, in the signer's words. `gone`: the link existed (used, withdrawn,
-    expired) rather than never."""
+class LinkRefused(validation.LinkRefused):
+    """Why a signing link cannot be acted on."""
 
-    def __init__(self, state: str):
-        self.state = state
-        self.gone = state != "missing"
-        super().__init__(state)
-
-    @property
-    def message(self) -> str:
-        return str(PROBLEMS[self.state])
+    PROBLEMS = PROBLEMS
 
 
 def open_link(token: str) -> SigningLink:
