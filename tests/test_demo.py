@@ -71,6 +71,8 @@ def test_seed_creates_the_demo_partnership(app):
     assert {e: u.role for e, u in users.items()} == DEMO_EMAILS
     for email in DEMO_EMAILS:
         assert email in output
+    assert "Lee Librarian, School librarian" in output  # names and roles in words, not role codes
+    assert "school_librarian" not in output and "library_staff" not in output
 
     [library] = db.session.execute(select(Organisation).where(Organisation.kind == "library_system")).scalars()
     branches = [o for o in library.children if o.kind == "branch"]

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.auth.models import User
+from tracker.auth.permissions import ROLES
 from tracker.demo import data
 from tracker.extensions import db
 
@@ -38,5 +39,5 @@ def seed_demo(password: str | None):
         click.echo("Demo data loaded.")
     click.echo("Demo accounts (all with the same password):")
     for email, name, role, _home in data.ACCOUNTS:
-        click.echo(f"  {email:<28} {role}")
+        click.echo(f"  {email:<28} {name}, {ROLES[role]}")
     click.echo(f"Password: {password or '(the one given when the demo was first loaded: --password or DEMO_PASSWORD)'}")
