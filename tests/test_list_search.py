@@ -124,3 +124,19 @@ def test_a_long_list_is_counted_only_up_to_a_bound(world, login, monkeypatch):
     assert "62 agreements" in third and "Page 3 of 3" in third and 'rel="next"' not in third
     assert len(_listed(third)) == 12
     assert "2 agreements" in body(s.get("/agreements?q=card"))
+
+
+def test_a_select_renders_the_same_options_as_wtforms_own_widget(app):
+    """The faster select (tracker/forms.py) writes exactly what WTForms writes: escaped values and labels, the
+    chosen option selected, a choice with attributes of its own still through WTForms."""
+    from wtforms.fields.choices import Choice
+    from wtforms.widgets import Select
+
+    from tracker.forms import _Select
+
+    choices = [Choice(1, 'A & <b>"', False, None), Choice('x"y', "Q", True, None), Choice(True, "t", False, None),
+               Choice("", "", False, None), Choice(None, None, True, None), Choice(0, "", False, None),
+               Choice(2, "with attributes", True, {"disabled": True})]
+    with app.test_request_context():
+        for choice in choices:
+            assert str(_Select.render_option(choice)) == str(Select.render_option(choice))

@@ -5,7 +5,9 @@ from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import FieldList, FormField, HiddenField, SelectField
+from wtforms.widgets import Select
 from wtforms.meta import DefaultMeta
 from wtforms.validators import ValidationError
 
@@ -22,6 +24,23 @@ def _render_field(meta, field, render_kw):
 
 
 FlaskForm.Meta.render_field = _render_field
+
+
+class _Select(Select):
+    """WTForms' select, with the plain option (no attributes of its own) written directly: the same HTML as
+    `html_params` gives, at about a tenth of the cost (500 options: 1.7 ms against 21.6 ms). A list's organisation
+    filter has hundreds of options, which were half the CPU time of an admin's agreements page (docs/performance.md)."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {"selected " if choice.selected else ""}value="{escape(value)}">{label}</option>')
+
+
+SelectField.widget = _Select()
 
 
 def optional_int(value):

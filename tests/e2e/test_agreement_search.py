@@ -119,3 +119,25 @@ def test_back_from_an_agreement_shows_the_whole_filtered_page(signed_in):
     expect(page.get_by_role("heading", level=1, name="Agreements")).to_be_visible()
     expect_one_layout(page)
     expect_titles(page, {MOU, DATA_SHARING})
+
+
+def test_organisation_filter_narrows_to_one_school_and_keeps_the_choice(signed_in):
+    """The organisation filter (its options written by the app's own select, tracker/forms.py) offers the user's
+    organisations and those below them, narrows the list to the one chosen, and a reload shows it still chosen."""
+    page = signed_in("superintendent@demo.test")
+    page.goto("/agreements")
+    mark_document(page)
+    options = page.locator("#agreement-org option").all_inner_texts()
+    assert options[0] == "Any organisation"
+    assert {"Riverside Unified School District", "Lincoln Elementary School"} <= set(options)
+    assert "Riverside Public Library" not in options, "only the district and its schools are offered"
+
+    page.get_by_label("Organisation").select_option(label="Lincoln Elementary School")
+    expect_titles(page, {CLASS_VISITS})
+    expect(page).to_have_url(re.compile(r"org=\d+"))
+    assert still_same_document(page), "filtering reloaded the whole page"
+    page.screenshot(path="/tmp/shots-speed/organisation-filter.png", full_page=True)
+
+    page.reload()
+    expect_titles(page, {CLASS_VISITS})
+    expect(page.get_by_label("Organisation").locator("option:checked")).to_have_text("Lincoln Elementary School")
