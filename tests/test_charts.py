@@ -39,7 +39,7 @@ def test_bars_keep_every_label_whole_and_nothing_overlaps():
     assert " ".join(line for _y, line in first["lines"]) == long and len(first["lines"]) == 2
     assert all(len(line) <= charts.WRAP for _y, line in first["lines"])
     assert first["lines"][-1][0] < first["bar_y"] < first["bar_y"] + charts.BAR < second["lines"][0][0] - charts.FONT
-    assert drawn.track + 6 + len("$1,234,567.89") * charts.FIGURE <= drawn.width  # the longest value is whole
+    assert drawn.track + 6 + charts.measure("$1,234,567.89") <= drawn.width  # the longest value is whole
     assert sum(w for _x, w, _f in first["segments"]) == pytest.approx(drawn.track)  # stacked to the full scale
     assert first["target_x"] == pytest.approx(drawn.track * 0.9, abs=0.1)
     assert drawn.height >= second["bar_y"] + charts.BAR
