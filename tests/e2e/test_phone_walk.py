@@ -2,6 +2,7 @@
 filters (a long option), the clause form (its example), a signed version's history (long hashes). None scrolls
 sideways."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import MOU
 
@@ -24,3 +25,22 @@ def test_admin_pages_with_long_options_examples_and_hashes_fit_a_phone(signed_in
         page.goto(path)
         assert sideways(page) <= 0, f"{path} scrolls sideways by {sideways(page)}px at 390 px"
     assert "sha256" in page.locator("section.history").inner_text()  # the hashes are there, wrapped
+
+
+def test_a_school_librarian_records_cards_on_a_phone_and_the_saved_row_keeps_its_column_names(signed_in, demo):
+    page = signed_in("librarian@demo.test", viewport=PHONE)
+    page.goto(f"/agreements/{demo.agreements[MOU]}/drives")
+    page.get_by_role("link", name="Library Card Sign-up Month 2026").first.click()
+    page.get_by_role("link", name="Lincoln Elementary School").first.click()
+    page.get_by_role("link", name="Edit grade 03").click()
+    editing = page.locator("tr.editing")
+    expect(editing.get_by_label("Enrolment")).to_be_focused()  # the first field of the opened form
+    assert editing.locator("td[data-label]").count() == 0  # the form's row is not squeezed under one column's name
+    assert sideways(page) <= 0
+    editing.get_by_label("Issued").fill("21")
+    editing.get_by_role("button", name="Save").click()
+    saved = page.locator("tr.saved")
+    expect(saved).to_be_focused()
+    expect(page.locator("#announcer")).to_have_text("Updated: Grade 03")
+    assert saved.locator("[data-label='Issued']").inner_text().strip() == "21"  # it stacks as "Issued 21" on a phone
+    page.screenshot(path="/tmp/shots-words/e2e-saved-row-librarian-390.png", full_page=False)
