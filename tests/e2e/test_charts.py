@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import MOU
+from tests.e2e.conftest import MOU, axe_violations, describe_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -54,10 +54,14 @@ def test_the_directors_report_and_dashboard_charts_are_whole_and_legible(signed_
     assert cards.locator("svg text", has_text="Washington Elementary School").count() == 1
     assert cards.get_by_role("img").get_attribute("aria-describedby") == "chart-cards-desc"
     check_charts(page, "the annual report", width, 4)
+    found = axe_violations(page)
+    assert not found, describe_violations(found)
     page.screenshot(path=str(SHOTS / f"e2e-report-director-{width}.png"), full_page=True)
 
     page.goto("/")
     check_charts(page, "the dashboard", width, 1)
+    found = axe_violations(page)
+    assert not found, describe_violations(found)
     page.locator("#chart-drives").screenshot(path=str(SHOTS / f"e2e-dashboard-chart-director-{width}.png"))
     page.screenshot(path=str(SHOTS / f"e2e-dashboard-director-{width}.png"), full_page=True)
 
@@ -68,4 +72,6 @@ def test_a_school_librarian_on_a_phone_sees_the_drive_chart_legibly(signed_in, d
     page.get_by_role("link", name="Library Card Sign-up Month 2026").first.click()
     page.locator("#chart-drive").wait_for()
     check_charts(page, "the drive's page", 390, 1)
+    found = axe_violations(page)
+    assert not found, describe_violations(found)
     page.screenshot(path=str(SHOTS / "e2e-drive-librarian-390.png"), full_page=True)
