@@ -89,7 +89,7 @@ var lastSettled = null;
 function nameOf(fresh) {
   var heading = fresh.querySelector("h1, h2, h3, legend");
   if (heading) { return heading.textContent.trim(); }
-  var cell = fresh.matches("tr") ? fresh.querySelector("th, td") : null;
+  var cell = fresh.matches("tr") ? fresh.querySelector("th[scope=row]") || fresh.querySelector("th, td") : null;
   if (!cell) { return ""; }
   var text = cell.textContent.trim().split(/\s*\n\s*/)[0];
   return ((cell.getAttribute("data-label") || "") + " " + text).trim();
@@ -118,8 +118,11 @@ document.addEventListener("htmx:afterSettle", function (event) {
     target = field;
     message = body.editingMessage + " " + name;
   } else {
-    target = fresh;
-    message = said ? said.textContent.trim() : body.updatedMessage + " " + name;
+    // a row's own button (Mark done) that swapped its whole section: focus that row again, in the new section
+    var row = source && source.closest ? source.closest("tr[id], li[id]") : null;
+    var again = row && row !== fresh && !fresh.matches("tr, li") ? fresh.querySelector("#" + CSS.escape(row.id)) : null;
+    target = again || fresh;
+    message = said ? said.textContent.trim() : body.updatedMessage + " " + (again ? nameOf(again) : name);
   }
   var announcer = document.getElementById("announcer");
   if (announcer) { announcer.textContent = ""; window.setTimeout(function () { announcer.textContent = message; }, 50); }

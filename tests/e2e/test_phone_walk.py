@@ -44,3 +44,15 @@ def test_a_school_librarian_records_cards_on_a_phone_and_the_saved_row_keeps_its
     expect(page.locator("#announcer")).to_have_text("Updated: Grade 03")
     assert saved.locator("[data-label='Issued']").inner_text().strip() == "21"  # it stacks as "Issued 21" on a phone
     page.screenshot(path="/tmp/shots-words/e2e-saved-row-librarian-390.png", full_page=False)
+
+
+def test_a_rows_own_button_leaves_focus_on_that_row_in_the_updated_section(signed_in, demo):
+    """"Mark done" swaps the whole milestones section; focus comes back to the milestone's row, not the section."""
+    page = signed_in("director@demo.test", viewport={"width": 1280, "height": 900})
+    page.goto(f"/agreements/{demo.agreements[MOU]}/milestones")
+    row = page.locator("tr", has_text="Teacher sets delivered to every school")
+    row_id = row.get_attribute("id")
+    row.get_by_role("button", name="Mark done").click()
+    expect(page.locator(f"#{row_id}")).to_be_focused()
+    expect(page.locator(f"#{row_id}")).to_contain_text("Done")
+    expect(page.locator("#announcer")).to_contain_text("Updated:")
