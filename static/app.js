@@ -61,7 +61,8 @@ if (menuToggle) {
 // Narrow screens: each table cell carries its column's name, so a row can stack as "Name: value" lines
 // (app.css) and no column is hidden or scrolled away.
 function labelTables(root) {
-  root.querySelectorAll("table").forEach(function (table) {
+  var inside = root.closest ? root.closest("table") : null;  // a row swapped in (or out of band) joins its table
+  (inside ? [inside] : root.querySelectorAll("table")).forEach(function (table) {
     var heads = [];
     table.querySelectorAll("thead tr:last-child > th, thead tr:last-child > td").forEach(function (th) {
       for (var i = 0; i < (th.colSpan || 1); i++) { heads.push(th.textContent.trim()); }
@@ -70,7 +71,8 @@ function labelTables(root) {
     table.querySelectorAll("tbody tr, tfoot tr").forEach(function (row) {
       var column = 0;
       Array.prototype.forEach.call(row.children, function (cell) {
-        if (heads[column] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", heads[column]); }
+        var one = (cell.colSpan || 1) === 1;  // a cell across columns (an inline form's row) is no one column's value
+        if (heads[column] && one && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", heads[column]); }
         column += cell.colSpan || 1;
       });
     });
@@ -83,20 +85,29 @@ labelTables(document);
 // a refused form -> its first invalid field; an opened form (".editing") -> its first field; anything else (a saved row or
 // section, a new tab) -> the new content itself. Updates a person causes while typing (live search) keep focus.
 var lastSettled = null;
+// What an update is called when announced: its heading, else (a table row) its first cell under its column's name.
+function nameOf(fresh) {
+  var heading = fresh.querySelector("h1, h2, h3, legend");
+  if (heading) { return heading.textContent.trim(); }
+  var cell = fresh.matches("tr") ? fresh.querySelector("th[scope=row]") || fresh.querySelector("th, td") : null;
+  if (!cell) { return ""; }
+  var text = cell.textContent.trim().split(/\s*\n\s*/)[0];
+  return ((cell.getAttribute("data-label") || "") + " " + text).trim();
+}
 document.addEventListener("htmx:afterSettle", function (event) {
   var fresh = event.target;
   var swapped = event.detail.target;  // what was asked for (replaced, for an outerHTML swap); not an out-of-band part
   var main = fresh === swapped || (swapped && !swapped.isConnected && (!swapped.id || fresh.id === swapped.id));
-  if (!(fresh instanceof Element) || !fresh.isConnected || !main || event.detail.xhr === lastSettled) { return; }
+  if (!(fresh instanceof Element) || !fresh.isConnected) { return; }
+  labelTables(fresh);  // every swapped part, out-of-band ones too, so a phone stacks its rows with their names
+  if (!main || event.detail.xhr === lastSettled) { return; }
   lastSettled = event.detail.xhr;
-  labelTables(fresh.parentElement || fresh);
   var source = event.detail.requestConfig && event.detail.requestConfig.elt;
   var typing = source && source.isConnected && !fresh.contains(source) && source.closest("form, input, select, textarea");
   var body = document.body.dataset;
   var invalid = fresh.querySelector("[aria-invalid='true'], .form-errors");
   var field = fresh.querySelector("input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])");
-  var heading = fresh.querySelector("h1, h2, h3, legend");
-  var name = heading ? heading.textContent.trim() : "";
+  var name = nameOf(fresh);
   var said = fresh.querySelector(".flash, [role=status]");
   var target, message;
   if (invalid) {
@@ -107,8 +118,11 @@ document.addEventListener("htmx:afterSettle", function (event) {
     target = field;
     message = body.editingMessage + " " + name;
   } else {
-    target = fresh;
-    message = said ? said.textContent.trim() : body.updatedMessage + " " + name;
+    // a row's own button (Mark done) that swapped its whole section: focus that row again, in the new section
+    var row = source && source.closest ? source.closest("tr[id], li[id]") : null;
+    var again = row && row !== fresh && !fresh.matches("tr, li") ? fresh.querySelector("#" + CSS.escape(row.id)) : null;
+    target = again || fresh;
+    message = said ? said.textContent.trim() : body.updatedMessage + " " + (again ? nameOf(again) : name);
   }
   var announcer = document.getElementById("announcer");
   if (announcer) { announcer.textContent = ""; window.setTimeout(function () { announcer.textContent = message; }, 50); }

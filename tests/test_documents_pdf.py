@@ -3,7 +3,9 @@ caught by /verify, and nothing a clause or a name says fetched or attached."""
 import hashlib
 import io
 import re
+from datetime import timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pypdf
 import pytest
@@ -110,6 +112,16 @@ def test_verify_by_id_by_sha256_and_from_the_qr_code_shows_what_was_registered_a
         assert sealed.public_id in html and "Lakeside Library System" in html and "Olive Outside" in html
     unknown = visitor.get("/verify?id=MOU-0000000000")
     assert unknown.status_code == 404 and "Not genuine" in unknown.get_data(as_text=True)
+
+
+def test_verify_shows_times_in_the_documents_zone_with_its_abbreviation_and_in_utc(sealed, login):
+    """The version fixed its library party's zone when it left draft (the world's library is in New York)."""
+    sealed_at = db.session.get(DocumentVersion, sealed.id).frozen_at
+    html = login(None).get(f"/verify?id={sealed.public_id}").get_data(as_text=True)
+    local = sealed_at.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("America/New_York"))
+    assert local.strftime("%Z") in html and local.strftime("%Z") in ("EST", "EDT")
+    assert sealed_at.strftime("%Y-%m-%d %H:%M:%S") + " UTC" in html
+    assert "America/New_York (EST/EDT)" in html
 
 
 def test_verify_refuses_what_is_not_a_pdf_or_too_large(app, sealed, login):

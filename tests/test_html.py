@@ -7,9 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import Session
 from tests.test_words import demo, walk  # noqa: F401  (the demo fixture)
+from tracker.documents.models import DocumentVersion
+from tracker.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 JAR = Path(os.environ.get("VNU_DIR", ROOT / ".tools" / "vnu")) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -30,6 +33,9 @@ def test_every_page_the_demo_reaches_is_valid_html(app, demo, tmp_path):  # noqa
         walk(app, Session(app.test_client(), f"{role}@demo.test"), per_shape=1, pages=pages)
     pages["/login"] = app.test_client().get("/login").get_data(as_text=True)
     pages["/verify"] = app.test_client().get("/verify").get_data(as_text=True)
+    sealed = db.session.scalar(select(DocumentVersion.public_id).where(DocumentVersion.pdf_sha256.is_not(None)))
+    assert sealed, "the demo has a sealed MOU, whose registered details /verify shows"
+    pages["/verify?id"] = app.test_client().get(f"/verify?id={sealed}").get_data(as_text=True)
     files = {}
     for index, (url, html) in enumerate(sorted(pages.items())):
         if not html.lstrip().lower().startswith("<!doctype html>"):

@@ -8,15 +8,18 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from tests import documents as docs
 from tests.card_fixtures import import_roster, set_up_cards
 from tests.test_cards_roster import fixture
 from tests.test_orgs import new_org_data
 from tracker import clock
 from tracker.auth.models import User
-from tracker.calendar import reminders
+from tracker.calendar import key_dates, reminders
 from tracker.extensions import db
 from tracker.milestones.models import Milestone
 from tracker.orgs.models import Organisation
+from tracker.documents.models import SigningLink
+from tracker.scope.users import scope_of
 
 PACIFIC_EVENING = datetime(2026, 12, 2, 1, 38, tzinfo=timezone.utc)  # 17:38 PST on 1 December
 DEC_1, NOV_30 = date(2026, 12, 1), date(2026, 11, 30)
@@ -115,3 +118,19 @@ def test_the_organisation_form_takes_any_iana_zone(world, login):
     assert admin.post("/organisations/new", new_org_data(name="Zone School", time_zone="Pacific/Honolulu")).status_code == 303
     assert admin.post("/organisations/new", new_org_data(name="Far School", time_zone="Asia/Tokyo")).status_code == 303
     assert db.session.scalars(select(Organisation.time_zone).where(Organisation.name == "Far School")).one() == "Asia/Tokyo"
+
+
+def test_a_signing_links_expiry_is_a_key_date_on_the_readers_day(world, mailbox):
+    """A link that expires at 01:38 UTC on 16 December expires at 17:38 on the 15th in Los Angeles: someone there
+    reads it on the 15th, in their reminders and feeds and on the agreement."""
+    docs.out_for_signature(world, [docs.outside()])
+    db.session.scalar(select(SigningLink)).expires_at = datetime(2026, 12, 16, 1, 38)
+    world.orgs["library"].time_zone = "America/Los_Angeles"
+    db.session.commit()
+    reader, dec_15 = scope_of(user(world.emails["library_staff"])), date(2026, 12, 15)
+    with time_machine.travel(PACIFIC_EVENING, tick=False):
+        [expiry] = key_dates.collect(None, DEC_1, dec_15, kinds={"signing_link"}, scope=reader)
+        assert expiry.on == dec_15
+        assert key_dates.collect(None, DEC_1, date(2026, 12, 14), kinds={"signing_link"}, scope=reader) == []
+        [by_default] = key_dates.collect(None, DEC_1, date(2026, 12, 16), kinds={"signing_link"})  # New York's day
+        assert by_default.on == dec_15  # 20:38 on the 15th there, not the UTC date

@@ -1,7 +1,7 @@
 """Each person's own day. Dates are stored as dates and times in UTC; "today" and "now" are the user's: in the time
 zone of their first organisation, else DEFAULT_TIME_ZONE, never the server's. Outside a request (commands, jobs)
 it is DEFAULT_TIME_ZONE's day unless a user is named (a reminder digest is sent on its reader's day)."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import current_app, has_request_context
@@ -9,17 +9,19 @@ from flask import current_app, has_request_context
 from tracker.scope.users import current_scope, scope_of
 
 
-def zone_name(user=None) -> str:
-    """The IANA name of the user's time zone (the signed-in user's, without one; in a command, the default)."""
-    if user is not None:
-        chosen = scope_of(user).time_zone
-    else:
-        chosen = current_scope().time_zone if has_request_context() else None
+def zone_name(user=None, scope=None) -> str:
+    """The IANA name of the user's time zone (the signed-in user's, without one; in a command, the default). A
+    user's `scope` (tracker.scope.users) says it as well as the user."""
+    if scope is None and user is not None:
+        scope = scope_of(user)
+    if scope is None and has_request_context():
+        scope = current_scope()
+    chosen = scope.time_zone if scope is not None else None
     return chosen if is_zone(chosen) else current_app.config["DEFAULT_TIME_ZONE"]
 
 
-def zone(user=None) -> ZoneInfo:
-    return ZoneInfo(zone_name(user))
+def zone(user=None, scope=None) -> ZoneInfo:
+    return ZoneInfo(zone_name(user, scope))
 
 
 def now(user=None) -> datetime:
@@ -31,9 +33,14 @@ def today(user=None) -> date:
     return now(user).date()
 
 
-def local(value: datetime, user=None) -> datetime:
+def local(value: datetime, user=None, scope=None) -> datetime:
     """A stored time (naive UTC) in the user's zone (aware, so it can say its abbreviation)."""
-    return value.replace(tzinfo=timezone.utc).astimezone(zone(user))
+    return value.replace(tzinfo=timezone.utc).astimezone(zone(user, scope))
+
+
+def stored(day: date, at: time, in_zone: ZoneInfo) -> datetime:
+    """The moment `at` on `day` on a wall clock in `in_zone`, as times are stored (naive UTC)."""
+    return datetime.combine(day, at, tzinfo=in_zone).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def is_zone(name: str | None) -> bool:

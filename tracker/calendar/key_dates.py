@@ -17,10 +17,12 @@ Reminders, calendar feeds, the agreement's key dates and the dashboard read them
 (the dashboard's "ending" panel through `term_rows`, to sort and count in the database).
 """
 import calendar
+import dataclasses
 import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -32,6 +34,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from tracker import clock
 from tracker.agreements import workflow
 from tracker.agreements.models import Agreement, Goal
 from tracker.auth.permissions import Relation
@@ -93,9 +96,11 @@ class Window:
     start_month = bindparam("kd_start_month", type_=Integer)  # months since year 0 (`month_number`)
 
 
-def window_values(start: date, end: date) -> dict:
-    return {"kd_start": start, "kd_end": end, "kd_start_at": datetime.combine(start, time.min),
-            "kd_end_at": datetime.combine(end, time.max), "kd_start_year": start.year,
+def window_values(start: date, end: date, zone=None) -> dict:
+    """The window's values; its moments are the first and last of its days in the reader's `zone` (UTC without)."""
+    zone = zone or ZoneInfo("UTC")
+    return {"kd_start": start, "kd_end": end, "kd_start_at": clock.stored(start, time.min, zone),
+            "kd_end_at": clock.stored(end, time.max, zone), "kd_start_year": start.year,
             "kd_start_month": start.year * 12 + start.month - 1}
 
 
@@ -123,7 +128,8 @@ ROW = {"on": Date, "kind": String, "agreement_id": Integer, "agreement_title": S
        "name": String, "note": String,  # its words (a title, a signer's name and address, ...)
        "number": Integer, "months": Integer,  # figures (notice days, renewal months, a version's number)
        "term_end": Date, "end_date": Date,  # an agreement's current term end and its first end date
-       "owner_user_id": Integer, "owed_by": Integer}
+       "owner_user_id": Integer, "owed_by": Integer,
+       "at": DateTime}  # a date that is a moment (a link's expiry, UTC): its `on` is the reader's day of it
 
 
 def row(**columns) -> list:
@@ -143,7 +149,8 @@ def collect(agreement_ids, start: date, end: date, kinds=None, scope=None) -> li
     listed = isinstance(agreement_ids, (list, tuple, set, frozenset))
     if not sources or (listed and not agreement_ids):
         return []
-    window, values = window_of(start, end), window_values(start, end)
+    zone = clock.zone(scope=scope)
+    window, values = window_of(start, end), window_values(start, end, zone)
     if listed:
         statement, values = _statement(sources, window, db.engine.dialect.name), {**values, **listed_values(agreement_ids)}
     elif agreement_ids is None:
@@ -151,11 +158,18 @@ def collect(agreement_ids, start: date, end: date, kinds=None, scope=None) -> li
     else:  # a SELECT of ids: built for it
         statement = select(union_all(*(s.rows(agreement_ids, window) for s in sources)).subquery())
     by_kind = {kind: s for s in sources for kind in s.kinds}
-    dates = [by_kind[r.kind].make(r) for r in db.session.execute(statement, values)
+    dates = [_on_the_day(by_kind[r.kind].make(r), r.at, zone) for r in db.session.execute(statement, values)
              if kinds is None or r.kind in kinds]
     if scope is not None:
         dates = seen_by(dates, scope)
     return sorted(dates, key=lambda d: (d.on, d.agreement_title, str(d.title), d.uid))
+
+
+def _on_the_day(day: KeyDate, at: datetime | None, zone) -> KeyDate:
+    """A moment's key date falls on the reader's day of it, not on its UTC date."""
+    if at is None:
+        return day
+    return dataclasses.replace(day, on=at.replace(tzinfo=timezone.utc).astimezone(zone).date())
 
 
 @functools.lru_cache(maxsize=128)

@@ -2,12 +2,12 @@
 calendar feeds), card-drive progress on the dashboard, and cards issued in the annual report."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, literal, select
+from sqlalchemy import and_, case, func, literal, select
 
 from tracker.agreements.models import Agreement
 from tracker.auth.permissions import Relation
 from tracker.calendar.key_dates import KeyDate, Source, add_source, plus_days, row, within
-from tracker.cards import drives
+from tracker.cards import coverage, drives
 from tracker.cards.models import CardDrive, DataSharingSpec, DriveCount
 from tracker.dashboard.service import DashboardView, Panel, add_panel
 from tracker.extensions import db
@@ -44,22 +44,40 @@ def drive_panel(view: DashboardView) -> dict:
         whole, own = [], view.agreement_ids
     else:
         whole, own = view.whole_ids, view.below_ids
-    return {"drives": [] if whole == [] else drives.drive_progress(whole),
-            "schools": drives.school_progress(own, scope.own) if own else [],
-            "to_close": [] if whole == [] else drives.past_their_end(whole, view.today)}
+    found = {"drives": [] if whole == [] else drives.drive_progress(whole),
+             "schools": drives.school_progress(own, scope.own) if own else [],
+             "to_close": [] if whole == [] else drives.past_their_end(whole, view.today)}
+    found["chart"] = _compared(found)
+    return found
+
+
+def _compared(found: dict):
+    """The dashboard's chart, where there is something to compare: the schools of the newest drive under way for
+    those who see it whole, their own schools' rows for the others (none for a single school: its bar is there)."""
+    if found["drives"]:
+        newest = db.session.get(CardDrive, found["drives"][0]["id"])
+        rows = drives.by_school(newest)
+        title = _("%(drive)s: share of enrolment with a library card per school, against its target", drive=newest.name)
+        return coverage.chart(title, rows) if len(rows) > 1 else None
+    if len(found["schools"]) > 1:
+        return coverage.chart(_("Share of enrolment with a library card, against the target"), found["schools"],
+                              lambda r: f"{r['school']} · {r['name']}")
+    return None
 
 
 def _cards(subject: ReportSubject) -> dict:
     """Per school, the counts of the drives that started in the school year."""
     rows = db.session.execute(
-        select(Organisation.name, *drives.summed(drives.SUMMED)).join(DriveCount, DriveCount.school_id == Organisation.id)
+        select(Organisation.name, *drives.summed(drives.SUMMED),
+               func.max(func.coalesce(DriveCount.target_percent, CardDrive.target_percent)).label("target")).join(DriveCount, DriveCount.school_id == Organisation.id)
         .join(CardDrive, CardDrive.id == DriveCount.drive_id)
         .where(CardDrive.agreement_id.in_(subject.agreement_ids),
                CardDrive.starts_on.between(subject.year.start, subject.year.end))
         .group_by(Organisation.id, Organisation.name).order_by(Organisation.name, Organisation.id)).all()
-    schools = [drives.progress_row(r.name, {f: getattr(r, f) for f in drives.SUMMED}, 0) for r in rows]
+    schools = [drives.progress_row(r.name, {f: getattr(r, f) for f in drives.SUMMED}, r.target or 0) for r in rows]
     total = drives.progress_row(_("All schools"), {f: sum(s[f] for s in schools) for f in drives.SUMMED}, 0)
-    return {"schools": schools, "total": total}
+    chart = coverage.chart(_("Share of enrolment with a library card per school, against its target"), schools)
+    return {"schools": schools, "total": total, "chart": chart if schools else None}
 
 
 def _card_tables(subject: ReportSubject, data: dict):

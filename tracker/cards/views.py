@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tracker.agreements import parts
 from tracker.auth.access import can, current_actor, requires
-from tracker.cards import drives, models, programme, roster
+from tracker.cards import coverage, drives, models, programme, roster
 from tracker.cards.forms import CardStatusForm, CountForm, DriveForm, GradeCardsForm, ProgrammeForm, SpecForm
 from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, CardDrive, DriveCount, RosterImport, Student
 from tracker.cards.workflow import DRIVE_STATUSES
@@ -192,7 +192,9 @@ def drive(agreement, drive):
 def _drive_page_shown(agreement, drive, status: int = 200):
     """The drive's totals, and the rows by school and grade of the schools that concern the user."""
     schools = current_access().schools
-    return parts.page("cards/drive.html", agreement, "drives", status, drive=drive, schools=drives.by_school(drive, schools),
+    rows = drives.by_school(drive, schools)
+    chart = coverage.chart(_("Share of enrolment with a library card per school, against its target"), rows)
+    return parts.page("cards/drive.html", agreement, "drives", status, drive=drive, schools=rows, chart=chart,
                       grades=drives.by_grade(drive, schools), total=drives.total(drive), own_only=schools is not None)
 
 

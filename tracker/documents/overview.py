@@ -21,7 +21,7 @@ def expiring_links_rows(agreement_ids, window):
     query runs)."""
     query = (select(*row(on=day_of(SigningLink.expires_at), kind=literal("signing_link"), agreement_id=Agreement.id,
                          agreement_title=Agreement.title, ref=SigningLink.id, name=Signatory.name, note=Signatory.email,
-                         number=DocumentVersion.number))
+                         number=DocumentVersion.number, at=SigningLink.expires_at))
              .select_from(SigningLink).join(Signatory, SigningLink.signatory_id == Signatory.id)
              .join(DocumentVersion, Signatory.version_id == DocumentVersion.id)
              .join(Document, DocumentVersion.document_id == Document.id)

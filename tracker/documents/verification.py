@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker import sealing
+from tracker.documents import locality
 from tracker.documents.models import DocumentVersion
 from tracker.extensions import db
 from tracker.validation import Invalid
@@ -31,6 +32,7 @@ class Answer:
     signers: list[dict] = field(default_factory=list)
     sealed_at: object = None
     sha256: str = ""
+    locality: object = None  # the zone and language the document is read in (tracker.documents.locality)
 
 
 def _sealed(query) -> DocumentVersion | None:
@@ -52,7 +54,7 @@ def _details(version: DocumentVersion, genuine: bool) -> Answer:
         parties=fixed.get("parties", [p.organisation.name for p in agreement.parties]),
         signers=[{"name": s.name, "capacity": s.capacity_label, "organisation": s.organisation, "at": s.signed_at}
                  for s in version.signatories],
-        sealed_at=version.frozen_at, sha256=version.pdf_sha256,
+        sealed_at=version.frozen_at, sha256=version.pdf_sha256, locality=locality.of(version),
     )
 
 

@@ -2,10 +2,10 @@ from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker import clock
+from tracker import charts, clock
 from tracker.agreements import parts
 from tracker.auth.access import current_actor, requires
-from tracker.health import chart, service
+from tracker.health import service
 from tracker.health.forms import AnswerForm, RoundForm
 from tracker.health.models import ITEMS, SCALE, SurveyRound
 from tracker.forms import submitted
@@ -20,8 +20,8 @@ add_param(Param("round_id", "survey", "agreement", child(SurveyRound, "agreement
 def _health(agreement, access) -> dict:
     """What the health section shows: level history, the survey trend and its charts."""
     trend = service.agreement_trend(agreement)
-    charts = {item: chart.item_chart(trend.means[item], trend.parties, trend.rounds) for item in ITEMS}
-    return {"health": {"levels": service.level_history(agreement), "trend": trend, "charts": charts, "items": ITEMS}}
+    drawn = {item: charts.item_chart(trend.means[item], trend.parties, trend.rounds) for item in ITEMS}
+    return {"health": {"levels": service.level_history(agreement), "trend": trend, "charts": drawn, "items": ITEMS}}
 
 
 parts.add_part(parts.Part("health", _l("Health"), (parts.Section("health", "health/_section.html", _health),),

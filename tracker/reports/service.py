@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker import clock
+from tracker import charts, clock
 from tracker.agreements.models import Agreement, Goal, Party
 from tracker.agreements.service import WITH_PARTIES
 from tracker.auth.permissions import WHOLE
@@ -131,6 +131,9 @@ def csv_rows(subject: ReportSubject) -> tuple[list[str], list[list]]:
 def _resources(subject: ReportSubject) -> dict:
     shares = resources.shares_of(subject.agreement_ids, subject.year.start, subject.year.end)
     data = {"shares": shares, "balance": resources.balance(shares, subject.parties)}
+    givers = [side for side in data["balance"].sides if side.gives or side.receives]
+    data["chart"] = charts.bars(_("Value each party gives per year"), [
+        charts.Bar(side.name, resources.money(side.gives), [(side.gives, "main")]) for side in givers]) if givers else None
     if subject.organisation_ids is not None:
         data["outside"] = resources.organisation_balance(shares, subject.organisation_ids)
     return data
@@ -157,8 +160,12 @@ def _milestones(subject: ReportSubject) -> dict:
     counts = {status: sum(1 for m in items if m.status == status) for status in STATUSES}
     counts["overdue"] = sum(1 for m in items if m.overdue(today))
     decided = counts["done"] + counts["missed"] + counts["overdue"]  # an overdue milestone was not met (yet)
+    outcomes = [(STATUSES["done"], counts["done"]), (STATUSES["missed"], counts["missed"]), (_("Overdue"), counts["overdue"]),
+                (_("Still open, not yet due"), counts["planned"] + counts["in_progress"] - counts["overdue"])]
+    chart = charts.bars(_("Milestones due this school year, by outcome"),
+                        [charts.Bar(str(label), str(n), [(n, "main")]) for label, n in outcomes], top=len(items))
     return {"items": items, "counts": counts, "met_percent": round(100 * counts["done"] / decided) if decided else None,
-            "today": today}
+            "today": today, "chart": chart if items else None}
 
 
 def _milestone_tables(subject, data):
@@ -171,7 +178,11 @@ def _milestone_tables(subject, data):
 def _goals(subject: ReportSubject) -> dict:
     query = (select(Goal).where(Goal.agreement_id.in_(subject.agreement_ids)).options(selectinload(Goal.agreement))
              .order_by(Goal.agreement_id, Goal.position))
-    return {"goals": db.session.execute(query).scalars().all()}
+    goals = db.session.execute(query).scalars().all()
+    measured = [g for g in goals if g.progress is not None]
+    chart = charts.bars(_("Progress of each SMART goal"), [
+        charts.Bar(g.statement, f"{g.progress}%", [(g.progress, "main")]) for g in measured], top=100)
+    return {"goals": goals, "chart": chart if measured else None}
 
 
 def _goal_tables(subject, data):

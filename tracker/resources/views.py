@@ -15,12 +15,7 @@ parts.add_part(parts.Part("resources", _l("Resources"), (parts.Section(
     "resources", "resources/_section.html", lambda agreement, access: {"balance": service.agreement_balance(agreement)}),), position=60))
 
 
-@bp.app_template_filter()
-def money(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+bp.add_app_template_filter(service.money, "money")
 
 
 add_param(Param("share_id", "share", "agreement", child(ResourceShare, "agreement_id")))
