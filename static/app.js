@@ -1,6 +1,6 @@
 // When an htmx request fails (403, 404, 500, lost connection) nothing is swapped; say so.
 document.addEventListener("htmx:responseError", function (event) {
-  showProblem(document.body.dataset.errorMessage + " (" + event.detail.xhr.status + ")");
+  showProblem(document.body.dataset.errorMessage);
 });
 document.addEventListener("htmx:sendError", function () {
   showProblem(document.body.dataset.offlineMessage);

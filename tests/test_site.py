@@ -56,7 +56,7 @@ def test_404_page_is_inside_the_layout(world, login):
     assert response.status_code == 404
     assert in_layout(page)
     assert '<nav aria-label="Main">' in page
-    assert heading(page) == "Not found (404)"
+    assert heading(page) == "Not found"
     assert 'href="/"' in page
 
 
@@ -64,7 +64,7 @@ def test_404_for_an_unknown_url_when_logged_out(client):
     response = client.get("/no/such/page")
     page = body(response)
     assert response.status_code == 404
-    assert in_layout(page) and heading(page) == "Not found (404)"
+    assert in_layout(page) and heading(page) == "Not found"
 
 
 def test_403_page_is_inside_the_layout(world, login):
@@ -73,7 +73,7 @@ def test_403_page_is_inside_the_layout(world, login):
     assert response.status_code == 403
     assert in_layout(page)
     assert '<nav aria-label="Main">' in page
-    assert heading(page) == "Not allowed (403)"
+    assert heading(page) == "Not allowed"
     assert "Your role does not allow this." in flat(page)
 
 
@@ -119,7 +119,7 @@ def test_500_rolls_back_and_renders_the_error_page(world, failing_app):
     page = body(response)
     assert response.status_code == 500
     assert in_layout(page) and '<nav aria-label="Main">' in page
-    assert heading(page) == "Something went wrong (500)"
+    assert heading(page) == "Something went wrong"
     assert "Nothing was saved from this request." in flat(page)
     assert "boom" not in page and "Traceback" not in page
     assert failing_app.seen["pending"] is True, "the route did write before failing"

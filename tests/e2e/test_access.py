@@ -203,4 +203,4 @@ def test_a_failed_htmx_request_is_announced(signed_in, demo):
     expect(problem).to_be_hidden()
     page.evaluate("htmx.ajax('GET', '/agreements/999999/sections/summary', '#section-summary')")
     expect(problem).to_be_visible()
-    expect(problem).to_have_text("That did not work; reload the page and try again. (404)")
+    expect(problem).to_have_text("That did not work; reload the page and try again.")  # words, no status number

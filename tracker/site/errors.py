@@ -24,7 +24,7 @@ MESSAGES = {
 def _page(status: int, detail: str | None = None, again: str | None = None):
     title, message = MESSAGES[status]()
     template = "errors/_message.html" if request.htmx else "errors/page.html"
-    return render_template(template, status=status, title=title, message=detail or message, again=again), status
+    return render_template(template, title=title, message=detail or message, again=again), status
 
 
 SECURITY_HEADERS = {
