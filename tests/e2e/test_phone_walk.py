@@ -1,6 +1,8 @@
 """The walk of issue 15's list on a 390 px phone, for the pages the main-page test leaves out: the audit log's
 filters (a long option), the clause form (its example), a signed version's history (long hashes). None scrolls
 sideways."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -56,3 +58,18 @@ def test_a_rows_own_button_leaves_focus_on_that_row_in_the_updated_section(signe
     expect(page.locator(f"#{row_id}")).to_be_focused()
     expect(page.locator(f"#{row_id}")).to_contain_text("Done")
     expect(page.locator("#announcer")).to_contain_text("Updated:")
+
+
+def test_saving_a_rows_edit_form_leaves_focus_on_that_row(signed_in, demo):
+    """A milestone's Edit opens a form in the section's place; once saved, focus is on that milestone's row."""
+    page = signed_in("director@demo.test", viewport={"width": 1280, "height": 900})
+    page.goto(f"/agreements/{demo.agreements[MOU]}/milestones")
+    row = page.locator("tr", has_text="Teacher sets delivered to every school")
+    row_id = row.get_attribute("id")
+    row.get_by_role("link", name=re.compile("^Edit")).click()
+    form = page.locator("#section-milestones form")
+    expect(form.get_by_label("What is owed")).to_be_focused()
+    form.get_by_label("What is owed").fill("Teacher sets delivered to every school and branch")
+    form.get_by_role("button", name="Save milestone").click()
+    expect(page.locator(f"#{row_id}")).to_be_focused()
+    expect(page.locator(f"#{row_id}")).to_contain_text("every school and branch")

@@ -178,11 +178,12 @@ def _version_of(form) -> int | None:
     return form.read_version() if hasattr(form, "read_version") else None
 
 
-def section_form(agreement, key: str, form, heading, submit, action: str, save):
+def section_form(agreement, key: str, form, heading, submit, action: str, save, row: str | None = None):
     """A form that takes a section's place: shown on GET; on POST `save(version)` runs (it may return
     warnings: saved, but shown to the user), then the section comes back; or the form with its errors
     (422), or with what others changed (409: saving again applies it, knowingly). Swapped in place with
-    htmx; without JavaScript, on a workspace page of its own."""
+    htmx; without JavaScript, on a workspace page of its own. `row`: the id of the row the form edits, where
+    focus returns once it is saved."""
     outcome = submitted(form, lambda: save(_version_of(form)))
     if outcome.saved:
         return section_response(agreement, key, notices=outcome.result or ())
@@ -190,7 +191,7 @@ def section_form(agreement, key: str, form, heading, submit, action: str, save):
         db.session.refresh(agreement)
         form.version.data = agreement.version
     part, _section = find_section(key)
-    context = dict(form=form, conflict=outcome.conflict, section=key, heading=heading, submit=submit, action=action,
+    context = dict(form=form, conflict=outcome.conflict, section=key, heading=heading, submit=submit, action=action, row=row,
                    cancel=url_for("agreements.section", agreement_id=agreement.id, section=key))
     if wants_fragment():
         return render_fragment_html(render_template("agreements/_section_form.html", agreement=agreement, **context),

@@ -214,7 +214,8 @@ def edit_goal(agreement, goal):
         service.update_goal(current_actor(), agreement, goal.id, form_data(form, service.GOAL_FIELDS), version)
 
     return parts.section_form(agreement, "goals", form, _("Edit goal"), _("Save goal"),
-                              url_for("agreements.edit_goal", agreement_id=agreement.id, goal_id=goal.id), save)
+                              url_for("agreements.edit_goal", agreement_id=agreement.id, goal_id=goal.id), save,
+                              row=f"goal-{goal.id}")
 
 
 @bp.route("/<int:agreement_id>/goals/<int:goal_id>/remove", methods=["POST"])

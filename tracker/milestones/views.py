@@ -89,7 +89,8 @@ def edit(agreement, milestone):
     form = _milestone_form(agreement, milestone)
     return parts.section_form(agreement, "milestones", form, _("Edit milestone"), _("Save milestone"),
                               url_for("milestones.edit", agreement_id=agreement.id, milestone_id=milestone.id),
-                              lambda version: service.update(current_actor(), agreement, milestone, _fields(form), clock.today()))
+                              lambda version: service.update(current_actor(), agreement, milestone, _fields(form), clock.today()),
+                              row=f"milestone-{milestone.id}")
 
 
 @bp.route("/milestones/<int:milestone_id>/done", methods=["POST"])

@@ -58,7 +58,8 @@ def new(agreement):
 def edit(agreement, share):
     form = _form(agreement, share)
     return parts.section_form(agreement, "resources", form, _("Edit resource"), _("Save resource"),
-                              url_for("resources.edit", agreement_id=agreement.id, share_id=share.id), _save(agreement, form, share))
+                              url_for("resources.edit", agreement_id=agreement.id, share_id=share.id), _save(agreement, form, share),
+                              row=f"resource-{share.id}")
 
 
 @bp.route("/<int:share_id>/remove", methods=["POST"])
