@@ -124,9 +124,10 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.jobs.views import bp as jobs
     from tracker.jobs.worker import bp as jobs_cli
     from tracker.orgs.views import bp as orgs
+    from tracker.partners.views import bp as partners, staff as partner_changes
     from tracker.site.views import bp as site
 
-    for blueprint in (site, auth, accounts, profile, dashboard, orgs, agreements, jobs, audit, audit_log, demo, users,
+    for blueprint in (site, auth, accounts, profile, dashboard, orgs, partners, partner_changes, agreements, jobs, audit, audit_log, demo, users,
                       jobs_cli):
         app.register_blueprint(blueprint)
     _register_document_blueprints(app)

@@ -31,6 +31,12 @@ def today(user=None) -> date:
     return now(user).date()
 
 
+def today_of(organisation) -> date:
+    """The organisation's date, in its own time zone (the default zone when it names none we know)."""
+    name = organisation.time_zone if is_zone(organisation.time_zone) else current_app.config["DEFAULT_TIME_ZONE"]
+    return datetime.now(timezone.utc).astimezone(ZoneInfo(name)).date()
+
+
 def local(value: datetime, user=None) -> datetime:
     """A stored time (naive UTC) in the user's zone (aware, so it can say its abbreviation)."""
     return value.replace(tzinfo=timezone.utc).astimezone(zone(user))
