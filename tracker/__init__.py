@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.auth.profile import bp as profile
     from tracker.auth.views import bp as auth
     from tracker.auth import password_views, sso_views  # noqa: F401  (their routes join the auth blueprint)
+    from tracker.auth import domain_views  # noqa: F401  (its routes join the accounts blueprint)
     from tracker.dashboard.views import bp as dashboard
     from tracker.demo.cli import bp as demo
     from tracker.jobs.views import bp as jobs

@@ -10,6 +10,8 @@ ACTIONS = {
     "contact.created": _l("added a contact"),
     "contact.updated": _l("changed a contact"),
     "contact.removed": _l("removed a contact"),
+    "user.signup_domain_added": _l("allowed sign-up through single sign-on for an email domain"),
+    "user.signup_domain_removed": _l("stopped sign-up through single sign-on for an email domain"),
     "organisation.partner_link_sent": _l("emailed a contact a link to confirm or correct the details"),
     "organisation.partner_confirmed": _l("confirmed through their emailed link that the details are correct"),
     "organisation.partner_proposed": _l("proposed corrections through their emailed link"),
