@@ -237,3 +237,13 @@ def test_the_reminders_command_sends_partner_links(app, world, mailbox):
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["reminders", "send"])
     assert "Partners asked to confirm their details: 1 contacts of 1 organisations." in result.output
+
+
+def test_waiting_corrections_show_on_the_dashboard_of_staff_who_may_edit(world, login):
+    from tests.routes import new_proposal
+
+    new_proposal(world)  # a correction of Lakeside Library System waits
+    staff = login(world.emails["library_staff"]).get("/").text
+    assert "Partner corrections to check" in staff and "Lakeside Library System" in staff
+    assert "1 proposal waiting since" in staff
+    assert "Partner corrections to check" not in login(world.emails["viewer"]).get("/").text

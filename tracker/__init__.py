@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.jobs.worker import bp as jobs_cli
     from tracker.orgs.views import bp as orgs
     from tracker.partners.views import bp as partners, staff as partner_changes
+    from tracker.partners import overview  # noqa: F401  (its dashboard panel)
     from tracker.site.views import bp as site
 
     for blueprint in (site, auth, accounts, profile, dashboard, orgs, partners, partner_changes, agreements, jobs, audit, audit_log, demo, users,
