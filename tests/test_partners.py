@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, update
 
 from tracker.audit import sentences
-from tracker.audit import service as audit
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.orgs.models import Contact

@@ -5,7 +5,6 @@ link works once (a confirmation or a proposal spends it), until PARTNER_LINK_DAY
 be used changes nothing and says why. Staff send one from the organisation's page; once a year the reminders
 (`flask --app wsgi reminders send`) send one to the contacts of each organisation that needs review.
 """
-import hashlib
 import secrets
 import smtplib
 from datetime import datetime, timedelta, timezone
@@ -13,10 +12,12 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from tracker import mail, outward, validation
 from tracker.audit import service as audit
+from tracker.auth import links as account_links
+from tracker.auth.links import digest
 from tracker.extensions import db
 from tracker.orgs.models import Contact, Organisation
 from tracker.partners.models import PartnerLink
@@ -36,10 +37,6 @@ class LinkRefused(validation.LinkRefused):
 
 def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-
-
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def days() -> int:
@@ -79,11 +76,7 @@ def audit_name(actor: audit.Actor) -> str:
 
 def open_link(token: str) -> PartnerLink:
     """The link of this token if it can be used now, else `LinkRefused`."""
-    link = None
-    if token and len(token) <= 200:
-        link = db.session.scalar(select(PartnerLink).where(PartnerLink.token_hash == digest(token)))
-    if link is None:
-        raise LinkRefused("missing")
+    link = account_links.find(PartnerLink, token, LinkRefused)
     state = link.state(now())
     if state != "open":
         raise LinkRefused(state)

@@ -22,8 +22,12 @@ staff = Blueprint("partner_changes", __name__, url_prefix="/organisations")
 add_param(Param("proposal_id", "proposal", "organisation", child(ProposedChange, "organisation_id")))
 
 
-def _refused(refused: links.LinkRefused):
-    return render_template("partners/link_problem.html", message=refused.message), 410 if refused.gone else 404
+def _opened(token: str):
+    """(the open link, None), or (None, the page saying why it cannot be used: 410 used or expired, 404 unknown)."""
+    try:
+        return links.open_link(token), None
+    except links.LinkRefused as refused:
+        return None, (render_template("partners/link_problem.html", message=refused.message), 410 if refused.gone else 404)
 
 
 def _refusal_as_invalid(action):
@@ -39,10 +43,9 @@ def _refusal_as_invalid(action):
 @public
 def page(token: str):
     """The organisation's details and contacts, to confirm or correct, for whoever holds the link."""
-    try:
-        link = links.open_link(token)
-    except links.LinkRefused as refused:
-        return _refused(refused)
+    link, refusal = _opened(token)
+    if refusal:
+        return refusal
     org = link.organisation
     form = CorrectionsForm(obj=org) if request.method == "GET" else CorrectionsForm()
 
@@ -68,10 +71,9 @@ def page(token: str):
 @limits.page_limit("partner-link")
 @public
 def confirm(token: str):
-    try:
-        link = links.open_link(token)
-    except links.LinkRefused as refused:
-        return _refused(refused)
+    link, refusal = _opened(token)
+    if refusal:
+        return refusal
     form = ConfirmForm()
     org = link.organisation
     outcome = submitted(form, lambda: _refusal_as_invalid(
