@@ -130,6 +130,19 @@ def test_links_to_one_recipient_are_rate_limited(app, world, login, mailbox):
     assert len(db.session.scalars(select(PartnerLink)).all()) == 2
 
 
+def test_links_from_one_sender_are_rate_limited(app, world, login, mailbox):
+    first, second = librarian(world), librarian(world, email="second@north.k12.test")
+    saved = app.config["RATE_LIMIT_PARTNER_LINK_SENDER"]
+    app.config["RATE_LIMIT_PARTNER_LINK_SENDER"] = "1 per hour"
+    try:
+        staff = login(world.emails["library_staff"])
+        url = f"/organisations/{world.orgs['branch'].id}/partner-link"
+        assert staff.post(url, {"contact_id": first.id}).status_code == 303
+        assert staff.post(url, {"contact_id": second.id}).status_code == 429  # another recipient, the same sender
+    finally:
+        app.config["RATE_LIMIT_PARTNER_LINK_SENDER"] = saved
+
+
 def test_the_public_page_is_rate_limited_per_address(app, world, login):
     saved = app.config["RATE_LIMIT_PARTNER_LINK"]
     app.config["RATE_LIMIT_PARTNER_LINK"] = "3 per minute"

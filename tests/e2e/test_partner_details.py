@@ -90,19 +90,23 @@ def test_staff_send_a_link_the_librarian_corrects_staff_decide_and_the_log_tells
     shot(staff, "7-audit-log")
 
 
-def test_the_contact_confirms_everything_is_correct(new_page, demo, mailbox):
-    lincoln = demo.orgs["Lincoln Elementary School"]
+def test_library_staff_ask_their_director_who_confirms_everything_is_correct(new_page, demo, mailbox):
+    library = demo.orgs["Riverside Public Library"]
     staff = new_page()
-    sign_in(staff, "admin@demo.test")
-    staff.goto(f"/organisations/{lincoln}")
-    staff.locator("#partner-updates").get_by_label("Contact").select_option(label="Lee Librarian <librarian@demo.test>")
-    staff.get_by_role("button", name="Email a link to confirm or correct").click()
+    sign_in(staff, "staff@demo.test")  # Stacy, library staff of the library system
+    staff.goto(f"/organisations/{library}")
+    section = staff.locator("#partner-updates")
+    section.get_by_label("Contact").select_option(label="Dana Director <director@demo.test>")
+    section.get_by_role("button", name="Email a link to confirm or correct").click()
+    expect(staff.get_by_role("status")).to_contain_text("was emailed to Dana Director")
     mailbox.wait(1)
+    assert "Stacy Youth Services asks you to check the details" in mailbox.text(0)
     contact = new_page()
     contact.goto(link_in(mailbox))
     contact.get_by_role("button", name="Everything is correct").click()
-    expect(contact.get_by_role("status")).to_contain_text("the details of Lincoln Elementary School are confirmed as correct")
+    expect(contact.get_by_role("status")).to_contain_text("the details of Riverside Public Library are confirmed as correct")
     shot(contact, "8-contact-confirmed")
-    staff.goto(f"/organisations/{lincoln}")
-    expect(staff.locator("#details-heading + dl")).not_to_contain_text("never")
+    staff.goto(f"/organisations/{library}")
     expect(staff.locator("#details-heading + dl")).not_to_contain_text("needs review")
+    expect(staff.locator("ol.history")).to_contain_text("confirmed through their emailed link that the details are correct")
+    shot(staff, "9-staff-sees-confirmation")
