@@ -16,6 +16,14 @@ from tracker.partners.models import (CONTACT, CONTACT_FIELDS, DETAIL, DETAIL_FIE
 from tracker.validation import Invalid
 
 
+def send_link(actor: audit.Actor, org: Organisation, contact_id: int | None):
+    """Email one of the organisation's contacts a link (links.send), committed."""
+    contact = db.session.get(Contact, contact_id) if contact_id else None
+    link = links.send(actor, org, contact)
+    db.session.commit()
+    return link
+
+
 def confirm(actor: audit.Actor, token: str, today: date) -> Organisation:
     """The contact says everything is correct: the details count as confirmed today (no longer "needs review")."""
     link = links.open_link(token)

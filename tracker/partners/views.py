@@ -10,6 +10,7 @@ from tracker.auth.access import current_actor, public, requires
 from tracker.extensions import db
 from tracker.forms import submitted
 from tracker.orgs.models import Contact
+from tracker.orgs.views import detail_page
 from tracker.partners import links, service
 from tracker.partners.forms import ConfirmForm, CorrectionsForm, SendLinkForm, decision_form
 from tracker.partners.models import CONTACT_FIELDS, DETAIL_FIELDS, ProposedChange
@@ -108,30 +109,20 @@ def by_recipient() -> str:
 @limits.page_limit("partner-link-recipient", key=by_recipient)
 @requires("org.edit", scope="organisation")
 def send(organisation):
-    from tracker.orgs.views import _detail_page
-
     form = SendLinkForm()
     form.set_choices(organisation.contacts)
 
-    def save():
-        contact = db.session.get(Contact, form.contact_id.data) if form.contact_id.data else None
-        link = links.send(current_actor(), organisation, contact)
-        db.session.commit()
-        return link
-
-    outcome = submitted(form, save)
+    outcome = submitted(form, lambda: service.send_link(current_actor(), organisation, form.contact_id.data))
     if outcome.saved:
         flash(_("A link to confirm or correct the details was emailed to %(name)s. It works once, within %(days)d days.",
                 name=outcome.result.contact_name, days=links.days()), "success")
         return redirect(url_for("orgs.detail", org_id=organisation.id) + "#partner-updates", 303)
-    return _detail_page(organisation, None, outcome.status, send_form=form)
+    return detail_page(organisation, None, outcome.status, send_form=form)
 
 
 @staff.route("/<int:org_id>/proposals/<int:proposal_id>", methods=["POST"])
 @requires("org.edit", scope="organisation")
 def decide(organisation, proposal):
-    from tracker.orgs.views import _detail_page
-
     form = decision_form(proposal)
 
     def save():
@@ -143,4 +134,4 @@ def decide(organisation, proposal):
     if outcome.saved:
         flash(ngettext("%(num)d proposed change decided.", "%(num)d proposed changes decided.", outcome.result), "success")
         return redirect(url_for("orgs.detail", org_id=organisation.id) + "#partner-updates", 303)
-    return _detail_page(organisation, None, outcome.status, decision_forms={proposal.id: form})
+    return detail_page(organisation, None, outcome.status, decision_forms={proposal.id: form})
