@@ -64,8 +64,7 @@ def page(token: str):
                        "Thank you: your %(num)d corrections were sent to the library staff, who will check them.",
                        count), "success")
         return redirect(url_for("partners.thanks"), 303)
-    return render_template("partners/link.html", org=org, link=link, form=form, confirm_form=ConfirmForm(formdata=None),
-                           token=token), outcome.status
+    return _link_page(link, token, form, ConfirmForm(formdata=None), outcome.status)
 
 
 @bp.route("/<token>/confirm", methods=["POST"])
@@ -82,8 +81,13 @@ def confirm(token: str):
     if outcome.saved:
         flash(_("Thank you: the details of %(name)s are confirmed as correct.", name=org.name), "success")
         return redirect(url_for("partners.thanks"), 303)
-    return render_template("partners/link.html", org=org, link=link, form=CorrectionsForm(obj=org, formdata=None),
-                           confirm_form=form, token=token), outcome.status
+    return _link_page(link, token, CorrectionsForm(obj=org, formdata=None), form, outcome.status)
+
+
+def _link_page(link, token: str, form: CorrectionsForm, confirm_form: ConfirmForm, status: int):
+    """The link's page: the corrections form and the "Everything is correct" button, one of them perhaps refused."""
+    return render_template("partners/link.html", org=link.organisation, link=link, form=form, confirm_form=confirm_form,
+                           token=token), status
 
 
 @bp.get("/thanks")
