@@ -259,3 +259,35 @@ def test_waiting_corrections_show_on_the_dashboard_of_staff_who_may_edit(world, 
     assert "Partner corrections to check" in staff and "Lakeside Library System" in staff
     assert "1 proposal waiting since" in staff
     assert "Partner corrections to check" not in login(world.emails["viewer"]).get("/").text
+
+
+def test_library_staff_ask_a_partner_school_they_may_not_edit_and_decide_its_corrections(world, login, mailbox):
+    """North School is a party to the library's agreement: its staff send North's contact a link and decide what
+    comes back (org.request_review), though they may not edit the school; Hill School, in no agreement of
+    theirs, stays out of reach."""
+    north, hill = world.orgs["north"], world.orgs["other_school"]
+    contacts = [Contact(organisation_id=o.id, name=n, role="school_librarian", email=e)
+                for o, n, e in ((north, "Nia Park", "nia@north.k12.test"), (hill, "Hal Moss", "hal@hill.k12.test"))]
+    db.session.add_all(contacts)
+    db.session.commit()
+    staff = login(world.emails["library_staff"])
+    assert staff.get(f"/organisations/{north.id}/edit").status_code == 403
+    page = staff.get(f"/organisations/{north.id}").text
+    assert "Email a link to confirm or correct" in page
+    assert staff.post(f"/organisations/{north.id}/partner-link", {"contact_id": contacts[0].id}).status_code == 303
+    assert staff.post(f"/organisations/{hill.id}/partner-link", {"contact_id": contacts[1].id}).status_code == 403
+    assert "Email a link to confirm or correct" not in staff.get(f"/organisations/{hill.id}").text
+    mailbox.wait(1)
+    visitor = login(None)
+    path = link_path(mailbox)
+    form_page = visitor.get(path).text
+    assert visitor.post(path, {**corrections(form_page), "csrf_token": visitor._token(form_page),
+                               "city": "Northgate"}).status_code == 303
+    assert "Partner corrections to check" in staff.get("/").text
+    proposal = db.session.scalar(select(ProposedChange))
+    response = staff.post(f"/organisations/{north.id}/proposals/{proposal.id}", {f"item_{proposal.items[0].id}": "accept"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert north.city == "Northgate"
+    school_librarian = login(world.emails["school_librarian"])  # North's own librarian: an editor, not staff
+    assert "Email a link to confirm or correct" not in school_librarian.get(f"/organisations/{north.id}").text

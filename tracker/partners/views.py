@@ -111,7 +111,7 @@ def by_recipient() -> str:
 @staff.route("/<int:org_id>/partner-link", methods=["POST"])
 @limits.page_limit("partner-link-sender", key=by_sender)
 @limits.page_limit("partner-link-recipient", key=by_recipient)
-@requires("org.edit", scope="organisation")
+@requires("org.request_review", scope="organisation")
 def send(organisation):
     form = SendLinkForm()
     form.set_choices(organisation.contacts)
@@ -125,7 +125,7 @@ def send(organisation):
 
 
 @staff.route("/<int:org_id>/proposals/<int:proposal_id>", methods=["POST"])
-@requires("org.edit", scope="organisation")
+@requires("org.request_review", scope="organisation")
 def decide(organisation, proposal):
     form = decision_form(proposal)
 
