@@ -1,26 +1,14 @@
-from email_validator import EmailNotValidError
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import HiddenInput
 
-from tracker.auth.accounts import normal_email
-from tracker.forms import IdSelectField, strip
+from tracker.forms import IdSelectField, real_email, strip
 from tracker.orgs.models import CONTACT_ROLES
 from tracker.partners.models import DETAIL_FIELDS
 
 ROLE_CHOICES = [(k, v) for k, v in CONTACT_ROLES.items()]
-
-
-def real_email(form, field) -> None:
-    """An address as accounts check them: subdomains and `.test` accepted, no DNS lookup."""
-    if not field.data:
-        return
-    try:
-        normal_email(field.data)
-    except EmailNotValidError:
-        raise ValidationError(_l("Give an email address such as name@school.org."))
 
 
 class ContactFields(Form):
