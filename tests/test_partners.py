@@ -32,8 +32,11 @@ def send(world, login, contact, role="library_staff"):
 
 def corrections(page_html: str, **changed) -> dict:
     """The form as the page fills it, with `changed` fields put over it."""
-    fields = {k: v for k, v in re.findall(r'<input[^>]*name="([a-z_\-0-9]+)"[^>]*?value="([^"]*)"', page_html)
-              if not k.endswith("-remove")}  # a box not ticked is not sent
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", page_html):
+        name, value = re.search(r'name="([a-z_\-0-9]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and value and ('type="checkbox"' not in tag or " checked" in tag):  # a box not ticked is not sent
+            fields[name.group(1)] = value.group(1)
     for name, options in re.findall(r'<select[^>]*name="([a-z_\-0-9]+)"[^>]*>(.*?)</select>', page_html, re.S):
         chosen = re.search(r'<option selected value="([^"]*)"', options) or re.search(r'<option value="([^"]*)"', options)
         fields[name] = chosen.group(1)
@@ -176,8 +179,8 @@ def test_proposals_are_checked_field_by_field_then_staff_accept_some_and_reject_
     assert db.session.scalar(select(ProposedChange)) is None
     sent = visitor.post(path, {**form, "csrf_token": visitor._token(page), "city": "Lakeside Heights",
                                f"contacts-{ana}-phone": "555-0199", f"contacts-{ben}-remove": "y",
-                               "new_contact-name": "Cy Diaz", "new_contact-role": "principal",
-                               "new_contact-email": "cy@north.k12.test"})
+                               "new_contacts-0-name": "Cy Diaz", "new_contacts-0-role": "principal",
+                               "new_contacts-0-email": "cy@north.k12.test"})
     assert sent.status_code == 303
     assert visitor.get(path).status_code == 410
     proposal = db.session.scalar(select(ProposedChange))
@@ -291,3 +294,102 @@ def test_library_staff_ask_a_partner_school_they_may_not_edit_and_decide_its_cor
     assert north.city == "Northgate"
     school_librarian = login(world.emails["school_librarian"])  # North's own librarian: an editor, not staff
     assert "Email a link to confirm or correct" not in school_librarian.get(f"/organisations/{north.id}").text
+
+
+def propose(world, login, mailbox, contact, **changed):
+    """Staff send the contact a link; the contact sends the page back with `changed` over it."""
+    staff, _response = send(world, login, contact)
+    mailbox.wait(len(mailbox.messages) or 1)
+    path = link_path(mailbox)
+    visitor = login(None)
+    page = visitor.get(path).text
+    sent = visitor.post(path, {**corrections(page), "csrf_token": visitor._token(page), **changed})
+    assert sent.status_code == 303, sent.text
+    return staff, db.session.scalars(select(ProposedChange).order_by(ProposedChange.id.desc())).first()
+
+
+def test_accepting_a_field_staff_changed_since_the_proposal_answers_409_with_what_changed(world, login, mailbox):
+    contact = librarian(world)
+    branch = world.orgs["branch"]
+    before = branch.city or ""
+    staff, proposal = propose(world, login, mailbox, contact, city="Lakeside Heights",
+                              **{"contacts-0-phone": "555-0199"})
+    branch.city = "Harbor City"  # a member of staff corrects it meanwhile
+    contact.phone = "555-0111"
+    db.session.commit()
+    city, phone = proposal.items
+    url = f"/organisations/{branch.id}/proposals/{proposal.id}"
+    response = staff.post(url, {f"item_{city.id}": "accept", f"item_{phone.id}": "accept"})
+    assert response.status_code == 409
+    assert "Someone changed these details since the correction was proposed." in response.text
+    assert f"now Harbor City; proposed from {before or '—'}; proposed Lakeside Heights" in response.text
+    assert "now 555-0111; proposed from 555-0100; proposed 555-0199" in response.text
+    db.session.expire_all()
+    assert (branch.city, contact.phone) == ("Harbor City", "555-0111"), "nothing overwritten"
+    assert proposal.waiting == [city, phone], "nothing decided"
+    # Sent again as the answer shows it (the value now kept in the form): accepted over the change, knowingly.
+    seen = dict(re.findall(r'name="(seen_\d+)"[^>]*value="([^"]*)"', response.text))
+    assert seen == {f"seen_{city.id}": "Harbor City", f"seen_{phone.id}": "555-0111"}
+    again = staff.post(url, {f"item_{city.id}": "accept", f"item_{phone.id}": "reject", **seen})
+    assert again.status_code == 303
+    db.session.expire_all()
+    assert (branch.city, contact.phone) == ("Lakeside Heights", "555-0111")
+
+
+def test_a_contact_adds_several_contacts_without_javascript_and_proposes_who_can_sign(world, login, mailbox):
+    contact = librarian(world)
+    branch = world.orgs["branch"]
+    staff, _response = send(world, login, contact)
+    mailbox.wait(1)
+    path = link_path(mailbox)
+    visitor = login(None)
+    page = visitor.get(path).text
+    assert "new_contacts-0-name" in page and "new_contacts-1-name" not in page
+    more = visitor.post(path, {**corrections(page), "csrf_token": visitor._token(page),
+                               "new_contacts-0-name": "Cy Diaz", "another": "1"})
+    assert more.status_code == 200 and 'value="Cy Diaz"' in more.text and "new_contacts-1-name" in more.text
+    assert db.session.scalar(select(ProposedChange)) is None, "adding a row sends nothing"
+    sent = visitor.post(path, {**corrections(more.text), "csrf_token": visitor._token(more.text),
+                               "contacts-0-can_sign": "y", "new_contacts-0-role": "principal",
+                               "new_contacts-0-can_sign": "y", "new_contacts-1-name": "Dee Ellis",
+                               "new_contacts-1-role": "other", "new_contacts-1-email": "dee@north.k12.test"})
+    assert sent.status_code == 303
+    proposal = db.session.scalar(select(ProposedChange))
+    assert [i.label for i in proposal.items] == ["Can sign agreements of Ana Ruiz", "New contact", "New contact"]
+    staff_page = staff.get(f"/organisations/{branch.id}").text
+    assert "Cy Diaz, Principal, can sign agreements" in staff_page and "Dee Ellis, Other, dee@north.k12.test" in staff_page
+    response = staff.post(f"/organisations/{branch.id}/proposals/{proposal.id}",
+                          {f"item_{i.id}": "accept" for i in proposal.items})
+    assert response.status_code == 303
+    db.session.expire_all()
+    signs = {c.name: c.can_sign for c in branch.contacts}
+    assert signs == {"Ana Ruiz": True, "Cy Diaz": True, "Dee Ellis": False}
+
+
+def test_the_link_page_says_when_it_expires_in_the_organisations_own_zone(world, login, mailbox):
+    contact = librarian(world)
+    world.orgs["branch"].time_zone = "Asia/Tokyo"
+    db.session.commit()
+    send(world, login, contact)
+    mailbox.wait(1)
+    page = login(None).get(link_path(mailbox)).text
+    link = db.session.scalar(select(PartnerLink))
+    when = (link.expires_at + timedelta(hours=9)).strftime("%Y-%m-%d %H:%M")
+    assert f"This page works once, until {when} JST." in page
+
+
+def test_the_yearly_reminder_asks_one_contact_the_one_staff_chose_last_time(app, world, mailbox):
+    branch = world.orgs["branch"]
+    db.session.add(Contact(organisation_id=branch.id, name="No Address", role="other", email=""))
+    first = librarian(world)
+    chosen = librarian(world, email="ben@north.k12.test")
+    branch.last_confirmed = date(2020, 1, 1)
+    db.session.commit()
+    assert reminders.send_yearly()["contacts"] == 1
+    assert [m["To"] for m in mailbox.wait(1)] == [first.email], "no choice yet: the first contact with an address"
+    links.send(links.audit.SYSTEM, branch, chosen)  # as staff would: not a reminder
+    db.session.execute(update(PartnerLink).values(created_at=datetime(2020, 1, 1)))
+    db.session.commit()
+    assert reminders.send_yearly()["contacts"] == 1
+    assert [m["To"] for m in mailbox.wait(3)][-1] == chosen.email
+    assert len(mailbox.messages) == 3

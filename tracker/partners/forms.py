@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField
+from wtforms import (BooleanField, EmailField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField,
+                     StringField)
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import HiddenInput
 
@@ -19,6 +20,7 @@ class ContactFields(Form):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     email = EmailField(_l("Email"), validators=[Length(max=254), real_email], filters=[strip])
     phone = StringField(_l("Phone"), validators=[Length(max=40)], filters=[strip])
+    can_sign = BooleanField(_l("Can sign agreements"))
 
 
 class ContactRow(ContactFields):
@@ -38,6 +40,9 @@ class NewContact(ContactFields):
             raise ValidationError(_l("Give the new contact's name too."))
 
 
+MORE_CONTACTS = 20  # new contacts one proposal may add
+
+
 class CorrectionsForm(FlaskForm):
     name = StringField(DETAIL_FIELDS["name"], validators=[Length(max=200)], filters=[strip])
     street = StringField(DETAIL_FIELDS["street"], validators=[Length(max=200)], filters=[strip])
@@ -45,7 +50,7 @@ class CorrectionsForm(FlaskForm):
     region = StringField(DETAIL_FIELDS["region"], validators=[Length(max=50)], filters=[strip])
     postal_code = StringField(DETAIL_FIELDS["postal_code"], validators=[Length(max=20)], filters=[strip])
     contacts = FieldList(FormField(ContactRow), max_entries=200)
-    new_contact = FormField(NewContact, label=_l("Add a contact"))
+    new_contacts = FieldList(FormField(NewContact), label=_l("Add a contact"), min_entries=1, max_entries=MORE_CONTACTS)
 
     def validate_name(self, field):
         if not field.data:
@@ -76,4 +81,6 @@ def decision_form(proposal):
 
     for item in proposal.waiting:
         setattr(DecisionForm, f"item_{item.id}", RadioField(item.label, choices=DECISIONS, default=""))
+        # the value now, as a conflict answer showed it: sent again, it accepts over a change knowingly
+        setattr(DecisionForm, f"seen_{item.id}", HiddenField(default=""))
     return DecisionForm()

@@ -22,14 +22,33 @@ DETAIL_FIELDS = {
     "region": _l("State"),
     "postal_code": _l("Postal code"),
 }
-# A contact's fields a partner may correct (whether someone signs agreements is not theirs to declare).
+# A contact's fields a partner may correct (whether someone signs agreements too: staff decide it like the rest).
 CONTACT_FIELDS = {
     "name": _l("Name"),
     "title": _l("Title"),
     "role": _l("Role"),
     "email": _l("Email"),
     "phone": _l("Phone"),
+    "can_sign": _l("Can sign agreements"),
 }
+YES = "yes"  # how a proposal keeps "can sign agreements" ticked (not ticked: "")
+
+
+def as_text(value) -> str:
+    """A value as a proposal keeps it: text, and YES or "" for a box."""
+    if isinstance(value, bool):
+        return YES if value else ""
+    return value or ""
+
+
+def as_value(field: str, text: str):
+    """A kept value as the model holds it: a box's as True or False."""
+    return text == YES if field == "can_sign" else text
+
+
+def stored(obj, field: str) -> str:
+    """The field's value now, as a proposal keeps it."""
+    return as_text(getattr(obj, field))
 
 
 class PartnerLink(db.Model):

@@ -12,8 +12,8 @@ from tracker.orgs import service as orgs
 from tracker.orgs.models import CONTACT_ROLES, Contact, Organisation
 from tracker.partners import links
 from tracker.partners.models import (CONTACT, CONTACT_FIELDS, DETAIL, DETAIL_FIELDS, GONE_CONTACT, NEW_CONTACT,
-                                     ProposedChange, ProposedItem)
-from tracker.validation import Invalid
+                                     ProposedChange, ProposedItem, as_text, as_value, stored)
+from tracker.validation import Conflict, Invalid
 
 
 def send_link(actor: audit.Actor, org: Organisation, contact_id: int | None):
@@ -35,21 +35,23 @@ def confirm(actor: audit.Actor, token: str, today: date) -> Organisation:
 
 
 def words(item: ProposedItem, value) -> str:
-    """A value of an item as a person reads it: a role by its label, a new contact as a line."""
+    """A value of an item as a person reads it: a role by its label, a box as yes or no, a new contact as a line."""
     if isinstance(value, dict):
         parts = [value.get("name", ""), value.get("title", ""), str(CONTACT_ROLES.get(value.get("role", ""), "")),
-                 value.get("email", ""), value.get("phone", "")]
+                 value.get("email", ""), value.get("phone", ""), _("can sign agreements") if value.get("can_sign") else ""]
         return ", ".join(p for p in parts if p)
+    if item.field == "can_sign":
+        return _("yes") if value else _("no")
     if item.field == "role" and value in CONTACT_ROLES:
         return str(CONTACT_ROLES[value])
     return value or ""
 
 
-def propose(actor: audit.Actor, token: str, details: dict, contacts: list[dict], new_contact: dict | None) -> ProposedChange:
+def propose(actor: audit.Actor, token: str, details: dict, contacts: list[dict], new_contacts: list[dict]) -> ProposedChange:
     """Keep the contact's corrections as a proposal for staff; nothing of the organisation changes yet.
 
-    `details`: the DETAIL_FIELDS; `contacts`: each {"id", "remove", and the CONTACT_FIELDS}; `new_contact`: the
-    CONTACT_FIELDS of someone to add (None, or a blank name: nobody)."""
+    `details`: the DETAIL_FIELDS; `contacts`: each {"id", "remove", and the CONTACT_FIELDS}; `new_contacts`: the
+    CONTACT_FIELDS of each person to add (a blank name: nobody)."""
     link = links.open_link(token)
     org = db.session.get(Organisation, link.organisation_id)
     items = [ProposedItem(target=DETAIL, field=name, before=getattr(org, name) or "", after=details[name])
@@ -66,11 +68,11 @@ def propose(actor: audit.Actor, token: str, details: dict, contacts: list[dict],
                                       before=contact.name, after=""))
             continue
         items += [ProposedItem(target=CONTACT, contact_id=contact.id, contact_name=contact.name, field=name,
-                               before=getattr(contact, name) or "", after=row[name])
-                  for name in CONTACT_FIELDS if (row.get(name) or "") != (getattr(contact, name) or "")]
-    if new_contact and new_contact.get("name"):
-        items.append(ProposedItem(target=NEW_CONTACT, contact_name=new_contact["name"], before="",
-                                  after={name: new_contact.get(name) or "" for name in CONTACT_FIELDS}))
+                               before=stored(contact, name), after=as_text(row.get(name)))
+                  for name in CONTACT_FIELDS if as_text(row.get(name)) != stored(contact, name)]
+    items += [ProposedItem(target=NEW_CONTACT, contact_name=new["name"], before="",
+                           after={name: as_text(new.get(name)) for name in CONTACT_FIELDS})
+              for new in new_contacts if new.get("name")]
     if not items:
         raise Invalid({"": _("Nothing was changed. If everything is correct, say so with “Everything is correct”.")})
     links.spend(link)
@@ -90,11 +92,20 @@ def waiting(org: Organisation) -> list[ProposedChange]:
                                    .order_by(ProposedChange.id)))
 
 
-def decide(actor: audit.Actor, org: Organisation, proposal: ProposedChange, decisions: dict[int, bool], today: date) -> int:
+def decide(actor: audit.Actor, org: Organisation, proposal: ProposedChange, decisions: dict[int, bool], today: date,
+           seen: dict[int, str] | None = None) -> int:
     """Accept (True) or reject (False) items of the proposal; an item left out stays waiting. When none is left
-    waiting the organisation's details count as confirmed. Returns how many items were decided."""
+    waiting the organisation's details count as confirmed. Returns how many items were decided.
+
+    Accepting a field that changed since the proposal was made raises Conflict (nothing decided), listing each with
+    its value now, the value it was proposed from and the proposed one; `seen` (item id -> the value now, as that
+    answer showed it) accepts over it knowingly, unless it changed once more."""
     if not decisions:
         raise Invalid({"": _("Choose accept or reject for at least one change.")})
+    clashes = [clash for item in proposal.waiting if decisions.get(item.id)
+               for clash in [_changed_since(org, item, (seen or {}).get(item.id))] if clash]
+    if clashes:
+        raise Conflict(clashes)
     decided = 0
     for item in proposal.waiting:
         if item.id not in decisions:
@@ -117,6 +128,28 @@ def decide(actor: audit.Actor, org: Organisation, proposal: ProposedChange, deci
     return decided
 
 
+def _target(org: Organisation, item: ProposedItem):
+    """What a field's item changes: the organisation, or its contact (None: no longer one of its contacts)."""
+    if item.target == DETAIL:
+        return org
+    contact = db.session.get(Contact, item.contact_id) if item.contact_id else None
+    return contact if contact is not None and contact.organisation_id == org.id else None
+
+
+def _changed_since(org: Organisation, item: ProposedItem, seen: str | None) -> dict | None:
+    """The field's change since the proposal was made (staff edited it), unless the one deciding saw it."""
+    if item.target not in (DETAIL, CONTACT):
+        return None
+    target = _target(org, item)
+    if target is None:
+        return None  # a contact gone: _apply says so
+    now = stored(target, item.field)
+    if now == (item.before or "") or now == seen:
+        return None
+    return {"item": item.id, "field": item.label, "now": now, "now_words": words(item, now) or None,
+            "before": words(item, item.before) or None, "after": words(item, item.after) or None}
+
+
 def _apply(actor: audit.Actor, org: Organisation, proposal: ProposedChange, item: ProposedItem) -> None:
     about = {"proposed by": proposal.proposed_by}
     if item.target == DETAIL:
@@ -124,21 +157,22 @@ def _apply(actor: audit.Actor, org: Organisation, proposal: ProposedChange, item
                                   "organisation", org.id, [item.field], about=about, always=True)
         return
     if item.target == NEW_CONTACT:
-        contact = Contact(organisation=org, can_sign=False, **{k: item.after.get(k, "") for k in CONTACT_FIELDS})
+        contact = Contact(organisation=org, **{k: as_value(k, item.after.get(k, "")) for k in CONTACT_FIELDS})
         db.session.add(contact)
         db.session.flush()
         audit.record(actor, "contact.partner_added", "organisation", org.id,
                      {**about, **audit.created(audit.values(contact, CONTACT_FIELDS))})
         return
-    contact = db.session.get(Contact, item.contact_id) if item.contact_id else None
-    if contact is None or contact.organisation_id != org.id:
+    contact = _target(org, item)
+    if contact is None:
         raise Invalid({f"item_{item.id}": _("%(name)s is no longer a contact: reject this change.", name=item.contact_name)})
     if item.target == GONE_CONTACT:
         audit.record(actor, "contact.partner_removed", "organisation", org.id, {**about, "contact": [contact.name, None]})
         db.session.delete(contact)
         return
-    audit.populate_and_record(actor, contact, {item.field: item.after}, "contact.partner_change_accepted",
-                              "organisation", org.id, [item.field], about={**about, "contact": contact.name}, always=True)
+    audit.populate_and_record(actor, contact, {item.field: as_value(item.field, item.after)},
+                              "contact.partner_change_accepted", "organisation", org.id, [item.field],
+                              about={**about, "contact": contact.name}, always=True)
 
 
 def decider_names(proposal: ProposedChange) -> dict[int, str]:

@@ -49,12 +49,16 @@ def page(token: str):
         return refusal
     org = link.organisation
     form = CorrectionsForm(obj=org) if request.method == "GET" else CorrectionsForm()
+    if request.method == "POST" and request.form.get("another"):  # "Add another contact": one more empty row
+        if len(form.new_contacts) < form.new_contacts.max_entries:
+            form.new_contacts.append_entry()
+        return _link_page(link, token, form, ConfirmForm(formdata=None), 200)
 
     def save():
         contacts = [{"id": row.form.id.data, "remove": row.form.remove.data,
-                     **{name: getattr(row.form, name).data or "" for name in CONTACT_FIELDS}} for row in form.contacts]
+                     **{name: getattr(row.form, name).data for name in CONTACT_FIELDS}} for row in form.contacts]
         details = {name: getattr(form, name).data or "" for name in DETAIL_FIELDS}
-        new = {name: getattr(form.new_contact.form, name).data or "" for name in CONTACT_FIELDS}
+        new = [{name: getattr(row.form, name).data for name in CONTACT_FIELDS} for row in form.new_contacts]
         return _refusal_as_invalid(lambda: service.propose(current_actor(), token, details, contacts, new))
 
     outcome = submitted(form, save)
@@ -132,10 +136,14 @@ def decide(organisation, proposal):
     def save():
         choices = {int(f.name.removeprefix("item_")): f.data == "accept" for f in form
                    if f.name.startswith("item_") and f.data in ("accept", "reject")}
-        return service.decide(current_actor(), organisation, proposal, choices, clock.today_of(organisation))
+        seen = {int(f.name.removeprefix("seen_")): f.data for f in form if f.name.startswith("seen_") and f.data}
+        return service.decide(current_actor(), organisation, proposal, choices, clock.today_of(organisation), seen)
 
     outcome = submitted(form, save)
     if outcome.saved:
         flash(ngettext("%(num)d proposed change decided.", "%(num)d proposed changes decided.", outcome.result), "success")
         return redirect(url_for("orgs.detail", org_id=organisation.id) + "#partner-updates", 303)
-    return detail_page(organisation, None, outcome.status, decision_forms={proposal.id: form})
+    for clash in outcome.conflict or ():  # 409: what changed since, shown; sent again, accepted over it knowingly
+        form[f"seen_{clash['item']}"].data = clash["now"]
+    return detail_page(organisation, None, outcome.status, decision_forms={proposal.id: form},
+                       conflicts={proposal.id: outcome.conflict} if outcome.conflict else None)
