@@ -126,3 +126,40 @@ def test_library_staff_ask_their_director_who_confirms_everything_is_correct(new
     expect(staff.locator("#details-heading + dl")).not_to_contain_text("needs review")
     expect(staff.locator("ol.history")).to_contain_text("confirmed through their emailed link that the details are correct")
     shot(staff, "9-staff-sees-confirmation")
+
+
+def test_accepting_a_city_changed_meanwhile_shows_what_changed_first(new_page, demo, mailbox):
+    lincoln = demo.orgs["Lincoln Elementary School"]
+    staff = new_page()
+    sign_in(staff, "staff@demo.test")
+    staff.goto(f"/organisations/{lincoln}")
+    section = staff.locator("#partner-updates")
+    section.get_by_label("Contact").select_option(label="Lee Librarian <librarian@demo.test>")
+    section.get_by_role("button", name="Email a link to confirm or correct").click()
+    mailbox.wait(1)
+    contact = new_page()
+    contact.goto(link_in(mailbox))
+    contact.get_by_label("City").fill("Riverside Heights")
+    contact.get_by_role("button", name="Send corrections").click()
+    expect(contact.get_by_role("status")).to_contain_text("your correction was sent")
+
+    admin = new_page()  # meanwhile an admin corrects the city by hand
+    sign_in(admin, "admin@demo.test")
+    admin.goto(f"/organisations/{lincoln}/edit")
+    admin.get_by_label("City").fill("Arlington")
+    admin.get_by_role("button", name="Save").click()
+    expect(admin.get_by_role("status")).to_contain_text("Saved.")
+
+    staff.goto(f"/organisations/{lincoln}")
+    proposal = staff.locator("#partner-updates form.proposal")
+    proposal.get_by_role("group", name="City").get_by_label("Accept").check()
+    proposal.get_by_role("button", name="Save decisions").click()
+    alert = staff.locator("#partner-updates .conflict")
+    expect(alert).to_contain_text("Someone changed these details since the correction was proposed.")
+    expect(alert).to_contain_text("now Arlington; proposed from Riverside; proposed Riverside Heights")
+    expect(staff.locator("#details-heading + dl")).to_contain_text("Arlington")
+    shot(staff, "10-staff-conflict")
+    staff.locator("#partner-updates form.proposal").get_by_role("button", name="Save decisions").click()
+    expect(staff.get_by_role("status")).to_contain_text("1 proposed change decided.")
+    expect(staff.locator("#details-heading + dl")).to_contain_text("Riverside Heights")
+    shot(staff, "11-staff-accepted-knowingly")
