@@ -93,10 +93,16 @@ class Base:
     # ... and per email address typed, whoever asks: a mailbox is not flooded with reset emails.
     RATE_LIMIT_PASSWORD_RESET_ACCOUNT = os.environ.get("RATE_LIMIT_PASSWORD_RESET_ACCOUNT", "3 per hour")
     RATE_LIMIT_FAMILY_CODE = os.environ.get("RATE_LIMIT_FAMILY_CODE", "10 per minute")
+    # A partner's emailed link (/partner/<token>), per address; and partner links sent, per sender and per recipient.
+    RATE_LIMIT_PARTNER_LINK = os.environ.get("RATE_LIMIT_PARTNER_LINK", "30 per minute")
+    RATE_LIMIT_PARTNER_LINK_SENDER = os.environ.get("RATE_LIMIT_PARTNER_LINK_SENDER", "30 per hour")
+    RATE_LIMIT_PARTNER_LINK_RECIPIENT = os.environ.get("RATE_LIMIT_PARTNER_LINK_RECIPIENT", "3 per day")
 
     # Emailed account links: an invitation to set a first password, a link to reset a forgotten one.
     INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
     RESET_LINK_MINUTES = int(os.environ.get("RESET_LINK_MINUTES", "60"))
+    # A partner's link to confirm or correct their organisation's details expires after this many days.
+    PARTNER_LINK_DAYS = int(os.environ.get("PARTNER_LINK_DAYS", "14"))
 
     # Single sign-on (tracker/auth/sso.py): SSO_PROVIDERS names the providers, e.g. "google,microsoft"; each has
     # SSO_<KEY>_CLIENT_ID, SSO_<KEY>_CLIENT_SECRET, and optionally SSO_<KEY>_ISSUER, _LABEL, _KIND, _TENANTS.
@@ -152,6 +158,7 @@ class Testing(Base):
     # The permission matrix asks each public page once per role; tests of these limits set their own.
     RATE_LIMIT_PASSWORD_RESET = "50 per hour"
     RATE_LIMIT_PASSWORD_RESET_ACCOUNT = "50 per hour"
+    RATE_LIMIT_PARTNER_LINK_RECIPIENT = "50 per day"
 
 
 class Production(Base):

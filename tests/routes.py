@@ -188,11 +188,53 @@ def url_for(route: Route, matrix: Matrix, user: User) -> str:
         values["token"] = account_token(matrix)
     if "<token>" in route.rule and route.endpoint.startswith("public_documents."):
         values["token"] = signing_token(matrix)
+    if "<token>" in route.rule and route.endpoint.startswith("partners."):
+        values["token"] = partner_token(world)  # afresh: confirming spends it
+    if "<int:domain_id>" in route.rule:
+        values["domain_id"] = new_signup_domain()
+    if "<int:proposal_id>" in route.rule:
+        values["proposal_id"] = new_proposal(world)
     url = route.rule
     for name, value in values.items():
         url = url.replace(f"<int:{name}>", str(value)).replace(f"<path:{name}>", str(value)).replace(f"<{name}>", str(value))
     assert "<" not in url, f"no test value for a parameter of {route.rule}: add it to tests/routes.py"
     return url
+
+
+def partner_token(world: World) -> str:
+    """An open partner link of the organisation pages' organisation (made without mailing it)."""
+    from datetime import datetime, timedelta
+
+    from tracker.partners import links as partner_links
+    from tracker.partners.models import PartnerLink
+
+    token = f"partner-{new_contact(world)}-route-token-for-the-matrix"
+    when = datetime.utcnow().replace(microsecond=0)
+    db.session.add(PartnerLink(organisation_id=world.orgs[ORGANISATION].id, contact_name="A contact", email="a@example.org",
+                               token_hash=partner_links.digest(token), created_at=when, expires_at=when + timedelta(days=1)))
+    db.session.commit()
+    return token
+
+
+def new_signup_domain() -> int:
+    from tracker.auth import signup_domains
+
+    existing = db.session.scalar(select(signup_domains.SignupDomain.id))
+    return existing or signup_domains.add(SETUP, "matrix-domain.test").id
+
+
+def new_proposal(world: World) -> int:
+    """A proposed change of the organisation pages' organisation with one item waiting."""
+    from datetime import datetime
+
+    from tracker.partners.models import DETAIL, ProposedChange, ProposedItem
+
+    proposal = ProposedChange(organisation_id=world.orgs[ORGANISATION].id, proposed_by="A contact",
+                              created_at=datetime.utcnow().replace(microsecond=0),
+                              items=[ProposedItem(target=DETAIL, field="city", before="", after="Lakeside")])
+    db.session.add(proposal)
+    db.session.commit()
+    return proposal.id
 
 
 def account_token(matrix: Matrix) -> str:

@@ -553,6 +553,15 @@ def test_bad_email_is_refused_beside_the_field(world, login):
     assert db.session.execute(select(Contact)).first() is None
 
 
+def test_a_contact_at_a_test_domain_or_a_subdomain_is_taken_as_accounts_take_it(world, login):
+    north = world.orgs["north"]
+    s = login(world.emails["school_librarian"])
+    for address in ("lee@lincoln.demo.test", "robin@mail.north.k12.ca.us"):
+        response = s.post(f"/organisations/{north.id}/contacts/new", contact_data(email=address, name=address))
+        assert response.status_code == 303, body(response)
+    assert sorted(db.session.scalars(select(Contact.email))) == ["lee@lincoln.demo.test", "robin@mail.north.k12.ca.us"]
+
+
 def test_contact_of_another_organisation_is_not_editable_through_this_one(world, login):
     south = world.orgs["south"]
     contact = orgs.save_contact(SETUP, south, {"name": "Sam South", "title": "", "role": "principal",

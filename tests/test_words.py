@@ -28,6 +28,7 @@ NOT_WALKED = {  # GET routes no link of the demo leads a signed-in person to; th
     "auth.sso_start", "auth.sso_callback",  # the demo configures no single sign-on provider
     "public_documents.copy", "public_documents.revocation_list",  # a signer's secret link; read by PDF validators
     "orgs.logo",  # the demo's organisations have no logo
+    "partners.page", "partners.thanks",  # a partner's secret emailed link and where it leads (tests/test_partners.py)
 }
 UNCHECKED = re.compile(
     r"^/clauses"  # the clause library shows clause text as its authors write it, variables between {{ }} (issue 12's)

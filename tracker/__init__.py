@@ -119,14 +119,17 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.auth.profile import bp as profile
     from tracker.auth.views import bp as auth
     from tracker.auth import password_views, sso_views  # noqa: F401  (their routes join the auth blueprint)
+    from tracker.auth import domain_views  # noqa: F401  (its routes join the accounts blueprint)
     from tracker.dashboard.views import bp as dashboard
     from tracker.demo.cli import bp as demo
     from tracker.jobs.views import bp as jobs
     from tracker.jobs.worker import bp as jobs_cli
     from tracker.orgs.views import bp as orgs
+    from tracker.partners.views import bp as partners, staff as partner_changes
+    from tracker.partners import overview  # noqa: F401  (its dashboard panel)
     from tracker.site.views import bp as site
 
-    for blueprint in (site, auth, accounts, profile, dashboard, orgs, agreements, jobs, audit, audit_log, demo, users,
+    for blueprint in (site, auth, accounts, profile, dashboard, orgs, partners, partner_changes, agreements, jobs, audit, audit_log, demo, users,
                       jobs_cli):
         app.register_blueprint(blueprint)
     _register_document_blueprints(app)

@@ -33,9 +33,22 @@ def today(user=None) -> date:
     return now(user).date()
 
 
-def local(value: datetime, user=None, scope=None) -> datetime:
-    """A stored time (naive UTC) in the user's zone (aware, so it can say its abbreviation)."""
-    return value.replace(tzinfo=timezone.utc).astimezone(zone(user, scope))
+def zone_of(organisation) -> ZoneInfo:
+    """The organisation's own time zone (the default zone when it names none we know)."""
+    name = organisation.time_zone if is_zone(organisation.time_zone) else current_app.config["DEFAULT_TIME_ZONE"]
+    return ZoneInfo(name)
+
+
+def today_of(organisation) -> date:
+    """The organisation's date, in its own time zone."""
+    return datetime.now(timezone.utc).astimezone(zone_of(organisation)).date()
+
+
+def local(value: datetime, user=None, scope=None, organisation=None) -> datetime:
+    """A stored time (naive UTC) in the user's zone, or the organisation's when one is given (a page for someone
+    without an account); aware, so it can say its abbreviation."""
+    in_zone = zone_of(organisation) if organisation is not None else zone(user, scope)
+    return value.replace(tzinfo=timezone.utc).astimezone(in_zone)
 
 
 def stored(day: date, at: time, in_zone: ZoneInfo) -> datetime:

@@ -48,6 +48,9 @@ PAGES = {
     "account-link": "RATE_LIMIT_SIGNING_LINK",      # /password/<token>: an emailed invitation or reset link
     "password-reset-account": "RATE_LIMIT_PASSWORD_RESET_ACCOUNT",  # ... per email address typed
     "family-code": "RATE_LIMIT_FAMILY_CODE",        # a family entering a code
+    "partner-link": "RATE_LIMIT_PARTNER_LINK",      # /partner/<token>: a partner's emailed link, per address
+    "partner-link-sender": "RATE_LIMIT_PARTNER_LINK_SENDER",        # partner links sent, per sender's email
+    "partner-link-recipient": "RATE_LIMIT_PARTNER_LINK_RECIPIENT",  # ... per recipient's email
 }
 
 
@@ -63,6 +66,12 @@ def by_email_typed() -> str:
     if not email:
         return by_address()
     return hmac.new(current_app.config["SECRET_KEY"].encode(), f"email:{email}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def keyed(value: str, kind: str = "email") -> str:
+    """A count's key for an email address (lower case), as a keyed digest: the storage never holds the address."""
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), f"{kind}:{value.strip().lower()[:254]}".encode(),
+                    hashlib.sha256).hexdigest()[:32]
 
 
 def page_limit(name: str, key: Callable[[], str] = by_address, methods: list[str] | None = None):

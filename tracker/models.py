@@ -1,8 +1,9 @@
 """Every domain's tables, imported in one place for migrations and the app factory."""
 from tracker.agreements.models import Agreement, Goal, Party  # noqa: F401
 from tracker.audit.models import AuditEvent, AuditHead  # noqa: F401
-from tracker.auth.models import AccountLink, User, UserSession, membership  # noqa: F401
+from tracker.auth.models import AccountLink, SignupDomain, User, UserSession, membership  # noqa: F401
 from tracker.orgs.models import Contact, Organisation  # noqa: F401
+from tracker.partners.models import PartnerLink, ProposedChange, ProposedItem  # noqa: F401
 from tracker.jobs.models import Job  # noqa: F401
 from tracker.cards.models import (  # noqa: F401
     CardDrive, CardProgramme, ColumnMapping, DataSharingSpec, DriveCount, OptOut, RosterImport, Student,

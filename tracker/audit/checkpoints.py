@@ -196,8 +196,9 @@ def _certificate(fingerprint: str, known: dict) -> asn1_x509.Certificate | None:
     return known.get(fingerprint)
 
 
-def read(source: Path | None = None) -> list[Checkpoint]:
-    """Every checkpoint of the file, each signature checked against its seal certificate.
+def read(source: Path | None = None, latest_only: bool = False) -> list[Checkpoint]:
+    """Every checkpoint of the file, each signature checked against its seal certificate; with `latest_only`,
+    only the newest (the one with the highest count), its signature alone checked (the /audit page's bounded check).
 
     Raises CheckpointsInvalid naming the first line that does not hold.
     """
@@ -218,17 +219,67 @@ def read(source: Path | None = None) -> list[Checkpoint]:
             raise CheckpointsInvalid(source, number, "not a checkpoint (the line was edited or cut short)")
         if not valid_types:
             raise CheckpointsInvalid(source, number, "not a checkpoint (the line was edited)")
-        if certificates is None:
-            certificates = _certificates()
-        certificate = _certificate(checkpoint.seal, certificates)
-        if certificate is None:
-            raise CheckpointsInvalid(source, number, f"signed by a seal certificate this instance does not know "
-                                                     f"(fingerprint {checkpoint.seal[:16]}...)")
-        try:
-            DefaultSignatureValidator().validate_signature(
-                base64.b64decode(checkpoint.signature, validate=True), checkpoint.signed_bytes(),
-                certificate.public_key, algos.SignedDigestAlgorithm({"algorithm": checkpoint.alg}))
-        except Exception:  # noqa: BLE001  a bad signature, a bad encoding or an unknown algorithm alike
-            raise CheckpointsInvalid(source, number, "the seal signature does not match (the line was edited)")
+        if not latest_only:
+            certificates = _check_signature(source, checkpoint, certificates)
         found.append(checkpoint)
+    if latest_only and found:
+        latest = max(found, key=lambda c: c.count)
+        _check_signature(source, latest, None)
+        return [latest]
     return found
+
+
+def _check_signature(source: Path, checkpoint: Checkpoint, certificates: dict | None) -> dict:
+    """Raise CheckpointsInvalid unless the checkpoint's seal signature holds; returns the certificates read."""
+    if certificates is None:
+        certificates = _certificates()
+    certificate = _certificate(checkpoint.seal, certificates)
+    if certificate is None:
+        raise CheckpointsInvalid(source, checkpoint.line, f"signed by a seal certificate this instance does not know "
+                                                          f"(fingerprint {checkpoint.seal[:16]}...)")
+    try:
+        DefaultSignatureValidator().validate_signature(
+            base64.b64decode(checkpoint.signature, validate=True), checkpoint.signed_bytes(),
+            certificate.public_key, algos.SignedDigestAlgorithm({"algorithm": checkpoint.alg}))
+    except Exception:  # noqa: BLE001  a bad signature, a bad encoding or an unknown algorithm alike
+        raise CheckpointsInvalid(source, checkpoint.line, "the seal signature does not match (the line was edited)")
+    return certificates
+
+
+# ---- the last verification of the whole chain ------------------------------------------------
+
+def verified_path() -> Path:
+    return folder() / "last-full-verification.json"
+
+
+@dataclass(frozen=True)
+class FullVerification:
+    """What `flask --app wsgi audit verify` last found for the whole chain, and when."""
+
+    at: str  # ISO 8601, UTC
+    ok: bool
+    count: int
+    bad_id: int | None = None
+
+    @property
+    def moment(self) -> datetime:
+        return datetime.strptime(self.at, "%Y-%m-%dT%H:%M:%SZ")
+
+
+def note_full_verification(ok: bool, count: int, bad_id: int | None) -> None:
+    """Keep the result of a whole-chain verification (replacing the previous one) for the /audit page."""
+    folder().mkdir(parents=True, exist_ok=True, mode=0o700)
+    at = datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    target = verified_path()
+    partial = target.with_suffix(".tmp")
+    partial.write_text(json.dumps({"at": at, "ok": ok, "count": count, "bad_id": bad_id}), encoding="utf-8")
+    os.replace(partial, target)
+
+
+def last_full_verification() -> FullVerification | None:
+    try:
+        fields = json.loads(verified_path().read_text(encoding="utf-8"))
+        return FullVerification(at=str(fields["at"]), ok=bool(fields["ok"]), count=int(fields["count"]),
+                                bad_id=fields.get("bad_id"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

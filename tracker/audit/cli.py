@@ -24,6 +24,7 @@ def verify_command(checkpoint_file):
     except keys.KeyUnusable as bad:
         click.echo(f"audit chain CANNOT BE VERIFIED: {bad}", err=True)
         raise SystemExit(2)
+    checkpoints.note_full_verification(result.ok, result.count, result.bad_id)
     if result.missing_key:
         click.echo(f"audit chain CANNOT BE VERIFIED from row {result.bad_id}: it was written with audit key "
                    f"{result.missing_key}, which was not found ({result.count} events verified before it). "

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, cast, or_, select
 from sqlalchemy import String as SqlString
@@ -89,13 +90,21 @@ class ChainState:
     ok: bool
     message: str
     checked_at: datetime
+    full: checkpoints.FullVerification | None = None  # what the command last found for the whole chain
 
 
 def chain_state() -> ChainState:
-    """Verify the whole chain now, against the key and the checkpoints, as the command does."""
+    """The state of the chain, `full` added to what `_checked` finds."""
+    state = _checked()
+    return ChainState(state.ok, state.message, state.checked_at, checkpoints.last_full_verification())
+
+
+def _checked() -> ChainState:
+    """Verify the chain from its newest checkpoint on (a bounded amount of work, however long the log), against
+    the key and that checkpoint; `flask --app wsgi audit verify` checks the whole chain."""
     when = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
     try:
-        result = audit.verify()
+        result = audit.verify_since_checkpoint()
     except checkpoints.CheckpointsInvalid as bad:
         return ChainState(False, _("The checkpoint file is not valid (line %(line)s: %(reason)s); the chain was not "
                                    "checked against it.", line=bad.line, reason=bad.reason), when)
@@ -109,7 +118,12 @@ def chain_state() -> ChainState:
         return ChainState(False, _("The chain is broken at event %(row)s: %(reason)s (%(count)s events verified "
                                    "before it).", row=result.bad_id or _("the end"), reason=result.reason,
                                    count=result.count), when)
-    message = _("The chain is intact: %(count)s events verified.", count=result.count)
+    if result.start:
+        message = ngettext("The chain is intact from the latest checkpoint on: %(num)s newer event verified.",
+                           "The chain is intact from the latest checkpoint on: %(num)s newer events verified.",
+                           result.count - result.start)
+    else:
+        message = _("The chain is intact: %(count)s events verified.", count=result.count)
     if result.checkpoint:
         message += " " + _("The latest checkpoint counted %(count)s events.", count=result.checkpoint.count)
         if result.not_checkpointed:

@@ -203,6 +203,7 @@ class Verification:
     unkeyed: int = 0  # rows from before the chain was keyed
     checkpoint: checkpoints.Checkpoint | None = None  # the latest, when there is one
     missing_key: str | None = None  # the id of a key a row names and this instance does not have
+    start: int = 0  # rows taken on trust from the checkpoint (the bounded check): the walk began after them
 
     @property
     def not_checkpointed(self) -> int:
@@ -221,11 +222,41 @@ def verify(checkpoint_file: Path | None = None) -> Verification:
         pinned.setdefault(checkpoint.count, []).append(checkpoint)
     keyed_from = next((c.keyed_from for c in found if c.keyed_from is not None), None)
     latest = max(found, key=lambda c: c.count, default=None)
-    known = keys.for_verification()
     state = Verification(True, 0, checkpoint=latest)
-    previous = GENESIS
-    keyed = False
-    rows = db.session.execute(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
+    rows = select(AuditEvent).order_by(AuditEvent.id)
+    return _walk(state, rows, GENESIS, False, keyed_from, pinned)
+
+
+def verify_since_checkpoint() -> Verification:
+    """The /audit page's check, bounded whatever the log's size: the newest checkpoint's signature, the row it
+    pins (its hash and content), then every row after it, and the head. Rows the checkpoint counted are taken
+    as `audit verify` last found them (`start`). Without a checkpoint the whole (short) chain is walked.
+
+    Raises checkpoints.CheckpointsInvalid when the newest checkpoint does not hold.
+    """
+    latest = next(iter(checkpoints.read(latest_only=True)), None)
+    if latest is None or latest.count == 0:
+        return verify()
+    state = Verification(True, latest.count - 1, checkpoint=latest, start=latest.count)
+    pinned_row = db.session.get(AuditEvent, latest.count)
+    if pinned_row is None:
+        state.count = db.session.scalar(select(db.func.count(AuditEvent.id)))
+        state.ok, state.bad_id = False, latest.count
+        state.reason = f"row {latest.count} was removed: the checkpoint of {latest.when} counted {latest.count} events"
+        return state
+    keyed_from = latest.keyed_from
+    keyed = keyed_from is not None and keyed_from < latest.count
+    rows = select(AuditEvent).where(AuditEvent.id >= latest.count).order_by(AuditEvent.id)
+    return _walk(state, rows, pinned_row.prev_hash, keyed, keyed_from, {latest.count: [latest]})
+
+
+def _walk(state: Verification, query, previous: str, keyed: bool, keyed_from: int | None,
+          pinned: dict[int, list[checkpoints.Checkpoint]]) -> Verification:
+    """Verify the rows of `query` (in id order) following `previous`, then the chain's end against the newest
+    checkpoint and the head."""
+    known = keys.for_verification()
+    latest = state.checkpoint
+    rows = db.session.execute(query.execution_options(yield_per=1000))
     for row in rows.scalars():
         reason = _fault(row, state.count + 1, previous, keyed, keyed_from, known)
         if reason is None:

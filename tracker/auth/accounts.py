@@ -138,6 +138,15 @@ def normal_email(value: str) -> str:
     return validate_email(value.strip(), check_deliverability=False, test_environment=True).normalized.lower()
 
 
+def is_real_email(value: str) -> bool:
+    """Would normal_email take it? The one check of an address typed anywhere (a contact, a signatory)."""
+    try:
+        normal_email(value)
+    except EmailNotValidError:
+        return False
+    return True
+
+
 def _organisations(ids) -> list[Organisation]:
     return list(db.session.execute(select(Organisation).where(Organisation.id.in_(list(ids))).order_by(Organisation.id)).scalars())
 

@@ -124,13 +124,19 @@ def request_reset(actor: audit.Actor, email: str) -> None:
     db.session.commit()
 
 
-def open_link(token: str) -> AccountLink:
-    """The link of this token if it can be used now, else `LinkRefused`."""
+def find(model, token: str, refused: type[validation.LinkRefused]):
+    """The row of `model` (a table of emailed links with `token_hash`) for this token, else `refused("missing")`."""
     link = None
     if token and len(token) <= 200:
-        link = db.session.scalar(select(AccountLink).where(AccountLink.token_hash == digest(token)))
+        link = db.session.scalar(select(model).where(model.token_hash == digest(token)))
     if link is None:
-        raise LinkRefused("missing")
+        raise refused("missing")
+    return link
+
+
+def open_link(token: str) -> AccountLink:
+    """The link of this token if it can be used now, else `LinkRefused`."""
+    link = find(AccountLink, token, LinkRefused)
     state = link.state(now())
     if state == "open" and not link.user.active:
         state = "withdrawn"

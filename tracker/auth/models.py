@@ -88,3 +88,15 @@ class AccountLink(db.Model):
         if self.expires_at <= now:
             return "expired"
         return "open"
+
+
+class SignupDomain(db.Model):
+    """An email domain whose people may sign up through single sign-on (waiting for an admin's approval), added
+    by an admin on /accounts/domains; honoured together with the SSO_SIGNUP_DOMAINS setting."""
+
+    __tablename__ = "signup_domain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain: Mapped[str] = mapped_column(String(253), unique=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(DateTime)

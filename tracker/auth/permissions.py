@@ -9,6 +9,8 @@ how the user's organisations stand to the agreement (or organisation) the action
 - below: one of the user's organisations sits below a party (a school under a party district, a
   branch under a party library system). They see the agreement and act only on what concerns
   their own organisation: their school's drive rows and students, the milestones they owe;
+- partner (organisations only): the organisation is a party to an agreement the user sees (one of whose
+  parties is one of the user's organisations, or above or below one): a library's partner school;
 - unrelated: none of these. Unrelated users never see an agreement (404); the organisation
   directory is open to everyone for reading.
 
@@ -41,15 +43,18 @@ class Relation(StrEnum):
     PARTY = "party"
     ABOVE = "above"
     BELOW = "below"
+    PARTNER = "partner"  # only ever of an organisation: a party to an agreement the user sees
     UNRELATED = "unrelated"
 
 
 WHOLE = frozenset({Relation.PARTY, Relation.ABOVE})  # the whole agreement: its parties and those above them
 ALSO_BELOW = WHOLE | {Relation.BELOW}  # ... and, for what concerns their own organisation, those below a party
-ANYONE = ALSO_BELOW | {Relation.UNRELATED}  # the shared organisation directory, and what is not inside one
+PARTNERS = ALSO_BELOW | {Relation.PARTNER}  # ... and organisations in partnership with them (a library's schools)
+ANYONE = PARTNERS | {Relation.UNRELATED}  # the shared organisation directory, and what is not inside one
 
 # How the README's table words each reach (tests/test_permissions.py checks the two agree).
-REACH_WORDS = {WHOLE: "party or above", ALSO_BELOW: "also below a party", ANYONE: "anyone"}
+REACH_WORDS = {WHOLE: "party or above", ALSO_BELOW: "also below a party", PARTNERS: "also partners",
+               ANYONE: "anyone"}
 
 EVERYONE = frozenset(ROLES)
 EDITORS = frozenset({ADMIN, ADMINISTRATOR, LIBRARY_STAFF, SCHOOL_LIBRARIAN})
@@ -69,6 +74,9 @@ PERMISSIONS: dict[str, Rule] = {
     "org.create": Rule(frozenset({ADMIN}), ANYONE),
     "org.edit": Rule(STAFF),
     "org.confirm": Rule(EDITORS),
+    # ask a contact to check the organisation's details, and accept or reject what they propose (the partner's
+    # own corrections: staff keep their partner schools' details current without editing them otherwise)
+    "org.request_review": Rule(STAFF, PARTNERS),
     "contact.edit": Rule(EDITORS),
     # agreements
     "agreement.view": Rule(EVERYONE, ALSO_BELOW),  # overview, key dates, resources shared

@@ -13,7 +13,7 @@ environment in config/). Signing in:
   email counts as verified only from a tenant the deployment trusts (SSO_<KEY>_TENANTS) or with Entra's
   `xms_edov` claim ("email domain owner verified");
 - a verified email of an active account signs that person in. An unknown email in a domain allowed for sign-up
-  (SSO_SIGNUP_DOMAINS) gets an account with the least privilege (viewer, no organisation), waiting for an admin
+  (SSO_SIGNUP_DOMAINS, or a domain an admin added on /users/sign-up-domains) gets an account with the least privilege (viewer, no organisation), waiting for an admin
   to approve it; any other is refused, and no account is made.
 """
 import secrets
@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.audit import service as audit
+from tracker.auth import signup_domains
 from tracker.auth.models import User
 from tracker.auth.permissions import VIEWER
 from tracker.auth.service import create_user, find_user
@@ -127,7 +128,7 @@ def sign_in(actor: audit.Actor, found: Provider, claims: dict) -> User:
     if user is not None:
         raise Refused(_("This account may not sign in. Ask an admin if you think it should."))
     domain = email.rpartition("@")[2]
-    if domain not in current_app.config["SSO_SIGNUP_DOMAINS"]:
+    if not signup_domains.allowed(domain):
         audit.record(actor, "auth.sso_refused", "login", email, {"with": [None, found.label]})
         db.session.commit()
         raise Refused(_("There is no account for %(email)s here, and people from %(domain)s cannot ask for one by "

@@ -2,6 +2,7 @@ import click
 from flask import Blueprint
 
 from tracker.calendar import reminders
+from tracker.partners import reminders as partner_reminders
 
 bp = Blueprint("reminders", __name__, cli_group="reminders")
 
@@ -14,6 +15,10 @@ def send(on):
     summary = reminders.send_all(on.date() if on else None)
     day = on.date().isoformat() if on else "each user's today"
     click.echo(f"Reminders for {day}: {summary['items']} items to {summary['users']} users.")
+    partners = partner_reminders.send_yearly()
+    click.echo(f"Partners asked to confirm their details: {partners['contacts']} contacts of "
+               f"{partners['organisations']} organisations.")
+    summary["failed"] += partners["failed"]
     if summary["failed"]:
         click.echo(f"Could not send to: {', '.join(summary['failed'])} (they will be tried again next run).", err=True)
         raise SystemExit(1)

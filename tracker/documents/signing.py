@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 
 from tracker.agreements import service as agreements
 from tracker.audit import service as audit
+from tracker.auth.accounts import is_real_email
 from tracker.auth.models import User
 from tracker.orgs.models import Contact, Organisation
 from tracker.documents import amendments, final, links, notify, pdf
@@ -75,7 +76,7 @@ def add_signatory(actor: audit.Actor, version: DocumentVersion, data: dict) -> S
     errors = {}
     if not values["name"]:
         errors["name"] = _("Give the signatory's name.")
-    if "@" not in values["email"] or " " in values["email"]:
+    if not is_real_email(values["email"]):
         errors["email"] = _("Give an email address the signing link can be sent to.")
     if values["capacity"] not in CAPACITIES:
         errors["capacity"] = _("Choose whether they sign, attest or approve as to form.")

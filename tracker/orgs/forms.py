@@ -4,10 +4,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, SearchField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tracker import clock
-from tracker.forms import IdSelectField, ListSearchForm, one_of, order_fields, strip
+from tracker.forms import IdSelectField, ListSearchForm, one_of, order_fields, real_email, strip
 from tracker.orgs.models import CONTACT_ROLES, KINDS, LANGUAGES
 from tracker.orgs.service import SORTS
 
@@ -59,7 +59,7 @@ class ContactForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[strip])
     title = StringField(_l("Title"), validators=[Length(max=200)], filters=[strip])
     role = SelectField(_l("Role"), choices=[(k, v) for k, v in CONTACT_ROLES.items()])
-    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)], filters=[strip])
+    email = EmailField(_l("Email"), validators=[Length(max=254), real_email], filters=[strip])
     phone = StringField(_l("Phone"), validators=[Length(max=40)], filters=[strip])
     can_sign = BooleanField(_l("Can sign agreements"))
 

@@ -197,10 +197,15 @@ def remove_logo(actor: audit.Actor, org: Organisation) -> None:
 
 def confirm(actor: audit.Actor, org: Organisation, today: date) -> None:
     """Someone checked the partner's details: they are good for another review period."""
+    mark_confirmed(actor, org, today)
+    db.session.commit()
+
+
+def mark_confirmed(actor: audit.Actor, org: Organisation, today: date, action: str = "organisation.confirmed") -> None:
+    """The details count as confirmed `today` (no longer "needs review"), recorded; in the caller's transaction."""
     before = org.last_confirmed
     org.last_confirmed = today
-    audit.record(actor, "organisation.confirmed", "organisation", org.id, {"last_confirmed": [audit.plain(before), today.isoformat()]})
-    db.session.commit()
+    audit.record(actor, action, "organisation", org.id, {"last_confirmed": [audit.plain(before), today.isoformat()]})
 
 
 def save_contact(actor: audit.Actor, org: Organisation, data: dict, contact: Contact | None = None) -> Contact:

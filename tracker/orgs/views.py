@@ -13,6 +13,7 @@ from tracker.htmx import render, render_fragment
 from tracker.orgs import logos, picker, service
 from tracker.orgs.forms import ContactForm, LogoForm, OrganisationForm, OrganisationSearchForm
 from tracker.orgs.models import BRANCH, PARENTS, Contact, Organisation
+from tracker.partners import panel as partner_panel
 from tracker.scope.loading import Param, add_param, child
 from tracker.scope.users import current_scope
 
@@ -62,12 +63,13 @@ def create():
 @bp.route("/<int:org_id>")
 @requires("org.view", scope="organisation")
 def detail(organisation):
-    return _detail_page(organisation, LogoForm(formdata=None))
+    return detail_page(organisation, LogoForm(formdata=None))
 
 
-def _detail_page(organisation, logo_form, status=200):
+def detail_page(organisation, logo_form, status=200, **refused):
+    """The page; `refused`: a partner form sent back with its errors (tracker/partners/panel.py)."""
     return render_template("orgs/detail.html", org=organisation, history=sentences.lines(audit.history("organisation", organisation.id), subjects=False),
-                           logo_form=logo_form), status
+                           logo_form=logo_form or LogoForm(formdata=None), **partner_panel.section(organisation, **refused)), status
 
 
 @bp.route("/<int:org_id>/logo")
@@ -97,7 +99,7 @@ def upload_logo(organisation):
     if outcome.saved:
         flash(_("The logo of %(name)s was saved.", name=organisation.name), "success")
         return redirect(url_for("orgs.detail", org_id=organisation.id) + "#letterhead-logo", 303)
-    return _detail_page(organisation, form, outcome.status)
+    return detail_page(organisation, form, outcome.status)
 
 
 @bp.route("/<int:org_id>/logo/remove", methods=["POST"])

@@ -70,3 +70,12 @@ def relations(scope: Scope, agreement_ids) -> dict[int, Relation]:
             select(Party.agreement_id, Party.organisation_id).where(among(Party.agreement_id, ids))):
         parties.setdefault(agreement_id, set()).add(organisation_id)
     return {i: scope.relation(parties.get(i, ())) for i in ids}
+
+
+def in_partnership(scope: Scope, organisation_id: int) -> bool:
+    """Is the organisation a party to an agreement the scope sees (a library's partner school, for its staff)?"""
+    ids = agreement_ids(scope)
+    if ids is None:
+        return True
+    return db.session.scalar(select(Party.id).where(Party.organisation_id == organisation_id,
+                                                    Party.agreement_id.in_(ids)).limit(1)) is not None

@@ -9,7 +9,8 @@ its version); missing, elsewhere, or not the user's to see (another school's row
 user below a party or a school librarian) -> 404.
 
 scope="organisation": the root is `org_id`; missing -> 404; a relation the permission does not reach
-(editing an organisation above or beside one's own) -> 403.
+(editing an organisation above or beside one's own) -> 403. An organisation otherwise unrelated that is a
+party to an agreement the user sees stands as their partner (Relation.PARTNER).
 
 Each package declares the parameters of its own URLs with `add_param` from its views module, as it
 declares its sections: adding one edits nothing here. `check_routes` runs when the app is built and
@@ -122,7 +123,10 @@ def in_organisation(permission: str, view_args: dict) -> dict:
     organisation = db.session.get(Organisation, view_args["org_id"])
     if organisation is None:
         abort(404)
-    access = _admit(scope, permission, organisation, scope.relation([organisation.id]))
+    relation = scope.relation([organisation.id])
+    if relation is Relation.UNRELATED and agreements.in_partnership(scope, organisation.id):
+        relation = Relation.PARTNER
+    access = _admit(scope, permission, organisation, relation)
     return _inside(access, "organisation", view_args)
 
 

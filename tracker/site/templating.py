@@ -16,11 +16,12 @@ from tracker.auth.permissions import ROLES
 from tracker.orgs import models as org_models
 
 
-def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
-    """Times are stored in UTC and shown in the time zone of the user's organisation."""
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z", of=None) -> str:
+    """Times are stored in UTC and shown in the time zone of the user's organisation (or of the organisation `of`:
+    a partner's page, read without an account)."""
     if value is None:
         return ""
-    return clock.local(value).strftime(fmt)
+    return clock.local(value, organisation=of).strftime(fmt)
 
 
 def long_date(value: date | None) -> str:
