@@ -40,6 +40,7 @@ ACTIONS = {
     "card_programme.created": _l("set up the card programme"),
     "card_programme.updated": _l("changed the card programme"),
     "card_programme.amended": _l("changed the card programme by a signed amendment"),
+    "agreement.amended": _l("changed the agreement's terms by a signed amendment"),
     "data_sharing_spec.created": _l("recorded the data-sharing spec"),
     "data_sharing_spec.updated": _l("changed the data-sharing spec"),
     "drive.created": _l("created the card drive"),

@@ -100,6 +100,10 @@ VOCABULARIES: dict[tuple[str | None, str], dict] = {
     (None, "allowed_fields"): card_models.STUDENT_FIELDS,
     ("document_version", "approvals needed"): document_models.APPROVALS,
     ("document_version", "signing order"): document_models.SIGNING_ORDERS,
+    ("agreement", "modification_window_start"): agreement_models.MONTHS,
+    ("agreement", "modification_window_end"): agreement_models.MONTHS,
+    ("document_version", "window_start"): {str(n): month for n, month in agreement_models.MONTHS.items()},
+    ("document_version", "window_end"): {str(n): month for n, month in agreement_models.MONTHS.items()},
 }
 # Vocabularies that depend on the action rather than the entity: (action prefix, field) -> labels.
 BY_ACTION: dict[tuple[str, str], dict] = {

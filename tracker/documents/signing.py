@@ -163,14 +163,14 @@ def start(actor: audit.Actor, version: DocumentVersion) -> None:
         raise Invalid({"": _("Add at least one signatory first.")})
     step = VERSION.move(version, "send")
     record(actor, "document.sent_for_signature", version, {"status": [step.source, step.target]})
-    _agreement_follows(actor, version, "document_sent")
+    agreement_follows(actor, version, "document_sent")
     invitations = [(s, _invite(actor, s)) for s in whose_turn(version)]
     db.session.commit()
     for signatory, token in invitations:
         notify.invitation(signatory, token)
 
 
-def _agreement_follows(actor: audit.Actor, version: DocumentVersion, step: str) -> None:
+def agreement_follows(actor: audit.Actor, version: DocumentVersion, step: str) -> None:
     """Only an original drives its agreement's status; an amendment never moves the agreement."""
     if version.number == 0:
         agreements.follow_document(actor, version.document.agreement, step,
@@ -330,7 +330,7 @@ def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str
     invitations, sealed = [], False
     if remaining == 0:
         sealed = final.freeze(actor, version)
-        _agreement_follows(actor, version, "document_signed")
+        agreement_follows(actor, version, "document_signed")
         amendments.carry_into_agreement(actor, version)
     elif version.signing_order == "sequential":
         db.session.refresh(version, ["signatories"])
