@@ -123,3 +123,43 @@ def test_the_version_page_shows_the_checklist(shapes, world, login):
     html = login(world.emails["administrator"]).get(f"/agreements/{agreement_.id}/versions/{version.id}").get_data(as_text=True)
     assert "Before submitting" in html and "prints {{ grades }}, which is empty" in html
     assert "Must fix:" in html and "Nobody signs for North School" in html
+
+
+def test_clause_dates_are_written_in_the_documents_language(shapes):
+    """The date filter reads the language stored on the version (its library party's), not the deployment's."""
+    agreement_ = shapes["branch_school"]
+    library = next(p.organisation for p in agreement_.parties if p.organisation.kind == "branch")
+    library.language = "es"
+    db.session.commit()
+    version = _document(agreement_)
+    term = next(s for s in text.sections(version) if s.title == "Term and renewal")
+    assert "1 de agosto de 2026" in term.text and "August" not in term.text
+    signing.add_signatory(docs.SETUP, version, {"name": "Ana", "title": "", "organisation": library.name,
+                                                "email": "ana@example.org", "capacity": "signs"})
+    signing.add_signatory(docs.SETUP, version, {"name": "Sol", "title": "", "organisation": "School Alder",
+                                                "email": "sol@example.org", "capacity": "signs"})
+    service.submit_for_approval(docs.SETUP, version)
+    assert version.language == "es"
+    library.language = "en"  # a later change to the organisation does not reach a version past draft
+    db.session.commit()
+    term = next(s for s in text.sections(version) if s.title == "Term and renewal")
+    assert "1 de agosto de 2026" in term.text
+
+
+def test_cross_references_name_only_clauses_the_document_has(shapes):
+    """A joint-use agreement has no retention clause: its termination clause does not point at one."""
+    agreement_ = agreement("Shared Spaces", [shapes["schools"][0], shapes["branch_school"].parties[0].organisation],
+                           kind="joint_use")
+    version = _document(agreement_)
+    categories = [c.category for c in version.clauses]
+    assert "retention" not in categories and "termination" in categories
+    termination = next(s for s in text.sections(version) if s.title == "Termination on notice")
+    assert "retention clause" not in termination.text and termination.text.endswith("student data received.")
+    with_retention = _document(shapes["system_district"])
+    termination = next(s for s in text.sections(with_retention) if s.title == "Termination on notice")
+    assert termination.text.endswith("as the retention clause provides.")
+    term = next(s for s in text.sections(with_retention) if s.title == "Term and renewal")
+    assert "as the termination clause provides" in term.text
+    service.remove_clause(docs.SETUP, with_retention, next(c.id for c in with_retention.clauses if c.category == "termination"))
+    term = next(s for s in text.sections(with_retention) if s.title == "Term and renewal")
+    assert "termination clause" not in term.text and "unless either party gives notice of termination." in term.text
