@@ -16,7 +16,7 @@ from tracker.agreements import service as agreements
 from tracker.audit import service as audit
 from tracker.auth.models import User
 from tracker.orgs.models import Contact, Organisation
-from tracker.documents import amendments, final, links, notify, pdf
+from tracker.documents import amendments, checklist, final, links, notify, pdf
 from tracker.documents.history import record
 from tracker.documents.models import APPROVALS, CAPACITIES, DocumentVersion, Signatory
 from tracker.documents.workflow import NOT_OUT, PENDING, SIGNATORY, SIGNING, VERSION
@@ -161,6 +161,9 @@ def start(actor: audit.Actor, version: DocumentVersion) -> None:
                              names=", ".join(str(APPROVALS[k]) for k in missing))})
     if not version.signatories:
         raise Invalid({"": _("Add at least one signatory first.")})
+    unsigned = checklist.unsigned_parties(version)
+    if unsigned:
+        raise Invalid({"": [_("Signing cannot start yet:")] + [item.text for item in unsigned]})
     step = VERSION.move(version, "send")
     record(actor, "document.sent_for_signature", version, {"status": [step.source, step.target]})
     agreement_follows(actor, version, "document_sent")
