@@ -204,3 +204,16 @@ def test_editing_the_agreement_after_submission_does_not_change_the_words_being_
     assert version_text.full_text(version) == before and "2099" not in before
     page = login(world.emails["administrator"]).get(f"/agreements/{agreement.id}/versions/{version.id}").get_data(as_text=True)
     assert "31 July 2099" not in page
+
+
+def test_the_version_history_reads_as_sentences_never_clause_source(world, login):
+    version = docs.draft(world)
+    term = next(c for c in version.clauses if c.title == "Term and renewal")
+    service.edit_clause(docs.SETUP, version, term.id, term.title, term.body + " {{ agreement.notice_days }} days.")
+    service.update_settings(docs.SETUP, version, version.document.needed, "sequential", {**version.terms, "hold_limit": "7"})
+    html = login(world.emails["administrator"]).get(page_url(world, version, "")).get_data(as_text=True)
+    history = html.split('id="history-heading"')[1].split("</section>")[0]
+    assert f"edited clause {term.position}, Term and renewal" in history
+    assert "changed the signing order to in order; the holds a student may place from “5” to “7”" in history
+    assert "created the MOU draft with" in history
+    assert "{{" not in history and "{%" not in history and "agreement.notice_days" not in history

@@ -5,7 +5,7 @@
 `lines(events)`, which looks the names up in a few queries for a whole page of rows. The log holds no student
 names: a student reads as "a student of Lincoln Elementary School".
 """
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -301,12 +301,26 @@ def _subject(event: AuditEvent, names: Names) -> str:
     return ""
 
 
+# Actions a domain writes out whole, as one sentence that says what changed ("edited clause 3, Term and renewal"):
+# action -> write(event) -> the sentence, or "" to read the row the usual way. Domains add theirs (add_sentences).
+WHOLE: dict[str, Callable[[AuditEvent], str]] = {}
+
+
+def add_sentences(writers: dict[str, Callable[[AuditEvent], str]]) -> None:
+    WHOLE.update(writers)
+
+
 def lines(events: Iterable[AuditEvent], subjects: bool = True) -> list[Line]:
     """The rows as read; `subjects=False` for a History section, where every row concerns the same thing."""
     events = list(events)
     names = Names(events)
     found = []
     for event in events:
+        whole = WHOLE[event.action](event) if event.action in WHOLE else ""
+        if whole:
+            subject = _subject(event, names) if subjects else ""
+            found.append(Line(event, actor_name(event.actor_label or ""), whole, subject, []))
+            continue
         changes = [_change(event, name, values, names) for name, values in (event.changes or {}).items()
                    if name not in HIDDEN_FIELDS]
         subject = _subject(event, names) if subjects or event.entity_type == "login" else ""

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from tracker.agreements import parts
+from tracker.audit import sentences
 from tracker.audit import service as audit
 from tracker.auth.access import can, current_actor, requires
 from tracker.auth.permissions import Relation
@@ -82,7 +83,7 @@ def _page(version, status: int = 200, **given):
         amended=amendments.changes_in_words(version),
         add_clause=add_clause, approval=approval, signatory=signatory,
         action=forms.ActionForm(formdata=None), messages=given.get("messages", []),
-        history=audit.history(service.ENTITY, version.id), now=datetime.utcnow(),
+        history=sentences.lines(audit.history(service.ENTITY, version.id), subjects=False), now=datetime.utcnow(),
     )
     return _frame("documents/version.html", version, status, **context)
 
