@@ -85,7 +85,7 @@ def test_a_signed_amendments_end_date_and_notice_reach_the_agreement_and_its_key
     assert "changed the end date from “July 31, 2029” to “June 30, 2031”; the termination notice in days from “30” to “60”" in page
 
 
-def test_renewal_and_the_modification_window_are_carried_too(world, mailbox):
+def test_renewal_and_the_modification_window_are_carried_too(world, login, mailbox):
     agreement_id = world.agreements["own"].id
     amendment = _amendment(world)
     service.update_settings(docs.SETUP, amendment, amendment.document.needed, "parallel",
@@ -96,6 +96,8 @@ def test_renewal_and_the_modification_window_are_carried_too(world, mailbox):
     agreement = db.session.get(Agreement, agreement_id)
     assert (agreement.renewal, agreement.renewal_months) == ("automatic", 12)
     assert (agreement.modification_window_start, agreement.modification_window_end) == (2, 5)
+    history = login(world.emails["administrator"]).get(f"/agreements/{agreement_id}/history").get_data(as_text=True)
+    assert "modification window start: February" in history and "modification window end: May" in history
 
 
 def test_the_amendment_form_says_what_is_wrong_beside_each_term(world, login, mailbox):

@@ -220,8 +220,8 @@ def _value(event: AuditEvent, name: str, value, names: Names) -> str:
     if name in MONEY_FIELDS and isinstance(value, int):
         return f"${value / 100:,.2f}"
     vocabulary = _vocabulary(event, name)
-    if vocabulary is not None and isinstance(value, str) and value in vocabulary:
-        return str(vocabulary[value])
+    if vocabulary is not None and isinstance(value, (str, int)) and not isinstance(value, bool) and value in vocabulary:
+        return str(vocabulary[value])  # a code, or a number that stands for something (a month)
     if vocabulary is not None and isinstance(value, str) and "," in value:  # "mou,joint_use"
         return ", ".join(str(vocabulary.get(v, v)) for v in value.split(","))
     if vocabulary is not None and isinstance(value, list):
