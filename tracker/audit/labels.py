@@ -116,6 +116,3 @@ def describe(action: str) -> str:
         return str(ACTIONS[action])
     return action.replace(".", " ").replace("_", " ")
 
-
-def shown_changes(changes: dict) -> list[tuple[str, object]]:
-    return [(field.replace("_", " "), values) for field, values in changes.items() if field not in HIDDEN_FIELDS]
