@@ -130,3 +130,19 @@ def test_an_original_has_no_agreement_terms_of_its_own(world, login):
     page = login(world.emails["administrator"]).get(
         f"/agreements/{world.agreements['own'].id}/versions/{version.id}").get_data(as_text=True)
     assert "as this amendment changes them" not in page and 'name="term_end_date"' not in page
+
+
+def test_numbers_are_ascii_digits(world, mailbox):
+    from tracker.validation import Invalid
+
+    amendment = _amendment(world)
+    for field, value in (("notice_days", "²"), ("window_start", "١"), ("checkout_limit", "１５"), ("end_date", "2031-13-01")):
+        try:
+            service.update_settings(docs.SETUP, amendment, amendment.document.needed, "parallel",
+                                    {**amendment.terms, field: value})
+        except Invalid as refused:
+            assert f"term_{field}" in refused.errors, refused.errors
+        else:
+            raise AssertionError(f"{field}={value!r} was saved")
+        db.session.rollback()
+        amendment = db.session.get(DocumentVersion, amendment.id)

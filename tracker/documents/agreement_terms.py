@@ -6,6 +6,7 @@ from the agreement as it stands when the amendment is made); its clauses print t
 sees them against the version amended, and its last signature writes the changed ones into the agreement
 (tracker/documents/amendments.py). Stored as text in the version's terms ("" for none); typed here.
 """
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,6 +34,11 @@ TERMS = {
     "window_end": Term(_l("Modification window: last month"), "modification_window_end", "month"),
 }
 LIMITS = {"renewal_months": (1, 120), "notice_days": (0, 3650)}
+
+
+def whole(text: str) -> int | None:
+    """A whole number typed in ASCII digits ("²" and "١٢" are not), or None."""
+    return int(text) if re.fullmatch(r"[0-9]{1,6}", text or "") else None
 
 
 def _text(value) -> str:
@@ -65,7 +71,7 @@ def typed(terms: dict) -> dict:
         if term.kind == "date":
             found[term.field] = date.fromisoformat(raw) if raw else None
         elif term.kind in ("number", "month"):
-            found[term.field] = int(raw) if raw.isdigit() else None
+            found[term.field] = whole(raw)
         else:
             found[term.field] = raw or "none"
     if found.get("renewal") == "none":
@@ -102,14 +108,14 @@ def clean(terms: dict, effective_date: date | None) -> tuple[dict[str, str], dic
     if values["renewal"] not in RENEWALS:
         errors["term_renewal"] = _("Choose how the agreement renews.")
     for key, (low, high) in LIMITS.items():
-        if values[key] and not (values[key].isdigit() and low <= int(values[key]) <= high):
+        if values[key] and not (whole(values[key]) is not None and low <= whole(values[key]) <= high):
             errors[f"term_{key}"] = _("A whole number from %(low)s to %(high)s.", low=low, high=high)
     if values["renewal"] in ("automatic",) and not values["renewal_months"]:
         errors.setdefault("term_renewal_months", _("An automatic renewal needs its length in months."))
     if values["renewal"] == "none":
         values["renewal_months"] = ""
     for key in ("window_start", "window_end"):
-        if values[key] and not (values[key].isdigit() and int(values[key]) in MONTHS):
+        if values[key] and whole(values[key]) not in MONTHS:
             errors[f"term_{key}"] = _("Choose a month.")
     if bool(values["window_start"]) != bool(values["window_end"]):
         errors.setdefault("term_window_end" if values["window_start"] else "term_window_start",
@@ -127,5 +133,5 @@ def words(key: str, value: str, language_code: str = "en") -> str:
     if term.kind == "renewal":
         return str(RENEWALS.get(value, value))
     if term.kind == "month":
-        return str(MONTHS.get(int(value), value)) if value.isdigit() else value
+        return str(MONTHS.get(whole(value), value))
     return value

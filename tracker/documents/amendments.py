@@ -60,8 +60,8 @@ def carry_into_agreement(actor: audit.Actor, version) -> dict:
         typed["renewal_months"] = None
     carried = audit.populate_and_record(actor, agreement, typed, "agreement.amended", "agreement", agreement.id,
                                         list(typed), about=about) if typed else {}
-    limits = {CARD_PROGRAMME[k]: int(after) for k, (_before, after) in changed.items()
-              if k in CARD_PROGRAMME and str(after or "").isdigit()}
+    limits = {CARD_PROGRAMME[k]: agreement_terms.whole(str(after or "")) for k, (_before, after) in changed.items()
+              if k in CARD_PROGRAMME and agreement_terms.whole(str(after or "")) is not None}
     programme = programme_of(agreement.id)
     if limits and programme is not None:
         changes = audit.populate_and_record(actor, programme, limits, "card_programme.amended", "agreement",

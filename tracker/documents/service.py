@@ -166,7 +166,7 @@ def update_settings(actor: audit.Actor, version: DocumentVersion, needed: list[s
         raise Invalid({"signing_order": _("Choose how the signatories sign.")})
     clean = {k: (str(terms.get(k) or "").strip() or v) for k, v in variables.TERM_DEFAULTS.items()}
     errors = {f"term_{k}": _("A whole number, such as %(example)s.", example=variables.TERM_DEFAULTS[k])
-              for k in variables.NUMBER_TERMS if not clean[k].isdigit()}
+              for k in variables.NUMBER_TERMS if agreement_terms.whole(clean[k]) is None}
     if version.parent is not None:  # an amendment types the agreement's own terms too
         amended, wrong = agreement_terms.clean(terms, version.document.agreement.effective_date)
         clean.update(amended)
