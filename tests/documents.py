@@ -6,7 +6,7 @@ from sqlalchemy import select
 from tracker.audit.service import Actor
 from tracker.auth.models import User
 from tracker.clauses import service as clauses
-from tracker.documents import approvals, service, signing
+from tracker.documents import approvals, checklist, service, signing
 from tracker.documents.models import DocumentVersion
 from tracker.extensions import db
 
@@ -22,8 +22,26 @@ def draft(world, which: str = "own") -> DocumentVersion:
     return version
 
 
-def outside(name="Olive Outside", email="olive@district.example", capacity="signs") -> dict:
-    return {"name": name, "title": "Superintendent", "organisation": "Lakeside District", "email": email, "capacity": capacity}
+def outside(name="Olive Outside", email="olive@district.example", capacity="signs", organisation="Lakeside District") -> dict:
+    return {"name": name, "title": "Superintendent", "organisation": organisation, "email": email, "capacity": capacity}
+
+
+def sign_for_the_library(version) -> None:
+    """The signers `approved` added for parties a test names no signer for sign at once, so the test's own last
+    signature is the version's last."""
+    for s in list(version.signatories):
+        if s.email.endswith("@parties.example") and s.is_pending:
+            signing.sign(Actor(label=s.name, ip="198.51.100.7", user_agent="pytest"), version.id, s.id, s.name, True)
+
+
+def uncovered(version) -> list:
+    return [p.organisation for p in version.document.agreement.parties
+            if checklist.unsigned_parties(version) and not checklist.covered(p.organisation, version.signatories)]
+
+
+def library_signer(organisation="Lakeside Library System", name="Libby Signer", email="signer@library.example") -> dict:
+    """Who signs for the library party when a test names only the school side's signer."""
+    return {"name": name, "title": "Library Director", "organisation": organisation, "email": email, "capacity": "signs"}
 
 
 def user_signer(world, role: str, capacity="signs") -> dict:
@@ -38,6 +56,8 @@ def approved(world, signers: list[dict], order: str = "parallel", which: str = "
         service.update_settings(SETUP, version, version.document.needed, order, version.terms)
     for data in signers:
         signing.add_signatory(SETUP, version, data)
+    for party in uncovered(version):  # a party nobody signs for would stop the sending
+        signing.add_signatory(SETUP, version, library_signer(party.name, email=f"signer-{party.id}@parties.example"))
     service.submit_for_approval(SETUP, version)
     for kind in version.document.needed:
         approvals.record_approval(SETUP, version, kind, date.today(), "Counsel Carla", "R-2026-17" if kind == "board" else "")

@@ -374,14 +374,12 @@ def test_document_clause_and_settings(app, world):
     item = version.clauses[1]
     title, body = item.title, item.body
     documents.edit_clause(ACTOR, version, item.id, "  Purpose of the partnership ", body)
-    assert newest(app, documents.ENTITY, version.id) == [
-        "Audit Tester edited a clause",
-        f"clause 2 title: {title} → Purpose of the partnership",
+    assert newest(app, documents.ENTITY, version.id) == [  # a version's rows read as its audit certificate does
+        f"Audit Tester edited clause 2, Purpose of the partnership (renamed from “{title}”)",
     ]
     documents.edit_clause(ACTOR, version, item.id, "Purpose of the partnership", "The parties work together.")
     assert newest(app, documents.ENTITY, version.id) == [
-        "Audit Tester edited a clause",
-        "clause 2 text: the wording was changed",  # clause source is never printed in the log (the version shows it)
+        "Audit Tester edited clause 2, Purpose of the partnership",  # clause source is never printed in the log
     ]
     before = count(documents.ENTITY, version.id)
     documents.edit_clause(ACTOR, version, item.id, "Purpose of the partnership", "The parties work together.")
@@ -391,10 +389,9 @@ def test_document_clause_and_settings(app, world):
     documents.update_settings(ACTOR, version, ["internal", "board"], "sequential",
                               {**terms, "grades": "3–5", "hold_limit": " "}, may_set_approvals=True)
     assert newest(app, documents.ENTITY, version.id) == [
-        "Audit Tester changed the approvals, signing order or terms",
-        "approvals needed: Internal review, Approved as to form (counsel) → Internal review, Board or council approval",
-        "signing order: All at once → In order",
-        f"grades: {terms['grades']} → 3–5",
+        "Audit Tester changed the approvals needed to Internal review, Board or council approval; the signing order to "
+        f"in order; the grades covered (blank: the grades of the agreement's card drives) from “{terms['grades']}” to "
+        "“3–5”",
     ]  # a blank term falls back to its default: the hold limit did not change
     before = count(documents.ENTITY, version.id)
     documents.update_settings(ACTOR, version, ["internal", "board"], "sequential", {**terms, "grades": "3–5"},

@@ -17,6 +17,7 @@ from tracker.validation import Invalid
 pytestmark = pytest.mark.committed  # each signer on a connection of its own, in a thread of its own
 
 SIGNERS = [("Ann Able", "ann@example.org"), ("Ben Baker", "ben@example.org"), ("Cy Cole", "cy@example.org")]
+ORGANISATIONS = {"Ann Able": "Lakeside Library System", "Ben Baker": "Lakeside District", "Cy Cole": "Lakeside District"}
 
 
 def race(app, calls):
@@ -54,7 +55,7 @@ def test_simultaneous_signatures_all_count_and_the_version_is_sealed_once(app, w
             time.sleep(0.2)
 
     monkeypatch.setattr(signing, "record", record)
-    version = docs.out_for_signature(world, [docs.outside(name, email) for name, email in SIGNERS])
+    version = docs.out_for_signature(world, [docs.outside(name, email, organisation=ORGANISATIONS[name]) for name, email in SIGNERS])
     version_id, ids = version.id, [(s.id, s.name) for s in version.signatories]
     db.session.remove()
 
@@ -75,7 +76,7 @@ def test_simultaneous_signatures_all_count_and_the_version_is_sealed_once(app, w
 
 
 def test_the_same_signature_sent_twice_at_once_counts_once(app, world, mailbox):
-    version = docs.out_for_signature(world, [docs.outside(name, email) for name, email in SIGNERS[:2]])
+    version = docs.out_for_signature(world, [docs.outside(name, email, organisation=ORGANISATIONS[name]) for name, email in SIGNERS[:2]])
     version_id, (first_id, first_name) = version.id, (version.signatories[0].id, version.signatories[0].name)
     db.session.remove()
     call = lambda: signing.sign(Actor(label=first_name), version_id, first_id, first_name, True)  # noqa: E731

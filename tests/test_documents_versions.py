@@ -113,7 +113,8 @@ def test_an_amendment_is_a_child_version_with_a_diff_against_its_parent(world, l
     assert session.post(page_url(world, original, "/amend")).status_code == 303
     amendment = db.session.scalar(select(DocumentVersion).where(DocumentVersion.number == 1))
     assert (amendment.label, amendment.parent_id, amendment.status) == ("First Amendment", original.id, "draft")
-    assert [s.name for s in amendment.signatories] == ["Olive Outside"] and amendment.signatories[0].status == "pending"
+    assert [s.name for s in amendment.signatories] == ["Olive Outside", "Libby Signer"]
+    assert {s.status for s in amendment.signatories} == {"pending"}
     item = amendment.clauses[5]
     service.edit_clause(docs.SETUP, amendment, item.id, item.title, item.body.replace("{{ terms.hold_limit }}", "twenty"))
     html = session.get(page_url(world, amendment, "/diff")).get_data(as_text=True)
@@ -134,7 +135,7 @@ def test_a_frozen_version_refuses_changes_in_the_app(world, login, mailbox):
         assert "signed and frozen" in response.get_data(as_text=True) or "out for signature" in response.get_data(as_text=True), suffix
     db.session.expire_all()
     version = db.session.get(DocumentVersion, original.id)
-    assert version.status == "signed" and len(version.signatories) == 1
+    assert version.status == "signed" and len(version.signatories) == 2
 
 
 def test_a_frozen_version_refuses_changes_through_the_orm(world, mailbox):
@@ -203,3 +204,16 @@ def test_editing_the_agreement_after_submission_does_not_change_the_words_being_
     assert version_text.full_text(version) == before and "2099" not in before
     page = login(world.emails["administrator"]).get(f"/agreements/{agreement.id}/versions/{version.id}").get_data(as_text=True)
     assert "31 July 2099" not in page
+
+
+def test_the_version_history_reads_as_sentences_never_clause_source(world, login):
+    version = docs.draft(world)
+    term = next(c for c in version.clauses if c.title == "Term and renewal")
+    service.edit_clause(docs.SETUP, version, term.id, term.title, term.body + " {{ agreement.notice_days }} days.")
+    service.update_settings(docs.SETUP, version, version.document.needed, "sequential", {**version.terms, "hold_limit": "7"})
+    html = login(world.emails["administrator"]).get(page_url(world, version, "")).get_data(as_text=True)
+    history = html.split('id="history-heading"')[1].split("</section>")[0]
+    assert f"edited clause {term.position}, Term and renewal" in history
+    assert "changed the signing order to in order; the holds a student may place from “5” to “7”" in history
+    assert "created the MOU draft with" in history
+    assert "{{" not in history and "{%" not in history and "agreement.notice_days" not in history

@@ -107,12 +107,30 @@ def test_the_checklist_names_empty_values_contradictions_and_unsigned_parties(sh
     with pytest.raises(Invalid, match="grades"):
         service.submit_for_approval(docs.SETUP, version)
     signing.add_signatory(docs.SETUP, version, {**docs.outside(), "organisation": "Riverside Unified School District"})
+    service.update_settings(docs.SETUP, version, version.document.needed, "parallel", {**version.terms, "grades": "K–5"})
+    assert not any("grades" in i.text for i in checklist.items(version))
+    with pytest.raises(Invalid) as refused:  # the contradictions block: a signed text must agree with its agreement
+        service.submit_for_approval(docs.SETUP, version)
+    messages = refused.value.errors[""]
+    assert any("Clause 4 (Termination on notice) contradicts the agreement: it gives 60 days' notice" in m for m in messages)
+    assert any("Clause 3 (Term and renewal) contradicts the agreement" in m for m in messages)
+    assert not any("Nobody signs" in m for m in messages)  # shown, but a signatory may still be added
+    service.edit_clause(docs.SETUP, version, termination.id, termination.title,
+                        "Either party may end this agreement on {{ agreement.notice_days }} days' notice.")
+    service.edit_clause(docs.SETUP, version, term.id, term.title, "It runs for the term the agreement sets.")
+    service.submit_for_approval(docs.SETUP, version)  # the unsigned library party does not stop the submission
+    assert version.status == "review"
+    for kind in version.document.needed:
+        docs.approvals.record_approval(docs.SETUP, version, kind, date.today(), "Counsel Carla")
+    with pytest.raises(Invalid) as refused:  # ... but it stops the sending for signature
+        signing.start(docs.SETUP, version)
+    assert refused.value.errors[""] == ["Signing cannot start yet:", "Nobody signs for Elm Street Branch: add a "
+                                        "signatory from it (or from the organisation above it)."]
+    assert version.status == "review"
     signing.add_signatory(docs.SETUP, version, {**docs.outside("Lena Library", "lena@riverside.example"),
                                                 "organisation": "Riverside Library System"})
-    service.update_settings(docs.SETUP, version, version.document.needed, "parallel", {**version.terms, "grades": "K–5"})
-    assert not any("Nobody signs" in i.text or "grades" in i.text for i in checklist.items(version))
-    service.submit_for_approval(docs.SETUP, version)  # what is left is for a person to judge
-    assert version.status == "review"
+    signing.start(docs.SETUP, version)
+    assert version.status == "signing"
 
 
 def test_the_version_page_shows_the_checklist(shapes, world, login):
@@ -123,3 +141,54 @@ def test_the_version_page_shows_the_checklist(shapes, world, login):
     html = login(world.emails["administrator"]).get(f"/agreements/{agreement_.id}/versions/{version.id}").get_data(as_text=True)
     assert "Before submitting" in html and "prints {{ grades }}, which is empty" in html
     assert "Must fix:" in html and "Nobody signs for North School" in html
+    checklist_html = html.split('id="checklist-heading"')[1].split("</ul>")[0]
+    assert 'href="#settings">Fill in the document&#39;s terms</a>' in checklist_html or \
+        "href=\"#settings\">Fill in the document's terms</a>" in checklist_html
+    assert 'href="#signatories">Add a signatory</a>' in checklist_html
+    term = next(c for c in version.clauses if c.category == "termination")
+    service.edit_clause(docs.SETUP, version, term.id, term.title, "Either party may end it on 90 days' notice.")
+    html = login(world.emails["administrator"]).get(f"/agreements/{agreement_.id}/versions/{version.id}").get_data(as_text=True)
+    checklist_html = html.split('id="checklist-heading"')[1].split("</ul>")[0]
+    line = next(li for li in checklist_html.split("<li") if "contradicts" in li)
+    assert "Must fix:" in line and "Clause 4 (Termination on notice)" in line
+    assert f"/versions/{version.id}/clauses/{term.id}" in line and f"/agreements/{agreement_.id}/details" in line
+
+
+def test_clause_dates_are_written_in_the_documents_language(shapes):
+    """The date filter reads the language stored on the version (its library party's), not the deployment's."""
+    agreement_ = shapes["branch_school"]
+    library = next(p.organisation for p in agreement_.parties if p.organisation.kind == "branch")
+    library.language = "es"
+    db.session.commit()
+    version = _document(agreement_)
+    term = next(s for s in text.sections(version) if s.title == "Term and renewal")
+    assert "1 de agosto de 2026" in term.text and "August" not in term.text
+    signing.add_signatory(docs.SETUP, version, {"name": "Ana", "title": "", "organisation": library.name,
+                                                "email": "ana@example.org", "capacity": "signs"})
+    signing.add_signatory(docs.SETUP, version, {"name": "Sol", "title": "", "organisation": "School Alder",
+                                                "email": "sol@example.org", "capacity": "signs"})
+    service.submit_for_approval(docs.SETUP, version)
+    assert version.language == "es"
+    library.language = "en"  # a later change to the organisation does not reach a version past draft
+    db.session.commit()
+    term = next(s for s in text.sections(version) if s.title == "Term and renewal")
+    assert "1 de agosto de 2026" in term.text
+
+
+def test_cross_references_name_only_clauses_the_document_has(shapes):
+    """A joint-use agreement has no retention clause: its termination clause does not point at one."""
+    agreement_ = agreement("Shared Spaces", [shapes["schools"][0], shapes["branch_school"].parties[0].organisation],
+                           kind="joint_use")
+    version = _document(agreement_)
+    categories = [c.category for c in version.clauses]
+    assert "retention" not in categories and "termination" in categories
+    termination = next(s for s in text.sections(version) if s.title == "Termination on notice")
+    assert "retention clause" not in termination.text and termination.text.endswith("student data received.")
+    with_retention = _document(shapes["system_district"])
+    termination = next(s for s in text.sections(with_retention) if s.title == "Termination on notice")
+    assert termination.text.endswith("as the retention clause provides.")
+    term = next(s for s in text.sections(with_retention) if s.title == "Term and renewal")
+    assert "as the termination clause provides" in term.text
+    service.remove_clause(docs.SETUP, with_retention, next(c.id for c in with_retention.clauses if c.category == "termination"))
+    term = next(s for s in text.sections(with_retention) if s.title == "Term and renewal")
+    assert "termination clause" not in term.text and "unless either party gives notice of termination." in term.text

@@ -158,3 +158,51 @@ def test_a_signed_amendments_card_limit_reaches_the_card_programme(world, login,
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "card_programme.amended"))
     assert event.changes["checkout_limit"] == [limit_before, 15]
     assert event.changes["amendment"] == "Lakeside Card MOU (First Amendment)"
+
+
+def test_recalling_the_original_takes_the_agreement_back_to_draft(world, login, mailbox):
+    from tracker.documents import service
+
+    agreement = world.agreements["own"]
+    version = docs.out_for_signature(world, [docs.outside(), docs.outside("Otto Other", "otto@district.example")])
+    docs.signing.sign(docs.SETUP, version.id, version.signatories[0].id, "Olive Outside", True)
+    db.session.expire_all()
+    assert db.session.get(Agreement, agreement.id).status == workflow.OUT_FOR_SIGNATURE
+    service.return_to_draft(docs.SETUP, db.session.get(docs.DocumentVersion, version.id), "a date was wrong")
+    db.session.expire_all()
+    assert db.session.get(Agreement, agreement.id).status == workflow.DRAFT
+    last = _status_changes(agreement.id)[-1]
+    assert last["status"] == [workflow.OUT_FOR_SIGNATURE, workflow.DRAFT]
+    assert last["because"][1] == "Lakeside Card MOU (Original): Its MOU went back to draft"
+    html = login(world.emails["administrator"]).get(f"/agreements/{agreement.id}").get_data(as_text=True)
+    status = html.split('id="section-status"')[1].split("</section>")[0]
+    assert "Draft" in status and "Submit for review" in status
+    assert "Mark signed and active" not in status and "Recall from signature" not in status
+    assert "The Original of Lakeside Card MOU is a draft: finish its text and signatories" in html
+
+
+def test_a_declined_original_returned_to_draft_takes_the_agreement_back(world, mailbox):
+    from tracker.documents import service
+
+    agreement = world.agreements["own"]
+    version = docs.out_for_signature(world, [docs.outside()])
+    docs.signing.decline(docs.SETUP, version.id, version.signatories[0].id, "Not this year")
+    db.session.expire_all()
+    assert db.session.get(Agreement, agreement.id).status == workflow.OUT_FOR_SIGNATURE
+    service.return_to_draft(docs.SETUP, db.session.get(docs.DocumentVersion, version.id))
+    db.session.expire_all()
+    assert db.session.get(Agreement, agreement.id).status == workflow.DRAFT
+
+
+def test_an_amendment_returned_to_draft_leaves_the_active_agreement_alone(world, mailbox):
+    from tracker.documents import service, signing
+
+    original = docs.sign_all(docs.out_for_signature(world, [docs.outside()]))
+    amendment = service.amend(docs.SETUP, original)
+    service.submit_for_approval(docs.SETUP, amendment)
+    for kind in amendment.document.needed:
+        docs.approvals.record_approval(docs.SETUP, amendment, kind, date.today(), "Counsel Carla")
+    signing.start(docs.SETUP, amendment)
+    service.return_to_draft(docs.SETUP, amendment)
+    db.session.expire_all()
+    assert db.session.get(Agreement, world.agreements["own"].id).status == workflow.ACTIVE

@@ -38,9 +38,8 @@ UNCHECKED = re.compile(
 class Reading(HTMLParser):
     """What a person reads on a page (text, labels read aloud, placeholders), and where its links lead.
 
-    Left out: scripts, styles, form fields' own values, <code> (text a person types or a machine reads, such as the
-    clause language's variable names), and the history lists of version pages, whose sentences are issue 18's
-    (branch `people`) like the History part's page."""
+    Left out: scripts, styles, form fields' own values and <code> (text a person types or a machine reads, such as
+    the clause language's variable names). History lists are read: they are sentences (tracker/audit/sentences.py)."""
 
     QUIET = {"script", "style", "textarea", "template", "code"}
     SPOKEN = ("title", "aria-label", "placeholder", "alt")
@@ -57,7 +56,7 @@ class Reading(HTMLParser):
         if tag not in self.VOID:
             if self._quiet and self._quiet[-1][0] == tag:
                 self._quiet[-1][1] += 1
-            elif not self._quiet and (tag in self.QUIET or "history" in (attrs.get("class") or "").split()):
+            elif not self._quiet and tag in self.QUIET:
                 self._quiet.append([tag, 1])
         if not self._quiet:
             self.text += [attrs[a] for a in self.SPOKEN if attrs.get(a)]

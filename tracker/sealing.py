@@ -3,7 +3,8 @@
 The certificate comes from a PKCS#12 file (SEAL_PKCS12_PATH / SEAL_PKCS12_PASSWORD), or else
 from a self-managed CA the app creates on first use in instance/seal/ (keys 0600, never in the
 repository); that CA publishes its certificate revocation list at PUBLIC_BASE_URL/seal/ca.crl, the
-address its seal certificate names. `validate` says whether a PDF's seal is intact, covers the
+address its seal certificate names (a seal certificate made before that is renewed by the same CA at the
+next seal, or by `flask documents seal`; the old one is kept so what it sealed stays genuine). `validate` says whether a PDF's seal is intact, covers the
 entire file and was made with our certificate.
 
 With SEAL_TSA_URL set, the seal carries an RFC 3161 timestamp from that server (PAdES B-T) and the
@@ -64,6 +65,7 @@ class Sealer:
     signer: signers.SimpleSigner
     trust_roots: list  # asn1crypto certificates
     fingerprint: str  # SHA-256 of the seal certificate
+    earlier: frozenset = frozenset()  # SHA-256 of the seal certificates it replaced: PDFs sealed with them stay genuine
 
 
 _cache: dict = {}
@@ -101,8 +103,20 @@ def create_authority(folder: Path, organisation: str, crl_url: str | None = None
           .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
           .sign(ca_key, hashes.SHA256()))
     key = ec.generate_private_key(ec.SECP256R1())
+    cert = _seal_certificate(ca, ca_key, key, organisation, crl_url)
+    pkcs8 = dict(encoding=serialization.Encoding.PEM, format=serialization.PrivateFormat.PKCS8,
+                 encryption_algorithm=serialization.NoEncryption())
+    _write(folder / "ca-key.pem", ca_key.private_bytes(**pkcs8), private=True)
+    _write(folder / "seal-key.pem", key.private_bytes(**pkcs8), private=True)
+    _write(folder / "ca.pem", ca.public_bytes(serialization.Encoding.PEM), private=False)
+    _write(folder / "seal.pem", cert.public_bytes(serialization.Encoding.PEM), private=False)
+
+
+def _seal_certificate(ca: x509.Certificate, ca_key, key, organisation: str, crl_url: str | None) -> x509.Certificate:
+    """A seal certificate (five years) for `key`, issued by the CA, naming where the CA's CRL is published."""
+    now = datetime.now(timezone.utc)
     cert = (x509.CertificateBuilder().subject_name(_name(f"{organisation} Document Seal", organisation))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .issuer_name(ca.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1825))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(_usage(digital_signature=True, content_commitment=True), critical=True)
@@ -111,13 +125,50 @@ def create_authority(folder: Path, organisation: str, crl_url: str | None = None
         cert = cert.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
             full_name=[x509.UniformResourceIdentifier(crl_url)], relative_name=None, reasons=None, crl_issuer=None)]),
             critical=False)
-    cert = cert.sign(ca_key, hashes.SHA256())
-    pkcs8 = dict(encoding=serialization.Encoding.PEM, format=serialization.PrivateFormat.PKCS8,
-                 encryption_algorithm=serialization.NoEncryption())
-    _write(folder / "ca-key.pem", ca_key.private_bytes(**pkcs8), private=True)
-    _write(folder / "seal-key.pem", key.private_bytes(**pkcs8), private=True)
-    _write(folder / "ca.pem", ca.public_bytes(serialization.Encoding.PEM), private=False)
-    _write(folder / "seal.pem", cert.public_bytes(serialization.Encoding.PEM), private=False)
+    return cert.sign(ca_key, hashes.SHA256())
+
+
+def _names_crl(cert: x509.Certificate) -> bool:
+    try:
+        cert.extensions.get_extension_for_class(x509.CRLDistributionPoints)
+    except x509.ExtensionNotFound:
+        return False
+    return True
+
+
+def _renew_without_crl(folder: Path, organisation: str) -> bool:
+    """A seal certificate made before the CA published its CRL names no CRL address, so a seal's validation data
+    could not say where to check it: the same CA issues a new one for the same key, naming the address. The old
+    certificate is kept in `earlier/`, so the PDFs it sealed stay genuine. True when it renewed. Call under the lock."""
+    cert = x509.load_pem_x509_certificate((folder / "seal.pem").read_bytes())
+    if _names_crl(cert):
+        return False
+    ca = x509.load_pem_x509_certificate((folder / "ca.pem").read_bytes())
+    ca_key = serialization.load_pem_private_key((folder / "ca-key.pem").read_bytes(), password=None)
+    key = serialization.load_pem_private_key((folder / "seal-key.pem").read_bytes(), password=None)
+    earlier = folder / "earlier"
+    earlier.mkdir(exist_ok=True, mode=0o700)
+    _write(earlier / f"seal-{cert.fingerprint(hashes.SHA256()).hex()[:16]}.pem",
+           cert.public_bytes(serialization.Encoding.PEM), private=False)
+    renewed = _seal_certificate(ca, ca_key, key, organisation, crl_url(outward.base_url()))
+    _write(folder / "seal.pem", renewed.public_bytes(serialization.Encoding.PEM), private=False)
+    current_app.logger.info("the seal certificate named no CRL address: the CA issued a new one that does")
+    return True
+
+
+def renew_without_crl() -> bool:
+    """`flask documents seal`: renew the self-managed seal certificate now if it names no CRL address."""
+    if current_app.config.get("SEAL_PKCS12_PATH"):
+        return False
+    folder = Path(current_app.instance_path) / "seal"
+    if not (folder / "seal.pem").exists():
+        return False
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        renewed = _renew_without_crl(folder, current_app.config["SEAL_ORGANISATION"])
+    if renewed:
+        _cache.pop((current_app.config.get("SEAL_PKCS12_PATH"), current_app.instance_path), None)
+    return renewed
 
 
 def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
@@ -131,6 +182,8 @@ def _self_managed(folder: Path, organisation: str) -> Sealer:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (folder / "seal.pem").exists():
             create_authority(folder, organisation, crl_url(outward.base_url()))
+        else:
+            _renew_without_crl(folder, organisation)
     ca = x509.load_pem_x509_certificate((folder / "ca.pem").read_bytes())
     cert = x509.load_pem_x509_certificate((folder / "seal.pem").read_bytes())
     key = serialization.load_pem_private_key((folder / "seal-key.pem").read_bytes(), password=None)
@@ -138,7 +191,9 @@ def _self_managed(folder: Path, organisation: str) -> Sealer:
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     signer = signers.SimpleSigner(signing_cert=_asn1(cert), signing_key=key_info,
                                   cert_registry=SimpleCertificateStore.from_certs([_asn1(ca)]))
-    return Sealer(signer, [_asn1(ca)], cert.fingerprint(hashes.SHA256()).hex())
+    earlier = frozenset(x509.load_pem_x509_certificate(p.read_bytes()).fingerprint(hashes.SHA256()).hex()
+                        for p in sorted((folder / "earlier").glob("*.pem")))
+    return Sealer(signer, [_asn1(ca)], cert.fingerprint(hashes.SHA256()).hex(), earlier)
 
 
 def _pkcs12(path: str, password: str | None) -> Sealer:
@@ -281,4 +336,4 @@ def validate(pdf: bytes) -> bool:
         return False
     signer_fingerprint = hashlib.sha256(status.signing_cert.dump()).hexdigest()
     return bool(status.bottom_line and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-                and signer_fingerprint == ours.fingerprint)
+                and (signer_fingerprint == ours.fingerprint or signer_fingerprint in ours.earlier))

@@ -97,13 +97,16 @@ def test_links_from_make_run_reach_the_app_on_its_port(made_run, browser):
     expect(term.get_by_role("link", name="Edit term")).to_be_visible()
     page.goto(agreement_url)
     page.get_by_role("button", name="Assemble an MOU from the clause library").click()
-    form = page.locator("#signatories form").last
-    form.get_by_label("Name", exact=True).fill("Morgan Superintendent")
-    form.get_by_label("Title", exact=True).fill("Superintendent")
-    form.get_by_label("Organisation", exact=True).fill("Riverside Unified School District")
-    form.get_by_label("Email", exact=True).fill("morgan@district.example")
-    form.get_by_role("button", name="Add signatory").click()
-    expect(page.get_by_text("Signatory added.")).to_be_visible()
+    for name, title, organisation, email in (  # the library signs in the app; the district by an emailed link
+            ("Dana Director", "Library Director", "Riverside Public Library", "director@demo.test"),
+            ("Morgan Superintendent", "Superintendent", "Riverside Unified School District", "morgan@district.example")):
+        form = page.locator("#signatories form").last
+        form.get_by_label("Name", exact=True).fill(name)
+        form.get_by_label("Title", exact=True).fill(title)
+        form.get_by_label("Organisation", exact=True).fill(organisation)
+        form.get_by_label("Email", exact=True).fill(email)
+        form.get_by_role("button", name="Add signatory").click()
+        expect(page.get_by_text("Signatory added.")).to_be_visible()
     page.get_by_role("button", name="Submit for approval").click()
     expect(page.get_by_text("prints {{ grades }}, which is empty").first).to_be_visible()  # no card drive yet
     page.get_by_label("grades covered").fill("K–12")
@@ -119,8 +122,15 @@ def test_links_from_make_run_reach_the_app_on_its_port(made_run, browser):
         expect(page.get_by_text("Approval recorded.")).to_be_visible()
     page.get_by_role("button", name="Send for signature").click()
     expect(page.get_by_text("Sent for signature")).to_be_visible()
-    mailbox.wait(1)
-    link = re.search(r"(\S+/sign/\S+)", mailbox.text(0)).group(1)
+    version_url = page.url.split("#")[0]
+    page.goto(version_url + "/sign")
+    page.get_by_label("I have reviewed the document above").check()
+    page.get_by_label("Type your full name to sign").fill("Dana Director")
+    page.get_by_role("button", name="Sign the document").click()
+    expect(page.get_by_text("Signed. Thank you.")).to_be_visible()
+    mailbox.wait(2)
+    [invitation] = mailbox.to("morgan@district.example")
+    link = re.search(r"(\S+/sign/\S+)", invitation.get_body(preferencelist=("plain",)).get_content()).group(1)
     assert link.startswith(base + "/sign/"), link
 
     signer = context.browser.new_context(base_url=base, locale="en-US").new_page()  # no account, no session
@@ -131,7 +141,7 @@ def test_links_from_make_run_reach_the_app_on_its_port(made_run, browser):
     expect(signer.get_by_text("Everyone has now signed")).to_be_visible()
 
     # The sealed PDF: its QR code, decoded, and its "Verify at" line lead to the app's verification page.
-    page.reload()
+    page.goto(version_url)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the signed PDF").click()
     codes = _qr_codes(download.value.path())

@@ -3,7 +3,8 @@
 draft -> in review -> approved -> out for signature -> active -> expired / terminated / superseded.
 People take the steps that carry a permission (the status bar offers them); the app takes the others itself
 when the agreement's original MOU moves: sending it for signature makes the agreement out for signature, its
-last signature makes it active. "Mark signed and active" stays, for an agreement signed on paper.
+last signature makes it active, and its return to draft while out for signature makes the agreement a draft
+again. "Mark signed and active" stays, for an agreement signed on paper.
 """
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -44,6 +45,9 @@ AGREEMENT = Lifecycle(STATUSES, [
       for status in BEFORE_SIGNATURE],
     *[Transition("document_signed", status, ACTIVE, _l("Its MOU was signed by everyone"))
       for status in BEFORE_SIGNATURE | {OUT_FOR_SIGNATURE}],
+    # Its MOU went back to draft while out for signature (recalled, or declined and returned): its approvals
+    # lapsed, so the agreement is a draft again, to be reviewed and sent once more.
+    Transition("document_returned", OUT_FOR_SIGNATURE, DRAFT, _l("Its MOU went back to draft")),
 ])
 BY_NAME = {t.name: t for t in AGREEMENT.transitions if t.permission}  # the steps people take, by name
 

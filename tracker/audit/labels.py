@@ -50,6 +50,7 @@ ACTIONS = {
     "card_programme.created": _l("set up the card programme"),
     "card_programme.updated": _l("changed the card programme"),
     "card_programme.amended": _l("changed the card programme by a signed amendment"),
+    "agreement.amended": _l("changed the agreement's terms by a signed amendment"),
     "data_sharing_spec.created": _l("recorded the data-sharing spec"),
     "data_sharing_spec.updated": _l("changed the data-sharing spec"),
     "drive.created": _l("created the card drive"),
@@ -125,6 +126,3 @@ def describe(action: str) -> str:
         return str(ACTIONS[action])
     return action.replace(".", " ").replace("_", " ")
 
-
-def shown_changes(changes: dict) -> list[tuple[str, object]]:
-    return [(field.replace("_", " "), values) for field, values in changes.items() if field not in HIDDEN_FIELDS]

@@ -5,7 +5,7 @@
 `lines(events)`, which looks the names up in a few queries for a whole page of rows. The log holds no student
 names: a student reads as "a student of Lincoln Elementary School".
 """
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -100,6 +100,10 @@ VOCABULARIES: dict[tuple[str | None, str], dict] = {
     (None, "allowed_fields"): card_models.STUDENT_FIELDS,
     ("document_version", "approvals needed"): document_models.APPROVALS,
     ("document_version", "signing order"): document_models.SIGNING_ORDERS,
+    ("agreement", "modification_window_start"): agreement_models.MONTHS,
+    ("agreement", "modification_window_end"): agreement_models.MONTHS,
+    ("document_version", "window_start"): {str(n): month for n, month in agreement_models.MONTHS.items()},
+    ("document_version", "window_end"): {str(n): month for n, month in agreement_models.MONTHS.items()},
 }
 # Vocabularies that depend on the action rather than the entity: (action prefix, field) -> labels.
 BY_ACTION: dict[tuple[str, str], dict] = {
@@ -216,8 +220,8 @@ def _value(event: AuditEvent, name: str, value, names: Names) -> str:
     if name in MONEY_FIELDS and isinstance(value, int):
         return f"${value / 100:,.2f}"
     vocabulary = _vocabulary(event, name)
-    if vocabulary is not None and isinstance(value, str) and value in vocabulary:
-        return str(vocabulary[value])
+    if vocabulary is not None and isinstance(value, (str, int)) and not isinstance(value, bool) and value in vocabulary:
+        return str(vocabulary[value])  # a code, or a number that stands for something (a month)
     if vocabulary is not None and isinstance(value, str) and "," in value:  # "mou,joint_use"
         return ", ".join(str(vocabulary.get(v, v)) for v in value.split(","))
     if vocabulary is not None and isinstance(value, list):
@@ -297,12 +301,26 @@ def _subject(event: AuditEvent, names: Names) -> str:
     return ""
 
 
+# Actions a domain writes out whole, as one sentence that says what changed ("edited clause 3, Term and renewal"):
+# action -> write(event) -> the sentence, or "" to read the row the usual way. Domains add theirs (add_sentences).
+WHOLE: dict[str, Callable[[AuditEvent], str]] = {}
+
+
+def add_sentences(writers: dict[str, Callable[[AuditEvent], str]]) -> None:
+    WHOLE.update(writers)
+
+
 def lines(events: Iterable[AuditEvent], subjects: bool = True) -> list[Line]:
     """The rows as read; `subjects=False` for a History section, where every row concerns the same thing."""
     events = list(events)
     names = Names(events)
     found = []
     for event in events:
+        whole = WHOLE[event.action](event) if event.action in WHOLE else ""
+        if whole:
+            subject = _subject(event, names) if subjects else ""
+            found.append(Line(event, actor_name(event.actor_label or ""), whole, subject, []))
+            continue
         changes = [_change(event, name, values, names) for name, values in (event.changes or {}).items()
                    if name not in HIDDEN_FIELDS]
         subject = _subject(event, names) if subjects or event.entity_type == "login" else ""

@@ -32,10 +32,12 @@ TERM = (
     "This agreement takes effect on {{ agreement.effective_date }}"
     "{% if agreement.end_date %} and runs until {{ agreement.end_date }}{% endif %}"
     "{% if agreement.term_kind == \"pilot\" %}, as a pilot{% elif agreement.term_kind == \"ongoing\" %}"
-    "{% if not agreement.end_date %} and continues until either party ends it as this agreement provides{% endif %}"
+    "{% if not agreement.end_date %} and continues until either party ends it"
+    "{% if \"termination\" in document.clauses %} as the termination clause provides{% endif %}{% endif %}"
     "{% endif %}. "
     "{% if agreement.renewal_kind == \"automatic\" %}It renews automatically for further periods of "
-    "{{ agreement.renewal_months }} months unless either party gives notice of termination as this agreement provides."
+    "{{ agreement.renewal_months }} months unless either party gives notice of termination"
+    "{% if \"termination\" in document.clauses %} as the termination clause provides{% endif %}."
     "{% elif agreement.renewal_kind == \"mutual\" %}It may be renewed"
     "{% if agreement.renewal_months %} for further periods of {{ agreement.renewal_months }} months{% endif %} "
     "by a written agreement of both parties made before it ends."
@@ -50,8 +52,8 @@ CLAUSES = [
     ("termination", "Termination on notice",
      "Either party may end this agreement by written notice to the other at least {{ agreement.notice_days }} days "
      "in advance. On termination the {{ library.defined }} shall close the student accounts created under the "
-     "programme that have not been activated by a parent, and shall destroy the student data received, as the "
-     "retention clause provides.", ALL),
+     "programme that have not been activated by a parent, and shall destroy the student data received"
+     "{% if \"retention\" in document.clauses %}, as the retention clause provides{% endif %}.", ALL),
     ("amendment", "Amendments in writing",
      "This agreement may be changed only by a written amendment signed by both parties. The {{ library.defined }} "
      "may add circulation rules as an exhibit by giving {{ school.term }} {{ terms.rule_notice_days }} days' written "

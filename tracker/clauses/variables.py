@@ -34,6 +34,8 @@ VARIABLES = {
     "school.shape": _l("\"school\", \"schools\" or \"district\", to test"),
     "school.count": _l("how many schools the agreement covers"),
     "schools": _l("the schools covered: a list (repeat with {% for s in schools %}, using s.name and s.address)"),
+    "document.clauses": _l("the kinds of clause this document has, to test before referring to one: "
+                           "{% if \"retention\" in document.clauses %}"),
     "parties.names": _l("every party, by name"),
     "parties.library.name": _l("the library party (older name for library.name)"),
     "parties.library.address": _l("its address (older name for library.address)"),
@@ -61,7 +63,7 @@ VARIABLES = {
     "terms.costs": _l("who pays for what"),
     "terms.report_month": _l("month of the yearly report"),
 }
-LISTS = {"schools": ("name", "address")}
+LISTS = {"schools": ("name", "address"), "document.clauses": ()}
 VOCABULARY = language.Vocabulary(frozenset(VARIABLES) - set(LISTS), LISTS)
 
 # The document terms an author fills in per version, with their defaults ("" : taken from the agreement).
@@ -118,5 +120,9 @@ def sample_context() -> dict:
             branch = branch.setdefault(part, {})
         branch[parts[-1]] = f"[{name}]"
     for name, fields in LISTS.items():
-        tree[name] = [{f: f"[{name}.{f}]" for f in fields}]
+        *path, last = name.split(".")
+        branch = tree
+        for part in path:
+            branch = branch.setdefault(part, {})
+        branch[last] = [{f: f"[{name}.{f}]" for f in fields}] if fields else [f"[{name}]"]
     return tree

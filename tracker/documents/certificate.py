@@ -12,12 +12,15 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from tracker.audit import sentences
 from tracker.audit import service as audit
 from tracker.audit.labels import describe
 from tracker.clauses.variables import TERM_LABELS
+from tracker.documents import agreement_terms, locality
 from tracker.documents.history import ENTITY
 from tracker.documents.locality import Locality
-from tracker.documents.models import APPROVALS, SIGNING_ORDERS
+from tracker.documents.models import APPROVALS, SIGNING_ORDERS, DocumentVersion
+from tracker.extensions import db
 
 
 @dataclass
@@ -79,6 +82,11 @@ def _settings(changes: dict, version, place: Locality) -> str:
         elif field in TERM_LABELS:
             parts.append(_("the %(term)s from %(old)s to %(new)s", term=TERM_LABELS[field],
                            old=_quoted(values[0]), new=_quoted(values[1] or "")))
+        elif field in agreement_terms.TERMS:  # an amendment's change to the agreement's own terms
+            term, (old, new) = agreement_terms.TERMS[field], values
+            parts.append(_("the %(term)s from %(old)s to %(new)s", term=str(term.label).lower(),
+                           old=_quoted(agreement_terms.words(field, old or "", place.language)),
+                           new=_quoted(agreement_terms.words(field, new or "", place.language))))
     return _("changed %(what)s", what="; ".join(parts)) if parts else describe("document.settings_changed")
 
 
@@ -157,3 +165,14 @@ def lines(version, place: Locality) -> list[Line]:
     events = reversed(audit.history(ENTITY, version.id, limit=10_000))
     return [Line(place.time(e.at), place.utc(e.at), e.actor_label, sentence(e.action, e.changes, version, place),
                  e.ip or "—") for e in events]
+
+
+def _whole(event) -> str:
+    """A version's row as the History lists and /audit read it: the certificate's sentence, in the version's zone."""
+    version = db.session.get(DocumentVersion, int(event.entity_id)) if str(event.entity_id).isdigit() else None
+    if version is None or event.entity_type != ENTITY:
+        return ""
+    return sentence(event.action, event.changes, version, locality.of(version))
+
+
+sentences.add_sentences({action: _whole for action in SENTENCES})

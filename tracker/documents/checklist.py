@@ -1,9 +1,10 @@
 """What to put right before a draft is submitted: clauses that cannot be written out, values they print that
 are empty, clauses whose words contradict the agreement's term, renewal or notice, and parties nobody signs for.
 
-Clauses that cannot be written out and empty values stop the submission (the words would be wrong); the other
-items are shown for a person to judge (a hard-coded figure may be deliberate; a signatory may be added later,
-until the version goes out for signature).
+Clauses that cannot be written out, empty values and clauses that contradict the agreement's term, renewal or
+notice stop the submission: the words would be wrong, and a signed document that contradicts its agreement is
+wrong. A party nobody signs for is shown at submission (a signatory can still be added while the version awaits
+approval) and stops the sending for signature. Each item names the clause or the party and where to mend it.
 """
 import copy
 import re
@@ -27,11 +28,22 @@ WHERE = {
 }
 
 
+# Where an item is mended: the clause's text, the version's signatories or terms, the agreement's details.
+CLAUSE, SIGNATORIES, SETTINGS, DETAILS = "clause", "signatories", "settings", "details"
+
+
 @dataclass
 class Item:
     text: str
     blocks: bool  # the draft cannot be submitted while it stands
     item_id: int | None = None  # the clause to mend, if it is about one
+    mend: str = CLAUSE  # where it is mended (CLAUSE with item_id, SIGNATORIES, SETTINGS, DETAILS)
+    blocks_sending: bool = False  # the version cannot be sent for signature while it stands
+    or_details: bool = False  # the agreement's details may be what is wrong (a contradiction)
+
+
+def _mend(name: str) -> str:
+    return SETTINGS if name.startswith(("terms.", "grades")) else DETAILS
 
 
 def _where(name: str) -> str:
@@ -105,7 +117,7 @@ def contradictions(category: str, words: str, agreement: dict) -> list[str]:
     return found
 
 
-def _covered(org, signatories) -> bool:
+def covered(org, signatories) -> bool:
     """Someone signs for this party: a signatory of the organisation or one above it (a district for its school,
     a library system for its branch), by their organisation's name or as one of its users."""
     chain, current = [], org
@@ -135,15 +147,20 @@ def items(version, sections: list | None = None) -> list[Item]:
         for name in dict.fromkeys(variables.reading(clause.body).printed):
             if _empty(_value(values, name)) and _reached(clause.body, values, name):
                 found.append(Item(_("%(clause)s prints {{ %(name)s }}, which is empty: fill it in on %(where)s.",
-                                    clause=label, name=name, where=_where(name)), True))
+                                    clause=label, name=name, where=_where(name)), True, clause.id, _mend(name)))
         for problem in contradictions(clause.category, section.text, values.get("agreement", {})):
-            found.append(Item(_("%(clause)s contradicts the agreement: %(problem)s", clause=label, problem=problem),
-                              False, clause.id))
-    for party in version.document.agreement.parties:
-        if not _covered(party.organisation, version.signatories):
-            found.append(Item(_("Nobody signs for %(party)s: add a signatory from it (or from the organisation above it).",
-                                party=party.organisation.name), False))
-    return found
+            found.append(Item(_("%(clause)s contradicts the agreement: %(problem)s Mend the clause, or the agreement's "
+                                "term if the clause is right.", clause=label, problem=problem), True, clause.id, or_details=True))
+    return found + unsigned_parties(version)
+
+
+def unsigned_parties(version) -> list[Item]:
+    """The parties nobody signs for: shown at submission, and the version is not sent for signature until each has
+    a signatory."""
+    return [Item(_("Nobody signs for %(party)s: add a signatory from it (or from the organisation above it).",
+                   party=party.organisation.name), False, mend=SIGNATORIES, blocks_sending=True)
+            for party in version.document.agreement.parties
+            if not covered(party.organisation, version.signatories)]
 
 
 def blocking(version) -> list[Item]:

@@ -1,6 +1,7 @@
 import click
 from flask import Blueprint
 
+from tracker import sealing
 from tracker.audit.service import Actor
 from tracker.documents import final, signing
 
@@ -17,7 +18,11 @@ def remind(every: int):
 
 @bp.cli.command("seal")
 def seal():
-    """Try once more to seal the versions signed by everyone whose timestamp is still missing."""
+    """Renew a seal certificate that names no CRL address; try once more to seal the versions signed by everyone
+    whose timestamp is still missing."""
+    if sealing.renew_without_crl():
+        click.echo("The seal certificate named no CRL address: the seal's CA issued a new one that does "
+                   "(documents sealed before stay genuine).")
     for version_id in final.waiting():
         reason = final.try_sealing(version_id)
         click.echo(f"Version {version_id}: " + ("sealed." if reason is None else f"still waiting: the timestamping server {reason}."))

@@ -5,7 +5,9 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMul
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tracker.agreements.models import MONTHS, RENEWALS
 from tracker.clauses import variables
+from tracker.documents import agreement_terms
 from tracker.documents.models import APPROVALS, CAPACITIES, SIGNING_ORDERS
 from tracker.forms import IdSelectField, strip
 
@@ -45,8 +47,30 @@ for _name, _label in variables.TERM_LABELS.items():
     setattr(SettingsForm, f"term_{_name}", StringField(_label, validators=[Length(max=300)], filters=[strip]))
 
 
+# An amendment's typed changes to the agreement's own terms (agreement_terms.py).
+SettingsForm.term_end_date = StringField(agreement_terms.TERMS["end_date"].label, filters=[strip],
+                                         render_kw={"type": "date"}, validators=[Length(max=10)],
+                                         description=_l("Leave empty for an agreement without an end date."))
+SettingsForm.term_renewal = SelectField(agreement_terms.TERMS["renewal"].label, choices=list(RENEWALS.items()),
+                                        validate_choice=False)
+SettingsForm.term_renewal_months = StringField(agreement_terms.TERMS["renewal_months"].label, filters=[strip],
+                                               validators=[Length(max=10)], render_kw={"inputmode": "numeric"})
+SettingsForm.term_notice_days = StringField(agreement_terms.TERMS["notice_days"].label, filters=[strip],
+                                            validators=[Length(max=10)], render_kw={"inputmode": "numeric"})
+_MONTH_CHOICES = [("", _l("— none —"))] + [(str(n), label) for n, label in MONTHS.items()]
+SettingsForm.term_window_start = SelectField(agreement_terms.TERMS["window_start"].label, choices=_MONTH_CHOICES,
+                                             validate_choice=False)
+SettingsForm.term_window_end = SelectField(agreement_terms.TERMS["window_end"].label, choices=_MONTH_CHOICES,
+                                           validate_choice=False)
+
+
 def term_fields(form) -> list:
     return [getattr(form, f"term_{name}") for name in variables.TERM_DEFAULTS]
+
+
+def agreement_term_fields(form) -> list:
+    """The agreement's own terms, which only an amendment types."""
+    return [getattr(form, f"term_{name}") for name in agreement_terms.TERMS]
 
 
 class ApprovalForm(FlaskForm):

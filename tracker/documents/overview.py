@@ -81,6 +81,10 @@ def waiting(agreement, access, today) -> list:
     notices = []
     for version in _latest(agreement):
         url = url_for("documents.version", agreement_id=agreement.id, version_id=version.id)
+        if version.editable:
+            notices.append(parts.Notice(_("The %(version)s of %(document)s is a draft: finish its text and signatories, "
+                                          "then submit it for approval.", version=version.label,
+                                          document=version.document.title), url))
         if version.awaiting_approval:
             notices += [parts.Notice(_("%(version)s waits for: %(approval)s", version=version.label, approval=APPROVALS[kind]), url)
                         for kind in version.missing_approvals]

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from tracker import sealing
 from tracker.audit.service import Actor
 from tracker.auth.access import public
-from tracker.documents import forms, links, pdf, signing, text, verification
+from tracker.documents import amendments, forms, links, pdf, signing, text, verification
 from tracker.documents.models import Signatory
 from tracker.extensions import db
 from tracker.forms import submitted
@@ -80,7 +80,7 @@ def _link_page(token: str, link, sign_form=None, decline_form=None, status: int 
     version = link.signatory.version
     return render_template(
         "documents/sign.html", version=version, agreement=version.document.agreement, sections=text.sections(version),
-        changes=text.changes(version),
+        changes=text.changes(version), amended=amendments.changes_in_words(version),
         signatory=link.signatory, can_sign=signing.may_sign(link.signatory), outside=True,
         sign_form=sign_form or forms.SignForm(formdata=None), decline_form=decline_form or forms.DeclineForm(formdata=None),
         action_url=f"/sign/{token}", decline_url=f"/sign/{token}/decline", messages=messages,

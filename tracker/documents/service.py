@@ -14,12 +14,15 @@ from tracker.audit import service as audit
 from tracker.clauses import service as clauses
 from tracker.clauses import variables
 from tracker.clauses.models import Clause
-from tracker.documents import checklist, locality, signing, text
+from tracker.documents import agreement_terms, checklist, locality, signing, text
 from tracker.documents.history import ENTITY, record  # noqa: F401  (ENTITY: the views read the history by it)
 from tracker.documents.models import APPROVALS, SIGNING_ORDERS, Document, DocumentVersion, Signatory, VersionClause
-from tracker.documents.workflow import DRAFT, FROZEN, NOT_EDITABLE, VERSION
+from tracker.documents.workflow import DECLINED, DRAFT, FROZEN, NOT_EDITABLE, SIGNING, VERSION
 from tracker.extensions import db
 from tracker.validation import Invalid
+
+
+SENT = frozenset({SIGNING, DECLINED})  # a return to draft from these takes the agreement back (the original's)
 
 
 def new_public_id() -> str:
@@ -162,10 +165,14 @@ def update_settings(actor: audit.Actor, version: DocumentVersion, needed: list[s
     if signing_order not in SIGNING_ORDERS:
         raise Invalid({"signing_order": _("Choose how the signatories sign.")})
     clean = {k: (str(terms.get(k) or "").strip() or v) for k, v in variables.TERM_DEFAULTS.items()}
-    not_numbers = {f"term_{k}": _("A whole number, such as %(example)s.", example=variables.TERM_DEFAULTS[k])
-                   for k in variables.NUMBER_TERMS if not clean[k].isdigit()}
-    if not_numbers:
-        raise Invalid(not_numbers)
+    errors = {f"term_{k}": _("A whole number, such as %(example)s.", example=variables.TERM_DEFAULTS[k])
+              for k in variables.NUMBER_TERMS if agreement_terms.whole(clean[k]) is None}
+    if version.parent is not None:  # an amendment types the agreement's own terms too
+        amended, wrong = agreement_terms.clean(terms, version.document.agreement.effective_date)
+        clean.update(amended)
+        errors.update(wrong)
+    if errors:
+        raise Invalid(errors)
     document = version.document
     settings = {"approvals needed": document.approvals_needed, "signing order": version.signing_order, **(version.terms or {})}
     audit.populate_and_record(actor, settings, {"approvals needed": ",".join(k for k in APPROVALS if k in needed),
@@ -205,6 +212,8 @@ def return_to_draft(actor: audit.Actor, version: DocumentVersion, reason: str = 
     locality.release(version)
     record(actor, "document.returned_to_draft", version,
            {"status": [step.source, step.target], "approvals lapsed": [lapsed, 0], **({"reason": [None, reason]} if reason else {})})
+    if step.source in SENT:
+        signing.agreement_follows(actor, version, "document_returned")
     db.session.commit()
 
 
@@ -216,7 +225,8 @@ def amend(actor: audit.Actor, version: DocumentVersion) -> DocumentVersion:
     if not version.frozen:
         raise Invalid({"": _("Only a signed version can be amended; this one is %(status)s.", status=version.status_label.lower())})
     amendment = DocumentVersion(document_id=document.id, number=version.number + 1, parent_id=version.id, status=DRAFT,
-                                signing_order=version.signing_order, terms=dict(version.terms or {}),
+                                signing_order=version.signing_order,
+                                terms={**(version.terms or {}), **agreement_terms.of_agreement(document.agreement)},
                                 public_id=new_public_id())
     db.session.add(amendment)
     amendment.clauses = [VersionClause(clause_id=c.clause_id, position=c.position, category=c.category, title=c.title,

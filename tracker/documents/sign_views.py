@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.auth.access import current_actor, requires
-from tracker.documents import forms, signing, tasks, text
+from tracker.documents import amendments, forms, signing, tasks, text
 from tracker.documents.views import VERSION, bp
 from tracker.forms import submitted
 
@@ -19,7 +19,7 @@ def _sign_page(version, sign_form=None, decline_form=None, status: int = 200):
     mine = signing.signatory_of(version, current_user.id)
     return render_template(
         "documents/sign.html", version=version, agreement=version.document.agreement, sections=text.sections(version),
-        changes=text.changes(version),
+        changes=text.changes(version), amended=amendments.changes_in_words(version),
         signatory=mine, can_sign=signing.may_sign(mine),
         sign_form=sign_form or forms.SignForm(formdata=None), decline_form=decline_form or forms.DeclineForm(formdata=None),
         action_url=url_for("documents.sign", agreement_id=version.document.agreement_id, version_id=version.id),

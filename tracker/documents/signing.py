@@ -17,7 +17,7 @@ from tracker.audit import service as audit
 from tracker.auth.accounts import is_real_email
 from tracker.auth.models import User
 from tracker.orgs.models import Contact, Organisation
-from tracker.documents import amendments, final, links, notify, pdf
+from tracker.documents import amendments, checklist, final, links, notify, pdf
 from tracker.documents.history import record
 from tracker.documents.models import APPROVALS, CAPACITIES, DocumentVersion, Signatory
 from tracker.documents.workflow import NOT_OUT, PENDING, SIGNATORY, SIGNING, VERSION
@@ -162,16 +162,19 @@ def start(actor: audit.Actor, version: DocumentVersion) -> None:
                              names=", ".join(str(APPROVALS[k]) for k in missing))})
     if not version.signatories:
         raise Invalid({"": _("Add at least one signatory first.")})
+    unsigned = checklist.unsigned_parties(version)
+    if unsigned:
+        raise Invalid({"": [_("Signing cannot start yet:")] + [item.text for item in unsigned]})
     step = VERSION.move(version, "send")
     record(actor, "document.sent_for_signature", version, {"status": [step.source, step.target]})
-    _agreement_follows(actor, version, "document_sent")
+    agreement_follows(actor, version, "document_sent")
     invitations = [(s, _invite(actor, s)) for s in whose_turn(version)]
     db.session.commit()
     for signatory, token in invitations:
         notify.invitation(signatory, token)
 
 
-def _agreement_follows(actor: audit.Actor, version: DocumentVersion, step: str) -> None:
+def agreement_follows(actor: audit.Actor, version: DocumentVersion, step: str) -> None:
     """Only an original drives its agreement's status; an amendment never moves the agreement."""
     if version.number == 0:
         agreements.follow_document(actor, version.document.agreement, step,
@@ -331,7 +334,7 @@ def sign(actor: audit.Actor, version_id: int, signatory_id: int, typed_name: str
     invitations, sealed = [], False
     if remaining == 0:
         sealed = final.freeze(actor, version)
-        _agreement_follows(actor, version, "document_signed")
+        agreement_follows(actor, version, "document_signed")
         amendments.carry_into_agreement(actor, version)
     elif version.signing_order == "sequential":
         db.session.refresh(version, ["signatories"])

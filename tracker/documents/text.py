@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from tracker.clauses import language, variables
-from tracker.documents import values
+from tracker.documents import locality, values
 
 
 @dataclass
@@ -25,18 +25,20 @@ def fix_values(version) -> None:
     (its dates, title, parties) no longer reach this version's words."""
     agreement = version.document.agreement
     version.fixed_values = {"context": language.to_json(values.context_for(agreement, version.terms or {})),
-                            "language": values.language(),
                             "agreement_title": agreement.title,
                             "parties": [p.organisation.name for p in agreement.parties]}
 
 
 def context(version) -> tuple[dict, str]:
-    """The values a version's clauses read, and the language they are written in. A draft reads the agreement
-    as it is now; a version past draft, the values fixed when it left draft."""
+    """The values a version's clauses read, and the language they are written in (the document's, stored on the
+    version when it leaves draft: locality.py). A draft reads the agreement as it is now; a version past draft,
+    the values fixed when it left draft. Which clauses the document has is read from the version itself."""
     if version.fixed_values:
-        fixed = version.fixed_values
-        return language.from_json(fixed["context"]), fixed.get("language", "en")
-    return values.context_for(version.document.agreement, version.terms or {}), values.language()
+        found = language.from_json(version.fixed_values["context"])
+    else:
+        found = values.context_for(version.document.agreement, version.terms or {})
+    found["document"] = {"clauses": [clause.category for clause in version.clauses]}
+    return found, locality.of(version).language
 
 
 CANNOT_RENDER = _l("This clause could not be written out. Mend its text; the rest of the document is unaffected.")

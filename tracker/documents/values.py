@@ -5,23 +5,18 @@ The parties are named by their role and shape: the library side is a library sys
 whole district ("the District"). Dates stay dates (the clause language prints them in the document's
 language); a value the agreement lacks is None or "", never a placeholder, so the checklist can name it.
 """
-from flask import current_app
 from sqlalchemy import select
 
 from tracker.agreements.models import KINDS, MONTHS, RENEWALS, TERM_KINDS
 from tracker.cards.models import GRADES, CardDrive
 from tracker.clauses import variables
+from tracker.documents import agreement_terms
 from tracker.extensions import db
 from tracker.orgs.models import BRANCH, DISTRICT, LIBRARY_SYSTEM, SCHOOL
 
 LIBRARY_TERM = {"system": ("Library", "the Library"), "branch": ("Library", "the Library")}
 SCHOOL_TERM = {"school": ("School", "the School"), "schools": ("Schools", "the Schools"),
                "district": ("District", "the District")}
-
-
-def language() -> str:
-    """The language an MOU is written in: the deployment's default language."""
-    return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
 
 
 def address(org) -> str:
@@ -93,6 +88,7 @@ def context_for(agreement, terms: dict) -> dict:
     """The only values a clause can reach: plain words, numbers, dates and lists, from the agreement and the
     version's typed terms."""
     orgs = [p.organisation for p in agreement.parties]
+    agreement = agreement_terms.as_amended(agreement, terms)  # an amendment's typed end date, renewal, notice ...
     library = library_side(orgs)
     school, schools = school_side(orgs)
     window = ""
@@ -113,6 +109,7 @@ def context_for(agreement, terms: dict) -> dict:
             "renewal_months": agreement.renewal_months if agreement.renewal != "none" else None,
             "notice_days": agreement.notice_days,
             "modification_window": window,
+            "window_months": [agreement.modification_window_start, agreement.modification_window_end],
         },
         "library": library,
         "school": school,

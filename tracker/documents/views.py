@@ -7,11 +7,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from tracker.agreements import parts
+from tracker.audit import sentences
 from tracker.audit import service as audit
 from tracker.auth.access import can, current_actor, requires
 from tracker.auth.permissions import Relation
 from tracker.clauses import service as clauses
-from tracker.documents import approvals, checklist, forms, pdf, service, signing, text
+from tracker.documents import amendments, approvals, checklist, forms, pdf, service, signing, text
 from tracker.documents.models import APPROVALS, SIGNING_ORDERS, DocumentVersion
 from tracker.extensions import db
 from tracker.forms import refusal, submitted
@@ -63,7 +64,7 @@ def _page(version, status: int = 200, **given):
     if "settings" not in given:
         settings.approvals_needed.data = version.document.needed
         settings.signing_order.data = version.signing_order
-        for name in forms.variables.TERM_DEFAULTS:
+        for name in _term_names(version):
             getattr(settings, f"term_{name}").data = (version.terms or {}).get(name, "")
     add_clause = given.get("add_clause") or forms.AddClauseForm(formdata=None)
     add_clause.clause_id.choices = [("", _("— choose —"))] + [
@@ -75,13 +76,21 @@ def _page(version, status: int = 200, **given):
     approval.kind.choices = [(k, APPROVALS[k]) for k in version.missing_approvals] or [("", "—")]
     sections = text.sections(version)
     context = dict(
-        document=version.document, checklist=checklist.items(version, sections) if version.editable else [],
+        document=version.document, checklist=(checklist.items(version, sections) if version.editable else
+                                             checklist.unsigned_parties(version) if version.before_signing else []),
         sections=sections, settings=settings, term_fields=forms.term_fields(settings),
+        agreement_term_fields=forms.agreement_term_fields(settings) if version.parent else [],
+        amended=amendments.changes_in_words(version),
         add_clause=add_clause, approval=approval, signatory=signatory,
         action=forms.ActionForm(formdata=None), messages=given.get("messages", []),
-        history=audit.history(service.ENTITY, version.id), now=datetime.utcnow(),
+        history=sentences.lines(audit.history(service.ENTITY, version.id), subjects=False), now=datetime.utcnow(),
     )
     return _frame("documents/version.html", version, status, **context)
+
+
+def _term_names(version) -> list[str]:
+    """The terms the version's settings form types: an amendment's include the agreement's own."""
+    return [*forms.variables.TERM_DEFAULTS, *(forms.agreement_terms.TERMS if version.parent else ())]
 
 
 def _frame(template: str, version, status: int = 200, **context):
@@ -210,7 +219,7 @@ def remove_clause(agreement, version, item):
 @requires("document.edit", scope="agreement")
 def settings(agreement, version):
     form = forms.SettingsForm()
-    terms = {name: getattr(form, f"term_{name}").data for name in forms.variables.TERM_DEFAULTS}
+    terms = {name: getattr(form, f"term_{name}").data for name in _term_names(version)}
     approver = can("document.approve")
     needed = (form.approvals_needed.data or []) if approver else version.document.needed
     return _with_form(version, form, "settings", lambda: service.update_settings(

@@ -10,7 +10,7 @@ from tracker import clock, outward
 from tracker.agreements import models as agreement_models
 from tracker.agreements import service as agreement_service
 from tracker.agreements import workflow
-from tracker.audit.labels import actor_name, describe, shown_changes
+from tracker.audit.labels import actor_name, describe
 from tracker.auth.access import can
 from tracker.auth.permissions import ROLES
 from tracker.orgs import models as org_models
@@ -74,7 +74,6 @@ def register(app) -> None:
         query_with=query_with,
         outward_link=outward.link,
         describe_action=describe,
-        shown_changes=shown_changes,
         today=clock.today,
         expiring=lambda agreement: agreement_service.expiring(agreement, clock.today()),
         starts_later=lambda agreement: agreement_service.starts_later(agreement, clock.today()),
