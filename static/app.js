@@ -129,6 +129,9 @@ document.addEventListener("htmx:afterSettle", function (event) {
   var announcer = document.getElementById("announcer");
   if (announcer) { announcer.textContent = ""; window.setTimeout(function () { announcer.textContent = message; }, 50); }
   if (typing) { return; }
+  // someone already in a field of the new content (a quick click or a test) keeps their place
+  if (document.activeElement && document.activeElement !== fresh && fresh.contains(document.activeElement)
+      && document.activeElement.matches("input, select, textarea")) { return; }
   if (!target.matches("a, button, input, select, textarea, [tabindex]")) { target.setAttribute("tabindex", "-1"); }
   target.focus({preventScroll: false});
 });
