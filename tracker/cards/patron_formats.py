@@ -71,7 +71,8 @@ def _koha_row(rules: PatronRules, s, names: dict, today: date) -> dict:
             "categorycode": rules.category, "dateofbirth": _iso(s.birth_date), "email": s.email,
             "dateenrolled": today.isoformat(), "dateexpiry": rules.expires.isoformat(), "userid": s.username or code,
             "password": rules.pin(s), "sort1": s.grade, "sort2": school.name,
-            "patron_attributes": _attributes((c, sources[c]) for c in rules.koha_attributes if c in sources)}
+            "patron_attributes": _attributes([(c, sources[c]) for c in rules.koha_attributes if c in sources])
+            if rules.koha_attributes else ""}
 
 
 def _evergreen_row(rules: PatronRules, s, names: dict, today: date) -> dict:
