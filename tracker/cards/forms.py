@@ -127,6 +127,13 @@ class GradeCardsForm(FlaskForm):
     status = SelectField(_l("Card"), choices=list(CARD_STATUSES.items()))
 
 
+class ClassCardsForm(FlaskForm):
+    """One card status for every student of a class at a school (`class_name`: its choices are the school's classes)."""
+
+    class_name = SelectField(_l("Class"))
+    status = SelectField(_l("Card"), choices=list(CARD_STATUSES.items()))
+
+
 class UploadForm(FlaskForm):
     file = FileField(_l("Roster file"), description=_l("OneRoster users.csv or zip, or a plain CSV from a school."))
     school_id = IdSelectField(_l("School (plain CSV only)"))

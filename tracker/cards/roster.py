@@ -25,7 +25,8 @@ from tracker.scope.sql import among
 from tracker.validation import Invalid
 
 CHUNK = 5000
-KEPT = ("identifier", "given_name", "middle_name", "family_name", "grade", "birth_date", "email", "username")
+KEPT = ("identifier", "given_name", "middle_name", "family_name", "grade", "birth_date", "email", "username", "class_name")
+INSERTED = ("agreement_id", "source_id", "school_id", *KEPT, "active", "left_on", "card_status", "updated_at")
 
 
 def upload(actor, agreement, filename: str, data: bytes, school_id: int | None, user_id: int | None) -> RosterImport:
@@ -213,14 +214,15 @@ def commit(actor, staged: RosterImport, today: date | None = None, choice: str |
             for student_id, source_id, school_id, *kept in rows[start:start + CHUNK]:
                 if source_id in opted_out:  # opted out since the preview
                     continue
+                kept += [""] * (len(KEPT) - len(kept))  # a preview made before a field was added
                 kept[birth] = date.fromisoformat(kept[birth]) if kept[birth] else None
-                if student_id is None:  # as student_rows.INSERTED
+                if student_id is None:  # as INSERTED
                     new.append((staged.agreement_id, source_id, school_id, *kept, True, None, "", now))
                 else:
                     changed.append({"source_id": source_id, "school_id": school_id, **dict(zip(KEPT, kept)),
                                     "active": True, "left_on": None, "updated_at": now, "id": student_id})
             if new:
-                student_rows.insert_students(new)
+                student_rows.insert_students(INSERTED, new)
                 new_sources += [n[1] for n in new]
             if changed:
                 overwritten += undo.before([c["id"] for c in changed])
@@ -302,13 +304,15 @@ def roster_students(agreement_id: int, schools: frozenset[int] | None, school_id
     return query.order_by(Student.family_name, Student.given_name, Student.id)
 
 
-def students_for(drive, school_id: int, schools: frozenset[int] | None, grade: str = ""):
-    """The students of one school in a drive (active, in the drive's grades; of one grade when given) that the
-    user may see (`schools`, as for `seen`), by grade and name."""
+def students_for(drive, school_id: int, schools: frozenset[int] | None, grade: str = "", class_name: str = ""):
+    """The students of one school in a drive (active, in the drive's grades; of one grade, of one class when
+    given) that the user may see (`schools`, as for `seen`), by grade and name."""
     query = seen(select(Student).where(Student.agreement_id == drive.agreement_id, Student.school_id == school_id,
                                        Student.active.is_(True), Student.grade.in_(drive.grades)), schools)
     if grade:
         query = query.where(Student.grade == grade)
+    if class_name:
+        query = query.where(Student.class_name == class_name)
     return query.order_by(Student.grade, Student.family_name, Student.given_name)
 
 

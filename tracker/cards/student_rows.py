@@ -5,19 +5,17 @@ one written through the ORM would."""
 from tracker.cards.models import Student
 from tracker.extensions import db
 
-INSERTED = ("agreement_id", "source_id", "school_id", "identifier", "given_name", "middle_name", "family_name",
-            "grade", "birth_date", "email", "username", "active", "left_on", "card_status", "updated_at")
 CHUNK = 5000  # ids per statement on SQLite (it allows 32,766 parameters)
 
 
-def insert_students(rows: list[tuple]) -> None:
-    """Insert rows of INSERTED values (Python values: dates as dates) into the student table."""
+def insert_students(columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert rows of values of these columns (Python values: dates as dates) into the student table."""
     if not rows:
         return
     connection = db.session.connection()
     dialect = connection.dialect
     table = Student.__table__
-    names = ", ".join(dialect.identifier_preparer.quote(c) for c in INSERTED)
+    names = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
     cursor = connection.connection.cursor()
     try:
         if dialect.name == "postgresql":
@@ -25,11 +23,11 @@ def insert_students(rows: list[tuple]) -> None:
                 for row in rows:
                     copy.write_row(row)
             return
-        processors = [table.c[c].type._cached_bind_processor(dialect) for c in INSERTED]
+        processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
         bound = [(i, p, {}) for i, p in enumerate(processors) if p is not None]
         if bound:
             rows = [_bind(row, bound) for row in rows]
-        marks = ", ".join("?" for _ in INSERTED)
+        marks = ", ".join("?" for _ in columns)
         cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
     finally:
         cursor.close()

@@ -1,7 +1,10 @@
 """The demo card programme: spec and programme on the MOU, a roster of about 2,000 students from a
-generated OneRoster users.csv (imported through the same preview and commit as a real one), and a
+generated OneRoster zip (users.csv, with each student's homeroom in classes.csv and enrollments.csv; imported
+through the same preview and commit as a real one), and a
 September drive over the eight schools, part-way through."""
+import io
 import random
+import zipfile
 from datetime import date
 
 from sqlalchemy import select, update
@@ -20,6 +23,9 @@ HEADER = ("sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,user
           "middleName,identifier,email,sms,phone,agentSourcedIds,grades,password")
 
 
+CLASSES_PER_GRADE = 2  # homerooms, e.g. "Room 3A (Ms Garcia)"
+
+
 def roster_csv(schools) -> bytes:
     rng = random.Random(2026)
     lines = [HEADER]
@@ -34,10 +40,35 @@ def roster_csv(schools) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def roster_zip(schools) -> bytes:
+    """The demo roster as a OneRoster zip: users.csv, and each student's homeroom in classes.csv and enrollments.csv."""
+    users = roster_csv(schools)
+    classes, enrollments = ["sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,"
+                            "schoolSourcedId,termSourcedIds"], ["sourcedId,status,dateLastModified,classSourcedId,"
+                                                                 "schoolSourcedId,userSourcedId,role,primary"]
+    made = set()
+    for n, line in enumerate(users.decode().splitlines()[1:], start=1):
+        cells = line.split(",")
+        school, grade, index = cells[4], cells[16], (n // 7) % CLASSES_PER_GRADE
+        class_id = f"cls-{school}-{grade}-{index}"
+        if class_id not in made:
+            made.add(class_id)
+            teacher = FAMILY[(len(made) * 7) % len(FAMILY)]
+            title = f"Room {grade.lstrip('0') or grade}{'AB'[index]} ({teacher})"
+            classes.append(f"{class_id},,,{title},{grade},,{class_id},homeroom,,{school},")
+        enrollments.append(f"enr-{n:05d},,,{class_id},{school},{cells[0]},student,true")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("users.csv", users)
+        archive.writestr("classes.csv", "\n".join(classes) + "\n")
+        archive.writestr("enrollments.csv", "\n".join(enrollments) + "\n")
+    return out.getvalue()
+
+
 def seed(actor, mou, today: date) -> None:
     year = mou.effective_date.year
     programme.save_spec(actor, mou, {
-        "allowed_fields": ["given_name", "family_name", "identifier", "grade"], "legal_basis": "school_official",
+        "allowed_fields": ["given_name", "family_name", "identifier", "grade", "class_name"], "legal_basis": "school_official",
         "transfer_method": "sftp", "transfer_frequency": "nightly",
         "subprocessors": "The library's ILS hosting provider (patron records only).",
         "retention_days_after_end": 30, "destroy_on": None,
@@ -49,7 +80,7 @@ def seed(actor, mou, today: date) -> None:
         "patron_category": "STUDENT", "branch_code": "",
     })
     schools = programme.schools_of(mou.id)
-    staged = RosterImport(agreement_id=mou.id, filename="rusd-users.csv", upload=roster_csv(schools), status=workflow.UPLOADED)
+    staged = RosterImport(agreement_id=mou.id, filename="rusd-oneroster.zip", upload=roster_zip(schools), status=workflow.UPLOADED)
     db.session.add(staged)
     db.session.commit()
     roster.preview(staged)
