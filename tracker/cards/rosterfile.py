@@ -307,6 +307,8 @@ def _read_users(text: str, name: str, birth_dates: dict, roles: dict | None, pro
     if birth_dates:
         parsed.column_fields["birthDate"] = "birth_date"
     seen: dict[str, int] = {}
+    present = [(c, f) for c, f in ONEROSTER_COLUMNS.items() if c in header]  # every row has each header's key
+    absent = {f: "" for c, f in ONEROSTER_COLUMNS.items() if c not in header}
     for line, r in _filled(rows, parsed, progress):
         source_id = r.get("sourcedId", "")
         if version_12:
@@ -330,8 +332,9 @@ def _read_users(text: str, name: str, birth_dates: dict, roles: dict | None, pro
                 if not version_12 else _("primaryOrgSourcedId is blank and roles.csv names no school for this student, "
                                          "so the row was left out.")))
             continue
-        record = {f: r.get(c, "") for c, f in ONEROSTER_COLUMNS.items()}
-        record["school"] = [s.strip() for s in school.split(",") if s.strip()]
+        record = {f: r[c] for c, f in present}
+        record.update(absent)
+        record["school"] = [s.strip() for s in school.split(",") if s.strip()] if "," in school else [school.strip()]
         birth_line, birth = birth_dates.get(source_id, (None, ""))
         record["birth_date"] = birth
         record["class_name"] = classes.get(source_id, "") if classes else ""

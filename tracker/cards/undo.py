@@ -45,7 +45,7 @@ def added(agreement_id: int, source_ids: set[str]) -> list[int]:
     """The ids of these students of an agreement, read in one pass over its roster (not a query per chunk)."""
     if not source_ids:
         return []
-    rows = db.session.execute(select(Student.id, Student.source_id).where(Student.agreement_id == agreement_id))
+    rows = db.session.connection().execute(select(Student.id, Student.source_id).where(Student.agreement_id == agreement_id))
     return [i for i, source in rows if source in source_ids]
 
 
