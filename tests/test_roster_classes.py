@@ -130,3 +130,35 @@ def test_the_import_undo_restores_classes_and_the_purge_removes_them(world):
     spec.destroy_on = date(2027, 1, 1)
     db.session.commit()
     assert privacy.purge(SETUP, date(2027, 1, 2)) and classes() == {}  # the students go, their classes with them
+
+
+def test_a_grade_tallied_by_hand_is_never_recorded_past_its_enrolment(world, login):
+    """A school whose counts were tallied by hand, then recorded per student: refused with words, nothing moved."""
+    _programme, drive = set_up_cards(world, spec={"allowed_fields": [*ALL_FIELDS, "class_name"]})
+    import_roster(world, oneroster_zip(), name="north.zip")
+    drives.enrolment_from_roster(SETUP, drive)
+    north = world.orgs["north"].id
+    grade3 = row(drive, "03", north)
+    assert grade3.enrolment == 3
+    drives.record_counts(SETUP, grade3, {"issued": 0}, {"issued": 2})  # two cards counted by hand
+    staff = login(world.emails["library_staff"])
+    school_page = f"/agreements/{drive.agreement_id}/drives/{drive.id}/schools/{north}"
+    response = staff.post(f"{school_page}/class-cards", {"class_name": "Room 3A (Ms Park)", "status": "issued"})
+    assert response.status_code == 303
+    shown = staff.get(response.headers["Location"]).text
+    assert "Grade 03 already counts 2 of its 3 students" in shown and "Correct the grade" in shown
+    assert "%" not in shown.split("Grade 03 already counts", 1)[1].split("</", 1)[0]
+    assert (row(drive, "03", north).issued, set(classes())) == (2, {"a", "b", "c", "d"})
+    assert {s.card_status for s in db.session.scalars(select(Student))} == {""}
+    # One student at a time likewise: the third card fits, a fourth student would not.
+    d = db.session.scalars(select(Student).where(Student.source_id == "d")).one()
+    drives.set_card_status(SETUP, drive, d, "issued")
+    assert row(drive, "03", north).issued == 3
+    a = db.session.scalars(select(Student).where(Student.source_id == "a")).one()
+    one = staff.post(f"/agreements/{drive.agreement_id}/drives/{drive.id}/students/{a.id}/card", {"status": "already_had"},
+                     headers={"HX-Request": "true"})
+    assert one.status_code == 422 and "already counts 3 of its 3 students" in one.text
+    assert (row(drive, "03", north).issued, row(drive, "03", north).already_had) == (3, 0)
+    # Moving a student from one status to another never adds anyone, so it is allowed.
+    drives.set_card_status(SETUP, drive, d, "already_had")
+    assert (row(drive, "03", north).issued, row(drive, "03", north).already_had) == (2, 1)

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import select, update
 
 from tracker.cards import drives, optouts, programme, roster, workflow
-from tracker.cards.models import DriveCount, RosterImport
+from tracker.cards.models import DriveCount, OptOut, RosterImport, Student
 from tracker.extensions import db
 
 GIVEN = ["Ava", "Liam", "Mia", "Noah", "Sofia", "Mateo", "Isla", "Ethan", "Zoe", "Lucas", "Amara", "Diego", "Chloe",
@@ -91,15 +91,35 @@ def seed(actor, mou, today: date) -> None:
         "status": workflow.COLLECTING, "grades": ["K"] + [f"{g:02d}" for g in range(1, 13)], "target_percent": 90,
     }, [s.id for s in schools])
     drives.enrolment_from_roster(actor, drive)
-    # Part-way through: each school further along than the one before it.
+    # Part-way through: each school further along than the one before it. Where a school has a roster, its
+    # counts are what its students' card statuses say (the first students of each grade issued, the next ones
+    # already holding a card) and its opted-out count is its opted-out students, so recording more students from
+    # the roster moves only those whose status changes and never counts past a grade's enrolment.
     rows = db.session.scalars(select(DriveCount).where(DriveCount.drive_id == drive.id).order_by(DriveCount.id)).all()
     order = {s.id: i for i, s in enumerate(schools)}
-    values = []
+    opted_out = set(db.session.scalars(select(OptOut.source_id).where(OptOut.agreement_id == mou.id)))
+    students: dict[tuple, list] = {}
+    for student in db.session.execute(select(Student.id, Student.source_id, Student.school_id, Student.grade)
+                                      .where(Student.agreement_id == mou.id, Student.active.is_(True)).order_by(Student.id)):
+        students.setdefault((student.school_id, student.grade), []).append(student)
+    values, statuses = [], []
     for row in rows:
         share = 0.30 + 0.08 * order[row.school_id]
-        values.append({"id": row.id, "issued": int(row.enrolment * share), "already_had": int(row.enrolment * 0.10),
-                       "opted_out": int(row.enrolment * 0.02), "classrooms": max(1, row.enrolment // 25)})
+        issued, already_had = int(row.enrolment * share), int(row.enrolment * 0.10)
+        grade = students.get((row.school_id, row.grade))
+        if grade:
+            willing = [s.id for s in grade if s.source_id not in opted_out]
+            issued, already_had = min(issued, len(willing)), min(already_had, max(0, len(willing) - issued))
+            statuses += [{"id": i, "card_status": "issued"} for i in willing[:issued]]
+            statuses += [{"id": i, "card_status": "already_had"} for i in willing[issued:issued + already_had]]
+            opted = len(grade) - len(willing)
+        else:  # no roster: tallied by hand
+            opted = int(row.enrolment * 0.02)
+        values.append({"id": row.id, "issued": issued, "already_had": already_had, "opted_out": opted,
+                       "classrooms": max(1, row.enrolment // 25)})
     db.session.execute(update(DriveCount), values)
+    if statuses:
+        db.session.execute(update(Student), statuses)
     from tracker.audit import service as audit
 
     audit.record(actor, "drive.counts_recorded", "card_drive", drive.id, {"rows": [None, len(values)]})
