@@ -68,6 +68,9 @@ class CardProgramme(PerAgreement, db.Model):
     koha_version: Mapped[str] = mapped_column(String(10), default="24.05")  # middle_name from 22.11 on
     koha_attributes: Mapped[list] = mapped_column(JSON, default=list)  # declared patron attribute type codes
     polaris_language_id: Mapped[int] = mapped_column(Integer, default=1)  # Polaris' LanguageID: 1 is English
+    # Polaris' organization id of each home branch of the programme's schools, by the branch's organisation id
+    # (JSON keys are strings): Leap's PatronBranchID. Koha and Evergreen use the branch codes instead.
+    polaris_branch_ids: Mapped[dict | None] = mapped_column(JSON, default=dict)
 
 
 class DataSharingSpec(PerAgreement, db.Model):

@@ -89,7 +89,7 @@ def _evergreen_row(rules: PatronRules, s, names: dict, today: date) -> dict:
 def _polaris_row(rules: PatronRules, s, names: dict, today: date) -> dict:
     return {"TransactionCode": "7", "PatronLastName": names["family_name"], "PatronFirstName": names["given_name"],
             "PatronMiddleName": names["middle_name"], "PatronCodeID": rules.category,
-            "PatronBranchID": rules.schools[s.school_id].branch, "PatronBarcode": rules.barcode(s),
+            "PatronBranchID": rules.schools[s.school_id].polaris_branch, "PatronBarcode": rules.barcode(s),
             "ExpirationDate": rules.expires.strftime("%Y-%m-%d 23:59:59"), "LanguageID": str(rules.language_id),
             "MaintainReadingList": "0", "PatronPassword": rules.pin(s), "RegistrationDate": today.isoformat(),
             "BirthDate": _iso(s.birth_date)}

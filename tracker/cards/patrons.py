@@ -16,7 +16,7 @@ from tracker.audit import service as audit
 from tracker.cards import ils, student_rows
 from tracker.cards.models import CardDrive, Consent, DriveCount, OptOut, Student
 from tracker.cards.patron_formats import FORMATS, NAME_FIELDS
-from tracker.cards.programme import PatronRules
+from tracker.cards.programme import PatronRules, home_branches
 from tracker.extensions import db
 from tracker.spreadsheets import csv_bytes
 from tracker.validation import Invalid
@@ -133,6 +133,12 @@ def prepare(programme, file_format: str, filters: Filters, today: date | None = 
         raise Invalid({"file_format": _("The card programme's patron category is %(code)s; Polaris needs its patron code "
                                         "id, a whole number (e.g. 3). Set it on the card programme first.",
                                         code=programme.patron_category)})
+    if file_format == "polaris":
+        missing = [b.name for b in home_branches(programme.agreement_id)
+                   if str(b.id) not in (programme.polaris_branch_ids or {})]
+        if missing:
+            raise Invalid({"file_format": _("Give %(branch)s its Polaris organization id on the card programme first: "
+                                            "Leap registers each patron at a branch by that id.", branch=missing[0])})
     ascii_names = file_format == "evergreen" if ascii_names is None else ascii_names
     check = Check(file_format, drive.name, rules.expires, ascii_names)
     columns = [c for c in fmt.columns(rules) if fmt.carries.get(c) is None or fmt.carries[c] in rules.allowed]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tracker.agreements import parts
 from tracker.auth.access import can, current_actor, requires
 from tracker.cards import drives, models, programme, roster
-from tracker.cards.forms import ClassCardsForm, CardStatusForm, CountForm, DriveForm, GradeCardsForm, ProgrammeForm, SpecForm
+from tracker.cards.forms import ClassCardsForm, CardStatusForm, CountForm, DriveForm, GradeCardsForm, SpecForm, programme_form
 from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, CardDrive, DriveCount, RosterImport, Student
 from tracker.cards.workflow import DRIVE_STATUSES
 from tracker.extensions import db
@@ -27,7 +27,10 @@ DRIVE = "/agreements/<int:agreement_id>/drives/<int:drive_id>"
 
 
 def _programme(agreement, access) -> dict:
-    return {"p": programme.programme_of(agreement.id)}
+    found = programme.programme_of(agreement.id)
+    ids = (found.polaris_branch_ids or {}) if found else {}
+    return {"p": found, "polaris_branches": [(b.name, ids.get(str(b.id))) for b in programme.home_branches(agreement.id)]
+            if found is not None and found.ils == "polaris" else []}
 
 
 def _spec(agreement, access) -> dict:
@@ -90,10 +93,13 @@ def _card_globals():
     return {**{name: getattr(models, name) for name in labels}, "DRIVE_STATUSES": DRIVE_STATUSES}
 
 
-def _agreement_part(agreement, form_class, current, heading: str, save, anchor: str):
-    """The card programme or data-sharing spec of an agreement on a page of its own; saved, back to its part."""
-    form = form_class(obj=current(agreement.id))
-    outcome = submitted(form, lambda: save(current_actor(), agreement, form_data(form, form_class.FIELDS)))
+def _agreement_part(agreement, form_class, current, heading: str, save, anchor: str, initial=None, extra=None):
+    """The card programme or data-sharing spec of an agreement on a page of its own; saved, back to its part.
+    `initial` fills the fields the saved object has no attribute for; `extra` (form -> dict) adds what the form
+    holds beyond its FIELDS to what is saved."""
+    form = form_class(obj=current(agreement.id), **(initial or {}))
+    outcome = submitted(form, lambda: save(current_actor(), agreement, {**form_data(form, form_class.FIELDS),
+                                                                        **(extra(form) if extra else {})}))
     if outcome.saved:
         flash(_("Saved."), "success")
         return redirect(parts.part_url(agreement, "cards", anchor), 303)
@@ -103,8 +109,14 @@ def _agreement_part(agreement, form_class, current, heading: str, save, anchor: 
 @bp.route("/agreements/<int:agreement_id>/card-programme", methods=["GET", "POST"])
 @requires("card.manage", scope="agreement")
 def edit_programme(agreement):
-    return _agreement_part(agreement, ProgrammeForm, programme.programme_of, _("Card programme"), programme.save_programme,
-                           "card-programme")
+    branches = programme.home_branches(agreement.id)
+    saved = programme.programme_of(agreement.id)
+    ids = (saved.polaris_branch_ids or {}) if saved else {}
+    return _agreement_part(agreement, programme_form(branches), programme.programme_of, _("Card programme"),
+                           programme.save_programme, "card-programme",
+                           initial={programme.polaris_field(b): str(ids.get(str(b.id), "")) for b in branches},
+                           extra=lambda form: {"polaris_branch_ids": {str(b.id): form[programme.polaris_field(b)].data
+                                                                      for b in branches}})
 
 
 @bp.route("/agreements/<int:agreement_id>/data-sharing", methods=["GET", "POST"])
