@@ -24,7 +24,7 @@ def test_search_indexes_on_postgresql(app, is_postgres):
 
 
 def test_the_polaris_branch_ids_migration_downgrades_and_upgrades(app):
-    """0017 (each branch's Polaris organization id on the card programme) goes back and forth on either database."""
+    """0018 (each branch's Polaris organization id on the card programme) goes back and forth on either database."""
     from flask_migrate import downgrade, upgrade
 
     def columns():
@@ -33,7 +33,7 @@ def test_the_polaris_branch_ids_migration_downgrades_and_upgrades(app):
     with app.app_context():
         db.session.remove()
         assert "polaris_branch_ids" in columns()
-        downgrade(revision="0016")
+        downgrade(revision="0017")
         assert "polaris_branch_ids" not in columns() and "branch_code" in columns()
         upgrade()
         assert "polaris_branch_ids" in columns()

@@ -4,14 +4,14 @@ Polaris Leap's PatronBranchID is the branch's organization id; it used to be rea
 (the programme's, or the home branch's ILS branch code), which Koha and Evergreen need for their own codes. A
 Polaris programme saved before this gives its branches their ids once on the card programme page.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

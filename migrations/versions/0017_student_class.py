@@ -3,14 +3,14 @@
 From a OneRoster zip's classes.csv and enrollments.csv, or a plain CSV's Homeroom / Teacher / Class / Section
 column; kept only when the data-sharing spec allows it, like every student field.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
