@@ -18,6 +18,11 @@ SPEC = {"allowed_fields": ALL_FIELDS, "legal_basis": "school_official", "transfe
 SCHOOL_IDS = {"north": "sch-north", "south": "sch-south", "other_school": "sch-hill"}
 
 
+def polaris(world: World, branch_id="17") -> dict:
+    """A Polaris programme's settings: patron code id 3, and Harbor Branch (North School's home) its organization id."""
+    return {"ils": "polaris", "patron_category": "3", "polaris_branch_ids": {str(world.orgs["branch"].id): branch_id}}
+
+
 def users_csv(rows: list[tuple], extra_header: str = "") -> bytes:
     """A OneRoster 1.1 users.csv: rows of (sourcedId, orgSourcedIds, givenName, familyName, grades, identifier)."""
     header = "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password"

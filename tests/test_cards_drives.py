@@ -208,7 +208,7 @@ def test_the_demo_has_a_programme_a_roster_and_a_drive_part_way_through(app):
     drive = db.session.scalars(select(CardDrive)).one()
     assert db.session.scalar(select(func.count(Student.id))) == 2000
     assert programme.programme_of(drive.agreement_id).ils == "koha"
-    assert programme.spec_of(drive.agreement_id).allowed_fields == ["given_name", "family_name", "identifier", "grade"]
+    assert programme.spec_of(drive.agreement_id).allowed_fields == ["given_name", "family_name", "identifier", "grade", "class_name"]
     schools = drives.by_school(drive)
     assert len(schools) == 8 and all(r["enrolment"] == 250 for r in schools)
     assert 0 < drives.total(drive)["percent"] < 90

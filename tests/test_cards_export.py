@@ -1,6 +1,7 @@
 """Patron exports: the column names of formats.md, the programme's rules, opt-outs never exported,
 formulas neutralised, each export audited with its hash, and the command line writing the same file."""
 import csv
+import html
 import hashlib
 import io
 import zipfile
@@ -9,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.card_fixtures import SETUP, import_roster, set_up_cards, users_csv
+from tests.card_fixtures import PROGRAMME, SETUP, import_roster, polaris, set_up_cards, users_csv
 from tests.test_cards_roster import FIXTURES, fixture, zipped
 from tracker.audit.models import AuditEvent
 from tracker.cards import drives, optouts, patrons, programme
@@ -63,7 +64,7 @@ def check(card_programme, file_format, **filters):
     return patrons.prepare(card_programme, file_format, patrons.Filters(**filters), today=date(2026, 9, 10)).check
 
 
-def test_column_names_are_those_of_formats_md(loaded):
+def test_column_names_are_those_of_formats_md(loaded, world):
     card_programme, _drive = loaded
     koha, _ = rows_of(export(card_programme, "koha").data)
     assert KOHA_REQUIRED <= set(koha) and set(koha) <= KOHA_KNOWN
@@ -71,6 +72,9 @@ def test_column_names_are_those_of_formats_md(loaded):
     with pytest.raises(Invalid, match="Polaris needs its patron code id"):
         export(card_programme, "polaris")
     card_programme.patron_category = "3"
+    with pytest.raises(Invalid, match="Give Harbor Branch its Polaris organization id on the card programme first"):
+        export(card_programme, "polaris")
+    card_programme.polaris_branch_ids = {str(world.orgs["branch"].id): 17}
     assert rows_of(export(card_programme, "polaris").data)[0] == POLARIS
     generic = rows_of(export(card_programme, "generic").data)[0]
     assert generic[-4:] == GENERIC_EXTRA and {"sourcedId", "givenName", "familyName", "grades"} <= set(generic)
@@ -143,8 +147,8 @@ def test_evergreen_names_are_ascii_by_default_and_the_preview_shows_it(loaded):
 
 
 def test_polaris_rows_follow_leap_data_dictionary(world):
-    world.orgs["branch"].ils_branch_code = "17"
-    card_programme, _drive = set_up_cards(world, prog={"ils": "polaris", "patron_category": "3"})
+    card_programme, _drive = set_up_cards(world, prog=polaris(world, "17"))  # Harbor Branch's code stays HAR (Koha's)
+    assert world.orgs["branch"].ils_branch_code == "HAR"
     import_roster(world, zipped("oneroster11_zip"), name="district.zip")
     data = export(card_programme, "polaris").data
     header, rows = rows_of(data)
@@ -161,7 +165,7 @@ def test_polaris_rows_follow_leap_data_dictionary(world):
 
 @pytest.mark.parametrize(("prog", "field", "words"), [
     ({"ils": "polaris", "patron_category": "STUDENT"}, "patron_category", "patron code id"),
-    ({"ils": "polaris", "patron_category": "3", "branch_code": "EAS"}, "branch_code", "organization id"),
+    ({"ils": "polaris", "patron_category": "3", "branch_code": "EAS"}, "branch_code", "organization id (below)"),
     ({"ils": "koha", "branch_code": "HARBORBRANCH1"}, "branch_code", "at most 10 characters"),
     ({"ils": "koha", "patron_category": "HIGHSCHOOLER"}, "patron_category", "at most 10 characters"),
     ({"barcode_prefix": "21 00"}, "barcode_prefix", "scanners cannot read"),
@@ -172,9 +176,57 @@ def test_settings_the_ils_cannot_accept_are_refused_by_field(world, prog, field,
     assert field in refused.value.errors and words in " ".join(refused.value.errors[field])
 
 
-def test_a_home_branch_polaris_cannot_read_is_named(world):
-    with pytest.raises(Invalid, match="HAR .North School. is not one"):
-        set_up_cards(world, prog={"ils": "polaris", "patron_category": "3"})
+@pytest.mark.parametrize(("given", "words"), [
+    (None, "Polaris needs the organization id of Harbor Branch, a whole number"),
+    ("", "Polaris needs the organization id of Harbor Branch, a whole number"),
+    ("HAR", "HAR is not a Polaris organization id: give Harbor Branch's, a whole number"),
+    ("12.5", "12.5 is not a Polaris organization id"),
+    ("0", "0 is not a Polaris organization id"),
+    ("-3", "-3 is not a Polaris organization id"),
+    ("99999999999", "99999999999 is not a Polaris organization id"),
+])
+def test_each_branchs_polaris_id_is_a_whole_number_named_by_its_field(world, given, words):
+    """The programme asks for each home branch's organization id (Harbor Branch's ILS code HAR is Koha's, never read
+    for Polaris): a missing or non-integer id is refused next to that branch's field, and nothing is saved."""
+    branch = world.orgs["branch"]
+    with pytest.raises(Invalid) as refused:
+        set_up_cards(world, prog={**polaris(world), "polaris_branch_ids": {} if given is None else {str(branch.id): given}})
+    assert words in " ".join(refused.value.errors[f"polaris_branch_{branch.id}"])
+    assert programme.programme_of(world.agreements["own"].id) is None
+
+
+def test_the_polaris_ids_are_kept_as_integers_and_koha_keeps_its_branch_codes(world):
+    branch = world.orgs["branch"]
+    card_programme, _drive = set_up_cards(world, prog=polaris(world, " 0017 ".strip()))
+    db.session.expire_all()
+    assert card_programme.polaris_branch_ids == {str(branch.id): 17}
+    # A Koha programme may leave them out; the ids already given are kept when a save does not name them.
+    koha = programme.save_programme(SETUP, world.agreements["own"], {**PROGRAMME, "ils": "koha", "patron_category": "STUDENT"})
+    assert koha.polaris_branch_ids == {str(branch.id): 17}
+    assert programme.PatronRules.of(koha, _drive).schools[world.orgs["north"].id].branch == "HAR"
+
+
+def test_the_programme_page_asks_each_branchs_polaris_id_and_refuses_a_code(world, login):
+    set_up_cards(world)
+    staff = login(world.emails["library_staff"])
+    a, branch = world.agreements["own"], world.orgs["branch"]
+    page = staff.get(f"/agreements/{a.id}/card-programme").text
+    assert "Polaris organization id of Harbor Branch" in page and f'name="polaris_branch_{branch.id}"' in page
+    form = {**{k: str(v) for k, v in PROGRAMME.items() if not isinstance(v, bool)}, "fines_free": "y",
+            "ils": "polaris", "patron_category": "3", f"polaris_branch_{branch.id}": "EAS"}
+    refused = staff.post(f"/agreements/{a.id}/card-programme", form)
+    assert refused.status_code == 422
+    near = refused.text.split(f'name="polaris_branch_{branch.id}"', 1)[1][:1200]
+    assert "EAS is not a Polaris organization id" in html.unescape(near)
+    assert programme.programme_of(a.id).ils == "koha"
+    saved = staff.post(f"/agreements/{a.id}/card-programme", {**form, f"polaris_branch_{branch.id}": "23"})
+    assert saved.status_code == 303
+    db.session.expire_all()
+    assert programme.programme_of(a.id).polaris_branch_ids == {str(branch.id): 23}
+    shown = staff.get(f"/agreements/{a.id}/cards").text
+    assert "Polaris organization ids" in shown and "Harbor Branch: <code>23</code>" in shown
+    history = html.unescape(staff.get(f"/agreements/{a.id}/history").text)
+    assert "Polaris organization ids" in history and "Harbor Branch: 23" in history  # the branch by name, in words
 
 
 def test_rows_the_ils_would_refuse_are_listed_and_left_out(world):
@@ -193,7 +245,7 @@ def test_opted_out_students_never_appear(loaded, world, file_format):
     card_programme, _drive = loaded
     optouts.record(SETUP, world.agreements["own"].id, ["stu-002"], date(2026, 9, 2), "paper form", None)
     if file_format == "polaris":
-        card_programme.patron_category, world.orgs["branch"].ils_branch_code = "3", "17"
+        card_programme.patron_category, card_programme.polaris_branch_ids = "3", {str(world.orgs["branch"].id): 17}
     data = export(card_programme, file_format).data
     assert b"Kim" not in data and b"100002" not in data and b"stu-002" not in data
     assert b"Lee" in data
@@ -230,9 +282,7 @@ def test_the_export_page_downloads_the_file(loaded, world, login):
 
 
 def test_polaris_refuses_barcodes_longer_than_twenty(world):
-    world.orgs["branch"].ils_branch_code = "17"
-    card_programme, _drive = set_up_cards(world, prog={"barcode_prefix": "12345678901234567890", "ils": "polaris",
-                                                       "patron_category": "3"})
+    card_programme, _drive = set_up_cards(world, prog={**polaris(world), "barcode_prefix": "12345678901234567890"})
     import_roster(world, fixture("oneroster11_users.csv"))
     found = check(card_programme, "polaris")
     assert found.rows == 0 and {r["column"] for r in found.refused} == {"PatronBarcode"}

@@ -198,3 +198,45 @@ def test_each_demo_role_sees_its_own_agreements(demo, login, subtests):
         assert "section-history" not in page.text and "section-health" not in page.text
     with subtests.test("the librarian cannot open someone else's partnership"):
         assert librarian.get(f"/agreements/{far.id}").status_code == 404
+
+
+# ---- the demo drive: counts and card statuses agree ----------------------------------------------
+
+def test_the_demo_drives_counts_are_what_its_students_card_statuses_say(demo):
+    from tracker.cards import drives
+    from tracker.cards.models import CardDrive, DriveCount, OptOut, Student
+
+    db.session.expire_all()
+    drive = db.session.scalars(select(CardDrive).where(CardDrive.name.like("Library Card Sign-up Month%"))).one()
+    opted_out = set(db.session.scalars(select(OptOut.source_id)))
+    students = db.session.scalars(select(Student).where(Student.agreement_id == drive.agreement_id, Student.active.is_(True))).all()
+    rows = db.session.scalars(select(DriveCount).where(DriveCount.drive_id == drive.id)).all()
+    assert rows and students
+    for row in rows:
+        grade = [s for s in students if (s.school_id, s.grade) == (row.school_id, row.grade)]
+        assert row.enrolment == len(grade)
+        for status in ("issued", "already_had", "cannot_issue"):
+            assert getattr(row, status) == sum(s.card_status == status for s in grade), (row.school.name, row.grade, status)
+        assert row.opted_out == sum(s.source_id in opted_out for s in grade)
+        assert row.issued > 0 and row.issued + row.already_had + row.opted_out <= row.enrolment
+    assert not any(s.card_status for s in students if s.source_id in opted_out)  # nobody opted out holds a card
+
+    # Lee Librarian records "Issued" for a whole class of Lincoln's grade 01: only those not yet issued move, and
+    # the grade's count is the number of its students with an issued card, never over its enrolment.
+    lincoln = by_name("Lincoln Elementary School")
+    row = next(r for r in rows if (r.school_id, r.grade) == (lincoln.id, "01"))
+    issued_before = row.issued
+    homeroom = sorted({s.class_name for s in students if (s.school_id, s.grade) == (lincoln.id, "01")})[0]
+    in_class = [s for s in students if s.school_id == lincoln.id and s.class_name == homeroom]
+    moving = [s for s in in_class if s.card_status != "issued" and s.source_id not in opted_out]
+    already = sum(s.card_status == "issued" for s in in_class)
+    assert already > 0 and moving  # the class holds students already issued and some not yet
+    lee = db.session.scalars(select(User).where(User.email == "librarian@demo.test")).one()
+    assert drives.set_class_status(Actor(user_id=lee.id, label=lee.email), drive, lincoln.id, homeroom, "issued") == len(moving)
+    db.session.expire_all()
+    row = db.session.get(DriveCount, row.id)
+    issued_now = db.session.scalar(select(func.count()).select_from(Student).where(
+        Student.school_id == lincoln.id, Student.grade == "01", Student.active.is_(True), Student.card_status == "issued"))
+    assert row.issued == issued_now == issued_before + len(moving)
+    assert row.issued + row.already_had + row.cannot_issue + row.opted_out <= row.enrolment
+    assert drives.percent(row.issued + row.already_had, row.enrolment) <= 100

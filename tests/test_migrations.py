@@ -21,3 +21,19 @@ def test_search_indexes_on_postgresql(app, is_postgres):
     indexes = {i["name"] for i in inspect(db.engine).get_indexes("agreement")}
     assert ("ix_agreement_title_trgm" in indexes) == is_postgres
     assert ("ix_agreement_title_prefix" in indexes) == is_postgres  # for terms of one or two characters
+
+
+def test_the_polaris_branch_ids_migration_downgrades_and_upgrades(app):
+    """0018 (each branch's Polaris organization id on the card programme) goes back and forth on either database."""
+    from flask_migrate import downgrade, upgrade
+
+    def columns():
+        return {c["name"] for c in inspect(db.engine).get_columns("card_programme")}
+
+    with app.app_context():
+        db.session.remove()
+        assert "polaris_branch_ids" in columns()
+        downgrade(revision="0017")
+        assert "polaris_branch_ids" not in columns() and "branch_code" in columns()
+        upgrade()
+        assert "polaris_branch_ids" in columns()

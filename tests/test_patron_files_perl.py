@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.card_fixtures import SETUP, import_roster, set_up_cards, users_csv
+from tests.card_fixtures import SETUP, import_roster, polaris, set_up_cards, users_csv
 from tests.test_cards_roster import zipped
 from tracker.cards import patrons
 from tracker.extensions import db
@@ -96,8 +96,7 @@ def test_every_evergreen_date_casts_to_a_date_on_postgresql(loaded, tmp_path, is
 
 
 def test_polaris_integer_columns_hold_integers(world, tmp_path):
-    world.orgs["branch"].ils_branch_code = "17"
-    card_programme, _drive = set_up_cards(world, prog={"ils": "polaris", "patron_category": "3"})
+    card_programme, _drive = set_up_cards(world, prog=polaris(world, "17"))
     import_roster(world, zipped("oneroster11_zip"), name="district.zip")
     path, rows = exported(card_programme, "polaris", tmp_path)
     records = list(csv.DictReader(io.StringIO(path.read_text("utf-8"))))[1:]  # under the translation row

@@ -25,6 +25,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset(FORMULA_STARTS)
 MIMETYPES = {
     "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to text types, once
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -71,10 +72,17 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence], bom: bool = False
     """UTF-8 CSV with a header row; `bom=True` helps Excel guess the encoding (ILS loaders may not want it)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow([printable(h) for h in header])
-    for row in rows:
-        writer.writerow(["" if v is None else neutralise(printable(_text(v))) for v in row])
-    return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8")
+    writer.writerow(header)
+    writer.writerows(map(_csv_cells, rows))
+    # Replacing what a file cannot hold once over the whole text is the same as cell by cell: the writer adds
+    # no such character, and none of them is a formula's first character or needs quoting.
+    return (b"\xef\xbb\xbf" if bom else b"") + printable(out.getvalue()).encode("utf-8")
+
+
+def _csv_cells(row: Sequence) -> list:
+    """A row's cells as text, each neutralised (the common case, a plain string, without a call per cell)."""
+    return [v if type(v) is str and v[:1] not in FORMULA_FIRST else
+            "" if v is None else neutralise(_text(v)) for v in row]
 
 
 def xlsx_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:

@@ -119,7 +119,8 @@ MONEY_FIELDS = frozenset({"value_cents"})
 FIELD_WORDS = {"sha256": "SHA-256", "pdf sha256": "PDF SHA-256", "text sha256": "text SHA-256", "ils": "ILS",
                "not_yet_exported": "not yet exported", "school_id": "school", "drive_id": "card drive",
                "value_cents": "value", "ils_branch_code": "ILS branch code", "state_id": "state id",
-               "sourced_id": "OneRoster sourcedId"}
+               "sourced_id": "OneRoster sourcedId", "polaris_branch_ids": "Polaris organization ids"}
+BRANCH_MAPS = frozenset({"polaris_branch_ids"})  # {organisation id: value}: named by the branch
 
 
 class Names:
@@ -142,6 +143,10 @@ class Names:
                 kind = "organisation" if name in ORGANISATION_FIELDS else "user" if name in USER_FIELDS else None
                 if kind:
                     wanted[kind].update(v for v in _after_and_before(values) if isinstance(v, int))
+            for name in BRANCH_MAPS:
+                for value in _after_and_before(changes.get(name)):
+                    if isinstance(value, dict):
+                        wanted["organisation"].update(int(k) for k in value if str(k).isdigit())
             filters = _after(changes.get("filters"))
             if isinstance(filters, dict):
                 if isinstance(filters.get("school_id"), int):
@@ -215,6 +220,8 @@ def _value(event: AuditEvent, name: str, value, names: Names) -> str:
         return _filters(value, names)
     if name in ORGANISATION_FIELDS and isinstance(value, int):
         return names.organisation(value)
+    if name in BRANCH_MAPS and isinstance(value, dict):
+        return "; ".join(f"{names.organisation(int(k)) if str(k).isdigit() else k}: {v}" for k, v in value.items())
     if name in USER_FIELDS and isinstance(value, int):
         return names.users.get(value) or _("a removed account")
     if name in MONEY_FIELDS and isinstance(value, int):

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
-from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, GRADES, CardDrive, DriveCount, Student
+from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, GRADES, CardDrive, DriveCount, OptOut, Student
 from tracker.cards.programme import schools_of
 from tracker.cards.workflow import DRIVE, DRIVE_STATUSES, PLANNING, UNDER_WAY
 from tracker.extensions import db
@@ -159,6 +159,18 @@ def _check_enrolment(count: DriveCount) -> None:
             "the box to save them anyway.", counted=counted, enrolled=count.enrolment)})
 
 
+def _check_room(count: DriveCount, added: int) -> None:
+    """A student's card status is counted in their grade's row: a row whose counts were tallied by hand may already
+    count its whole enrolment, and recording students on top would count more students than the grade has. Refused
+    with words, never a percentage over 100 (the hand tally is corrected on the school's counts first)."""
+    counted = sum(getattr(count, f) or 0 for f in COUNT_FIELDS)
+    if added > 0 and count.enrolment and counted + added > count.enrolment:
+        raise Invalid({"status": [_(
+            "Grade %(grade)s already counts %(counted)s of its %(enrolled)s students (counts recorded by hand), so "
+            "recording %(added)s more would count more students than are enrolled. Correct the grade's counts first.",
+            grade=count.grade, counted=counted, enrolled=count.enrolment, added=added)]})
+
+
 def set_card_status(actor, drive: CardDrive, student: Student, status: str) -> DriveCount | None:
     """One student's card, recorded from the roster: the counts of their school and grade follow (the row they
     moved is returned; None when nothing changed)."""
@@ -171,6 +183,7 @@ def set_card_status(actor, drive: CardDrive, student: Student, status: str) -> D
                                                        DriveCount.grade == student.grade))
     if count is None:
         raise Invalid({"status": _("This student's school and grade are not part of the drive.")})
+    _check_room(count, bool(status) - bool(before))
     values = {}
     if before:
         values[before] = getattr(DriveCount, before) - 1
@@ -184,7 +197,7 @@ def set_card_status(actor, drive: CardDrive, student: Student, status: str) -> D
 
 
 def set_grade_status(actor, drive: CardDrive, school_id: int, grade: str, status: str) -> int:
-    """Every active student of one school and grade at once (a class handing its forms back together): each
+    """Every active student of one school and grade at once (a grade handing its forms back together): each
     student's card, and the grade's counts moved by the same steps as one student's. Returns how many changed."""
     if status not in CARD_STATUSES:
         raise Invalid({"status": _("Unknown card status.")})
@@ -192,24 +205,58 @@ def set_grade_status(actor, drive: CardDrive, school_id: int, grade: str, status
                                                        DriveCount.grade == grade))
     if count is None:
         raise Invalid({"grade": _("This grade is not part of the drive at this school.")})
-    rows = db.session.execute(select(Student.card_status, func.count()).where(
-        Student.agreement_id == drive.agreement_id, Student.school_id == school_id, Student.grade == grade,
-        Student.active.is_(True), Student.card_status != status).group_by(Student.card_status)).all()
-    changed = sum(n for _before, n in rows)
+    return _set_group_status(actor, drive, school_id, Student.grade == grade, status, {"grade": [None, grade]})
+
+
+def set_class_status(actor, drive: CardDrive, school_id: int, class_name: str, status: str) -> int:
+    """Every active student of one class at a school (those in the drive's grades) at once: each student's card,
+    and the counts of each grade the class holds moved by the same steps as one student's. Returns how many changed."""
+    if status not in CARD_STATUSES:
+        raise Invalid({"status": _("Unknown card status.")})
+    if class_name not in classes_of(drive, school_id):
+        raise Invalid({"class_name": _("No student of the drive's grades at this school is in that class.")})
+    return _set_group_status(actor, drive, school_id, Student.class_name == class_name, status, {"class": [None, class_name]})
+
+
+def classes_of(drive: CardDrive, school_id: int) -> list[str]:
+    """The classes of a school's active students in the drive's grades, by name."""
+    return list(db.session.scalars(select(Student.class_name).distinct().where(
+        Student.agreement_id == drive.agreement_id, Student.school_id == school_id, Student.active.is_(True),
+        Student.grade.in_(drive.grades), Student.class_name != "").order_by(Student.class_name)))
+
+
+def _set_group_status(actor, drive: CardDrive, school_id: int, group, status: str, detail: dict) -> int:
+    """The card of every active student of a group (`group`: a condition on Student) at a school, in the grades the
+    drive counts there; each grade's counts move by what its students had and now have."""
+    counted = set(db.session.scalars(select(DriveCount.grade).where(DriveCount.drive_id == drive.id,
+                                                                     DriveCount.school_id == school_id)))
+    opted_out = select(OptOut.source_id).where(OptOut.agreement_id == drive.agreement_id)
+    where = (Student.agreement_id == drive.agreement_id, Student.school_id == school_id, group, Student.active.is_(True),
+             Student.grade.in_(counted), Student.card_status != status, Student.source_id.not_in(opted_out))
+    rows = db.session.execute(select(Student.grade, Student.card_status, func.count()).where(*where)
+                              .group_by(Student.grade, Student.card_status)).all()
+    changed = sum(n for _grade, _before, n in rows)
     if not changed:
         return 0
-    values = {}
-    for before, n in rows:
+    added: dict[str, int] = {}  # students each grade counts in addition (a first status), or fewer ("Not yet")
+    for grade, before, n in rows:
+        added[grade] = added.get(grade, 0) + (bool(status) - bool(before)) * n
+    for count in db.session.scalars(select(DriveCount).where(DriveCount.drive_id == drive.id, DriveCount.school_id == school_id,
+                                                            DriveCount.grade.in_(list(added)))):
+        _check_room(count, added[count.grade])
+    moves: dict[str, dict] = {}
+    for grade, before, n in rows:
+        values = moves.setdefault(grade, {})
         if before:
             values[before] = values.get(before, getattr(DriveCount, before)) - n
-    if status:
-        values[status] = getattr(DriveCount, status) + changed
-    db.session.execute(update(DriveCount).where(DriveCount.id == count.id).values(**values))
-    db.session.execute(update(Student).where(Student.agreement_id == drive.agreement_id, Student.school_id == school_id,
-                                             Student.grade == grade, Student.active.is_(True), Student.card_status != status)
-                       .values(card_status=status).execution_options(synchronize_session=False))
+        if status:
+            values[status] = values.get(status, getattr(DriveCount, status)) + n
+    for grade, values in moves.items():
+        db.session.execute(update(DriveCount).where(DriveCount.drive_id == drive.id, DriveCount.school_id == school_id,
+                                                    DriveCount.grade == grade).values(**values))
+    db.session.execute(update(Student).where(*where).values(card_status=status).execution_options(synchronize_session=False))
     audit.record(actor, "student.card_status", "card_drive", drive.id,
-                 {"grade": [None, grade], "students": [None, changed], "card_status": [None, status]})
+                 {**detail, "students": [None, changed], "card_status": [None, status]})
     db.session.commit()
     return changed
 

@@ -12,7 +12,7 @@ from tracker.cards.models import (BARCODE_SOURCES, CARD_FORMS, CARD_MODELS, CARD
                                   TRANSFER_METHODS)
 from tracker.cards import leavers
 from tracker.cards.ils import KOHA_ATTRIBUTES, KOHA_VERSIONS
-from tracker.cards.programme import PROGRAMME_FIELDS, SPEC_FIELDS
+from tracker.cards.programme import PROGRAMME_FIELDS, SPEC_FIELDS, polaris_field
 from tracker.cards.workflow import DRIVE_STATUSES
 from tracker.fields import INT_MAX, between
 from tracker.forms import IdSelectField, QueryForm, int_or_none, strip
@@ -50,8 +50,8 @@ class ProgrammeForm(FlaskForm):
                                                  "(permission group) name. Polaris: the patron code id, a whole number."))
     branch_code = StringField(_l("Branch code"), validators=[Length(max=30)], filters=[strip],
                               description=_l("Leave blank to use each school's home branch. Koha: the branch code (at most "
-                                             "10 characters). Evergreen: the org unit short name. Polaris: the branch's "
-                                             "organization id, a whole number."))
+                                             "10 characters). Evergreen: the org unit short name. Polaris: leave blank and "
+                                             "give each branch's organization id below."))
     koha_version = SelectField(_l("Koha version"), choices=[(v, v) for v in KOHA_VERSIONS], default="24.05",
                                description=_l("From Koha 22.11 on, middle names go in its Middle name column; before, in Other names."))
     koha_attributes = Checkboxes(_l("Koha patron attributes"), choices=list(KOHA_ATTRIBUTES.items()),
@@ -60,6 +60,18 @@ class ProgrammeForm(FlaskForm):
                                                 "unticked if Koha has none."))
     polaris_language_id = IntegerField(_l("Polaris language id"), validators=[DataRequired(), NumberRange(1, 9999)], default=1,
                                        description=_l("Polaris' own LanguageID for the patrons' language: 1 is English."))
+
+
+def programme_form(branches) -> type:
+    """The card programme form with a field for the Polaris organization id of each branch its schools are served
+    by (`branches`); the service checks each is a whole number and says so next to the field."""
+    form = type("ProgrammeForm", (ProgrammeForm,), {})
+    for branch in branches:
+        setattr(form, polaris_field(branch), StringField(
+            _l("Polaris organization id of %(branch)s", branch=branch.name), validators=[Length(max=12)], filters=[strip],
+            description=_l("Polaris: the branch's organization id, a whole number (Leap's PatronBranchID). Koha and "
+                           "Evergreen use the branch codes instead.")))
+    return form
 
 
 class SpecForm(FlaskForm):
@@ -124,6 +136,13 @@ class GradeCardsForm(FlaskForm):
     """One card status for every student of a grade at a school (`grade`: its choices are the drive's grades)."""
 
     grade = SelectField(_l("Grade"))
+    status = SelectField(_l("Card"), choices=list(CARD_STATUSES.items()))
+
+
+class ClassCardsForm(FlaskForm):
+    """One card status for every student of a class at a school (`class_name`: its choices are the school's classes)."""
+
+    class_name = SelectField(_l("Class"))
     status = SelectField(_l("Card"), choices=list(CARD_STATUSES.items()))
 
 

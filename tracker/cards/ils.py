@@ -27,6 +27,7 @@ KOHA_LIMITS = {"cardnumber": 32, "branchcode": 10, "categorycode": 10, "userid":
 POLARIS_LIMITS = {"PatronLastName": 100, "PatronFirstName": 32, "PatronMiddleName": 32, "PatronBarcode": 20,
                   "PatronPassword": 16}
 POLARIS_INTEGERS = ("PatronCodeID", "PatronBranchID", "LanguageID")
+POLARIS_ID_MAX = 2**31 - 1  # Polaris' organization ids are SQL Server int
 # The columns each importer refuses a row without.
 REQUIRED = {
     "koha": ("surname", "branchcode", "categorycode"),
@@ -80,12 +81,55 @@ def programme_problems(data: dict, branches: list[tuple[str, str]]) -> dict:
         if not is_integer(category):
             errors["patron_category"] = _("Polaris needs the patron code id here, a whole number (e.g. 3), not %(code)s.",
                                           code=category)
-        odd = [(school, code) for school, code in used if not is_integer(code)]
-        if odd:
-            errors["branch_code"] = _("Polaris needs each branch's organization id, a whole number; %(code)s (%(school)s) "
-                                      "is not one. Give the id here or as the home branch's ILS branch code.",
-                                      code=odd[0][1], school=odd[0][0])
+        if branch:
+            errors["branch_code"] = _("Polaris registers each student at their school's home branch by the branch's "
+                                      "organization id (below), not by a branch code: leave the branch code blank.")
     return errors
+
+
+def polaris_branch_problems(ils: str, ids: dict, branches: list[tuple[str, str, str]]) -> dict:
+    """Each branch's Polaris organization id, by form field: a whole number from 1 (Polaris' own integer), and one
+    for every home branch when the programme feeds Polaris. `branches` are (field, key, branch name) triples."""
+    errors = {}
+    for field, key, name in branches:
+        value = ids.get(key)
+        if value in (None, ""):
+            if ils == "polaris":
+                errors[field] = _("Polaris needs the organization id of %(branch)s, a whole number (e.g. 12).", branch=name)
+        elif isinstance(value, bool) or not str(value).isascii() or not str(value).isdigit() \
+                or not 1 <= int(value) <= POLARIS_ID_MAX:
+            errors[field] = _("%(value)s is not a Polaris organization id: give %(branch)s's, a whole number from 1 to "
+                              "%(max)s (e.g. 12).", value=value, branch=name, max=f"{POLARIS_ID_MAX:,}")
+    return errors
+
+
+CODES = re.compile(r"[A-Za-z0-9-]+(?:\n[A-Za-z0-9-]+)*")  # scannable card numbers, one a line
+
+
+def suspect_rows(file_format: str, rows: list[dict]) -> set[int]:
+    """The rows `value_problems` may find fault with (never fewer), found a column at a time with the
+    interpreter's built-ins: a large export runs the row-by-row check on these rows alone."""
+    suspects: set[int] = set()
+
+    def where(values: list, bad) -> None:
+        suspects.update(i for i, v in enumerate(values) if bad(v))
+
+    for column in REQUIRED[file_format]:
+        values = [r.get(column) for r in rows]
+        if not all(values):
+            where(values, lambda v: v in (None, ""))
+    for column, limit in LIMITS[file_format].items():
+        values = [r.get(column) or "" for r in rows]
+        if max(map(len, values), default=0) > limit:
+            where(values, lambda v, limit=limit: len(v) > limit)
+    codes = [r.get(BARCODE_COLUMN[file_format]) or "" for r in rows]
+    filled = [c for c in codes if c]
+    if filled and not CODES.fullmatch("\n".join(filled)):
+        where(codes, lambda c: c and not SCANNABLE.match(c))
+    if file_format == "polaris":
+        for column in POLARIS_INTEGERS:
+            where([r.get(column) for r in rows], lambda v: v not in (None, "") and not is_integer(v))
+    return suspects
 
 
 def value_problems(file_format: str, values: dict) -> list[tuple[str, str]]:

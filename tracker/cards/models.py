@@ -20,7 +20,7 @@ ILS_KINDS = {"koha": "Koha", "evergreen": "Evergreen", "polaris": "Polaris", "ge
 STUDENT_FIELDS = {
     "given_name": _l("Given name"), "family_name": _l("Family name"), "middle_name": _l("Middle name"),
     "identifier": _l("Student id"), "grade": _l("Grade"), "birth_date": _l("Birth date"), "email": _l("Email"),
-    "username": _l("Username"),
+    "username": _l("Username"), "class_name": _l("Class (homeroom, teacher or section)"),
 }
 LEGAL_BASES = {"school_official": _l("FERPA school official"), "directory": _l("Directory information"),
                "consent": _l("Parental consent")}
@@ -68,6 +68,9 @@ class CardProgramme(PerAgreement, db.Model):
     koha_version: Mapped[str] = mapped_column(String(10), default="24.05")  # middle_name from 22.11 on
     koha_attributes: Mapped[list] = mapped_column(JSON, default=list)  # declared patron attribute type codes
     polaris_language_id: Mapped[int] = mapped_column(Integer, default=1)  # Polaris' LanguageID: 1 is English
+    # Polaris' organization id of each home branch of the programme's schools, by the branch's organisation id
+    # (JSON keys are strings): Leap's PatronBranchID. Koha and Evergreen use the branch codes instead.
+    polaris_branch_ids: Mapped[dict | None] = mapped_column(JSON, default=dict)
 
 
 class DataSharingSpec(PerAgreement, db.Model):
@@ -145,6 +148,7 @@ class Student(db.Model):
     birth_date: Mapped[date | None] = mapped_column(Date)
     email: Mapped[str] = mapped_column(String(254), default="")
     username: Mapped[str] = mapped_column(String(100), default="")
+    class_name: Mapped[str] = mapped_column(String(100), default="", server_default="")  # homeroom, teacher or section
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     left_on: Mapped[date | None] = mapped_column(Date)
     card_status: Mapped[str] = mapped_column(String(20), default="")

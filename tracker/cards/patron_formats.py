@@ -71,7 +71,8 @@ def _koha_row(rules: PatronRules, s, names: dict, today: date) -> dict:
             "categorycode": rules.category, "dateofbirth": _iso(s.birth_date), "email": s.email,
             "dateenrolled": today.isoformat(), "dateexpiry": rules.expires.isoformat(), "userid": s.username or code,
             "password": rules.pin(s), "sort1": s.grade, "sort2": school.name,
-            "patron_attributes": _attributes((c, sources[c]) for c in rules.koha_attributes if c in sources)}
+            "patron_attributes": _attributes([(c, sources[c]) for c in rules.koha_attributes if c in sources])
+            if rules.koha_attributes else ""}
 
 
 def _evergreen_row(rules: PatronRules, s, names: dict, today: date) -> dict:
@@ -88,7 +89,7 @@ def _evergreen_row(rules: PatronRules, s, names: dict, today: date) -> dict:
 def _polaris_row(rules: PatronRules, s, names: dict, today: date) -> dict:
     return {"TransactionCode": "7", "PatronLastName": names["family_name"], "PatronFirstName": names["given_name"],
             "PatronMiddleName": names["middle_name"], "PatronCodeID": rules.category,
-            "PatronBranchID": rules.schools[s.school_id].branch, "PatronBarcode": rules.barcode(s),
+            "PatronBranchID": rules.schools[s.school_id].polaris_branch, "PatronBarcode": rules.barcode(s),
             "ExpirationDate": rules.expires.strftime("%Y-%m-%d 23:59:59"), "LanguageID": str(rules.language_id),
             "MaintainReadingList": "0", "PatronPassword": rules.pin(s), "RegistrationDate": today.isoformat(),
             "BirthDate": _iso(s.birth_date)}

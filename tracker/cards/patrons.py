@@ -3,19 +3,20 @@ ILS's file and checked against the importer's rules before anything is downloade
 refuse are listed with their reasons and left out, the columns left out are named. The file is recorded in
 the audit log with its SHA-256 and row count, its rows marked exported."""
 import hashlib
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from anyascii import anyascii
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, select
 
 from tracker import clock
 from tracker.audit import service as audit
-from tracker.cards import ils
+from tracker.cards import ils, student_rows
 from tracker.cards.models import CardDrive, Consent, DriveCount, OptOut, Student
 from tracker.cards.patron_formats import FORMATS, NAME_FIELDS
-from tracker.cards.programme import PatronRules
+from tracker.cards.programme import PatronRules, home_branches
 from tracker.extensions import db
 from tracker.spreadsheets import csv_bytes
 from tracker.validation import Invalid
@@ -77,6 +78,9 @@ EXPORTED_COLUMNS = (Student.id, Student.school_id, Student.source_id, Student.id
                     Student.username, Student.exported_at)
 
 
+Selected = namedtuple("Selected", [c.key for c in EXPORTED_COLUMNS])
+
+
 def selected(agreement_id: int, filters: Filters, needs_consent: bool = False, columns=EXPORTED_COLUMNS):
     """Students to export (their columns, not ORM objects: exports can be large): active, not opted out (and,
     with `needs_consent`, with a recorded consent), narrowed by drive, school, grade, not yet exported."""
@@ -129,30 +133,42 @@ def prepare(programme, file_format: str, filters: Filters, today: date | None = 
         raise Invalid({"file_format": _("The card programme's patron category is %(code)s; Polaris needs its patron code "
                                         "id, a whole number (e.g. 3). Set it on the card programme first.",
                                         code=programme.patron_category)})
+    if file_format == "polaris":
+        missing = [b.name for b in home_branches(programme.agreement_id)
+                   if str(b.id) not in (programme.polaris_branch_ids or {})]
+        if missing:
+            raise Invalid({"file_format": _("Give %(branch)s its Polaris organization id on the card programme first: "
+                                            "Leap registers each patron at a branch by that id.", branch=missing[0])})
     ascii_names = file_format == "evergreen" if ascii_names is None else ascii_names
     check = Check(file_format, drive.name, rules.expires, ascii_names)
     columns = [c for c in fmt.columns(rules) if fmt.carries.get(c) is None or fmt.carries[c] in rules.allowed]
-    kept, ids = [], []
+    built, kept, ids = [], [], []
     opt_in = programme.consent_model == OPT_IN
     if opt_in:
         everyone = db.session.scalar(select(func.count()).select_from(
             selected(programme.agreement_id, filters, columns=(Student.id,)).order_by(None).subquery()))
-    for s in db.session.execute(selected(programme.agreement_id, filters, needs_consent=opt_in)):
-        names = {f: getattr(s, f) or "" for f in NAME_FIELDS}
-        names["school"] = rules.schools[s.school_id].name
+    db.session.flush()
+    found = db.session.connection().execute(selected(programme.agreement_id, filters, needs_consent=opt_in))
+    for s in map(Selected._make, found):  # plain tuples: a row's fields are read a dozen times each
+        names = {"given_name": s.given_name or "", "middle_name": s.middle_name or "", "family_name": s.family_name or "",
+                 "school": rules.schools[s.school_id].name}
         if ascii_names:
             plain = {k: anyascii(v) for k, v in names.items()}
             if plain != names and len(check.transliterated) < 5:
                 check.transliterated.append((" ".join(names[f] for f in NAME_FIELDS if names[f]),
                                              " ".join(plain[f] for f in NAME_FIELDS if plain[f])))
             names = plain
-        values = fmt.row(rules, s, names, today)
-        problems = [(c, r) for c, r in ils.value_problems(file_format, values) if c in columns or c in ils.REQUIRED[file_format]]
-        if problems:
-            check.refused_count += 1
-            if len(check.refused) < SHOWN:
-                check.refused.extend({"student": _label(s), "column": c, "reason": r} for c, r in problems)
-            continue
+        built.append((s, fmt.row(rules, s, names, today)))
+    suspects = ils.suspect_rows(file_format, [values for _s, values in built])
+    for index, (s, values) in enumerate(built):
+        built[index] = None  # each row is let go once it is checked
+        if index in suspects:
+            problems = [(c, r) for c, r in ils.value_problems(file_format, values) if c in columns or c in ils.REQUIRED[file_format]]
+            if problems:
+                check.refused_count += 1
+                if len(check.refused) < SHOWN:
+                    check.refused.extend({"student": _label(s), "column": c, "reason": r} for c, r in problems)
+                continue
         if file_format == "evergreen" and not all(v.isascii() for v in values.values()) and len(check.not_ascii) < SHOWN:
             check.not_ascii.append(_label(s))
         kept.append((s, values))
@@ -187,10 +203,7 @@ def deliver(actor, programme, prepared: Prepared, today: date | None = None) -> 
     data = csv_bytes(prepared.header, [*prepared.preamble, *prepared.rows])
     digest = hashlib.sha256(data).hexdigest()
     now = datetime.utcnow()
-    ids = prepared.student_ids
-    for start in range(0, len(ids), 5000):
-        db.session.execute(update(Student).where(Student.id.in_(ids[start:start + 5000])).values(exported_at=now)
-                           .execution_options(synchronize_session=False))
+    student_rows.mark_exported(prepared.student_ids, now)
     filename = f"patrons-{prepared.file_format}-{today.isoformat()}.csv"
     check = prepared.check
     audit.record(actor, "patrons.exported", "agreement", programme.agreement_id, {

@@ -20,7 +20,7 @@ from tracker.validation import Conflict, Invalid
 PROGRAMME_FIELDS = (
     "card_model", "checkout_limit", "hold_limit", "fines_free", "lost_item_billing", "interlibrary_loan", "card_form",
     "consent_model", "barcode_prefix", "barcode_source", "pin_rule", "expiry_month", "expiry_day", "ils",
-    "patron_category", "branch_code", "koha_version", "koha_attributes", "polaris_language_id",
+    "patron_category", "branch_code", "koha_version", "koha_attributes", "polaris_language_id", "polaris_branch_ids",
 )
 SPEC_FIELDS = ("allowed_fields", "legal_basis", "transfer_method", "transfer_frequency", "subprocessors",
                "retention_days_after_end", "destroy_on")
@@ -69,9 +69,17 @@ def save_programme(actor, agreement: Agreement, data: dict, version: int | None 
         if spec is not None and "birth_date" not in spec.allowed_fields:
             errors["pin_rule"] = _("The data-sharing spec does not allow birth dates; choose another PIN rule.")
     errors.update(ils.programme_problems(data, _home_branches(agreement.id)))
+    branches, current = home_branches(agreement.id), programme_of(agreement.id)
+    given = (data.get("polaris_branch_ids") if "polaris_branch_ids" in data
+             else current.polaris_branch_ids if current else None) or {}
+    errors.update(ils.polaris_branch_problems(data.get("ils"), given,
+                                              [(polaris_field(b), str(b.id), b.name) for b in branches]))
     if errors:
         raise Invalid(errors)
-    return _save(actor, agreement, CardProgramme, programme_of(agreement.id), data, PROGRAMME_FIELDS, version, "card_programme")
+    # Kept for the branches the programme's schools are served by (a branch no longer among them is dropped).
+    data = {**data, "polaris_branch_ids": {str(b.id): int(given[str(b.id)]) for b in branches
+                                           if given.get(str(b.id)) not in (None, "")}}
+    return _save(actor, agreement, CardProgramme, current, data, PROGRAMME_FIELDS, version, "card_programme")
 
 
 def _home_branches(agreement_id: int) -> list[tuple[str, str]]:
@@ -79,6 +87,17 @@ def _home_branches(agreement_id: int) -> list[tuple[str, str]]:
     schools = db.session.scalars(select(Organisation).where(Organisation.id.in_([s.id for s in schools_of(agreement_id)]))
                                  .options(selectinload(Organisation.home_branch)).order_by(Organisation.name))
     return [(s.name, (s.home_branch.ils_branch_code if s.home_branch else "") or "") for s in schools]
+
+
+def home_branches(agreement_id: int) -> list[Organisation]:
+    """The branches the agreement's schools are served by (their home branches), by name."""
+    ids = {s.home_branch_id for s in schools_of(agreement_id) if s.home_branch_id}
+    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)))
+
+
+def polaris_field(branch: Organisation) -> str:
+    """The card programme form's field for a branch's Polaris organization id."""
+    return f"polaris_branch_{branch.id}"
 
 
 def save_spec(actor, agreement: Agreement, data: dict, version: int | None = None) -> DataSharingSpec:
@@ -124,7 +143,8 @@ NOT_DIGITS = re.compile(r"\D")
 class School:
     name: str
     code: str  # OneRoster sourcedId, else state id
-    branch: str  # the ILS branch its students are registered at
+    branch: str  # the ILS branch code its students are registered at (Koha, Evergreen, generic)
+    polaris_branch: str = ""  # the Polaris organization id of its home branch (Leap's PatronBranchID)
 
 
 @dataclass(frozen=True)
@@ -148,7 +168,9 @@ class PatronRules:
         for school in db.session.scalars(select(Organisation).where(Organisation.id.in_([s.id for s in schools_of(programme.agreement_id)]))
                                          .options(selectinload(Organisation.home_branch))):
             home = (school.home_branch.ils_branch_code if school.home_branch else "") or ""
-            schools[school.id] = School(school.name, school.sourced_id or school.state_id or "", programme.branch_code or home)
+            polaris = (programme.polaris_branch_ids or {}).get(str(school.home_branch_id), "")
+            schools[school.id] = School(school.name, school.sourced_id or school.state_id or "", programme.branch_code or home,
+                                        str(polaris))
         spec = spec_of(programme.agreement_id)
         return cls(programme.barcode_prefix, programme.barcode_source, programme.pin_rule, programme.patron_category,
                    expiry(programme, drive), schools, frozenset(spec.allowed_fields if spec else ()),

@@ -11,11 +11,11 @@ from datetime import date, datetime
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import or_, select, update
 
 from tracker import clock
 from tracker.audit import service as audit
-from tracker.cards import leavers, rosterfile, undo
+from tracker.cards import leavers, rosterfile, student_rows, undo
 from tracker.cards.models import ColumnMapping, OptOut, RosterImport, Student
 from tracker.cards.programme import schools_of, spec_of
 from tracker.cards.workflow import COMMITTED, ROSTER_IMPORT, UPLOADED
@@ -25,7 +25,8 @@ from tracker.scope.sql import among
 from tracker.validation import Invalid
 
 CHUNK = 5000
-KEPT = ("identifier", "given_name", "middle_name", "family_name", "grade", "birth_date", "email", "username")
+KEPT = ("identifier", "given_name", "middle_name", "family_name", "grade", "birth_date", "email", "username", "class_name")
+INSERTED = ("agreement_id", "source_id", "school_id", *KEPT, "active", "left_on", "card_status", "updated_at")
 
 
 def upload(actor, agreement, filename: str, data: bytes, school_id: int | None, user_id: int | None) -> RosterImport:
@@ -213,16 +214,16 @@ def commit(actor, staged: RosterImport, today: date | None = None, choice: str |
             for student_id, source_id, school_id, *kept in rows[start:start + CHUNK]:
                 if source_id in opted_out:  # opted out since the preview
                     continue
+                kept += [""] * (len(KEPT) - len(kept))  # a preview made before a field was added
                 kept[birth] = date.fromisoformat(kept[birth]) if kept[birth] else None
-                values = {"source_id": source_id, "school_id": school_id, **dict(zip(KEPT, kept)),
-                          "active": True, "left_on": None, "updated_at": now}
-                if student_id is None:
-                    new.append({**values, "agreement_id": staged.agreement_id, "card_status": ""})
+                if student_id is None:  # as INSERTED
+                    new.append((staged.agreement_id, source_id, school_id, *kept, True, None, "", now))
                 else:
-                    changed.append({**values, "id": student_id})
+                    changed.append({"source_id": source_id, "school_id": school_id, **dict(zip(KEPT, kept)),
+                                    "active": True, "left_on": None, "updated_at": now, "id": student_id})
             if new:
-                db.session.execute(insert(Student.__table__), new)
-                new_sources += [n["source_id"] for n in new]
+                student_rows.insert_students(INSERTED, new)
+                new_sources += [n[1] for n in new]
             if changed:
                 overwritten += undo.before([c["id"] for c in changed])
                 db.session.execute(update(Student), changed)
@@ -233,7 +234,7 @@ def commit(actor, staged: RosterImport, today: date | None = None, choice: str |
             db.session.execute(update(Student).where(Student.id.in_([row[0] for row in left[start:start + CHUNK]]))
                                .values(active=False, left_on=today, updated_at=now))
         counts = {**written, "left": len(left)}
-        undo.keep(staged, undo.added(staged.agreement_id, new_sources), overwritten + left, len(left))
+        undo.keep(staged, undo.added(staged.agreement_id, set(new_sources)), overwritten + left, len(left))
         ROSTER_IMPORT.move(staged, "commit")
         staged.committed_at, staged.parsed, staged.upload = now, None, None
         staged.summary = {**staged.summary, "committed": counts}
@@ -303,13 +304,15 @@ def roster_students(agreement_id: int, schools: frozenset[int] | None, school_id
     return query.order_by(Student.family_name, Student.given_name, Student.id)
 
 
-def students_for(drive, school_id: int, schools: frozenset[int] | None, grade: str = ""):
-    """The students of one school in a drive (active, in the drive's grades; of one grade when given) that the
-    user may see (`schools`, as for `seen`), by grade and name."""
+def students_for(drive, school_id: int, schools: frozenset[int] | None, grade: str = "", class_name: str = ""):
+    """The students of one school in a drive (active, in the drive's grades; of one grade, of one class when
+    given) that the user may see (`schools`, as for `seen`), by grade and name."""
     query = seen(select(Student).where(Student.agreement_id == drive.agreement_id, Student.school_id == school_id,
                                        Student.active.is_(True), Student.grade.in_(drive.grades)), schools)
     if grade:
         query = query.where(Student.grade == grade)
+    if class_name:
+        query = query.where(Student.class_name == class_name)
     return query.order_by(Student.grade, Student.family_name, Student.given_name)
 
 

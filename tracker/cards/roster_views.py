@@ -104,6 +104,7 @@ GUESSES = {
     "birth_date": ("birthdate", "dob", "dateofbirth", "birthday", "bdate"),
     "email": ("email", "emailaddress", "studentemail", "mail"),
     "username": ("username", "login", "loginid", "userid", "networkid"),
+    "class_name": ("homeroom", "homeroomteacher", "teacher", "class", "classname", "section", "homeroomsection", "hr"),
 }
 GUESS = {heading: field for field, headings in GUESSES.items() for heading in headings}
 

@@ -1,5 +1,5 @@
 """Reading roster files into plain student records: OneRoster 1.1 (users.csv alone or a zip with
-orgs, enrollments, demographics), OneRoster 1.2 users.csv (+ roles.csv), or a plain CSV mapped once.
+orgs, classes, enrollments, demographics), OneRoster 1.2 users.csv (+ roles.csv), or a plain CSV mapped once.
 
 Nothing here touches the database: `read` returns records and problems, each naming file, row, column.
 """
@@ -15,8 +15,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+CLASS_LENGTH = 100  # Student.class_name
 MAX_LINE = 64 * 1024  # a roster line longer than this is refused with a message, not parsed
-FIELDS = ("source_id", "identifier", "given_name", "middle_name", "family_name", "grade", "birth_date", "email", "username")
+FIELDS = ("source_id", "identifier", "given_name", "middle_name", "family_name", "grade", "birth_date", "email", "username",
+          "class_name")
 ONEROSTER_REQUIRED = ("sourcedId", "enabledUser", "username", "givenName", "familyName")
 ONEROSTER_11_REQUIRED = ONEROSTER_REQUIRED + ("orgSourcedIds", "role")
 # OneRoster column -> roster field (plus what the spec calls it).
@@ -259,13 +261,35 @@ def _read_zip(data: bytes, name: str, progress) -> Parsed:
         for _line, r in rows:
             if r.get("roleType", "primary") == "primary" or r["userSourcedId"] not in roles:
                 roles[r["userSourcedId"]] = (r["role"], r["orgSourcedId"])
-    parsed = _read_users(text_of("users.csv"), "users.csv", birth_dates, roles, progress)
+    classes = _classes(text_of, names, problems)
+    parsed = _read_users(text_of("users.csv"), "users.csv", birth_dates, roles, progress, classes)
+    if classes:
+        parsed.column_fields["classes.csv"] = "class_name"
     parsed.problems[:0] = problems
     parsed.file_format = "oneroster-zip"
     return parsed
 
 
-def _read_users(text: str, name: str, birth_dates: dict, roles: dict | None, progress) -> Parsed:
+def _classes(text_of, names: dict, problems: list[Problem]) -> dict[str, str]:
+    """Each student's class, by user sourcedId, from classes.csv and enrollments.csv: the title (else the class
+    code) of the class the student is enrolled in, a homeroom before any other class."""
+    if "classes.csv" not in names or "enrollments.csv" not in names:
+        return {}
+    _h, rows = table(text_of("classes.csv"), "classes.csv", problems, ("sourcedId",))
+    classes = {r["sourcedId"]: ((r.get("title") or r.get("classCode") or "")[:CLASS_LENGTH], r.get("classType", "").lower() == "homeroom")
+               for _line, r in rows if r.get("sourcedId")}
+    _h, rows = table(text_of("enrollments.csv"), "enrollments.csv", problems, ("classSourcedId", "userSourcedId", "role"))
+    out: dict[str, tuple[str, bool]] = {}
+    for _line, r in rows:
+        found = classes.get(r["classSourcedId"])
+        if r["role"].lower() != "student" or not found or not found[0] or r.get("status", "").lower() == "tobedeleted":
+            continue
+        if r["userSourcedId"] not in out or (found[1] and not out[r["userSourcedId"]][1]):
+            out[r["userSourcedId"]] = found
+    return {user: title for user, (title, _homeroom) in out.items()}
+
+
+def _read_users(text: str, name: str, birth_dates: dict, roles: dict | None, progress, classes: dict | None = None) -> Parsed:
     """A OneRoster users.csv. In 1.2 a user's role and school live in roles.csv (`roles`: user -> (role,
     org)); without it nothing says who is a student, so the file is refused rather than read as all students."""
     problems: list[Problem] = []
@@ -283,6 +307,8 @@ def _read_users(text: str, name: str, birth_dates: dict, roles: dict | None, pro
     if birth_dates:
         parsed.column_fields["birthDate"] = "birth_date"
     seen: dict[str, int] = {}
+    present = [(c, f) for c, f in ONEROSTER_COLUMNS.items() if c in header]  # every row has each header's key
+    absent = {f: "" for c, f in ONEROSTER_COLUMNS.items() if c not in header}
     for line, r in _filled(rows, parsed, progress):
         source_id = r.get("sourcedId", "")
         if version_12:
@@ -306,10 +332,12 @@ def _read_users(text: str, name: str, birth_dates: dict, roles: dict | None, pro
                 if not version_12 else _("primaryOrgSourcedId is blank and roles.csv names no school for this student, "
                                          "so the row was left out.")))
             continue
-        record = {f: r.get(c, "") for c, f in ONEROSTER_COLUMNS.items()}
-        record["school"] = [s.strip() for s in school.split(",") if s.strip()]
+        record = {f: r[c] for c, f in present}
+        record.update(absent)
+        record["school"] = [s.strip() for s in school.split(",") if s.strip()] if "," in school else [school.strip()]
         birth_line, birth = birth_dates.get(source_id, (None, ""))
         record["birth_date"] = birth
+        record["class_name"] = classes.get(source_id, "") if classes else ""
         _check(parsed, record, name, line, seen, ONEROSTER_NAMES, birth_line)
     return parsed
 
@@ -331,6 +359,7 @@ def _read_plain(text: str, name: str, mapping: dict, progress) -> Parsed:
     seen: dict[str, int] = {}
     for line, r in _filled(rows, parsed, progress):
         record = {f: r.get(columns[f], "") if f in columns else "" for f in FIELDS}
+        record["class_name"] = record["class_name"][:CLASS_LENGTH]
         if not record["source_id"]:
             record["source_id"] = record["identifier"]
         record["school"] = []  # the import's school

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tracker.agreements import parts
 from tracker.auth.access import can, current_actor, requires
 from tracker.cards import coverage, drives, models, programme, roster
-from tracker.cards.forms import CardStatusForm, CountForm, DriveForm, GradeCardsForm, ProgrammeForm, SpecForm
+from tracker.cards.forms import ClassCardsForm, CardStatusForm, CountForm, DriveForm, GradeCardsForm, SpecForm, programme_form
 from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, CardDrive, DriveCount, RosterImport, Student
 from tracker.cards.workflow import DRIVE_STATUSES
 from tracker.extensions import db
@@ -27,7 +27,10 @@ DRIVE = "/agreements/<int:agreement_id>/drives/<int:drive_id>"
 
 
 def _programme(agreement, access) -> dict:
-    return {"p": programme.programme_of(agreement.id)}
+    found = programme.programme_of(agreement.id)
+    ids = (found.polaris_branch_ids or {}) if found else {}
+    return {"p": found, "polaris_branches": [(b.name, ids.get(str(b.id))) for b in programme.home_branches(agreement.id)]
+            if found is not None and found.ils == "polaris" else []}
 
 
 def _spec(agreement, access) -> dict:
@@ -90,10 +93,13 @@ def _card_globals():
     return {**{name: getattr(models, name) for name in labels}, "DRIVE_STATUSES": DRIVE_STATUSES}
 
 
-def _agreement_part(agreement, form_class, current, heading: str, save, anchor: str):
-    """The card programme or data-sharing spec of an agreement on a page of its own; saved, back to its part."""
-    form = form_class(obj=current(agreement.id))
-    outcome = submitted(form, lambda: save(current_actor(), agreement, form_data(form, form_class.FIELDS)))
+def _agreement_part(agreement, form_class, current, heading: str, save, anchor: str, initial=None, extra=None):
+    """The card programme or data-sharing spec of an agreement on a page of its own; saved, back to its part.
+    `initial` fills the fields the saved object has no attribute for; `extra` (form -> dict) adds what the form
+    holds beyond its FIELDS to what is saved."""
+    form = form_class(obj=current(agreement.id), **(initial or {}))
+    outcome = submitted(form, lambda: save(current_actor(), agreement, {**form_data(form, form_class.FIELDS),
+                                                                        **(extra(form) if extra else {})}))
     if outcome.saved:
         flash(_("Saved."), "success")
         return redirect(parts.part_url(agreement, "cards", anchor), 303)
@@ -103,8 +109,14 @@ def _agreement_part(agreement, form_class, current, heading: str, save, anchor: 
 @bp.route("/agreements/<int:agreement_id>/card-programme", methods=["GET", "POST"])
 @requires("card.manage", scope="agreement")
 def edit_programme(agreement):
-    return _agreement_part(agreement, ProgrammeForm, programme.programme_of, _("Card programme"), programme.save_programme,
-                           "card-programme")
+    branches = programme.home_branches(agreement.id)
+    saved = programme.programme_of(agreement.id)
+    ids = (saved.polaris_branch_ids or {}) if saved else {}
+    return _agreement_part(agreement, programme_form(branches), programme.programme_of, _("Card programme"),
+                           programme.save_programme, "card-programme",
+                           initial={programme.polaris_field(b): str(ids.get(str(b.id), "")) for b in branches},
+                           extra=lambda form: {"polaris_branch_ids": {str(b.id): form[programme.polaris_field(b)].data
+                                                                      for b in branches}})
 
 
 @bp.route("/agreements/<int:agreement_id>/data-sharing", methods=["GET", "POST"])
@@ -228,16 +240,21 @@ def drive_school(agreement, drive, school):
 
 def _school_page(agreement, drive, school):
     counts = drives.school_counts(drive, school.id)
-    students = []
+    students, classes = [], []
+    class_name = request.args.get("class", "")
     if can("roster.view"):
-        query = roster.students_for(drive, school.id, current_access().schools, request.args.get("grade", ""))
+        classes = drives.classes_of(drive, school.id)
+        class_name = class_name if class_name in classes else ""
+        query = roster.students_for(drive, school.id, current_access().schools, request.args.get("grade", ""), class_name)
         students = db.paginate(query, per_page=50, error_out=False)
     summary = _school_summary(drive, school.id)
     grade_form = GradeCardsForm(formdata=None, grade=request.args.get("grade") or None)
     grade_form.grade.choices = [(c.grade, c.grade) for c in counts]
+    class_form = ClassCardsForm(formdata=None, class_name=class_name or None)
+    class_form.class_name.choices = [(c, c) for c in classes]
     return parts.page("cards/drive_school.html", agreement, "drives", drive=drive, school=school, counts=counts, summary=summary,
                       rows={c.id: _count_row(drive, c) for c in counts}, students=students, CARD_STATUSES=CARD_STATUSES,
-                      student_names=True, grade_form=grade_form)
+                      student_names=True, grade_form=grade_form, class_form=class_form, classes=classes, class_name=class_name)
 
 
 def _school_summary(drive, school_id: int) -> dict | None:
@@ -331,16 +348,32 @@ def grade_cards(agreement, drive, school):
     """Set the card of every student of one grade at this school in one step."""
     form = GradeCardsForm()
     form.grade.choices = [(g, g) for g in drive.grades]
-    outcome = submitted(form, lambda: drives.set_grade_status(current_actor(), drive, school.id, form.grade.data,
-                                                               form.status.data))
+    return _group_cards(drive, school, form, form.grade, "grade", drives.set_grade_status, lambda n: ngettext(
+        "%(num)d student of grade %(grade)s recorded.", "%(num)d students of grade %(grade)s recorded.", n, grade=form.grade.data))
+
+
+@bp.route(DRIVE + "/schools/<int:school_id>/class-cards", methods=["POST"])
+@requires("card.record", scope="agreement")
+def class_cards(agreement, drive, school):
+    """Set the card of every student of one class at this school in one step."""
+    form = ClassCardsForm()
+    form.class_name.choices = [(c, c) for c in drives.classes_of(drive, school.id)]
+    return _group_cards(drive, school, form, form.class_name, "class", drives.set_class_status, lambda n: ngettext(
+        "%(num)d student of class %(name)s recorded.", "%(num)d students of class %(name)s recorded.", n, name=form.class_name.data))
+
+
+def _group_cards(drive, school, form, group, arg: str, record, recorded):
+    """One card status for a whole group (`group`: the form's grade or class field, `arg` its query parameter),
+    then back to the school's page showing that group."""
+    outcome = submitted(form, lambda: record(current_actor(), drive, school.id, group.data, form.status.data))
     if outcome.saved:
-        flash(ngettext("%(num)d student of grade %(grade)s recorded.", "%(num)d students of grade %(grade)s recorded.",
-                       outcome.result, grade=form.grade.data), "success")
+        flash(recorded(outcome.result), "success")
     else:
-        for problem in [*refusal(form), *form.grade.errors, *form.status.errors]:
+        for problem in [*refusal(form), *group.errors, *form.status.errors]:
             flash(problem, "error")
-    return redirect(url_for("cards.drive_school", agreement_id=agreement.id, drive_id=drive.id, school_id=school.id,
-                            grade=form.grade.data or None), 303)
+    return redirect(url_for("cards.drive_school", agreement_id=drive.agreement_id, drive_id=drive.id, school_id=school.id,
+                            **({arg: group.data} if group.data else {})), 303)
+
 
 @bp.route("/drives/<int:drive_id>", defaults={"rest": ""}, methods=["GET", "POST"])
 @bp.route("/drives/<int:drive_id>/<path:rest>", methods=["GET", "POST"])
