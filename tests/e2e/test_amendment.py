@@ -4,14 +4,13 @@ changed end date against the Original before signing by an emailed link (through
 agreement then ends on the new date, and its key dates moved with it."""
 import datetime
 import os
-import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.e2e.conftest import MOU, sign_in
+from tests.e2e.mou import APPROVALS, add_signatories, emailed_link, record_approvals, send_for_signature, sign, sign_in_the_app
 from tracker.documents.models import Document, DocumentVersion
 from tracker.extensions import db
 
@@ -56,48 +55,22 @@ def test_the_director_amends_the_end_date_and_an_outside_signer_signs_it(app, ne
     for name in ("Sam Superintendent", "Casey Counsel", "Cory Clerk"):  # the district signs by an emailed link
         page.locator("#signatories").get_by_role("button", name=f"Remove {name}").click()
         expect(page.locator("#signatories table")).not_to_contain_text(name)
-    form = page.locator("#signatories form").last
-    form.get_by_label("Name", exact=True).fill("Rita Board")
-    form.get_by_label("Title", exact=True).fill("Board President")
-    form.get_by_label("Organisation", exact=True).fill("Riverside Unified School District")
-    form.get_by_label("Email", exact=True).fill("rita.board@district.example")
-    form.get_by_role("button", name="Add signatory").click()
-    expect(page.get_by_text("Signatory added.")).to_be_visible()
+    add_signatories(page, ("Rita Board", "Board President", "Riverside Unified School District", "rita.board@district.example"))
     expect(page.get_by_text("Nobody signs for")).to_have_count(0)
     page.get_by_role("button", name="Submit for approval").click()
-    for kind in ("Internal review", "Approved as to form (counsel)", "Board or council approval"):
-        approvals = page.locator("#approvals form")
-        approvals.get_by_label("Approval").select_option(label=kind)
-        approvals.get_by_label("Date").fill(today.isoformat())
-        approvals.get_by_label("Approved by").fill("Casey Counsel")
-        if kind.startswith("Board"):
-            approvals.get_by_label("Resolution number").fill("LB-2027-02")
-        approvals.get_by_role("button", name="Record approval").click()
-        expect(page.get_by_text("Approval recorded.")).to_be_visible()
-    page.get_by_role("button", name="Send for signature").click()
-    expect(page.get_by_text("Sent for signature")).to_be_visible()
-    page.goto(version_url + "/sign")
-    page.get_by_label("I have reviewed the document above").check()
-    page.get_by_label("Type your full name to sign").fill("Dana Director")
-    page.get_by_role("button", name="Sign the document").click()
-    expect(page.get_by_text("Signed. Thank you.")).to_be_visible()
+    record_approvals(page, (*APPROVALS, "Board or council approval"), resolution="LB-2027-02")
+    send_for_signature(page)
+    sign_in_the_app(page, version_url, "Dana Director")
 
-    deadline = time.monotonic() + 5
-    while not mailbox.to("rita.board@district.example") and time.monotonic() < deadline:
-        time.sleep(0.05)
-    invitation = mailbox.to("rita.board@district.example")[0]
-    link = re.search(r"http://\S+/sign/(\S+)", invitation.get_body(preferencelist=("plain",)).get_content())
     signer = new_page()  # no account, no session
-    signer.goto(f"/sign/{link.group(1)}")
+    signer.goto(emailed_link(mailbox, "rita.board@district.example"))
     table = signer.locator("table.amended-terms")
     expect(table.locator("tr", has_text="End date")).to_contain_text(f"July 31, {old_end.year}")
     expect(table.locator("tr", has_text="End date")).to_contain_text(f"July 31, {new_end.year}")
     expect(table.locator("tbody tr")).to_have_count(2)  # and the demo amendment's new checkout limit
     expect(table.locator("tr", has_text="items a student may borrow")).to_contain_text("15")
     _shot(signer, "amendment-2-signer-sees-the-new-end-date")
-    signer.get_by_label("I have reviewed the document above").check()
-    signer.get_by_label("Type your full name to sign").fill("Rita Board")
-    signer.get_by_role("button", name="Sign the document").click()
+    sign(signer, "Rita Board")
     expect(signer.get_by_text("Everyone has now signed")).to_be_visible()
 
     page.goto(f"/agreements/{agreement_id}")

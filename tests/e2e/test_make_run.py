@@ -2,7 +2,6 @@
 the signing link in an email, the QR code on a sealed PDF) reaches the app on that port, with PUBLIC_BASE_URL unset."""
 import datetime
 import os
-import re
 import signal
 import subprocess
 import time
@@ -16,6 +15,7 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DATA_SHARING, sign_in
+from tests.e2e.mou import DISTRICT_SIGNER, LIBRARY_SIGNER, add_signatories, emailed_link, record_approvals, send_for_signature, sign, sign_in_the_app
 from tests.mailbox import Mailbox, _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,47 +97,22 @@ def test_links_from_make_run_reach_the_app_on_its_port(made_run, browser):
     expect(term.get_by_role("link", name="Edit term")).to_be_visible()
     page.goto(agreement_url)
     page.get_by_role("button", name="Assemble an MOU from the clause library").click()
-    for name, title, organisation, email in (  # the library signs in the app; the district by an emailed link
-            ("Dana Director", "Library Director", "Riverside Public Library", "director@demo.test"),
-            ("Morgan Superintendent", "Superintendent", "Riverside Unified School District", "morgan@district.example")):
-        form = page.locator("#signatories form").last
-        form.get_by_label("Name", exact=True).fill(name)
-        form.get_by_label("Title", exact=True).fill(title)
-        form.get_by_label("Organisation", exact=True).fill(organisation)
-        form.get_by_label("Email", exact=True).fill(email)
-        form.get_by_role("button", name="Add signatory").click()
-        expect(page.get_by_text("Signatory added.")).to_be_visible()
+    add_signatories(page, LIBRARY_SIGNER, DISTRICT_SIGNER)  # the library signs in the app; the district by an emailed link
     page.get_by_role("button", name="Submit for approval").click()
     expect(page.get_by_text("prints {{ grades }}, which is empty").first).to_be_visible()  # no card drive yet
     page.get_by_label("grades covered").fill("K–12")
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_text("Settings saved.")).to_be_visible()
     page.get_by_role("button", name="Submit for approval").click()
-    for kind_of_approval in ("Internal review", "Approved as to form (counsel)"):
-        approvals = page.locator("#approvals form")
-        approvals.get_by_label("Approval").select_option(label=kind_of_approval)
-        approvals.get_by_label("Date").fill(datetime.date.today().isoformat())
-        approvals.get_by_label("Approved by").fill("Casey Counsel")
-        approvals.get_by_role("button", name="Record approval").click()
-        expect(page.get_by_text("Approval recorded.")).to_be_visible()
-    page.get_by_role("button", name="Send for signature").click()
-    expect(page.get_by_text("Sent for signature")).to_be_visible()
-    version_url = page.url.split("#")[0]
-    page.goto(version_url + "/sign")
-    page.get_by_label("I have reviewed the document above").check()
-    page.get_by_label("Type your full name to sign").fill("Dana Director")
-    page.get_by_role("button", name="Sign the document").click()
-    expect(page.get_by_text("Signed. Thank you.")).to_be_visible()
-    mailbox.wait(2)
-    [invitation] = mailbox.to("morgan@district.example")
-    link = re.search(r"(\S+/sign/\S+)", invitation.get_body(preferencelist=("plain",)).get_content()).group(1)
+    record_approvals(page)
+    version_url = send_for_signature(page)
+    sign_in_the_app(page, version_url, "Dana Director")
+    link = emailed_link(mailbox, "morgan@district.example")
     assert link.startswith(base + "/sign/"), link
 
     signer = context.browser.new_context(base_url=base, locale="en-US").new_page()  # no account, no session
     signer.goto(link)
-    signer.get_by_label("I have reviewed the document above").check()
-    signer.get_by_label("Type your full name to sign").fill("Morgan Superintendent")
-    signer.get_by_role("button", name="Sign the document").click()
+    sign(signer, "Morgan Superintendent")
     expect(signer.get_by_text("Everyone has now signed")).to_be_visible()
 
     # The sealed PDF: its QR code, decoded, and its "Verify at" line lead to the app's verification page.

@@ -3,12 +3,12 @@ clause library, approvals, signatures in the app and by an emailed link (through
 agreement page then says Active without anyone marking it so."""
 import datetime
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
+from tests.e2e.mou import LIBRARY_SIGNER, add_signatories, emailed_link, record_approvals, send_for_signature, sign, sign_in_the_app
 
 pytestmark = pytest.mark.e2e
 
@@ -42,48 +42,21 @@ def test_the_director_takes_a_new_one_school_agreement_from_draft_to_active(new_
     expect(page.get_by_text("Settings saved.")).to_be_visible()
     expect(clauses).to_contain_text("The programme covers the School, grades K–5.")
 
-    for name, title, organisation, email in (
-            ("Dana Director", "Library Director", "Riverside Public Library", "director@demo.test"),
-            ("Pat Principal", "Principal", "Washington Elementary School", "pat.principal@school.example")):
-        form = page.locator("#signatories form").last
-        form.get_by_label("Name", exact=True).fill(name)
-        form.get_by_label("Title", exact=True).fill(title)
-        form.get_by_label("Organisation", exact=True).fill(organisation)
-        form.get_by_label("Email", exact=True).fill(email)
-        form.get_by_role("button", name="Add signatory").click()
-        expect(page.get_by_text("Signatory added.")).to_be_visible()
+    add_signatories(page, LIBRARY_SIGNER,
+                    ("Pat Principal", "Principal", "Washington Elementary School", "pat.principal@school.example"))
     expect(page.get_by_text("Nobody signs for")).to_have_count(0)
     page.get_by_role("button", name="Submit for approval").click()
-    for kind in ("Internal review", "Approved as to form (counsel)"):
-        approvals = page.locator("#approvals form")
-        approvals.get_by_label("Approval").select_option(label=kind)
-        approvals.get_by_label("Date").fill(today.isoformat())
-        approvals.get_by_label("Approved by").fill("Casey Counsel")
-        approvals.get_by_role("button", name="Record approval").click()
-        expect(page.get_by_text("Approval recorded.")).to_be_visible()
-    page.get_by_role("button", name="Send for signature").click()
-    expect(page.get_by_text("Sent for signature")).to_be_visible()
-    version_url = page.url.split("#")[0]
+    record_approvals(page)
+    version_url = send_for_signature(page)
     agreement_url = re.match(r".*/agreements/\d+", version_url).group(0)
     page.goto(agreement_url)
     expect(page.locator(".status-bar .status")).to_have_text("Out for signature")
 
-    page.goto(version_url + "/sign")
-    page.get_by_label("I have reviewed the document above").check()
-    page.get_by_label("Type your full name to sign").fill("Dana Director")
-    page.get_by_role("button", name="Sign the document").click()
-    expect(page.get_by_text("Signed. Thank you.")).to_be_visible()
+    sign_in_the_app(page, version_url, "Dana Director")
 
-    deadline = time.monotonic() + 5
-    while not mailbox.to("pat.principal@school.example") and time.monotonic() < deadline:
-        time.sleep(0.05)
-    invitation = mailbox.to("pat.principal@school.example")[0]
-    link = re.search(r"http://\S+/sign/(\S+)", invitation.get_body(preferencelist=("plain",)).get_content())
     signer = new_page()  # no account, no session
-    signer.goto(f"/sign/{link.group(1)}")
-    signer.get_by_label("I have reviewed the document above").check()
-    signer.get_by_label("Type your full name to sign").fill("Pat Principal")
-    signer.get_by_role("button", name="Sign the document").click()
+    signer.goto(emailed_link(mailbox, "pat.principal@school.example"))
+    sign(signer, "Pat Principal")
     expect(signer.get_by_text("Everyone has now signed")).to_be_visible()
 
     page.goto(agreement_url)

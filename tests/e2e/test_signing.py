@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DATA_SHARING, sign_in
+from tests.e2e.mou import DISTRICT_SIGNER, LIBRARY_SIGNER, add_signatories, emailed_link, record_approvals, send_for_signature, sign_in_the_app
 
 pytestmark = pytest.mark.e2e
 
@@ -25,43 +26,20 @@ def test_outside_signer_signs_from_the_emailed_link_and_the_pdf_verifies(new_pag
     expect(page.get_by_role("heading", level=2, name=re.compile("Original"))).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"\d+\. Student data and privacy"))).to_be_visible()
 
-    for name, title, organisation, email in (  # the library signs in the app; the district by an emailed link
-            ("Dana Director", "Library Director", "Riverside Public Library", "director@demo.test"),
-            ("Morgan Superintendent", "Superintendent", "Riverside Unified School District", "morgan@district.example")):
-        form = page.locator("#signatories form").last
-        form.get_by_label("Name", exact=True).fill(name)
-        form.get_by_label("Title", exact=True).fill(title)
-        form.get_by_label("Organisation", exact=True).fill(organisation)
-        form.get_by_label("Email", exact=True).fill(email)
-        form.get_by_role("button", name="Add signatory").click()
-        expect(page.get_by_text("Signatory added.")).to_be_visible()
+    add_signatories(page, LIBRARY_SIGNER, DISTRICT_SIGNER)  # the library signs in the app; the district by an emailed link
     page.get_by_role("button", name="Submit for approval").click()
     expect(page.get_by_text("prints {{ grades }}, which is empty").first).to_be_visible()  # no card drive yet
     page.get_by_label("grades covered").fill("K–12")
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_text("Settings saved.")).to_be_visible()
     page.get_by_role("button", name="Submit for approval").click()
-    for kind in ("Internal review", "Approved as to form (counsel)"):
-        approvals = page.locator("#approvals form")
-        approvals.get_by_label("Approval").select_option(label=kind)
-        approvals.get_by_label("Date").fill(datetime.date.today().isoformat())
-        approvals.get_by_label("Approved by").fill("Casey Counsel")
-        approvals.get_by_role("button", name="Record approval").click()
-        expect(page.get_by_text("Approval recorded.")).to_be_visible()
-    page.get_by_role("button", name="Send for signature").click()
-    expect(page.get_by_text("Sent for signature")).to_be_visible()
-    version_url = page.url.split("#")[0]
-    page.goto(version_url + "/sign")
-    page.get_by_label("I have reviewed the document above").check()
-    page.get_by_label("Type your full name to sign").fill("Dana Director")
-    page.get_by_role("button", name="Sign the document").click()
-    expect(page.get_by_text("Signed. Thank you.")).to_be_visible()
+    record_approvals(page)
+    version_url = send_for_signature(page)
+    sign_in_the_app(page, version_url, "Dana Director")
 
-    mailbox.wait(2)
-    [invitation] = mailbox.to("morgan@district.example")
-    link = re.search(r"http://\S+/sign/(\S+)", invitation.get_body(preferencelist=("plain",)).get_content())
+    link = emailed_link(mailbox, "morgan@district.example")
     signer = new_page()  # no account, no session
-    signer.goto(f"/sign/{link.group(1)}")
+    signer.goto(link)
     expect(signer.get_by_role("heading", name=re.compile(r"\d+\. Student data and privacy"))).to_be_visible()
     signer.get_by_role("button", name="Sign the document").click()
     expect(signer.get_by_text("Tick the box to confirm")).to_be_visible()
@@ -79,7 +57,7 @@ def test_outside_signer_signs_from_the_emailed_link_and_the_pdf_verifies(new_pag
     expect(signer.get_by_text("Everyone has now signed")).to_be_visible()
     document_id = re.search(r"MOU-[0-9A-F]{10}", signer.content()).group(0)
 
-    signer.goto(f"/sign/{link.group(1)}")
+    signer.goto(link)
     expect(signer.get_by_text("already been used")).to_be_visible()
 
     page.goto(version_url)
