@@ -134,6 +134,15 @@ def find(model, token: str, refused: type[validation.LinkRefused]):
     return link
 
 
+def spend(link, refused: type[validation.LinkRefused], when: datetime) -> None:
+    """Use an emailed link up, once: a second request at the same moment finds it used (`refused("used")`)."""
+    model = type(link)
+    spent = db.session.execute(update(model).where(model.id == link.id, model.used_at.is_(None))
+                               .values(used_at=when)).rowcount
+    if not spent:
+        raise refused("used")
+
+
 def open_link(token: str) -> AccountLink:
     """The link of this token if it can be used now, else `LinkRefused`."""
     link = find(AccountLink, token, LinkRefused)
@@ -152,10 +161,7 @@ def use(actor: audit.Actor, token: str, password: str) -> User:
     check_password(password)
     user = link.user
     when = now()
-    spent = db.session.execute(update(AccountLink).where(AccountLink.id == link.id, AccountLink.used_at.is_(None))
-                               .values(used_at=when)).rowcount
-    if not spent:  # someone used it a moment ago
-        raise LinkRefused("used")
+    spend(link, LinkRefused, when)  # someone may have used it a moment ago
     db.session.execute(update(AccountLink).where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None),
                                                  AccountLink.withdrawn_at.is_(None)).values(withdrawn_at=when))
     user.password_hash = hash_password(password)

@@ -7,17 +7,16 @@ be used changes nothing and says why. Staff send one from the organisation's pag
 """
 import secrets
 import smtplib
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
 
 from tracker import mail, outward, validation
 from tracker.audit import service as audit
 from tracker.auth import links as account_links
-from tracker.auth.links import digest
+from tracker.auth.links import digest, now
 from tracker.extensions import db
 from tracker.orgs.models import Contact, Organisation
 from tracker.partners.models import PartnerLink
@@ -33,10 +32,6 @@ class LinkRefused(validation.LinkRefused):
         "expired": _l("This link has expired. Ask the library staff who wrote to you for a new one."),
         "missing": _l("This link is not valid. Check that the whole address from the email was copied."),
     }
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
 def days() -> int:
@@ -85,10 +80,7 @@ def open_link(token: str) -> PartnerLink:
 
 def spend(link: PartnerLink) -> None:
     """Use the link up, once: a second request at the same moment finds it used."""
-    spent = db.session.execute(update(PartnerLink).where(PartnerLink.id == link.id, PartnerLink.used_at.is_(None))
-                               .values(used_at=now())).rowcount
-    if not spent:
-        raise LinkRefused("used")
+    account_links.spend(link, LinkRefused, now())
 
 
 def actor_for(link: PartnerLink, actor: audit.Actor) -> audit.Actor:
