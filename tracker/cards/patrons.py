@@ -16,7 +16,7 @@ from tracker.audit import service as audit
 from tracker.cards import ils, student_rows
 from tracker.cards.models import CardDrive, Consent, DriveCount, OptOut, Student
 from tracker.cards.patron_formats import FORMATS, NAME_FIELDS
-from tracker.cards.programme import PatronRules, home_branches
+from tracker.cards.programme import PatronRules, home_branches, polaris_ids
 from tracker.extensions import db
 from tracker.spreadsheets import csv_bytes
 from tracker.validation import Invalid
@@ -134,8 +134,7 @@ def prepare(programme, file_format: str, filters: Filters, today: date | None = 
                                         "id, a whole number (e.g. 3). Set it on the card programme first.",
                                         code=programme.patron_category)})
     if file_format == "polaris":
-        missing = [b.name for b in home_branches(programme.agreement_id)
-                   if str(b.id) not in (programme.polaris_branch_ids or {})]
+        missing = [b.name for b, given in polaris_ids(programme, home_branches(programme.agreement_id)) if given is None]
         if missing:
             raise Invalid({"file_format": _("Give %(branch)s its Polaris organization id on the card programme first: "
                                             "Leap registers each patron at a branch by that id.", branch=missing[0])})

@@ -68,8 +68,10 @@ def save_programme(actor, agreement: Agreement, data: dict, version: int | None 
         spec = spec_of(agreement.id)
         if spec is not None and "birth_date" not in spec.allowed_fields:
             errors["pin_rule"] = _("The data-sharing spec does not allow birth dates; choose another PIN rule.")
-    errors.update(ils.programme_problems(data, _home_branches(agreement.id)))
-    branches, current = home_branches(agreement.id), programme_of(agreement.id)
+    schools = schools_with_branches(agreement.id)
+    errors.update(ils.programme_problems(data, [(s.name, (s.home_branch.ils_branch_code if s.home_branch else "") or "")
+                                                for s in schools]))
+    branches, current = home_branches(agreement.id, schools), programme_of(agreement.id)
     given = (data.get("polaris_branch_ids") if "polaris_branch_ids" in data
              else current.polaris_branch_ids if current else None) or {}
     errors.update(ils.polaris_branch_problems(data.get("ils"), given,
@@ -82,17 +84,24 @@ def save_programme(actor, agreement: Agreement, data: dict, version: int | None 
     return _save(actor, agreement, CardProgramme, current, data, PROGRAMME_FIELDS, version, "card_programme")
 
 
-def _home_branches(agreement_id: int) -> list[tuple[str, str]]:
-    """(school, ILS branch code of its home branch) for each school of the agreement."""
-    schools = db.session.scalars(select(Organisation).where(Organisation.id.in_([s.id for s in schools_of(agreement_id)]))
-                                 .options(selectinload(Organisation.home_branch)).order_by(Organisation.name))
-    return [(s.name, (s.home_branch.ils_branch_code if s.home_branch else "") or "") for s in schools]
+def schools_with_branches(agreement_id: int) -> list[Organisation]:
+    """The agreement's schools by name, each with its home branch loaded."""
+    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_([s.id for s in schools_of(agreement_id)]))
+                                   .options(selectinload(Organisation.home_branch)).order_by(Organisation.name)))
 
 
-def home_branches(agreement_id: int) -> list[Organisation]:
-    """The branches the agreement's schools are served by (their home branches), by name."""
+def home_branches(agreement_id: int, schools: list[Organisation] | None = None) -> list[Organisation]:
+    """The branches the agreement's schools (`schools_with_branches`, when already read) are served by, by name."""
+    if schools is not None:
+        return sorted({s.home_branch.id: s.home_branch for s in schools if s.home_branch}.values(), key=lambda b: b.name)
     ids = {s.home_branch_id for s in schools_of(agreement_id) if s.home_branch_id}
     return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)))
+
+
+def polaris_ids(found: CardProgramme | None, branches: list[Organisation]) -> list[tuple[Organisation, int | None]]:
+    """Each branch with its Polaris organization id on the programme (None: not given yet)."""
+    ids = (found.polaris_branch_ids or {}) if found else {}
+    return [(b, ids.get(str(b.id))) for b in branches]
 
 
 def polaris_field(branch: Organisation) -> str:
@@ -165,8 +174,7 @@ class PatronRules:
     @classmethod
     def of(cls, programme: CardProgramme, drive) -> "PatronRules":
         schools = {}
-        for school in db.session.scalars(select(Organisation).where(Organisation.id.in_([s.id for s in schools_of(programme.agreement_id)]))
-                                         .options(selectinload(Organisation.home_branch))):
+        for school in schools_with_branches(programme.agreement_id):
             home = (school.home_branch.ils_branch_code if school.home_branch else "") or ""
             polaris = (programme.polaris_branch_ids or {}).get(str(school.home_branch_id), "")
             schools[school.id] = School(school.name, school.sourced_id or school.state_id or "", programme.branch_code or home,

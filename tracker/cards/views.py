@@ -28,9 +28,8 @@ DRIVE = "/agreements/<int:agreement_id>/drives/<int:drive_id>"
 
 def _programme(agreement, access) -> dict:
     found = programme.programme_of(agreement.id)
-    ids = (found.polaris_branch_ids or {}) if found else {}
-    return {"p": found, "polaris_branches": [(b.name, ids.get(str(b.id))) for b in programme.home_branches(agreement.id)]
-            if found is not None and found.ils == "polaris" else []}
+    return {"p": found, "polaris_branches": [(b.name, given) for b, given in programme.polaris_ids(
+        found, programme.home_branches(agreement.id))] if found is not None and found.ils == "polaris" else []}
 
 
 def _spec(agreement, access) -> dict:
@@ -111,10 +110,10 @@ def _agreement_part(agreement, form_class, current, heading: str, save, anchor: 
 def edit_programme(agreement):
     branches = programme.home_branches(agreement.id)
     saved = programme.programme_of(agreement.id)
-    ids = (saved.polaris_branch_ids or {}) if saved else {}
-    return _agreement_part(agreement, programme_form(branches), programme.programme_of, _("Card programme"),
+    return _agreement_part(agreement, programme_form(branches), lambda _agreement_id: saved, _("Card programme"),
                            programme.save_programme, "card-programme",
-                           initial={programme.polaris_field(b): str(ids.get(str(b.id), "")) for b in branches},
+                           initial={programme.polaris_field(b): "" if given is None else str(given)
+                                    for b, given in programme.polaris_ids(saved, branches)},
                            extra=lambda form: {"polaris_branch_ids": {str(b.id): form[programme.polaris_field(b)].data
                                                                       for b in branches}})
 
