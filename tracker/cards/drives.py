@@ -228,8 +228,9 @@ def classes_of(drive: CardDrive, school_id: int) -> list[str]:
 def _set_group_status(actor, drive: CardDrive, school_id: int, group, status: str, detail: dict) -> int:
     """The card of every active student of a group (`group`: a condition on Student) at a school, in the grades the
     drive counts there; each grade's counts move by what its students had and now have."""
-    counted = set(db.session.scalars(select(DriveCount.grade).where(DriveCount.drive_id == drive.id,
-                                                                     DriveCount.school_id == school_id)))
+    counts = {c.grade: c for c in db.session.scalars(select(DriveCount).where(DriveCount.drive_id == drive.id,
+                                                                               DriveCount.school_id == school_id))}
+    counted = list(counts)
     opted_out = select(OptOut.source_id).where(OptOut.agreement_id == drive.agreement_id)
     where = (Student.agreement_id == drive.agreement_id, Student.school_id == school_id, group, Student.active.is_(True),
              Student.grade.in_(counted), Student.card_status != status, Student.source_id.not_in(opted_out))
@@ -241,9 +242,8 @@ def _set_group_status(actor, drive: CardDrive, school_id: int, group, status: st
     added: dict[str, int] = {}  # students each grade counts in addition (a first status), or fewer ("Not yet")
     for grade, before, n in rows:
         added[grade] = added.get(grade, 0) + (bool(status) - bool(before)) * n
-    for count in db.session.scalars(select(DriveCount).where(DriveCount.drive_id == drive.id, DriveCount.school_id == school_id,
-                                                            DriveCount.grade.in_(list(added)))):
-        _check_room(count, added[count.grade])
+    for grade, more in added.items():
+        _check_room(counts[grade], more)
     moves: dict[str, dict] = {}
     for grade, before, n in rows:
         values = moves.setdefault(grade, {})
@@ -252,8 +252,7 @@ def _set_group_status(actor, drive: CardDrive, school_id: int, group, status: st
         if status:
             values[status] = values.get(status, getattr(DriveCount, status)) + n
     for grade, values in moves.items():
-        db.session.execute(update(DriveCount).where(DriveCount.drive_id == drive.id, DriveCount.school_id == school_id,
-                                                    DriveCount.grade == grade).values(**values))
+        db.session.execute(update(DriveCount).where(DriveCount.id == counts[grade].id).values(**values))
     db.session.execute(update(Student).where(*where).values(card_status=status).execution_options(synchronize_session=False))
     audit.record(actor, "student.card_status", "card_drive", drive.id,
                  {**detail, "students": [None, changed], "card_status": [None, status]})
