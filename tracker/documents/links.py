@@ -1,23 +1,14 @@
 """Signing links for outside signers: a random token in the email, only its SHA-256 in the database."""
-import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from tracker import outward, validation
+from tracker.auth import links as emailed
+from tracker.auth.links import digest, now
 from tracker.documents.models import SigningLink
-from tracker.extensions import db
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-
-
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def issue(signatory) -> str:
@@ -39,9 +30,10 @@ def revoke_open(signatory) -> int:
 
 
 def find(token: str) -> SigningLink | None:
-    if not token or len(token) > 200:
+    try:
+        return emailed.find(SigningLink, token, LinkRefused)
+    except LinkRefused:
         return None
-    return db.session.execute(select(SigningLink).where(SigningLink.token_hash == digest(token))).scalar()
 
 
 PROBLEMS = {
@@ -61,9 +53,7 @@ class LinkRefused(validation.LinkRefused):
 def open_link(token: str) -> SigningLink:
     """The link of this token if its signer can act on it now, else `LinkRefused`: it is unknown, used, revoked
     or expired, or its signer has already acted or the version is no longer out for signature."""
-    link = find(token)
-    if link is None:
-        raise LinkRefused("missing")
+    link = emailed.find(SigningLink, token, LinkRefused)
     state = link.state(now())
     signatory = link.signatory
     if state == "open" and not (signatory.is_pending and signatory.version.out_for_signature):
