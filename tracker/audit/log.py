@@ -4,7 +4,7 @@ Filters: who did it, what kind of action, which agreement (its own rows, its car
 or organisation, and between which dates (days in the reader's time zone). The page and its CSV export ask
 `search` with the same filters, so the file holds exactly the rows the page lists, in the same order.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -95,8 +95,7 @@ class ChainState:
 
 def chain_state() -> ChainState:
     """The state of the chain, `full` added to what `_checked` finds."""
-    state = _checked()
-    return ChainState(state.ok, state.message, state.checked_at, checkpoints.last_full_verification())
+    return replace(_checked(), full=checkpoints.last_full_verification())
 
 
 def _checked() -> ChainState:

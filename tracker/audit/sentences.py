@@ -72,6 +72,7 @@ class Line:
 # ---- values ------------------------------------------------------------------------------------
 
 # (entity type or None for any, field) -> the labels of its stored codes
+MONTHS_AS_TEXT = {str(n): month for n, month in agreement_models.MONTHS.items()}  # a document keeps its terms as text
 VOCABULARIES: dict[tuple[str | None, str], dict] = {
     ("agreement", "status"): AGREEMENT_STATUSES,
     ("document_version", "status"): VERSION_STATUSES,
@@ -102,8 +103,8 @@ VOCABULARIES: dict[tuple[str | None, str], dict] = {
     ("document_version", "signing order"): document_models.SIGNING_ORDERS,
     ("agreement", "modification_window_start"): agreement_models.MONTHS,
     ("agreement", "modification_window_end"): agreement_models.MONTHS,
-    ("document_version", "window_start"): {str(n): month for n, month in agreement_models.MONTHS.items()},
-    ("document_version", "window_end"): {str(n): month for n, month in agreement_models.MONTHS.items()},
+    ("document_version", "window_start"): MONTHS_AS_TEXT,
+    ("document_version", "window_end"): MONTHS_AS_TEXT,
 }
 # Vocabularies that depend on the action rather than the entity: (action prefix, field) -> labels.
 BY_ACTION: dict[tuple[str, str], dict] = {

@@ -36,8 +36,11 @@ def changed_terms(version) -> dict:
 
 def changes_in_words(version) -> list[tuple[str, str, str]]:
     """[(term, before, after)] as the signer reads them (dates in the document's language)."""
+    changed = changed_terms(version)
+    if not changed:  # an original, or an amendment changing no term: no locality to work out
+        return []
     language_code, found = locality.of(version).language, []
-    for key, (before, after) in changed_terms(version).items():
+    for key, (before, after) in changed.items():
         if key in agreement_terms.TERMS:
             label = agreement_terms.TERMS[key].label
             found.append((str(label), agreement_terms.words(key, before or "", language_code),
@@ -56,12 +59,11 @@ def carry_into_agreement(actor: audit.Actor, version) -> dict:
     agreement = version.document.agreement
     about = {"amendment": f"{version.document.title} ({version.label})"}
     typed = agreement_terms.typed({k: after for k, (_before, after) in changed.items() if k in agreement_terms.TERMS})
-    if "renewal" in typed and typed["renewal"] == "none":
-        typed["renewal_months"] = None
     carried = audit.populate_and_record(actor, agreement, typed, "agreement.amended", "agreement", agreement.id,
                                         list(typed), about=about) if typed else {}
-    limits = {CARD_PROGRAMME[k]: agreement_terms.whole(str(after or "")) for k, (_before, after) in changed.items()
-              if k in CARD_PROGRAMME and agreement_terms.whole(str(after or "")) is not None}
+    wholes = {CARD_PROGRAMME[k]: agreement_terms.whole(str(after or "")) for k, (_before, after) in changed.items()
+              if k in CARD_PROGRAMME}
+    limits = {field: value for field, value in wholes.items() if value is not None}
     programme = programme_of(agreement.id)
     if limits and programme is not None:
         changes = audit.populate_and_record(actor, programme, limits, "card_programme.amended", "agreement",

@@ -168,9 +168,12 @@ def lines(version, place: Locality) -> list[Line]:
 
 
 def _whole(event) -> str:
-    """A version's row as the History lists and /audit read it: the certificate's sentence, in the version's zone."""
-    version = db.session.get(DocumentVersion, int(event.entity_id)) if str(event.entity_id).isdigit() else None
-    if version is None or event.entity_type != ENTITY:
+    """A version's row as the History lists and /audit read it: the certificate's sentence, in the version's zone.
+    The page's versions are already in the session (sentences.Names reads them in one query)."""
+    if event.entity_type != ENTITY or not str(event.entity_id).isdigit():
+        return ""
+    version = db.session.get(DocumentVersion, int(event.entity_id))
+    if version is None:
         return ""
     return sentence(event.action, event.changes, version, locality.of(version))
 

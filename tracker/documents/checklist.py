@@ -163,5 +163,13 @@ def unsigned_parties(version) -> list[Item]:
             if not covered(party.organisation, version.signatories)]
 
 
+def shown(version, sections: list | None = None) -> list[Item]:
+    """What the version page lists at its stage: the whole checklist on a draft; before signing, the parties nobody
+    signs for (they block sending it); nothing once it is out."""
+    if version.editable:
+        return items(version, sections)
+    return unsigned_parties(version) if version.before_signing else []
+
+
 def blocking(version) -> list[Item]:
     return [i for i in items(version) if i.blocks]

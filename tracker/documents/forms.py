@@ -5,7 +5,8 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMul
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.agreements.models import MONTHS, RENEWALS
+from tracker.agreements.forms import MONTH_CHOICES
+from tracker.agreements.models import RENEWALS
 from tracker.clauses import variables
 from tracker.documents import agreement_terms
 from tracker.documents.models import APPROVALS, CAPACITIES, SIGNING_ORDERS
@@ -57,10 +58,9 @@ SettingsForm.term_renewal_months = StringField(agreement_terms.TERMS["renewal_mo
                                                validators=[Length(max=10)], render_kw={"inputmode": "numeric"})
 SettingsForm.term_notice_days = StringField(agreement_terms.TERMS["notice_days"].label, filters=[strip],
                                             validators=[Length(max=10)], render_kw={"inputmode": "numeric"})
-_MONTH_CHOICES = [("", _l("— none —"))] + [(str(n), label) for n, label in MONTHS.items()]
-SettingsForm.term_window_start = SelectField(agreement_terms.TERMS["window_start"].label, choices=_MONTH_CHOICES,
+SettingsForm.term_window_start = SelectField(agreement_terms.TERMS["window_start"].label, choices=MONTH_CHOICES,
                                              validate_choice=False)
-SettingsForm.term_window_end = SelectField(agreement_terms.TERMS["window_end"].label, choices=_MONTH_CHOICES,
+SettingsForm.term_window_end = SelectField(agreement_terms.TERMS["window_end"].label, choices=MONTH_CHOICES,
                                            validate_choice=False)
 
 

@@ -76,8 +76,7 @@ def _page(version, status: int = 200, **given):
     approval.kind.choices = [(k, APPROVALS[k]) for k in version.missing_approvals] or [("", "—")]
     sections = text.sections(version)
     context = dict(
-        document=version.document, checklist=(checklist.items(version, sections) if version.editable else
-                                             checklist.unsigned_parties(version) if version.before_signing else []),
+        document=version.document, checklist=checklist.shown(version, sections),
         sections=sections, settings=settings, term_fields=forms.term_fields(settings),
         agreement_term_fields=forms.agreement_term_fields(settings) if version.parent else [],
         amended=amendments.changes_in_words(version),
