@@ -20,6 +20,7 @@ import hashlib
 import io
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -163,12 +164,23 @@ def renew_without_crl() -> bool:
     folder = Path(current_app.instance_path) / "seal"
     if not (folder / "seal.pem").exists():
         return False
-    with open(folder / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _locked(folder):
         renewed = _renew_without_crl(folder, current_app.config["SEAL_ORGANISATION"])
     if renewed:
-        _cache.pop((current_app.config.get("SEAL_PKCS12_PATH"), current_app.instance_path), None)
+        _cache.pop(_cache_key(), None)
     return renewed
+
+
+@contextmanager
+def _locked(folder: Path):
+    """The seal folder to one process at a time (making the CA, renewing a certificate, making the CRL)."""
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _cache_key() -> tuple:
+    return current_app.config.get("SEAL_PKCS12_PATH"), current_app.instance_path
 
 
 def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
@@ -178,8 +190,7 @@ def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
 def _self_managed(folder: Path, organisation: str) -> Sealer:
     """Load the instance's CA and seal certificate, creating them on first use (once, across processes)."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with open(folder / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _locked(folder):
         if not (folder / "seal.pem").exists():
             create_authority(folder, organisation, crl_url(outward.base_url()))
         else:
@@ -217,8 +228,7 @@ def revocation_list() -> bytes | None:
     sealer()  # the CA exists
     folder = Path(current_app.instance_path) / "seal"
     path = folder / "ca.crl"
-    with open(folder / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _locked(folder):
         now = datetime.now(timezone.utc)
         if path.exists():
             current = x509.load_der_x509_crl(path.read_bytes())
@@ -238,7 +248,7 @@ def revocation_list() -> bytes | None:
 
 def sealer() -> Sealer:
     config = current_app.config
-    key = (config.get("SEAL_PKCS12_PATH"), current_app.instance_path)
+    key = _cache_key()
     if key not in _cache:
         if config.get("SEAL_PKCS12_PATH"):
             _cache[key] = _pkcs12(config["SEAL_PKCS12_PATH"], config.get("SEAL_PKCS12_PASSWORD"))
