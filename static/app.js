@@ -121,7 +121,8 @@ document.addEventListener("htmx:afterSettle", function (event) {
     // a row's own button (Mark done), or a row's edit form (data-row), that swapped its whole section: focus that
     // row again, in the new section
     var row = source && source.closest ? source.closest("tr[id], li[id]") : null;
-    var rowId = row ? row.id : (source && source.closest && source.closest("[data-row]") ? source.closest("[data-row]").dataset.row : null);
+    var edited = !row && source && source.closest ? source.closest("[data-row]") : null;
+    var rowId = row ? row.id : (edited ? edited.dataset.row : null);
     var again = rowId && row !== fresh && !fresh.matches("tr, li") ? fresh.querySelector("#" + CSS.escape(rowId)) : null;
     target = again || fresh;
     message = said ? said.textContent.trim() : body.updatedMessage + " " + (again ? nameOf(again) : name);

@@ -24,7 +24,7 @@ from tracker.jobs import service as jobs
 from tracker.scope.sql import among
 from tracker.validation import Invalid
 
-CHUNK = 5000
+CHUNK = student_rows.CHUNK
 KEPT = ("identifier", "given_name", "middle_name", "family_name", "grade", "birth_date", "email", "username", "class_name")
 INSERTED = ("agreement_id", "source_id", "school_id", *KEPT, "active", "left_on", "card_status", "updated_at")
 

@@ -6,6 +6,7 @@ from tracker.cards.models import Student
 from tracker.extensions import db
 
 CHUNK = 5000  # ids per statement on SQLite (it allows 32,766 parameters)
+TABLE = Student.__table__.name
 
 
 def insert_students(columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -46,7 +47,6 @@ def _bind(row: tuple, bound: list) -> list:
     return out
 
 
-
 def mark_exported(ids: list[int], when) -> None:
     """Set exported_at on these students: one statement over an array on PostgreSQL, chunks of ids on SQLite,
     without compiling an expanding IN for each chunk."""
@@ -60,10 +60,10 @@ def mark_exported(ids: list[int], when) -> None:
     cursor = connection.connection.cursor()
     try:
         if dialect.name == "postgresql":
-            cursor.execute("UPDATE student SET exported_at = %s WHERE id = ANY(%s)", (when, list(ids)))
+            cursor.execute(f"UPDATE {TABLE} SET exported_at = %s WHERE id = ANY(%s)", (when, list(ids)))
             return
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
-            cursor.execute(f"UPDATE student SET exported_at = ? WHERE id IN ({', '.join('?' * len(chunk))})", (when, *chunk))
+            cursor.execute(f"UPDATE {TABLE} SET exported_at = ? WHERE id IN ({', '.join('?' * len(chunk))})", (when, *chunk))
     finally:
         cursor.close()

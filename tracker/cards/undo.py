@@ -13,12 +13,12 @@ from sqlalchemy import delete, func, select, update
 
 from tracker.audit import service as audit
 from tracker.cards.models import RosterImport, Student
+from tracker.cards.student_rows import CHUNK
 from tracker.cards.workflow import COMMITTED, ROSTER_IMPORT
 from tracker.extensions import db
 from tracker.validation import Invalid
 
 DAYS = 30
-CHUNK = 5000
 RESTORED = ("school_id", "active", "left_on", "identifier", "given_name", "middle_name", "family_name", "grade",
             "birth_date", "email", "username", "updated_at", "class_name")
 DATES = {"left_on": date.fromisoformat, "birth_date": date.fromisoformat, "updated_at": datetime.fromisoformat}
