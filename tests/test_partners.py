@@ -393,3 +393,29 @@ def test_the_yearly_reminder_asks_one_contact_the_one_staff_chose_last_time(app,
     assert reminders.send_yearly()["contacts"] == 1
     assert [m["To"] for m in mailbox.wait(3)][-1] == chosen.email
     assert len(mailbox.messages) == 3
+
+
+def test_the_partner_pages_are_valid_html(world, login, mailbox, tmp_path):
+    """The W3C Nu checker reads every page of a partner link: the contact's form (and refused), the thanks, a used
+    link's page, and the organisation page where staff decide a proposal."""
+    from tests.test_html import HTMX_ATTRIBUTE, nu_messages
+
+    contact = librarian(world)
+    staff, _response = send(world, login, contact)
+    mailbox.wait(1)
+    path = link_path(mailbox)
+    visitor = login(None)
+    page = visitor.get(path).text
+    form = corrections(page)
+    refused = visitor.post(path, {**form, "csrf_token": visitor._token(page), "name": ""}).text
+    sent = visitor.post(path, {**form, "csrf_token": visitor._token(page), "city": "Lakeside Heights"})
+    pages = {"link": page, "refused": refused, "thanks": visitor.get(sent.headers["Location"]).text,
+             "used": visitor.get(path).text, "unknown": visitor.get("/partner/" + "x" * 40).text,
+             "decide": staff.get(f"/organisations/{world.orgs['branch'].id}").text}
+    assert "Corrections proposed by Ana Ruiz" in pages["decide"]
+    for name, html in pages.items():
+        (tmp_path / f"{name}.html").write_text(html, encoding="utf-8")
+    found = [m for m in nu_messages(sorted(tmp_path.glob("*.html")))
+             if (m.get("type") == "error" or m.get("subType") == "warning")
+             and not HTMX_ATTRIBUTE.match(m.get("message", ""))]
+    assert not found, [(m.get("url", "").rsplit("/", 1)[-1], m.get("lastLine"), m.get("message")) for m in found]
