@@ -18,7 +18,7 @@ from tracker.auth.permissions import WHOLE, Relation
 from tracker.demo import data as demo
 from tracker.extensions import db
 from tracker.scope import agreements as scoped
-from tracker.scope.users import scope_of
+from tracker.scope.users import _work_out, scope_of, scopes_of
 
 PLAIN = """
 WITH RECURSIVE own(id) AS (
@@ -63,6 +63,20 @@ def test_fast_and_plain_scopes_agree_for_every_demo_user(demo_world):
         assert set(scoped.id_list(scope, WHOLE)) == {a for a, r in expected.items() if r is not Relation.BELOW}, email
         assert set(scoped.id_list(scope, {Relation.BELOW})) == {a for a, r in expected.items() if r is Relation.BELOW}, email
         assert scoped.relations(scope, expected) == expected, email
+
+
+def test_scopes_worked_out_together_equal_those_worked_out_one_by_one(demo_world):
+    """A command going through every user (the reminders) works their scopes out in three queries: the same ones."""
+    users = list(demo_world.values())
+    together = scopes_of(users)
+    parties = scoped.parties_of()
+    agreements_of = scoped.by_party(parties)
+    for user in users:
+        alone = _work_out(user)
+        assert together[user.id] == alone, user.email
+        seen = scoped.seen_ids(alone, agreements_of)
+        assert seen == (None if alone.everything else set(scoped.id_list(alone))), user.email
+        assert scoped.relations(alone, parties, parties) == scoped.relations(alone, parties), user.email
 
 
 def test_the_librarian_sees_the_district_mou_from_below(demo_world):

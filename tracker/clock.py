@@ -24,13 +24,13 @@ def zone(user=None, scope=None) -> ZoneInfo:
     return ZoneInfo(zone_name(user, scope))
 
 
-def now(user=None) -> datetime:
+def now(user=None, scope=None) -> datetime:
     """The moment, as a clock on the user's wall shows it (aware)."""
-    return datetime.now(timezone.utc).astimezone(zone(user))
+    return datetime.now(timezone.utc).astimezone(zone(user, scope))
 
 
-def today(user=None) -> date:
-    return now(user).date()
+def today(user=None, scope=None) -> date:
+    return now(user, scope).date()
 
 
 def zone_of(organisation) -> ZoneInfo:

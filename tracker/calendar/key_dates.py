@@ -145,11 +145,25 @@ def collect(agreement_ids, start: date, end: date, kinds=None, scope=None) -> li
     """Every source's dates in [start, end], by date (one query). With a user's `scope`, the dates of agreements
     they see from below a party are only those that concern them: no whole-only kinds, and only the milestones
     their organisation owes or they own."""
+    dates = dated(agreement_ids, start, end, kinds, clock.zone(scope=scope))
+    if scope is not None:
+        dates = seen_by(dates, scope)
+    return in_order(dates)
+
+
+def in_order(dates: list[KeyDate]) -> list[KeyDate]:
+    """By date, then agreement, words and uid: the order of every list of key dates."""
+    return sorted(dates, key=lambda d: (d.on, d.agreement_title, str(d.title), d.uid))
+
+
+def dated(agreement_ids, start: date, end: date, kinds=None, zone=None) -> list[KeyDate]:
+    """Every source's dates in [start, end], in no order, whoever reads them (one query); a moment's date is its
+    day in `zone` (the default time zone's without)."""
     sources = tuple(s for s in SOURCES if kinds is None or s.kinds & set(kinds))
     listed = isinstance(agreement_ids, (list, tuple, set, frozenset))
     if not sources or (listed and not agreement_ids):
         return []
-    zone = clock.zone(scope=scope)
+    zone = zone or clock.zone()
     window, values = window_of(start, end), window_values(start, end, zone)
     if listed:
         statement, values = _statement(sources, window, db.engine.dialect.name), {**values, **listed_values(agreement_ids)}
@@ -158,11 +172,8 @@ def collect(agreement_ids, start: date, end: date, kinds=None, scope=None) -> li
     else:  # a SELECT of ids: built for it
         statement = select(union_all(*(s.rows(agreement_ids, window) for s in sources)).subquery())
     by_kind = {kind: s for s in sources for kind in s.kinds}
-    dates = [_on_the_day(by_kind[r.kind].make(r), r.at, zone) for r in db.session.execute(statement, values)
-             if kinds is None or r.kind in kinds]
-    if scope is not None:
-        dates = seen_by(dates, scope)
-    return sorted(dates, key=lambda d: (d.on, d.agreement_title, str(d.title), d.uid))
+    return [_on_the_day(by_kind[r.kind].make(r), r.at, zone) for r in db.session.execute(statement, values)
+            if kinds is None or r.kind in kinds]
 
 
 def _on_the_day(day: KeyDate, at: datetime | None, zone) -> KeyDate:
@@ -186,12 +197,13 @@ def listed_values(agreement_ids) -> dict:
     return {"kd_ids": sorted(map(int, agreement_ids))}
 
 
-def seen_by(dates: list[KeyDate], scope) -> list[KeyDate]:
+def seen_by(dates: list[KeyDate], scope, parties: dict | None = None) -> list[KeyDate]:
     """The dates that concern a user: all of the agreements they see whole (or are told of as manager or
-    owner); of those they see from below a party, no whole-only kinds and only their own milestones."""
+    owner); of those they see from below a party, no whole-only kinds and only their own milestones.
+    `parties`: the agreements' party organisations (`parties_of`), when already read."""
     if scope.everything:
         return dates
-    below = {i for i, r in relations(scope, {d.agreement_id for d in dates}).items() if r is Relation.BELOW}
+    below = {i for i, r in relations(scope, {d.agreement_id for d in dates}, parties).items() if r is Relation.BELOW}
     return [d for d in dates if d.agreement_id not in below or _concerns(d, scope)]
 
 

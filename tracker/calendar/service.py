@@ -13,6 +13,7 @@ from tracker.calendar import key_dates
 from tracker.calendar.models import CalendarFeed, ReminderSetting
 from tracker.extensions import db
 from tracker.scope import agreements as scoped
+from tracker.scope.sql import among
 from tracker.scope.users import scope_of
 
 FEED_PAST_DAYS = 60
@@ -107,9 +108,17 @@ def ics(name: str, dates: list[key_dates.KeyDate], agreement_url, host: str) -> 
 
 def preferences(user_id: int) -> dict[str, bool]:
     """Per kind of key date: does the user want reminders (yes unless they switched it off)?"""
-    chosen = dict(db.session.execute(select(ReminderSetting.kind, ReminderSetting.enabled)
-                                     .where(ReminderSetting.user_id == user_id)).all())
-    return {kind: chosen.get(kind, True) for kind in key_dates.KINDS}
+    return preferences_of([user_id])[user_id]
+
+
+def preferences_of(user_ids) -> dict[int, dict[str, bool]]:
+    """`preferences` of each of these users, by id (one query)."""
+    chosen: dict[int, dict[str, bool]] = {i: {} for i in user_ids}
+    for user_id, kind, enabled in db.session.execute(select(ReminderSetting.user_id, ReminderSetting.kind,
+                                                            ReminderSetting.enabled)
+                                                     .where(among(ReminderSetting.user_id, chosen))):
+        chosen[user_id][kind] = enabled
+    return {i: {kind: mine.get(kind, True) for kind in key_dates.KINDS} for i, mine in chosen.items()}
 
 
 def set_preferences(actor: audit.Actor, user_id: int, enabled: set[str]) -> dict:

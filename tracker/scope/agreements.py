@@ -60,15 +60,41 @@ def get(scope: Scope, agreement_id: int) -> tuple[Agreement, Relation] | None:
     return agreement, scope.relation(p.organisation_id for p in agreement.parties)
 
 
-def relations(scope: Scope, agreement_ids) -> dict[int, Relation]:
-    """How the scope stands to each of these agreements (one query)."""
+def parties_of(agreement_ids=None) -> dict[int, set[int]]:
+    """The party organisations of each of these agreements (of every agreement, without), in one query."""
+    query = select(Party.agreement_id, Party.organisation_id)
+    if agreement_ids is not None:
+        query = query.where(among(Party.agreement_id, agreement_ids))
+    parties: dict[int, set[int]] = {}
+    for agreement_id, organisation_id in db.session.execute(query):
+        parties.setdefault(agreement_id, set()).add(organisation_id)
+    return parties
+
+
+def by_party(parties: dict[int, set[int]]) -> dict[int, set[int]]:
+    """The agreements each organisation is party to, from `parties_of`."""
+    found: dict[int, set[int]] = {}
+    for agreement_id, organisation_ids in parties.items():
+        for organisation_id in organisation_ids:
+            found.setdefault(organisation_id, set()).add(agreement_id)
+    return found
+
+
+def seen_ids(scope: Scope, agreements_of: dict[int, set[int]]) -> set[int] | None:
+    """The agreements the scope sees (`id_list`'s), from `by_party` instead of a query: for going through many
+    users at once; None: every agreement."""
+    if scope.everything:
+        return None
+    return set().union(*(agreements_of.get(o, ()) for o in _organisations(scope, ALSO_BELOW)))
+
+
+def relations(scope: Scope, agreement_ids, parties: dict[int, set[int]] | None = None) -> dict[int, Relation]:
+    """How the scope stands to each of these agreements (one query, none when given their `parties_of`)."""
     ids = set(agreement_ids)
     if not ids:
         return {}
-    parties: dict[int, set[int]] = {}
-    for agreement_id, organisation_id in db.session.execute(
-            select(Party.agreement_id, Party.organisation_id).where(among(Party.agreement_id, ids))):
-        parties.setdefault(agreement_id, set()).add(organisation_id)
+    if parties is None:
+        parties = parties_of(ids)
     return {i: scope.relation(parties.get(i, ())) for i in ids}
 
 

@@ -17,7 +17,8 @@ from tracker.auth.models import membership
 from tracker.auth.permissions import ADMIN, SCHOOL_LIBRARIAN, Relation
 from tracker.extensions import db
 from tracker.orgs.models import Organisation
-from tracker.orgs.tree import user_organisations
+from tracker.orgs.tree import user_organisations, users_organisations
+from tracker.scope.sql import among
 
 KEPT = 4096  # scopes a worker keeps; the least recently used go first
 
@@ -104,6 +105,27 @@ def _work_out(user) -> Scope:
     zone = db.session.scalar(select(Organisation.time_zone).join(membership, membership.c.organisation_id == Organisation.id)
                              .where(membership.c.user_id == user.id).order_by(Organisation.id).limit(1))
     return Scope(user.id, user.role, members, None if user.role == ADMIN else own, above, zone)
+
+
+def scopes_of(users) -> dict[int, Scope]:
+    """Each user's scope, by id, as `scope_of` would work it out, in three queries whatever their number (a command
+    going through every user); kept like those of `scope_of`."""
+    wanted = {user.id: user for user in users}
+    found = {i: _kept.get((u.id, u.access_version, u.role)) for i, u in wanted.items()}
+    missing = [i for i, scope in found.items() if scope is None]
+    if not missing:
+        return found
+    zones = {}
+    for user_id, zone in db.session.execute(
+            select(membership.c.user_id, Organisation.time_zone)
+            .join(Organisation, Organisation.id == membership.c.organisation_id)
+            .where(among(membership.c.user_id, missing)).order_by(membership.c.user_id, Organisation.id)):
+        zones.setdefault(user_id, zone)  # their first organisation's
+    for user_id, (members, own, above) in users_organisations(missing).items():
+        user = wanted[user_id]
+        found[user_id] = Scope(user.id, user.role, members, None if user.role == ADMIN else own, above, zones.get(user_id))
+        _kept.put((user.id, user.access_version, user.role), found[user_id])
+    return found
 
 
 def current_scope() -> Scope:
