@@ -125,8 +125,10 @@ def _weighted(rng: random.Random, pairs):
     return rng.choices(values, weights)[0]
 
 
-def build_rows(today: date) -> dict[str, list[dict]]:
-    """Every row, as plain dicts per table, with explicit ids."""
+def build_rows(today: date, sizes: dict | None = None) -> dict[str, list[dict]]:
+    """Every row, as plain dicts per table, with explicit ids; `sizes`: some of SIZES changed (a small set for
+    a test)."""
+    sizes = {**SIZES, **(sizes or {})}
     from werkzeug.security import generate_password_hash
 
     rng = random.Random(SEED)
@@ -147,17 +149,17 @@ def build_rows(today: date) -> dict[str, list[dict]]:
         return row
 
     systems, branches_of = [], {}
-    for s in range(SIZES["library_systems"]):
+    for s in range(sizes["library_systems"]):
         town = f"{TOWNS[s % len(TOWNS)]}{'' if s < len(TOWNS) else ' ' + str(s // len(TOWNS) + 1)}"
         city = org(f"City of {town}", "municipality", city=town, state_id=f"CA-MUN-{s:04d}")
         system = org(f"{town} Public Library", "library_system", city["id"], city=town, state_id=f"CA-LIB-{s:04d}")
         systems.append(system)
         branches_of[system["id"]] = [
             org(f"{town} {FEATURES[b % len(FEATURES)]} Branch", "branch", system["id"], city=town, ils_branch_code=f"L{s:03d}B{b:02d}")
-            for b in range(SIZES["branches_per_system"])
+            for b in range(sizes["branches_per_system"])
         ]
     districts, schools_of = [], {}
-    for d in range(SIZES["districts"]):
+    for d in range(sizes["districts"]):
         system = systems[d % len(systems)]  # the library system serving the district's area
         town = system["name"].replace(" Public Library", "")
         district = org(f"{town} Unified School District {d + 1}", "district", city=town,
@@ -167,7 +169,7 @@ def build_rows(today: date) -> dict[str, list[dict]]:
             org(f"{rng.choice(PEOPLE + FEATURES)} {rng.choice(LEVELS)} ({town} USD {d + 1})", "school", district["id"],
                 home_branch_id=rng.choice(branches_of[system["id"]])["id"],
                 state_id=f"CA-{d:03d}-{i + 1:05d}", sourced_id=f"school-{d:04d}-{i + 1:03d}", city=town)
-            for i in range(SIZES["schools_per_district"])
+            for i in range(sizes["schools_per_district"])
         ]
     system_of_district = {d["id"]: systems[i % len(systems)] for i, d in enumerate(districts)}
 
@@ -193,7 +195,7 @@ def build_rows(today: date) -> dict[str, list[dict]]:
     party_id = iter(range(1, 10**9))
     goal_id = iter(range(1, 10**9))
     made = []  # (agreement row, its parties, district, library system): milestones and drives come after
-    for a in range(1, SIZES["agreements"] + 1):
+    for a in range(1, sizes["agreements"] + 1):
         district = rng.choice(districts)
         system = system_of_district[district["id"]]
         school = rng.choice(schools_of[district["id"]])

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, union
+from sqlalchemy import insert, select, union
 
 from tracker import clock, mail, outward
 from tracker.agreements.models import Agreement
@@ -22,7 +22,8 @@ from tracker.extensions import db
 from tracker.milestones.models import Milestone
 from tracker.milestones.service import overdue
 from tracker.scope import agreements as scoped
-from tracker.scope.users import scope_of
+from tracker.scope.sql import among
+from tracker.scope.users import scope_of, scopes_of
 
 HORIZON_DAYS = 30
 THRESHOLDS = (0, 1, 7, 30)
@@ -59,21 +60,104 @@ def _ids_for(user: User) -> list[int]:
 
 
 def digest_for(user: User, today: date) -> Digest:
+    """One user's digest, in a few queries of its own: the rules, which `digests` follows for everyone at once."""
     wanted = {k for k, on in service.preferences(user.id).items() if on}
     ids, scope = _ids_for(user), scope_of(user)
     upcoming = key_dates.collect(ids, today, today + timedelta(days=HORIZON_DAYS), kinds=wanted, scope=scope)
     late = []
     if "milestone" in wanted and ids:
         items, _total = overdue(ids, today)
-        late = key_dates.seen_by([key_dates.KeyDate(
-            m.due_date, "milestone", _("Overdue milestone: %(title)s", title=m.title), m.agreement_id, m.agreement_title,
-            f"milestone-{m.id}", overdue=True, owner_user_id=m.owner_user_id, owed_by=m.party_id) for m in items], scope)
+        late = key_dates.seen_by([_overdue_date(m) for m in items], scope)
     sent = set(db.session.execute(select(ReminderSent.item, ReminderSent.threshold)
                                   .where(ReminderSent.user_id == user.id)).all())
-    fresh_late = [d for d in late if (d.uid, "overdue") not in sent]
+    return _digest(user, late, upcoming, sent, today)
+
+
+def _overdue_date(m) -> key_dates.KeyDate:
+    """An overdue milestone (a row of `overdue`) as a key date."""
+    return key_dates.KeyDate(m.due_date, "milestone", _("Overdue milestone: %(title)s", title=m.title), m.agreement_id,
+                             m.agreement_title, f"milestone-{m.id}", overdue=True, owner_user_id=m.owner_user_id,
+                             owed_by=m.party_id)
+
+
+def _digest(user: User, late: list[key_dates.KeyDate], upcoming: list[key_dates.KeyDate], sent: set, today: date) -> Digest:
+    """What of these dates was not sent to the user yet at its threshold (`sent`: their (item, threshold) pairs)."""
     fresh = [(d, threshold(d.on, today)) for d in upcoming]
-    fresh = [(d, t) for d, t in fresh if (d.uid, t) not in sent]
-    return Digest(user, fresh_late, fresh)
+    return Digest(user, [d for d in late if (d.uid, "overdue") not in sent], [(d, t) for d, t in fresh if (d.uid, t) not in sent])
+
+
+# ---- every user at once ------------------------------------------------------------------------
+
+CHUNK = 5_000  # agreements per query: a few large queries, each list well within SQLite's parameter limit
+
+
+def digests(users: list[User], today: date | None = None) -> list[Digest]:
+    """Each user's `digest_for`, on their own day (or `today`), in a bounded number of queries whatever the number of
+    users and agreements: scopes, preferences, the agreements each hears of, the parties of those and what was sent
+    are read once for all; then the key dates and overdue milestones of every agreement anyone hears of, in
+    batches of CHUNK (the key dates once per day and time zone among the readers); the digests are put together
+    here from those rows."""
+    if not users:
+        return []
+    scopes = scopes_of(users)
+    wanted = {i: {k for k, on in chosen.items() if on} for i, chosen in service.preferences_of([u.id for u in users]).items()}
+    parties = scoped.parties_of()
+    follows = _followed(users, scopes, scoped.by_party(parties))
+    days = {u.id: today or clock.today(scope=scopes[u.id]) for u in users}
+    readers: dict[tuple, list[User]] = {}  # by day and time zone: the key dates of moments fall on the reader's day
+    for u in users:
+        readers.setdefault((days[u.id], clock.zone(scope=scopes[u.id])), []).append(u)
+    upcoming: dict[tuple, dict[int, list]] = {}
+    for (day, zone), group in readers.items():
+        ids = set().union(*(follows[u.id] for u in group))
+        kinds = set().union(*(wanted[u.id] for u in group))
+        upcoming[day, zone] = _by_agreement(d for chunk in _chunks(ids) for d in key_dates.dated(
+            chunk, day, day + timedelta(days=HORIZON_DAYS), kinds, zone))
+    late = _by_agreement(m for chunk in _chunks(set().union(*follows.values()))
+                         for m in overdue(chunk, max(days.values()))[0])
+    late_dates = {m.id: _overdue_date(m) for rows in late.values() for m in rows}  # made once, shared by the digests
+    sent: dict[int, set] = {u.id: set() for u in users}
+    for user_id, item, level in db.session.execute(select(ReminderSent.user_id, ReminderSent.item, ReminderSent.threshold)
+                                                   .where(among(ReminderSent.user_id, sent))):
+        sent[user_id].add((item, level))
+
+    found = []
+    for u in users:
+        scope, day, kinds, ids = scopes[u.id], days[u.id], wanted[u.id], sorted(follows[u.id])
+        dates = upcoming[day, clock.zone(scope=scope)]
+        mine = key_dates.in_order(key_dates.seen_by(
+            [d for i in ids for d in dates.get(i, ()) if d.kind in kinds], scope, parties))
+        overdue_here = []
+        if "milestone" in kinds:
+            rows = sorted((m for i in ids for m in late.get(i, ()) if m.due_date < day), key=lambda m: (m.due_date, m.id))
+            overdue_here = key_dates.seen_by([late_dates[m.id] for m in rows], scope, parties)
+        found.append(_digest(u, overdue_here, mine, sent[u.id], day))
+    return found
+
+
+def _followed(users: list[User], scopes: dict, agreements_of: dict[int, set[int]]) -> dict[int, set[int]]:
+    """`_ids_for` of each user, by id (one query, for what they manage or own; the rest from their scopes)."""
+    follows = {u.id: set() for u in users}
+    mine = union(select(Agreement.manager_id, Agreement.id).where(among(Agreement.manager_id, follows)),
+                 select(Milestone.owner_user_id, Milestone.agreement_id).where(among(Milestone.owner_user_id, follows)))
+    for user_id, agreement_id in db.session.connection().execute(mine):
+        follows[user_id].add(agreement_id)
+    for u in users:
+        if u.role != ADMIN:
+            follows[u.id] |= scoped.seen_ids(scopes[u.id], agreements_of)
+    return follows
+
+
+def _chunks(ids: set[int]):
+    ordered = sorted(ids)
+    return [ordered[i:i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+
+
+def _by_agreement(items) -> dict[int, list]:
+    found: dict[int, list] = {}
+    for item in items:
+        found.setdefault(item.agreement_id, []).append(item)
+    return found
 
 
 def render_text(digest: Digest) -> str:
@@ -94,25 +178,31 @@ def render_text(digest: Digest) -> str:
     return "\n".join(lines) + "\n"
 
 
+def subject(digest: Digest) -> str:
+    return _("Partnership key dates: %(n)s to look at", n=len(digest.items))
+
+
 def send_all(today: date | None = None) -> dict:
     """Send each user their digest of what is new since the last run, on their own day (or on `today` for
     everyone); record what was sent."""
     users = db.session.execute(select(User).where(User.active.is_(True)).order_by(User.id)).scalars().all()
+    for user in users:  # read once: committing each digest's record must not read them again one by one
+        db.session.expunge(user)
     summary = {"users": 0, "items": 0, "failed": []}
-    for user in users:
-        digest = digest_for(user, today or clock.today(user))
-        if not digest.items:
-            continue
-        subject = _("Partnership key dates: %(n)s to look at", n=len(digest.items))
-        try:
-            mail.send(user.email, subject, render_text(digest))
-        except Exception as exc:  # one bad address or a mail outage must not stop the others; retried tomorrow
-            current_app.logger.warning("reminder digest to %s failed: %s", user.email, exc)
-            summary["failed"].append(user.email)
-            continue
-        for d, level in digest.items:
-            db.session.add(ReminderSent(user_id=user.id, item=d.uid, threshold=level, due_on=d.on))
-        db.session.commit()
-        summary["users"] += 1
-        summary["items"] += len(digest.items)
+    with mail.Postbox() as post:  # one connection for every digest
+        for digest in digests(users, today):
+            if not digest.items:
+                continue
+            user = digest.user
+            try:
+                post.send(user.email, subject(digest), render_text(digest))
+            except Exception as exc:  # one bad address or a mail outage must not stop the others; retried tomorrow
+                current_app.logger.warning("reminder digest to %s failed: %s", user.email, exc)
+                summary["failed"].append(user.email)
+                continue
+            db.session.execute(insert(ReminderSent.__table__), [{"user_id": user.id, "item": d.uid, "threshold": level,
+                                                       "due_on": d.on} for d, level in digest.items])
+            db.session.commit()  # recorded as soon as sent
+            summary["users"] += 1
+            summary["items"] += len(digest.items)
     return summary
