@@ -4,6 +4,9 @@ A date is sent when it crosses a threshold (30, 7, 1 days before, the day itself
 (user, date, threshold) only once: what was sent is recorded, so a second run the same day sends nothing.
 Who hears of an agreement's dates: the active users whose organisations see the agreement, its manager,
 and a milestone's owner; admins (who see everything) only of what they manage or own.
+`digest_for` works one user's digest out in queries of its own: the rules, written plainly. `send_all` uses
+`digests`, which works out everyone's at once in a bounded number of queries and gives the same digests
+(tests/test_reminders.py holds it to `digest_for`).
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
