@@ -36,3 +36,25 @@ def test_the_console_backend_logs_instead_of_sending(app, mailbox, caplog):
         app.config["MAIL_BACKEND"] = "smtp"
     assert mailbox.messages == []
     assert "Notice deadline on 1 March" in caplog.text
+
+
+def test_a_postbox_sends_many_messages_over_one_connection_and_reconnects_after_a_failure(app, mailbox, monkeypatch):
+    opened = []
+    real = smtplib.SMTP
+
+    def counted(*args, **kwargs):
+        opened.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(smtplib, "SMTP", counted)
+    with mail.Postbox() as post:
+        for n in range(3):
+            post.send(f"reader{n}@school.example", f"Digest {n}", "Key dates")
+        assert len(opened) == 1
+        post._smtp.close()  # the server drops the connection
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            post.send("reader9@school.example", "Lost", "Key dates")
+        post.send("reader3@school.example", "Digest 3", "Key dates")
+    mailbox.wait(4)
+    assert len(opened) == 2
+    assert [m["Subject"] for m in mailbox.messages] == ["Digest 0", "Digest 1", "Digest 2", "Digest 3"]
