@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 import config as settings
 from tracker import extensions
+from tracker.pagecache import store as pagecache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,6 +88,7 @@ def _bind_extensions(app: Flask) -> None:
     # Rate-limit counts in the jobs' Redis when REDIS_URL is set, else in this worker's memory.
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     ext.limiter.init_app(app)
+    pagecache.init_app(app)
 
 
 def managed_by_models(obj, name, type_, reflected, compare_to) -> bool:
