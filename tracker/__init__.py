@@ -127,12 +127,13 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.jobs.views import bp as jobs
     from tracker.jobs.worker import bp as jobs_cli
     from tracker.orgs.views import bp as orgs
+    from tracker.pagecache.cli import bp as pagecache_cli
     from tracker.partners.views import bp as partners, staff as partner_changes
     from tracker.partners import overview  # noqa: F401  (its dashboard panel)
     from tracker.site.views import bp as site
 
     for blueprint in (site, auth, accounts, profile, dashboard, orgs, partners, partner_changes, agreements, jobs, audit, audit_log, demo, users,
-                      jobs_cli):
+                      jobs_cli, pagecache_cli):
         app.register_blueprint(blueprint)
     _register_document_blueprints(app)
     _register_card_blueprints(app)
