@@ -50,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 import generate  # noqa: E402  (bench/generate.py: the data set and the bench accounts)
 
 HOST = "127.0.0.1"
+PAGE_CACHE = "redis://127.0.0.1:6379/12"  # the tests use 13, the jobs 15, the rate limits 14
 TARGET_RATIO = 0.7
 TARGET_P99_MS = 150.0
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -163,6 +164,14 @@ class Server:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self._log_file.close()
+
+
+def forget_pages(url: str) -> str:
+    """Empty the Redis database the app keeps its pages in: a data set generated again reuses the same ids."""
+    from redis import Redis
+
+    Redis.from_url(url).flushdb()
+    return url
 
 
 def app_environment(database: str) -> dict:
@@ -514,6 +523,8 @@ def main(argv=None) -> int:
                                                     "(signed-in, list, search, overview, milestones, drives)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a page misses a target")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
+    parser.add_argument("--page-cache", default=os.environ.get("BENCH_PAGE_CACHE", PAGE_CACHE),
+                        help="the Redis the app keeps rendered pages in (emptied first); '' serves without one")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -536,7 +547,8 @@ def main(argv=None) -> int:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     database = generate.sqlalchemy_url(args.database_url)
     with serving() as servers:
-        servers.append(Server("app", args.app, args.app_dir, app_environment(database), args,
+        print(f"page cache: {forget_pages(args.page_cache) if args.page_cache else 'off'}", flush=True)
+        servers.append(Server("app", args.app, args.app_dir, {**app_environment(database), "PAGE_CACHE_URL": args.page_cache}, args,
                               args.out / f"app-{stamp}.log"))
         servers.append(Server("bare", "bare_app:app", BENCH, {"DATABASE_URL": database}, args,
                               args.out / f"bare-{stamp}.log"))

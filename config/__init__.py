@@ -50,6 +50,10 @@ class Base:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))  # proxies in front that set X-Forwarded-*
     REDIS_URL = os.environ.get("REDIS_URL")  # set: jobs go to RQ workers; unset: they run in the web process
+    # Rendered agreement pages and lists kept in Redis until something they show changes (tracker/pagecache);
+    # unset (and no REDIS_URL): every page is rendered on every request. PAGE_CACHE_URL="" turns it off.
+    PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", os.environ.get("REDIS_URL"))
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))  # how long a kept page may stay unread
     JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", "3600"))  # seconds an RQ job may run
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -142,6 +146,9 @@ class Development(Base):
 
 class Testing(Base):
     REDIS_URL = None  # jobs run in threads; the RQ test sets its own
+    # Every test runs with the page cache, so any change a page would not show at once fails the test that makes
+    # it (the jobs test uses database 15, the rate limits 14).
+    PAGE_CACHE_URL = "redis://127.0.0.1:6379/13"
     MAIL_BACKEND = "smtp"  # tests read mail from a real local SMTP server (the `mailbox` fixture)
     MAIL_USERNAME = None
     MAIL_USE_TLS = False

@@ -116,6 +116,7 @@ def pytest_collection_modifyitems(items):
 def _database(app, _shared, request):
     """The test's transaction (or, marked `committed`, empty tables after it), and the state kept outside the
     database put back: rate-limit counts, the audit checkpoint file, the scopes this worker keeps."""
+    from tracker.pagecache import store as pagecache
     from tracker.scope import users
 
     committed = request.node.get_closest_marker("committed") is not None
@@ -130,6 +131,7 @@ def _database(app, _shared, request):
         else:
             _shared.end_test()  # rolled back, and the checkpoint file as the test's layers left it
         limiter.reset()  # rate-limit counts start afresh, like the tables
+        pagecache.forget_all()  # the pages kept show what the rolled-back test wrote
         with users._kept._lock:
             users._kept._entries.clear()
 

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 import config as settings
 from tracker import extensions
+from tracker.pagecache import store as pagecache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,6 +88,7 @@ def _bind_extensions(app: Flask) -> None:
     # Rate-limit counts in the jobs' Redis when REDIS_URL is set, else in this worker's memory.
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     ext.limiter.init_app(app)
+    pagecache.init_app(app)
 
 
 def managed_by_models(obj, name, type_, reflected, compare_to) -> bool:
@@ -125,12 +127,13 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.jobs.views import bp as jobs
     from tracker.jobs.worker import bp as jobs_cli
     from tracker.orgs.views import bp as orgs
+    from tracker.pagecache.cli import bp as pagecache_cli
     from tracker.partners.views import bp as partners, staff as partner_changes
     from tracker.partners import overview  # noqa: F401  (its dashboard panel)
     from tracker.site.views import bp as site
 
     for blueprint in (site, auth, accounts, profile, dashboard, orgs, partners, partner_changes, agreements, jobs, audit, audit_log, demo, users,
-                      jobs_cli):
+                      jobs_cli, pagecache_cli):
         app.register_blueprint(blueprint)
     _register_document_blueprints(app)
     _register_card_blueprints(app)

@@ -28,6 +28,7 @@ from tracker.auth.access import can
 from tracker.extensions import db
 from tracker.forms import refusal, submitted
 from tracker.htmx import render_fragment_html, wants_fragment
+from tracker.pagecache import pages as pagecache
 from tracker.registry import Registry
 from tracker.scope.loading import current_access
 from tracker.validation import Invalid
@@ -145,6 +146,8 @@ def page(template: str, agreement, current: str, status: int = 200, student_name
     A page with `student_names` (or of a part that shows them) is kept out of htmx's history cache."""
     workspace = Workspace(agreement, current)
     private = student_names or (workspace.part is not None and workspace.part.students)
+    if private:
+        pagecache.private()
     html = render_template(template, workspace=workspace, agreement=agreement, private=private,
                            fragment=wants_fragment(), **context)
     return render_fragment_html(html, status)

@@ -59,7 +59,7 @@ add_param(Param("goal_id", "goal", "agreement", lambda access, agreement, value:
 
 
 @bp.route("")
-@requires("agreement.view")
+@requires("agreement.view", cached=True)
 def index():
     form = AgreementSearchForm(formdata=request.args, meta={"csrf": False})
     scope = current_scope()
@@ -97,13 +97,13 @@ def create():
 
 
 @bp.route("/<int:agreement_id>")
-@requires("agreement.view", scope="agreement")
+@requires("agreement.view", scope="agreement", cached=True)
 def detail(agreement):
     return parts.overview(agreement)
 
 
 @bp.route("/<int:agreement_id>/<part>")
-@requires("agreement.view", scope="agreement")
+@requires("agreement.view", scope="agreement", cached=True)
 def part(agreement, part: str):
     found = parts.find_part(part)
     if found is None or found.endpoint:

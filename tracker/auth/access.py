@@ -14,20 +14,23 @@ itself, and create_app refuses a route whose URL names something inside an agree
 from functools import wraps
 from typing import Callable
 
-from flask import abort, g, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
 
 from tracker.audit.service import Actor
 from tracker.auth.permissions import allowed
 from tracker.extensions import login_manager
+from tracker.pagecache import pages
 
 # scope name -> loader(permission, view_args) -> view_args with objects in place of ids (or abort).
 SCOPES: dict[str, Callable[[str, dict], dict]] = {}
 
 
-def requires(permission: str | None, scope: str | None = None, hidden: bool = False):
+def requires(permission: str | None, scope: str | None = None, hidden: bool = False, cached: bool = False):
     """Mark a view with the permission it needs (None: public) and the scope its URL is checked in. `hidden`: a
-    role without the permission is told "Not found" (404) rather than "Forbidden", as if the page did not exist."""
+    role without the permission is told "Not found" (404) rather than "Forbidden", as if the page did not exist.
+    `cached`: a page served from what was rendered before when nothing it shows has changed (tracker/pagecache),
+    once the checks above have passed: the agreement's page when the scope names one, else a list of agreements."""
 
     def decorate(view):
         @wraps(view)
@@ -39,6 +42,10 @@ def requires(permission: str | None, scope: str | None = None, hidden: bool = Fa
                     abort(404 if hidden else 403)
             if scope is not None:
                 view_args = SCOPES[scope](permission, view_args)
+            if cached:
+                agreement = view_args.get("agreement")
+                return pages.serve(lambda: current_app.make_response(view(**view_args)),
+                                   agreement.id if agreement is not None else None)
             return view(**view_args)
 
         wrapper.permission = permission

@@ -139,7 +139,8 @@ def record_counts(actor, count: DriveCount, read: dict, wanted: dict, more_than_
         if wanted.get(field) is not None and wanted[field] != read.get(field):
             values[field] = wanted[field]
     if values:
-        db.session.execute(update(DriveCount).where(DriveCount.id == count.id).values(**values))
+        db.session.execute(update(DriveCount).where(DriveCount.id == count.id).values(**values)
+                           .execution_options(agreement_id=count.drive.agreement_id))
         db.session.refresh(count)
         if not more_than_enrolled:
             _check_enrolment(count)
@@ -189,8 +190,9 @@ def set_card_status(actor, drive: CardDrive, student: Student, status: str) -> D
         values[before] = getattr(DriveCount, before) - 1
     if status:
         values[status] = getattr(DriveCount, status) + 1
-    db.session.execute(update(DriveCount).where(DriveCount.id == count.id).values(**values))
-    db.session.execute(update(Student).where(Student.id == student.id).values(card_status=status))
+    db.session.execute(update(DriveCount).where(DriveCount.id == count.id).values(**values).execution_options(agreement_id=drive.agreement_id))
+    db.session.execute(update(Student).where(Student.id == student.id).values(card_status=status)
+                       .execution_options(agreement_id=drive.agreement_id))
     audit.record(actor, "student.card_status", "card_drive", drive.id, {"student": [None, student.id], "card_status": [before, status]})
     db.session.commit()
     return count
@@ -252,8 +254,10 @@ def _set_group_status(actor, drive: CardDrive, school_id: int, group, status: st
         if status:
             values[status] = values.get(status, getattr(DriveCount, status)) + n
     for grade, values in moves.items():
-        db.session.execute(update(DriveCount).where(DriveCount.id == counts[grade].id).values(**values))
-    db.session.execute(update(Student).where(*where).values(card_status=status).execution_options(synchronize_session=False))
+        db.session.execute(update(DriveCount).where(DriveCount.id == counts[grade].id).values(**values)
+                           .execution_options(agreement_id=drive.agreement_id))
+    db.session.execute(update(Student).where(*where).values(card_status=status).execution_options(
+        synchronize_session=False, agreement_id=drive.agreement_id))
     audit.record(actor, "student.card_status", "card_drive", drive.id,
                  {**detail, "students": [None, changed], "card_status": [None, status]})
     db.session.commit()

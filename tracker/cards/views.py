@@ -195,7 +195,7 @@ def _drive_page(agreement, drive, form, done: str, save):
 
 
 @bp.route(DRIVE)
-@requires("card.view", scope="agreement")
+@requires("card.view", scope="agreement", cached=True)
 def drive(agreement, drive):
     return _drive_page_shown(agreement, drive)
 

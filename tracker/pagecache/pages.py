@@ -1,0 +1,79 @@
+"""A page served from what was rendered before, when nothing it shows has changed since.
+
+`@requires(permission, scope=..., cached=True)` asks for it on a GET page: after the access check (which always
+runs), the page is looked up under its key (tracker/pagecache/store.py) and rendered only when missing. A page
+is not kept when it answers anything but 200, sets a cookie, shows a one-time message (flashed), or shows students'
+names (`private()`: student data is never copied out of the database). The CSRF token in a kept page is replaced by
+a placeholder and filled in with the reader's own when it is served.
+"""
+import hashlib
+import json
+
+from flask import Response, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from tracker import clock
+from tracker.pagecache import stamps, store
+
+TOKEN = "pagecache-csrf-token-placeholder"
+KEPT_HEADERS = ("Content-Type", "HX-Push-Url", "HX-Retarget", "HX-Reswap", "HX-Trigger", "Vary", "Cache-Control")
+
+
+def private() -> None:
+    """This response shows what must not be kept (students' names): render it every time."""
+    g.pagecache_private = True
+
+
+def _key(names: list[str], values: list) -> str:
+    user = current_user
+    parts = [
+        request.full_path, *sorted(f"{k}={v}" for k, v in request.headers.items() if k.lower().startswith("hx-")), str(user.id), user.access_version, str(get_locale()),
+        clock.zone_name(), clock.today().isoformat(), *names, *[(v or b"0").decode() for v in values],
+    ]
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
+
+
+def _served(kept: bytes) -> Response:
+    head, _, body = kept.partition(b"\n")
+    headers = json.loads(head)
+    return Response(body.replace(TOKEN.encode(), generate_csrf().encode()), headers=headers)
+
+
+def _keep(response: Response) -> bytes | None:
+    if (response.status_code != 200 or response.direct_passthrough or response.headers.get("Set-Cookie")
+            or g.get("pagecache_private") or session.get("_flashes")):
+        return None
+    body = response.get_data()
+    token = g.get("csrf_token")  # the token this render wrote (flask_wtf keeps it in g for the request)
+    if token:
+        body = body.replace(token.encode(), TOKEN.encode())
+    headers = {k: v for k, v in response.headers.items() if k in KEPT_HEADERS}
+    return json.dumps(headers).encode() + b"\n" + body
+
+
+def serve(render, agreement_id: int | None = None):
+    """The page from the cache, or `render()`d and kept. `agreement_id`: the agreement the page shows; None for a
+    page that shows agreements in general (the lists)."""
+    kept_in = store.current()
+    if kept_in is None or request.method != "GET" or session.get("_flashes"):
+        return render()
+    names = [stamps.EVERYTHING, stamps.agreement_stamp(agreement_id) if agreement_id is not None else stamps.ANY_AGREEMENT]
+    try:
+        key = _key(names, kept_in.stamps(names))
+        kept = kept_in.get(key)
+    except Exception:  # Redis unreachable: render, as without a cache
+        return render()
+    if kept is not None:
+        return _served(kept)
+    response = render()
+    if not isinstance(response, Response):
+        return response
+    value = _keep(response)
+    if value is not None:
+        try:
+            kept_in.put(key, value)
+        except Exception:
+            pass
+    return response
