@@ -11,6 +11,7 @@
 The scope is what is enforced: a view declared with one never receives a raw id it must check
 itself, and create_app refuses a route whose URL names something inside an agreement without one.
 """
+import inspect
 from functools import wraps
 from typing import Callable
 
@@ -21,8 +22,9 @@ from tracker.audit.service import Actor
 from tracker.auth.permissions import allowed
 from tracker.extensions import login_manager
 
-# scope name -> loader(permission, view_args) -> view_args with objects in place of ids (or abort).
-SCOPES: dict[str, Callable[[str, dict], dict]] = {}
+# scope name -> loader(permission, view_args, the view's argument names) -> view_args with objects in place of ids
+# (or abort).
+SCOPES: dict[str, Callable[[str, dict, frozenset[str]], dict]] = {}
 
 
 def requires(permission: str | None, scope: str | None = None, hidden: bool = False):
@@ -30,6 +32,8 @@ def requires(permission: str | None, scope: str | None = None, hidden: bool = Fa
     role without the permission is told "Not found" (404) rather than "Forbidden", as if the page did not exist."""
 
     def decorate(view):
+        takes = frozenset(inspect.signature(view).parameters)
+
         @wraps(view)
         def wrapper(**view_args):
             if permission is not None:
@@ -38,7 +42,7 @@ def requires(permission: str | None, scope: str | None = None, hidden: bool = Fa
                 if not allowed(current_user.role, permission):
                     abort(404 if hidden else 403)
             if scope is not None:
-                view_args = SCOPES[scope](permission, view_args)
+                view_args = SCOPES[scope](permission, view_args, takes)
             return view(**view_args)
 
         wrapper.permission = permission

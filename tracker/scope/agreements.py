@@ -50,14 +50,30 @@ def id_list(scope: Scope, relations=ALSO_BELOW) -> list[int] | None:
     return None if ids is None else sorted(set(db.session.connection().execute(ids).scalars()))
 
 
+def read(agreement_id: int) -> Agreement | None:
+    """The agreement with its parties and manager, as the pages inside it show them."""
+    return db.session.execute(select(Agreement).where(Agreement.id == agreement_id)
+                              .options(WITH_PARTIES, joinedload(Agreement.manager))).scalar()
+
+
 def get(scope: Scope, agreement_id: int) -> tuple[Agreement, Relation] | None:
     """The agreement with its parties, and how the scope stands to it (UNRELATED included: only what a
     permission lets anyone reach, such as a signature, may use it); None if there is none."""
-    agreement = db.session.execute(select(Agreement).where(Agreement.id == agreement_id)
-                                   .options(WITH_PARTIES, joinedload(Agreement.manager))).scalar()
+    agreement = read(agreement_id)
     if agreement is None:
         return None
     return agreement, scope.relation(p.organisation_id for p in agreement.parties)
+
+
+def relation_to(scope: Scope, agreement_id: int) -> Relation | None:
+    """How the scope stands to the agreement, as `get` says, from its parties' organisation ids alone (one small
+    query, no objects): for requests that need the relation, not the agreement. None if there is none."""
+    rows = db.session.connection().execute(
+        select(Agreement.id, Party.organisation_id).outerjoin(Party, Party.agreement_id == Agreement.id)
+        .where(Agreement.id == agreement_id)).all()
+    if not rows:
+        return None
+    return scope.relation(organisation_id for _id, organisation_id in rows if organisation_id is not None)
 
 
 def relations(scope: Scope, agreement_ids) -> dict[int, Relation]:
