@@ -4,7 +4,6 @@ from datetime import datetime
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
 from tracker.agreements import parts
 from tracker.audit import sentences
@@ -13,8 +12,7 @@ from tracker.auth.access import can, current_actor, requires
 from tracker.auth.permissions import Relation
 from tracker.clauses import service as clauses
 from tracker.documents import amendments, approvals, checklist, forms, pdf, service, signing, text
-from tracker.documents.models import APPROVALS, SIGNING_ORDERS, DocumentVersion
-from tracker.extensions import db
+from tracker.documents.models import APPROVALS, SIGNING_ORDERS
 from tracker.forms import refusal, submitted
 from tracker.printing import pdf_response
 from tracker.scope.loading import Param, add_param, by_parent_id, current_access
@@ -36,8 +34,8 @@ for _name, _value in (("APPROVAL_KINDS", APPROVALS), ("SIGNING_ORDERS", SIGNING_
 def _version(access, agreement_id: int, version_id: int):
     """A version of one of the agreement's documents; someone who does not otherwise see the agreement
     reaches only the versions they are asked to sign."""
-    version = db.session.get(DocumentVersion, version_id, options=[joinedload(DocumentVersion.document)])
-    if version is None or version.document.agreement_id != agreement_id:
+    version = service.version_in(agreement_id, version_id)
+    if version is None:
         return None
     if access.relation is Relation.UNRELATED and not access.scope.everything and \
             all(s.user_id != access.scope.user_id for s in version.signatories):
