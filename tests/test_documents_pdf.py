@@ -78,6 +78,51 @@ def test_downloads_serve_the_stored_bytes(sealed, login, world):
     assert first.headers["ETag"] == f'"{sealed.pdf_sha256}"' and "immutable" in first.headers["Cache-Control"]
     again = session.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Cache-Control"] == first.headers["Cache-Control"]
+    changed = session.get(url, headers={"If-None-Match": '"' + "0" * 64 + '"'})  # another copy: the bytes again
+    assert changed.status_code == 200 and changed.data == sealed.pdf
+
+
+def test_a_download_is_a_private_attachment_with_a_safe_name(sealed, login, world):
+    session = login(world.emails["administrator"])
+    sealed.document.title = 'Lakeside "Card" MOU / 2026\r\nX-Evil: 1'
+    db.session.commit()
+    response = session.get(f"/agreements/{world.agreements['own'].id}/versions/{sealed.id}/pdf")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="Lakeside -Card- MOU - 2026--X-Evil- 1 - Original - {sealed.public_id}.pdf"')
+    assert "X-Evil" not in response.headers.keys()
+    cache = [part.strip() for part in response.headers["Cache-Control"].split(",")]
+    assert "private" in cache and "public" not in cache and "immutable" in cache
+
+
+def test_a_download_reads_only_what_it_needs(app, sealed, login, world):
+    """The session with its user, the parties' organisations for the relation, the version, and the bytes (not
+    for a copy the browser already holds): not the agreement with its parties and manager."""
+    from tests.test_queries import counting
+
+    session = login(world.emails["viewer"])  # above a party
+    url = f"/agreements/{world.agreements['own'].id}/versions/{sealed.id}/pdf"
+    etag = session.get(url).headers["ETag"]  # warm: the first request loads things once per process
+    with counting(app) as statements:
+        assert session.get(url).status_code == 200
+    reads = [s for s in statements if s.startswith("SELECT")]  # not the tests' savepoints
+    assert len(reads) == 4, reads
+    assert not any("manager" in s or "organisation.name" in s for s in reads), reads
+    with counting(app) as statements:
+        assert session.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert len([s for s in statements if s.startswith("SELECT")]) == 3, statements
+
+
+def test_a_download_is_not_found_outside_the_agreement(sealed, login, world):
+    session = login(world.emails["viewer"])
+    own, other = world.agreements["own"].id, world.agreements["other"].id
+    for url in (f"/agreements/{other}/versions/{sealed.id}/pdf",  # the user's version, under an agreement they do not see
+                f"/agreements/999999/versions/{sealed.id}/pdf",  # no such agreement
+                f"/agreements/{own}/versions/999999/pdf"):  # no such version
+        response = session.get(url)
+        assert response.status_code == 404, url
+        assert sealed.pdf_sha256 not in response.headers.get("ETag", ""), url
 
 
 def upload(client_session, data: bytes, name="mou.pdf"):

@@ -11,6 +11,7 @@
 The scope is what is enforced: a view declared with one never receives a raw id it must check
 itself, and create_app refuses a route whose URL names something inside an agreement without one.
 """
+import inspect
 from functools import wraps
 from typing import Callable
 
@@ -22,8 +23,9 @@ from tracker.auth.permissions import allowed
 from tracker.extensions import login_manager
 from tracker.pagecache import pages
 
-# scope name -> loader(permission, view_args) -> view_args with objects in place of ids (or abort).
-SCOPES: dict[str, Callable[[str, dict], dict]] = {}
+# scope name -> loader(permission, view_args, the view's argument names) -> view_args with objects in place of ids
+# (or abort).
+SCOPES: dict[str, Callable[[str, dict, frozenset[str]], dict]] = {}
 
 
 def requires(permission: str | None, scope: str | None = None, hidden: bool = False, cached: bool = False):
@@ -33,6 +35,8 @@ def requires(permission: str | None, scope: str | None = None, hidden: bool = Fa
     once the checks above have passed: the agreement's page when the scope names one, else a list of agreements."""
 
     def decorate(view):
+        takes = frozenset(inspect.signature(view).parameters)
+
         @wraps(view)
         def wrapper(**view_args):
             if permission is not None:
@@ -41,11 +45,9 @@ def requires(permission: str | None, scope: str | None = None, hidden: bool = Fa
                 if not allowed(current_user.role, permission):
                     abort(404 if hidden else 403)
             if scope is not None:
-                view_args = SCOPES[scope](permission, view_args)
+                view_args = SCOPES[scope](permission, view_args, takes - {"agreement"} if cached else takes)
             if cached:
-                agreement = view_args.get("agreement")
-                return pages.serve(lambda: current_app.make_response(view(**view_args)),
-                                   agreement.id if agreement is not None else None)
+                return _served(view, view_args, takes)
             return view(**view_args)
 
         wrapper.permission = permission
@@ -54,6 +56,19 @@ def requires(permission: str | None, scope: str | None = None, hidden: bool = Fa
         return wrapper
 
     return decorate
+
+
+def _served(view, view_args: dict, takes: frozenset[str]):
+    """A cached page: its agreement (or, for a list, none) was checked without being read; it is read, lazily, only
+    when the page has to be rendered."""
+    access = g.get("access")
+
+    def render():
+        if access is not None and "agreement" in takes:
+            view_args["agreement"] = access.subject
+        return current_app.make_response(view(**view_args))
+
+    return pages.serve(render, access.subject_id if access is not None else None)
 
 
 public = requires(None)

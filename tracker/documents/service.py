@@ -6,8 +6,8 @@ whose history becomes the audit certificate of the signed PDF. Statuses move by 
 import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from tracker.agreements.models import Agreement
 from tracker.audit import service as audit
@@ -38,11 +38,23 @@ def documents_of(agreement_id: int) -> list[Document]:
     ).scalars())
 
 
+# A version with its document, if it is one of the agreement's; and a sealed version's stored bytes alone. Built once:
+# every page of a version, and every download of its PDF, runs them.
+VERSION_IN = (select(DocumentVersion).join(DocumentVersion.document).options(contains_eager(DocumentVersion.document))
+              .where(DocumentVersion.id == bindparam("version_id"), Document.agreement_id == bindparam("agreement_id")))
+SEALED_BYTES = select(DocumentVersion.pdf).where(DocumentVersion.id == bindparam("version_id"))
+
+
+def version_in(agreement_id: int, version_id: int) -> DocumentVersion | None:
+    """The version, with its document, if it is a version of one of the agreement's documents."""
+    return db.session.execute(VERSION_IN, {"agreement_id": agreement_id, "version_id": version_id}).scalar()
+
+
 def sealed_pdf(version: DocumentVersion) -> tuple[str, str, bytes] | None:
     """(filename, SHA-256, bytes) of a sealed version; None before it is sealed."""
     if version.pdf_sha256 is None:
         return None
-    data = db.session.scalar(select(DocumentVersion.pdf).where(DocumentVersion.id == version.id))  # the stored bytes
+    data = db.session.connection().execute(SEALED_BYTES, {"version_id": version.id}).scalar()  # the stored bytes
     return f"{version.document.title} - {version.label} - {version.public_id}.pdf", version.pdf_sha256, data
 
 

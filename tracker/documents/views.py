@@ -4,7 +4,6 @@ from datetime import datetime
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
 from tracker.agreements import parts
 from tracker.audit import sentences
@@ -13,11 +12,10 @@ from tracker.auth.access import can, current_actor, requires
 from tracker.auth.permissions import Relation
 from tracker.clauses import service as clauses
 from tracker.documents import amendments, approvals, checklist, forms, pdf, service, signing, text
-from tracker.documents.models import APPROVALS, SIGNING_ORDERS, DocumentVersion
-from tracker.extensions import db
+from tracker.documents.models import APPROVALS, SIGNING_ORDERS
 from tracker.forms import refusal, submitted
 from tracker.printing import pdf_response
-from tracker.scope.loading import Param, add_param, current_access
+from tracker.scope.loading import Param, add_param, by_parent_id, current_access
 from tracker.validation import apply_errors
 
 bp = Blueprint("documents", __name__)
@@ -32,11 +30,12 @@ for _name, _value in (("APPROVAL_KINDS", APPROVALS), ("SIGNING_ORDERS", SIGNING_
     bp.add_app_template_global(_value, _name)
 
 
-def _version(access, agreement, version_id: int):
+@by_parent_id
+def _version(access, agreement_id: int, version_id: int):
     """A version of one of the agreement's documents; someone who does not otherwise see the agreement
     reaches only the versions they are asked to sign."""
-    version = db.session.get(DocumentVersion, version_id, options=[joinedload(DocumentVersion.document)])
-    if version is None or version.document.agreement_id != agreement.id:
+    version = service.version_in(agreement_id, version_id)
+    if version is None:
         return None
     if access.relation is Relation.UNRELATED and not access.scope.everything and \
             all(s.user_id != access.scope.user_id for s in version.signatories):
@@ -156,8 +155,9 @@ def preview(agreement, version):
 
 @bp.route(VERSION + "/pdf")
 @requires("document.view", scope="agreement")
-def download(agreement, version):
-    """The sealed bytes once signed (never a re-render); a DRAFT-marked render before."""
+def download(version):
+    """The sealed bytes once signed (never a re-render); a DRAFT-marked render before. It does not take the
+    agreement, so the scope's loader reads only its parties' organisations to check the user's relation."""
     if version.pdf_sha256 is not None:
         # Sealed bytes never change: the signed-in browser may keep its copy (never a shared cache); a copy it
         # already holds is answered 304 without reading the bytes.
@@ -171,7 +171,8 @@ def download(agreement, version):
         return response
     if version.awaiting_seal:  # signed by everyone: no draft render, and no unsealed copy
         flash(_("Everyone has signed; the PDF is ready once its seal has its timestamp. Try again shortly."), "info")
-        return redirect(url_for("documents.version", agreement_id=agreement.id, version_id=version.id), 303)
+        return redirect(url_for("documents.version", agreement_id=version.document.agreement_id, version_id=version.id),
+                        303)
     return pdf_response(pdf.draft_pdf(version), "DRAFT - " + pdf.filename(version))
 
 

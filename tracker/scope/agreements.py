@@ -4,7 +4,7 @@ A user sees an agreement when one of its parties is one of their organisations, 
 (the user is above a party) or sits above one (the user is below a party). The first two see the
 whole agreement; the last sees what concerns their own organisation (permissions.Relation).
 """
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from tracker.agreements.models import Agreement, Party
@@ -50,14 +50,33 @@ def id_list(scope: Scope, relations=ALSO_BELOW) -> list[int] | None:
     return None if ids is None else sorted(set(db.session.connection().execute(ids).scalars()))
 
 
+def read(agreement_id: int) -> Agreement | None:
+    """The agreement with its parties and manager, as the pages inside it show them."""
+    return db.session.execute(select(Agreement).where(Agreement.id == agreement_id)
+                              .options(WITH_PARTIES, joinedload(Agreement.manager))).scalar()
+
+
 def get(scope: Scope, agreement_id: int) -> tuple[Agreement, Relation] | None:
     """The agreement with its parties, and how the scope stands to it (UNRELATED included: only what a
     permission lets anyone reach, such as a signature, may use it); None if there is none."""
-    agreement = db.session.execute(select(Agreement).where(Agreement.id == agreement_id)
-                                   .options(WITH_PARTIES, joinedload(Agreement.manager))).scalar()
+    agreement = read(agreement_id)
     if agreement is None:
         return None
     return agreement, scope.relation(p.organisation_id for p in agreement.parties)
+
+
+# An agreement's id and its parties' organisation ids (built once: every sealed PDF's download runs it).
+PARTIES_OF = (select(Agreement.id, Party.organisation_id).outerjoin(Party, Party.agreement_id == Agreement.id)
+              .where(Agreement.id == bindparam("agreement_id")))
+
+
+def relation_to(scope: Scope, agreement_id: int) -> Relation | None:
+    """How the scope stands to the agreement, as `get` says, from its parties' organisation ids alone (one small
+    query, no objects): for requests that need the relation, not the agreement. None if there is none."""
+    rows = db.session.connection().execute(PARTIES_OF, {"agreement_id": agreement_id}).all()
+    if not rows:
+        return None
+    return scope.relation(organisation_id for _id, organisation_id in rows if organisation_id is not None)
 
 
 def parties_of(agreement_ids=None) -> dict[int, set[int]]:
