@@ -49,9 +49,11 @@ def _bind(row: tuple, bound: list) -> list:
 
 def mark_exported(ids: list[int], when) -> None:
     """Set exported_at on these students: one statement over an array on PostgreSQL, chunks of ids on SQLite,
-    without compiling an expanding IN for each chunk."""
+    without compiling an expanding IN for each chunk. The ids are taken in order, so the rows are updated in
+    the order they are stored (a file's order, by school and name, made SQLite's update three times slower)."""
     if not ids:
         return
+    ids = sorted(ids)
     connection = db.session.connection()
     dialect = connection.dialect
     column = Student.__table__.c.exported_at
@@ -67,3 +69,22 @@ def mark_exported(ids: list[int], when) -> None:
             cursor.execute(f"UPDATE {TABLE} SET exported_at = ? WHERE id IN ({', '.join('?' * len(chunk))})", (when, *chunk))
     finally:
         cursor.close()
+
+
+def read_columns(statement, count: int) -> list[list]:
+    """The `count` columns a select of student columns reads, as a list of values each, fetched by the driver
+    (no row object per row): each column's values go through its type's result processing, as the ORM's would,
+    once per distinct value."""
+    connection = db.session.connection()
+    result = connection.execute(statement)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    columns = [list(values) for values in zip(*rows)] if rows else [[] for _ in range(count)]
+    for index, column in enumerate(statement.selected_columns):
+        process = column.type._cached_result_processor(connection.dialect, None)
+        if process is not None:
+            made = {value: process(value) for value in set(columns[index])}
+            columns[index] = list(map(made.__getitem__, columns[index]))
+    return columns
