@@ -150,8 +150,7 @@ def prepare(programme, file_format: str, filters: Filters, today: date | None = 
         everyone = db.session.scalar(select(func.count()).select_from(
             selected(programme.agreement_id, filters, columns=(Student.id,)).order_by(None).subquery()))
     db.session.flush()
-    s = Students._make(student_rows.read_columns(selected(programme.agreement_id, filters, needs_consent=opt_in),
-                                                 len(Students._fields)))
+    s = Students._make(student_rows.read_columns(selected(programme.agreement_id, filters, needs_consent=opt_in)))
     table = fmt.values(rules, s, _names(rules, s, check), today)
     refused = _refused(file_format, table, s, columns, check)
     if refused:

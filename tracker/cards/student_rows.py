@@ -71,17 +71,17 @@ def mark_exported(ids: list[int], when) -> None:
         cursor.close()
 
 
-def read_columns(statement, count: int) -> list[list]:
-    """The `count` columns a select of student columns reads, as a list of values each, fetched by the driver
-    (no row object per row): each column's values go through its type's result processing, as the ORM's would,
-    once per distinct value."""
+def read_columns(statement) -> list:
+    """The columns a select of student columns reads, a sequence of values each, fetched by the driver (no row
+    object per row): each column's values go through its type's result processing, as the ORM's would, once per
+    distinct value."""
     connection = db.session.connection()
     result = connection.execute(statement)
     try:
         rows = result.cursor.fetchall()
     finally:
         result.close()
-    columns = [list(values) for values in zip(*rows)] if rows else [[] for _ in range(count)]
+    columns = list(zip(*rows)) if rows else [()] * len(statement.selected_columns)
     for index, column in enumerate(statement.selected_columns):
         process = column.type._cached_result_processor(connection.dialect, None)
         if process is not None:
