@@ -62,7 +62,9 @@ def mark_exported(ids: list[int], when) -> None:
     cursor = connection.connection.cursor()
     try:
         if dialect.name == "postgresql":
-            cursor.execute(f"UPDATE {TABLE} SET exported_at = %s WHERE id = ANY(%s)", (when, list(ids)))
+            # The array as its text ('{1,2,3}'): psycopg dumps a list of ints an element at a time in Python.
+            array = "{" + ",".join(map(str, ids)) + "}"
+            cursor.execute(f"UPDATE {TABLE} SET exported_at = %s WHERE id = ANY(%s::integer[])", (when, array))
             return
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
