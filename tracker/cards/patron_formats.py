@@ -2,9 +2,9 @@
 
 A format says which columns it has for a programme (`columns`), which student field each column carries
 (`carries`: a column whose field the data-sharing spec does not allow is never written), and the values of
-its columns for all the students at once (`values`: a list per column, made with list comprehensions and
-built-ins rather than a function call per row, as a statewide roster has 100,000 rows). `tracker/cards/patrons.py` assembles the file and checks it with
-`tracker/cards/ils.py` before anything is downloaded.
+its columns for all the students at once (`values`: a list per column, made with comprehensions and built-ins
+rather than a function call per row: a statewide roster has 100,000 rows). `tracker/cards/patrons.py` assembles
+the file and checks it with `tracker/cards/ils.py` before anything is downloaded.
 """
 import csv
 import io
