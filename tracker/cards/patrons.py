@@ -122,6 +122,7 @@ def _label(s: Students, i: int) -> str:
     return f"{s.given_name[i]} {s.family_name[i]} ({s.source_id[i]})".strip()
 
 
+@student_rows.gc_paused()
 def prepare(programme, file_format: str, filters: Filters, today: date | None = None,
             ascii_names: bool | None = None) -> Prepared:
     """Build the file's columns and check their rows against the importer's rules; nothing is written.
@@ -222,6 +223,7 @@ def _filled_columns(columns: list[str], table: dict, s: Students, check: Check, 
     return out
 
 
+@student_rows.gc_paused()
 def deliver(actor, programme, prepared: Prepared, today: date | None = None) -> PatronFile:
     """Write the checked file (without the rows the ILS would refuse), audit it, mark its rows exported."""
     today = today or clock.today()
