@@ -106,29 +106,31 @@ def polaris_branch_problems(ils: str, ids: dict, branches: list[tuple[str, str, 
 CODES = re.compile(r"[A-Za-z0-9-]+(?:\n[A-Za-z0-9-]+)*")  # scannable card numbers, one a line
 
 
-def suspect_rows(file_format: str, rows: list[dict]) -> set[int]:
+def suspect_rows(file_format: str, columns: dict[str, list], count: int) -> set[int]:
     """The rows `value_problems` may find fault with (never fewer), found a column at a time with the
-    interpreter's built-ins: a large export runs the row-by-row check on these rows alone."""
+    interpreter's built-ins: a large export runs the row-by-row check on these rows alone. `columns` holds
+    each column's values, one per row, for `count` rows (a column it lacks is empty in every row)."""
     suspects: set[int] = set()
+    empty = [None] * count
 
-    def where(values: list, bad) -> None:
+    def where(values, bad) -> None:
         suspects.update(i for i, v in enumerate(values) if bad(v))
 
     for column in REQUIRED[file_format]:
-        values = [r.get(column) for r in rows]
+        values = columns.get(column, empty)
         if not all(values):
             where(values, lambda v: v in (None, ""))
     for column, limit in LIMITS[file_format].items():
-        values = [r.get(column) or "" for r in rows]
+        values = [v or "" for v in columns.get(column, empty)]
         if max(map(len, values), default=0) > limit:
             where(values, lambda v, limit=limit: len(v) > limit)
-    codes = [r.get(BARCODE_COLUMN[file_format]) or "" for r in rows]
+    codes = [c or "" for c in columns.get(BARCODE_COLUMN[file_format], empty)]
     filled = [c for c in codes if c]
     if filled and not CODES.fullmatch("\n".join(filled)):
         where(codes, lambda c: c and not SCANNABLE.match(c))
     if file_format == "polaris":
         for column in POLARIS_INTEGERS:
-            where([r.get(column) for r in rows], lambda v: v not in (None, "") and not is_integer(v))
+            where(columns.get(column, empty), lambda v: v not in (None, "") and not is_integer(v))
     return suspects
 
 

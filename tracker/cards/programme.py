@@ -184,13 +184,29 @@ class PatronRules:
                    expiry(programme, drive), schools, frozenset(spec.allowed_fields if spec else ()),
                    programme.koha_version or "24.05", tuple(programme.koha_attributes or ()), programme.polaris_language_id or 1)
 
-    def barcode(self, student) -> str:
-        base = student.identifier if self.barcode_source == "identifier" and student.identifier else student.source_id
-        return f"{self.prefix}{base}"
+    def barcodes(self, students) -> list[str]:
+        """Each student's card number; `students` holds columns (a list of values per field)."""
+        if self.barcode_source == "identifier":
+            return [f"{self.prefix}{identifier or source}" for identifier, source in zip(students.identifier, students.source_id)]
+        return [f"{self.prefix}{source}" for source in students.source_id]
 
-    def pin(self, student) -> str:
-        if self.pin_rule == "birth_mmyyyy" and student.birth_date:
-            return student.birth_date.strftime("%m%Y")
+    def pins(self, students) -> list[str]:
+        """Each student's PIN (from a birth date, worked out once per distinct date)."""
+        if self.pin_rule == "birth_mmyyyy":
+            return by_value(students.birth_date, lambda born: born.strftime("%m%Y") if born else "")
         if self.pin_rule == "id_last4":
-            return NOT_DIGITS.sub("", student.identifier or student.source_id)[-4:]
-        return ""
+            ids = [identifier or source for identifier, source in zip(students.identifier, students.source_id)]
+            if "".join(ids).isdecimal():  # digits only (nothing for \D to take), as student ids mostly are
+                return [i[-4:] for i in ids]
+            return [NOT_DIGITS.sub("", i)[-4:] for i in ids]
+        return [""] * len(students.source_id)
+
+    def per_school(self, school_ids, attribute: str) -> list[str]:
+        """One attribute of each student's school (name, code, branch, polaris_branch)."""
+        return list(map({k: getattr(school, attribute) for k, school in self.schools.items()}.__getitem__, school_ids))
+
+
+def by_value(values, make) -> list:
+    """`make` of each value, called once per distinct value (a roster repeats its dates and names)."""
+    made = {value: make(value) for value in set(values)}
+    return list(map(made.__getitem__, values))

@@ -2,6 +2,9 @@
 the driver's own executemany on SQLite, in the session's transaction either way (a failure rolls back with
 the rest of the import). Values go through each column's own bind processing, so a row reads back exactly as
 one written through the ORM would."""
+import gc
+from contextlib import contextmanager
+
 from tracker.cards.models import Student
 from tracker.extensions import db
 
@@ -49,9 +52,11 @@ def _bind(row: tuple, bound: list) -> list:
 
 def mark_exported(ids: list[int], when) -> None:
     """Set exported_at on these students: one statement over an array on PostgreSQL, chunks of ids on SQLite,
-    without compiling an expanding IN for each chunk."""
+    without compiling an expanding IN for each chunk. The ids are taken in order, so the rows are updated in
+    the order they are stored (a file's order, by school and name, made SQLite's update three times slower)."""
     if not ids:
         return
+    ids = sorted(ids)
     connection = db.session.connection()
     dialect = connection.dialect
     column = Student.__table__.c.exported_at
@@ -60,10 +65,45 @@ def mark_exported(ids: list[int], when) -> None:
     cursor = connection.connection.cursor()
     try:
         if dialect.name == "postgresql":
-            cursor.execute(f"UPDATE {TABLE} SET exported_at = %s WHERE id = ANY(%s)", (when, list(ids)))
+            # The array as its text ('{1,2,3}'): psycopg dumps a list of ints an element at a time in Python.
+            array = "{" + ",".join(map(str, ids)) + "}"
+            cursor.execute(f"UPDATE {TABLE} SET exported_at = %s WHERE id = ANY(%s::integer[])", (when, array))
             return
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             cursor.execute(f"UPDATE {TABLE} SET exported_at = ? WHERE id IN ({', '.join('?' * len(chunk))})", (when, *chunk))
     finally:
         cursor.close()
+
+
+def read_columns(statement) -> list:
+    """The columns a select of student columns reads, a sequence of values each, fetched by the driver (no row
+    object per row): each column's values go through its type's result processing, as the ORM's would, once per
+    distinct value."""
+    connection = db.session.connection()
+    result = connection.execute(statement)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    columns = list(zip(*rows)) if rows else [()] * len(statement.selected_columns)
+    for index, column in enumerate(statement.selected_columns):
+        process = column.type._cached_result_processor(connection.dialect, None)
+        if process is not None:
+            made = {value: process(value) for value in set(columns[index])}
+            columns[index] = list(map(made.__getitem__, columns[index]))
+    return columns
+
+
+@contextmanager
+def gc_paused():
+    """The cyclic garbage collector paused (for the whole process, a few seconds): the tuples and lists of 100,000
+    students' values made it run over and over, a fifth of an export's CPU, and they hold no reference cycles
+    (reference counting frees them all the same)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
