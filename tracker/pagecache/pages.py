@@ -26,22 +26,20 @@ def private() -> None:
     g.pagecache_private = True
 
 
-def _key(names: list[str], values: list) -> str:
+def _key(names: list[str]) -> str:
     user = current_user
     parts = [
-        request.full_path, *sorted(f"{k}={v}" for k, v in request.headers.items() if k.lower().startswith("hx-")), str(user.id), user.access_version, str(get_locale()),
-        clock.zone_name(), clock.today().isoformat(), *names, *[(v or b"0").decode() for v in values],
+        request.full_path, *sorted(f"{k}={v}" for k, v in request.headers.items() if k.lower().startswith("hx-")),
+        str(user.id), user.access_version, str(get_locale()), clock.zone_name(), clock.today().isoformat(), *names,
     ]
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
 
 
-def _served(kept: bytes) -> Response:
-    head, _, body = kept.partition(b"\n")
-    headers = json.loads(head)
-    return Response(body.replace(TOKEN.encode(), generate_csrf().encode()), headers=headers)
+def _served(head: dict, body: bytes) -> Response:
+    return Response(body.replace(TOKEN.encode(), generate_csrf().encode()), headers=head["headers"])
 
 
-def _keep(response: Response) -> bytes | None:
+def _keep(response: Response, now: list) -> bytes | None:
     if (response.status_code != 200 or response.direct_passthrough or response.headers.get("Set-Cookie")
             or g.get("pagecache_private") or session.get("_flashes")):
         return None
@@ -49,28 +47,32 @@ def _keep(response: Response) -> bytes | None:
     token = g.get("csrf_token")  # the token this render wrote (flask_wtf keeps it in g for the request)
     if token:
         body = body.replace(token.encode(), TOKEN.encode())
-    headers = {k: v for k, v in response.headers.items() if k in KEPT_HEADERS}
-    return json.dumps(headers).encode() + b"\n" + body
+    head = {"stamps": now, "headers": {k: v for k, v in response.headers.items() if k in KEPT_HEADERS}}
+    return json.dumps(head).encode() + b"\n" + body
 
 
 def serve(render, agreement_id: int | None = None):
     """The page from the cache, or `render()`d and kept. `agreement_id`: the agreement the page shows; None for a
-    page that shows agreements in general (the lists)."""
+    page that shows agreements in general (the lists). A kept page holds the stamps it was rendered under: it is
+    served only while they are still the stamps now (read with it, in one round trip to Redis)."""
     kept_in = store.current()
     if kept_in is None or request.method != "GET" or session.get("_flashes"):
         return render()
     names = [stamps.EVERYTHING, stamps.agreement_stamp(agreement_id) if agreement_id is not None else stamps.ANY_AGREEMENT]
+    key = _key(names)
     try:
-        key = _key(names, kept_in.stamps(names))
-        kept = kept_in.get(key)
+        kept, now = kept_in.get(key, names)
     except Exception:  # Redis unreachable: render, as without a cache
         return render()
     if kept is not None:
-        return _served(kept)
+        head, _, body = kept.partition(b"\n")
+        head = json.loads(head)
+        if head["stamps"] == now:
+            return _served(head, body)
     response = render()
     if not isinstance(response, Response):
         return response
-    value = _keep(response)
+    value = _keep(response, now)
     if value is not None:
         try:
             kept_in.put(key, value)

@@ -1,9 +1,10 @@
 """Where rendered pages are kept: Redis (PAGE_CACHE_URL, by default REDIS_URL), shared by every worker.
 
-A page is kept under a key made of what it was rendered from: the stamps it depends on (tracker/pagecache/stamps.py),
-the reader (their account and its access version), their language, time zone and day, and the request (path, query,
-and whether htmx asked for a fragment). A change moves a stamp, so the next request asks for a key nothing was kept
-under and renders afresh; nothing is ever deleted to be correct, and kept pages expire after PAGE_CACHE_SECONDS.
+A page is kept under a key made of what it was rendered for: the reader (their account and its access version), their
+language, time zone and day, and the request (path, query, htmx's headers). It holds the stamps it was rendered under
+(tracker/pagecache/stamps.py) and is served only while they are the stamps now: a change moves a stamp, and the next
+request renders afresh and keeps the new page in its place. Nothing is ever deleted to be correct; kept pages expire
+after PAGE_CACHE_SECONDS.
 
 `forget_all` (the `flask cache clear` command) moves the generation every key starts with: after restoring the
 database from a backup, stamps may repeat values they had before.
@@ -31,11 +32,10 @@ class Store:
     def _name(self, stamp: str) -> str:
         return f"{self.prefix}:stamp:{stamp}"
 
-    def stamps(self, names: list[str]) -> list[bytes | None]:
-        return self.redis.mget([self._name(GENERATION)] + [self._name(n) for n in names])
-
-    def get(self, key: str) -> bytes | None:
-        return self.redis.get(f"{self.prefix}:page:{key}")
+    def get(self, key: str, names: list[str]) -> tuple[bytes | None, list[int]]:
+        """The page kept under `key`, and the stamps now (the generation's, then those named), in one round trip."""
+        kept, *now = self.redis.mget([f"{self.prefix}:page:{key}", self._name(GENERATION)] + [self._name(n) for n in names])
+        return kept, [int(v or 0) for v in now]
 
     def put(self, key: str, value: bytes) -> None:
         self.redis.set(f"{self.prefix}:page:{key}", value, ex=self.seconds)
