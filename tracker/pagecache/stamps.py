@@ -19,22 +19,19 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
+from tracker.pagecache import store
+
 EVERYTHING = "world"  # the stamp of what belongs to no agreement
 ANY_AGREEMENT = "any"  # moves with every agreement's: the agreements list shows them all
 QUIET_TABLES = frozenset({"user_session", "job", "audit_head", "account_link", "reminder_sent", "reminder_setting",
                           "calendar_feed", "signup_domain"})
 DEPTH = 4  # many-to-one steps from an object to its agreement (a signing link: signatory, version, document)
 
-_moved: list = []  # callbacks(set of stamps), one per app that keeps a page cache (tracker/pagecache/store.py)
-
-
-def on_commit(callback) -> None:
-    if callback not in _moved:
-        _moved.append(callback)
+AGREEMENT = "agreement:"
 
 
 def agreement_stamp(agreement_id: int) -> str:
-    return f"a{agreement_id}"
+    return f"{AGREEMENT}{agreement_id}"
 
 
 def _agreement_of(obj, depth: int = 0):
@@ -97,7 +94,6 @@ def _statement(state) -> None:
 def _committed(session: Session) -> None:
     moved = session.info.pop("pagecache_stamps", None)
     if moved:
-        if any(s.startswith("a") for s in moved):
+        if any(s.startswith(AGREEMENT) for s in moved):
             moved.add(ANY_AGREEMENT)
-        for callback in _moved:
-            callback(moved)
+        store.moved(moved)

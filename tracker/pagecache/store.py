@@ -15,8 +15,6 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from tracker.pagecache import stamps
-
 log = logging.getLogger(__name__)
 GENERATION = "generation"
 
@@ -70,7 +68,8 @@ def _prefix(app: Flask) -> str:
     return "tracker:" + digest.hexdigest()
 
 
-def _moved(names: set[str]) -> None:
+def moved(names: set[str]) -> None:
+    """Move these stamps (tracker/pagecache/stamps.py calls it once a transaction has committed)."""
     store = current()
     if store is None:
         return
@@ -78,9 +77,6 @@ def _moved(names: set[str]) -> None:
         store.move(names)
     except Exception:  # Redis down: pages kept before stay until they expire (PAGE_CACHE_SECONDS)
         log.exception("The page cache's stamps could not be moved: %s", sorted(names))
-
-
-stamps.on_commit(_moved)
 
 
 def forget_all() -> None:

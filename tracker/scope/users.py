@@ -90,28 +90,35 @@ class _Kept:
 _kept = _Kept()
 
 
+def _key(user) -> tuple:
+    return user.id, user.access_version, user.role
+
+
 def scope_of(user) -> Scope:
     """The user's scope; worked out at most once per worker and access version."""
-    key = (user.id, user.access_version, user.role)
-    found = _kept.get(key)
+    found = _kept.get(_key(user))
     if found is None:
         found = _work_out(user)
-        _kept.put(key, found)
+        _kept.put(_key(user), found)
     return found
 
 
+def _made(user, organisations: tuple, zone: str | None) -> Scope:
+    members, own, above = organisations
+    return Scope(user.id, user.role, members, None if user.role == ADMIN else own, above, zone)
+
+
 def _work_out(user) -> Scope:
-    members, own, above = user_organisations(user.id)
     zone = db.session.scalar(select(Organisation.time_zone).join(membership, membership.c.organisation_id == Organisation.id)
                              .where(membership.c.user_id == user.id).order_by(Organisation.id).limit(1))
-    return Scope(user.id, user.role, members, None if user.role == ADMIN else own, above, zone)
+    return _made(user, user_organisations(user.id), zone)
 
 
 def scopes_of(users) -> dict[int, Scope]:
     """Each user's scope, by id, as `scope_of` would work it out, in three queries whatever their number (a command
     going through every user); kept like those of `scope_of`."""
     wanted = {user.id: user for user in users}
-    found = {i: _kept.get((u.id, u.access_version, u.role)) for i, u in wanted.items()}
+    found = {i: _kept.get(_key(u)) for i, u in wanted.items()}
     missing = [i for i, scope in found.items() if scope is None]
     if not missing:
         return found
@@ -121,10 +128,9 @@ def scopes_of(users) -> dict[int, Scope]:
             .join(Organisation, Organisation.id == membership.c.organisation_id)
             .where(among(membership.c.user_id, missing)).order_by(membership.c.user_id, Organisation.id)):
         zones.setdefault(user_id, zone)  # their first organisation's
-    for user_id, (members, own, above) in users_organisations(missing).items():
-        user = wanted[user_id]
-        found[user_id] = Scope(user.id, user.role, members, None if user.role == ADMIN else own, above, zones.get(user_id))
-        _kept.put((user.id, user.access_version, user.role), found[user_id])
+    for user_id, organisations in users_organisations(missing).items():
+        found[user_id] = _made(wanted[user_id], organisations, zones.get(user_id))
+        _kept.put(_key(wanted[user_id]), found[user_id])
     return found
 
 
