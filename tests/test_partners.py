@@ -30,6 +30,16 @@ def send(world, login, contact, role="library_staff"):
     return staff, staff.post(f"/organisations/{world.orgs['branch'].id}/partner-link", {"contact_id": contact.id})
 
 
+def opened(world, login, mailbox, contact):
+    """Staff email the contact a link; the contact opens it: (staff, visitor, the link's path, its page)."""
+    before = len(mailbox.messages)
+    staff, _response = send(world, login, contact)
+    mailbox.wait(before + 1)
+    path = link_path(mailbox)
+    visitor = login(None)
+    return staff, visitor, path, visitor.get(path).text
+
+
 def corrections(page_html: str, **changed) -> dict:
     """The form as the page fills it, with `changed` fields put over it."""
     fields = {}
@@ -163,11 +173,7 @@ def test_proposals_are_checked_field_by_field_then_staff_accept_some_and_reject_
     db.session.commit()
     world.orgs["branch"].last_confirmed = None
     db.session.commit()
-    staff, _response = send(world, login, contact)
-    mailbox.wait(1)
-    path = link_path(mailbox)
-    visitor = login(None)
-    page = visitor.get(path).text
+    staff, visitor, path, page = opened(world, login, mailbox, contact)
     form = corrections(page)
     ana = next(k.split("-")[1] for k, v in form.items() if k.endswith("-name") and v == "Ana Ruiz")
     ben = next(k.split("-")[1] for k, v in form.items() if k.endswith("-name") and v == "Ben Ortiz")
@@ -218,11 +224,7 @@ def test_proposals_are_checked_field_by_field_then_staff_accept_some_and_reject_
 
 def test_a_proposal_of_nothing_is_refused_and_the_link_still_works(world, login, mailbox):
     contact = librarian(world)
-    send(world, login, contact)
-    mailbox.wait(1)
-    path = link_path(mailbox)
-    visitor = login(None)
-    page = visitor.get(path).text
+    _staff, visitor, path, page = opened(world, login, mailbox, contact)
     response = visitor.post(path, {**corrections(page), "csrf_token": visitor._token(page)})
     assert response.status_code == 422 and "Nothing was changed" in response.text
     assert visitor.get(path).status_code == 200
@@ -298,11 +300,7 @@ def test_library_staff_ask_a_partner_school_they_may_not_edit_and_decide_its_cor
 
 def propose(world, login, mailbox, contact, **changed):
     """Staff send the contact a link; the contact sends the page back with `changed` over it."""
-    staff, _response = send(world, login, contact)
-    mailbox.wait(len(mailbox.messages) or 1)
-    path = link_path(mailbox)
-    visitor = login(None)
-    page = visitor.get(path).text
+    staff, visitor, path, page = opened(world, login, mailbox, contact)
     sent = visitor.post(path, {**corrections(page), "csrf_token": visitor._token(page), **changed})
     assert sent.status_code == 303, sent.text
     return staff, db.session.scalars(select(ProposedChange).order_by(ProposedChange.id.desc())).first()
@@ -339,11 +337,7 @@ def test_accepting_a_field_staff_changed_since_the_proposal_answers_409_with_wha
 def test_a_contact_adds_several_contacts_without_javascript_and_proposes_who_can_sign(world, login, mailbox):
     contact = librarian(world)
     branch = world.orgs["branch"]
-    staff, _response = send(world, login, contact)
-    mailbox.wait(1)
-    path = link_path(mailbox)
-    visitor = login(None)
-    page = visitor.get(path).text
+    staff, visitor, path, page = opened(world, login, mailbox, contact)
     assert "new_contacts-0-name" in page and "new_contacts-1-name" not in page
     more = visitor.post(path, {**corrections(page), "csrf_token": visitor._token(page),
                                "new_contacts-0-name": "Cy Diaz", "another": "1"})
@@ -401,11 +395,7 @@ def test_the_partner_pages_are_valid_html(world, login, mailbox, tmp_path):
     from tests.test_html import HTMX_ATTRIBUTE, nu_messages
 
     contact = librarian(world)
-    staff, _response = send(world, login, contact)
-    mailbox.wait(1)
-    path = link_path(mailbox)
-    visitor = login(None)
-    page = visitor.get(path).text
+    staff, visitor, path, page = opened(world, login, mailbox, contact)
     form = corrections(page)
     refused = visitor.post(path, {**form, "csrf_token": visitor._token(page), "name": ""}).text
     sent = visitor.post(path, {**form, "csrf_token": visitor._token(page), "city": "Lakeside Heights"})
