@@ -31,8 +31,9 @@ SCOPES: dict[str, Callable[[str, dict, frozenset[str]], dict]] = {}
 def requires(permission: str | None, scope: str | None = None, hidden: bool = False, cached: bool = False):
     """Mark a view with the permission it needs (None: public) and the scope its URL is checked in. `hidden`: a
     role without the permission is told "Not found" (404) rather than "Forbidden", as if the page did not exist.
-    `cached`: a page served from what was rendered before when nothing it shows has changed (tracker/pagecache),
-    once the checks above have passed: the agreement's page when the scope names one, else a list of agreements."""
+    `cached`: a page served from what was rendered before for the same reader when nothing it shows has changed
+    (tracker/pagecache): the agreement's page when the scope names one, else a list of agreements. The scope's
+    check then runs only when the page is rendered (see _served)."""
 
     def decorate(view):
         takes = frozenset(inspect.signature(view).parameters)
@@ -44,10 +45,10 @@ def requires(permission: str | None, scope: str | None = None, hidden: bool = Fa
                     return login_manager.unauthorized()
                 if not allowed(current_user.role, permission):
                     abort(404 if hidden else 403)
-            if scope is not None:
-                view_args = SCOPES[scope](permission, view_args, takes - {"agreement"} if cached else takes)
             if cached:
-                return _served(view, view_args, takes)
+                return _served(view, permission, scope, view_args, takes)
+            if scope is not None:
+                view_args = SCOPES[scope](permission, view_args, takes)
             return view(**view_args)
 
         wrapper.permission = permission
@@ -58,17 +59,23 @@ def requires(permission: str | None, scope: str | None = None, hidden: bool = Fa
     return decorate
 
 
-def _served(view, view_args: dict, takes: frozenset[str]):
-    """A cached page: its agreement (or, for a list, none) was checked without being read; it is read, lazily, only
-    when the page has to be rendered."""
-    access = g.get("access")
+def _served(view, permission: str | None, scope: str | None, view_args: dict, takes: frozenset[str]):
+    """A cached page, looked up before the scope's check, which runs (with the view) only when the page has to be
+    rendered. That is sound because a page is kept only for the reader it was rendered for, after the check let
+    them in, under their access version; and it is served only while the stamps of the agreement and of everything
+    outside agreements (organisations, users, memberships) are those it was rendered under. Whatever could take the
+    page away from the reader (a party changed, a membership, the tree) moves one of them, and the check runs
+    again."""
 
     def render():
-        if access is not None and "agreement" in takes:
-            view_args["agreement"] = access.subject
-        return current_app.make_response(view(**view_args))
+        args = SCOPES[scope](permission, view_args, takes) if scope is not None else view_args
+        return current_app.make_response(view(**args))
 
-    return pages.serve(render, access.subject_id if access is not None else None)
+    if scope is None:
+        return pages.serve(render)  # a list of agreements
+    if "agreement_id" not in view_args:  # a page whose URL names its agreement only through something inside it
+        return render()
+    return pages.serve(render, view_args["agreement_id"])
 
 
 public = requires(None)

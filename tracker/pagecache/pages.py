@@ -1,7 +1,8 @@
 """A page served from what was rendered before, when nothing it shows has changed since.
 
-`@requires(permission, scope=..., cached=True)` asks for it on a GET page: after the access check (which always
-runs), the page is looked up under its key (tracker/pagecache/store.py) and rendered only when missing. A page
+`@requires(permission, scope=..., cached=True)` asks for it on a GET page: the page is looked up under its key
+(tracker/pagecache/store.py), which names the reader and their access version, and rendered (the scope's check
+first) only when missing or stale; tracker/auth/access.py says why a kept page may skip the check. A page
 is not kept when it answers anything but 200, sets a cookie, shows a one-time message (flashed), or shows students'
 names (`private()`: student data is never copied out of the database). The CSRF token in a kept page is replaced by
 a placeholder and filled in with the reader's own when it is served.
