@@ -59,7 +59,7 @@ def render_ratio(env: dict, rounds: int) -> dict:
     from tracker.documents import pdf
     from tracker.documents.models import DocumentVersion
     from tracker.extensions import db
-    from tracker.printing import ARCHIVAL
+    from tracker.weasy import ARCHIVAL
 
     app = create_app("development")
     with app.app_context(), app.test_request_context():
