@@ -37,6 +37,22 @@ def test_agreement_page_shows_programme_spec_and_drives(world, login):
     assert "September own" in login(world.emails["viewer"]).get(f"/agreements/{world.agreements['own'].id}/drives").text
 
 
+def test_the_drives_part_gives_each_drive_its_dates_and_progress_below_a_party_their_schools_only(world, login):
+    _p, drive = set_up_cards(world)
+    drives.record_counts(SETUP, grade_row(drive, "04"), {}, {"enrolment": 50, "issued": 20, "already_had": 10})
+    db.session.add(DriveCount(drive_id=drive.id, school_id=world.orgs["south"].id, grade="04", enrolment=150, issued=150))
+    db.session.commit()
+    url = f"/agreements/{world.agreements['own'].id}/drives"
+
+    whole = login(world.emails["library_staff"]).get(url).text
+    assert "1 September 2026 – 30 September 2026" in whole
+    assert "180 of 200; target 90%" in whole and ">Covered<" in whole
+
+    librarian = login(world.emails["school_librarian"]).get(url).text  # North School's
+    assert "30 of 50; target 90%" in librarian and "Covered at your school<" in librarian
+    assert "180 of 200" not in librarian
+
+
 def test_programme_and_spec_forms_check_their_input(world, login):
     staff = login(world.emails["library_staff"])
     a = world.agreements["own"].id

@@ -38,8 +38,8 @@ def _spec(agreement, access) -> dict:
 
 
 def _drives(agreement, access) -> dict:
-    return {"found": db.session.scalars(select(CardDrive).where(CardDrive.agreement_id == agreement.id)
-                                        .order_by(CardDrive.starts_on.desc(), CardDrive.id.desc())).all()}
+    """Every drive of the agreement with its progress: the whole drive's, or the user's schools' when below a party."""
+    return {"found": drives.of_agreement(agreement.id, access.schools), "own_schools": None if access.schools is None else len(access.schools)}
 
 
 def _drive_glance(agreement, access, today) -> dict | None:
