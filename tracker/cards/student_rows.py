@@ -54,9 +54,9 @@ def _bind(row: tuple, bound: list) -> list:
 def marking_exported(ids: list[int], when):
     """Set exported_at on these students while the block runs. On PostgreSQL the UPDATE (one statement over an
     array) is sent at once, in psycopg's pipeline mode, and the server runs it while Python goes on writing the
-    file; its outcome (an error too) is read when the block ends. On SQLite the rows are updated before the block,
-    in chunks of ids taken in order, as they are stored (a file's order, by school and name, made it three times
-    slower), without compiling an expanding IN for each chunk."""
+    file; its outcome (an error too) is read when the block ends. On SQLite the rows are updated when the block ends
+    (not if it raises), in chunks of ids taken in order, as they are stored (a file's order, by school and name,
+    made it three times slower), without compiling an expanding IN for each chunk."""
     if not ids:
         yield
         return
@@ -74,6 +74,7 @@ def marking_exported(ids: list[int], when):
             cursor.execute(f"UPDATE {TABLE} SET exported_at = %s WHERE id = ANY(%s::integer[])", (when, array))
             yield
         return
+    yield
     cursor = connection.connection.cursor()
     try:
         for start in range(0, len(ids), CHUNK):
@@ -81,7 +82,6 @@ def marking_exported(ids: list[int], when):
             cursor.execute(f"UPDATE {TABLE} SET exported_at = ? WHERE id IN ({', '.join('?' * len(chunk))})", (when, *chunk))
     finally:
         cursor.close()
-    yield
 
 
 def read_columns(statement) -> list:
