@@ -37,3 +37,21 @@ def test_the_polaris_branch_ids_migration_downgrades_and_upgrades(app):
         assert "polaris_branch_ids" not in columns() and "branch_code" in columns()
         upgrade()
         assert "polaris_branch_ids" in columns()
+
+
+def test_the_student_fillfactor_migration_downgrades_and_upgrades(app, is_postgres):
+    """0019 leaves most of each student page free on PostgreSQL (so marking students exported is a heap-only
+    update) and changes nothing on SQLite; it goes back and forth on either database."""
+    from flask_migrate import downgrade, upgrade
+
+    def options():
+        return inspect(db.engine).get_table_options("student").get("postgresql_with")
+
+    with app.app_context():
+        db.session.remove()
+        kept = {"fillfactor": "45"} if is_postgres else None
+        assert options() == kept
+        downgrade(revision="0018")
+        assert options() is None
+        upgrade()
+        assert options() == kept

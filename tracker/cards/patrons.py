@@ -225,12 +225,12 @@ def _filled_columns(columns: list[str], table: dict, s: Students, check: Check, 
 
 @student_rows.gc_paused()
 def deliver(actor, programme, prepared: Prepared, today: date | None = None) -> PatronFile:
-    """Write the checked file (without the rows the ILS would refuse), audit it, mark its rows exported."""
+    """Write the checked file (without the rows the ILS would refuse), audit it, mark its rows exported (on
+    PostgreSQL the server marks them while the file is written)."""
     today = today or clock.today()
-    data = csv_bytes_by_column(prepared.header, prepared.columns, prepared.preamble)
-    digest = hashlib.sha256(data).hexdigest()
-    now = datetime.utcnow()
-    student_rows.mark_exported(prepared.student_ids, now)
+    with student_rows.marking_exported(prepared.student_ids, datetime.utcnow()):
+        data = csv_bytes_by_column(prepared.header, prepared.columns, prepared.preamble)
+        digest = hashlib.sha256(data).hexdigest()
     filename = f"patrons-{prepared.file_format}-{today.isoformat()}.csv"
     check = prepared.check
     audit.record(actor, "patrons.exported", "agreement", programme.agreement_id, {

@@ -50,11 +50,15 @@ def _bind(row: tuple, bound: list) -> list:
     return out
 
 
-def mark_exported(ids: list[int], when) -> None:
-    """Set exported_at on these students: one statement over an array on PostgreSQL, chunks of ids on SQLite,
-    without compiling an expanding IN for each chunk. The ids are taken in order, so the rows are updated in
-    the order they are stored (a file's order, by school and name, made SQLite's update three times slower)."""
+@contextmanager
+def marking_exported(ids: list[int], when):
+    """Set exported_at on these students while the block runs. On PostgreSQL the UPDATE (one statement over an
+    array) is sent at once, in psycopg's pipeline mode, and the server runs it while Python goes on writing the
+    file; its outcome (an error too) is read when the block ends. On SQLite the rows are updated when the block ends
+    (not if it raises), in chunks of ids taken in order, as they are stored (a file's order, by school and name,
+    made it three times slower), without compiling an expanding IN for each chunk."""
     if not ids:
+        yield
         return
     ids = sorted(ids)
     connection = db.session.connection()
@@ -62,13 +66,17 @@ def mark_exported(ids: list[int], when) -> None:
     column = Student.__table__.c.exported_at
     process = column.type._cached_bind_processor(dialect)
     when = process(when) if process else when
+    if dialect.name == "postgresql":
+        # The array as its text ('{1,2,3}'): psycopg dumps a list of ints an element at a time in Python.
+        array = "{" + ",".join(map(str, ids)) + "}"
+        driver = connection.connection.driver_connection
+        with driver.pipeline(), driver.cursor() as cursor:
+            cursor.execute(f"UPDATE {TABLE} SET exported_at = %s WHERE id = ANY(%s::integer[])", (when, array))
+            yield
+        return
+    yield
     cursor = connection.connection.cursor()
     try:
-        if dialect.name == "postgresql":
-            # The array as its text ('{1,2,3}'): psycopg dumps a list of ints an element at a time in Python.
-            array = "{" + ",".join(map(str, ids)) + "}"
-            cursor.execute(f"UPDATE {TABLE} SET exported_at = %s WHERE id = ANY(%s::integer[])", (when, array))
-            return
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             cursor.execute(f"UPDATE {TABLE} SET exported_at = ? WHERE id IN ({', '.join('?' * len(chunk))})", (when, *chunk))
