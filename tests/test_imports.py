@@ -19,6 +19,8 @@ INNER_IMPORTS_ALLOWED = {
                            "imports this module to register the `jobs worker` command",
     "tracker.demo.data": "the demo seed loads every domain's services only when `flask demo seed` runs",
     "tracker.demo.cards": "part of the demo seed, as tracker.demo.data",
+    "tracker.printing": "WeasyPrint (tracker.weasy) takes about a second to import: the first PDF loads it, not the "
+                        "start of every command and worker",
     "tracker.audit.checkpoints": "every package records into the audit log, so audit imports nothing above it; "
                                  "the alert to administrators reaches up to users and mail only when it is sent",
 }
