@@ -40,7 +40,7 @@ from tracker.agreements.models import Agreement, Goal
 from tracker.auth.permissions import Relation
 from tracker.extensions import db
 from tracker.scope.agreements import relations
-from tracker.scope.sql import among
+from tracker.scope.sql import inside
 
 
 @dataclass(frozen=True)
@@ -221,9 +221,7 @@ def within(query, column, agreement_ids):
         if db.engine.dialect.name == "postgresql":
             return query.where(column == any_(bindparam("kd_ids", type_=ARRAY(Integer))))
         return query.where(column.in_(bindparam("kd_ids", expanding=True)))
-    if isinstance(agreement_ids, (list, tuple, set, frozenset)):
-        return query.where(among(column, agreement_ids))
-    return query.where(column.in_(agreement_ids))
+    return query.where(inside(column, agreement_ids))
 
 
 # ---- date arithmetic, in Python and in SQL ------------------------------------------------------
@@ -323,18 +321,25 @@ def term_rows(agreement_ids, window: Window, windows: bool = True):
 
 def first_term_dates(agreement_ids, start: date, end: date, limit: int) -> tuple[list[KeyDate], int]:
     """The first `limit` ends of term and notice deadlines in [start, end] by date, and how many there are in all
-    (one query; agreement_ids: a list, or None for all)."""
-    values = window_values(start, end)
-    if agreement_ids is not None:
-        values.update(listed_values(agreement_ids))
-    rows = db.session.execute(_first_terms(window_of(start, end), db.engine.dialect.name, agreement_ids is not None,
-                                           limit), values).all()
+    (one query; agreement_ids: a list, a SELECT of ids, or None for all)."""
+    values, window = window_values(start, end), window_of(start, end)
+    if agreement_ids is None or isinstance(agreement_ids, (list, tuple, set, frozenset)):
+        if agreement_ids is not None:
+            values.update(listed_values(agreement_ids))
+        statement = _first_terms(window, db.engine.dialect.name, agreement_ids is not None, limit)
+    else:  # a SELECT names the user's organisations: built for them, not kept
+        statement = _first_in_order(term_rows(agreement_ids, window, windows=False), limit)
+    rows = db.session.execute(statement, values).all()
     return [make_term_date(r) for r in rows], rows[0].total if rows else 0
 
 
 @functools.lru_cache(maxsize=32)
 def _first_terms(window: Window, dialect: str, listed: bool, limit: int):
-    found = term_rows(LISTED if listed else None, window, windows=False).subquery()
+    return _first_in_order(term_rows(LISTED if listed else None, window, windows=False), limit)
+
+
+def _first_in_order(term_dates, limit: int):
+    found = term_dates.subquery()
     return (select(found, func.count().over().label("total"))
             .order_by(found.c.on, found.c.agreement_title, found.c.agreement_id).limit(limit))
 

@@ -132,6 +132,8 @@ def seen_by(scope):
     from below a party, the ones their organisation owes or they own (None: all, for an admin)."""
     if scope.everything:
         return None
+    if not scope.above:  # nothing above their organisations: they see no agreement from below a party
+        return Milestone.agreement_id.in_(scoped.agreement_ids(scope, WHOLE))
     return or_(Milestone.agreement_id.in_(scoped.agreement_ids(scope, WHOLE)),
                and_(Milestone.agreement_id.in_(scoped.agreement_ids(scope, {Relation.BELOW})),
                     or_(Milestone.owner_user_id == scope.user_id, among(Milestone.party_id, scope.own))))
