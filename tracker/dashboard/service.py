@@ -114,7 +114,8 @@ def counts(view: DashboardView) -> dict:
 
 def ending(view: DashboardView) -> dict:
     """Agreements whose term ends or whose notice deadline falls in the next 90 days."""
-    found, total = key_dates.first_term_dates(view.agreement_ids, view.today, view.today + timedelta(days=SOON_DAYS), LIMIT)
+    agreements = None if view.agreement_ids is None else key_dates.Parties(scoped.organisations(view.scope))
+    found, total = key_dates.first_term_dates(agreements, view.today, view.today + timedelta(days=SOON_DAYS), LIMIT)
     return {"ending": found, "ending_total": total}
 
 
