@@ -141,11 +141,12 @@ def owed(view: DashboardView) -> dict:
 
 def activity(view: DashboardView) -> dict:
     """Recent changes of the agreements the user sees whole (below a party: not what happens at other schools)."""
-    query = select(AuditEvent).where(AuditEvent.entity_type == "agreement")
+    query = (select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action, AuditEvent.entity_id)
+             .where(AuditEvent.entity_type == "agreement"))
     if view.whole_ids is not None:
         whole = view.whole_ids.subquery()
         query = query.where(per_row(AuditEvent.entity_id.in_(select(cast(whole.c.agreement_id, String)))))
-    events = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(LIMIT)).scalars().all()
+    events = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(LIMIT)).all()
     ids = {int(e.entity_id) for e in events}
     titles = dict(db.session.execute(select(Agreement.id, Agreement.title).where(Agreement.id.in_(ids))).all()) if ids else {}
     return {"activity": [Activity(e.at, e.actor_label, e.action, int(e.entity_id), titles.get(int(e.entity_id), ""))
