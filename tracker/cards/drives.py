@@ -387,7 +387,8 @@ def school_progress(agreement_ids, schools: frozenset[int], limit: int = 10) -> 
                     DriveCount.school_id,
                     Organisation.name.label("school"), *summed(SUMMED))
              .join(DriveCount, DriveCount.drive_id == CardDrive.id).join(Organisation, Organisation.id == DriveCount.school_id)
-             .where(CardDrive.status.in_(ACTIVE), inside(CardDrive.agreement_id, agreement_ids), among(DriveCount.school_id, schools))
+             .where(CardDrive.status.in_(ACTIVE), inside(CardDrive.agreement_id, agreement_ids),
+                    among(DriveCount.school_id, schools))
              .group_by(CardDrive.id, CardDrive.agreement_id, DriveCount.school_id, Organisation.name)
              .order_by(CardDrive.starts_on.desc(), CardDrive.id.desc(), Organisation.name).limit(limit))
     out = []

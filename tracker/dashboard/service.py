@@ -101,7 +101,8 @@ def add_panel(panel: Panel, before: str | None = None) -> None:
 
 
 def overview(user, scope, today: date, review_after_days: int) -> list[tuple[Panel, dict]]:
-    view = DashboardView(user, scope, today, review_after_days, scoped.agreement_ids(scope), scoped.agreement_ids(scope, WHOLE))
+    view = DashboardView(user, scope, today, review_after_days, scoped.agreement_ids(scope),
+                         scoped.agreement_ids(scope, WHOLE))
     return [(panel, panel.load(view)) for panel in PANELS]
 
 
