@@ -152,8 +152,9 @@ def overdue(agreement_ids, today: date, limit: int | None = None, seen=None) -> 
     late = (within(late, Milestone.agreement_id, agreement_ids)
             .order_by(Milestone.due_date, Milestone.id).limit(limit).subquery())
     owner = func.coalesce(User.name, Contact.name, "").label("owner_name")
-    query = (select(late.c.id, late.c.title, late.c.due_date, late.c.agreement_id, Agreement.title.label("agreement_title"),
-                    late.c.owner_user_id, late.c.party_id, owner, late.c.total)
+    shown = Agreement.title.label("agreement_title")
+    query = (select(late.c.id, late.c.title, late.c.due_date, late.c.agreement_id, shown, late.c.owner_user_id,
+                    late.c.party_id, owner, late.c.total)
              .join(Agreement, Agreement.id == late.c.agreement_id)
              .outerjoin(User, User.id == late.c.owner_user_id)
              .outerjoin(Contact, Contact.id == late.c.owner_contact_id))
