@@ -65,3 +65,29 @@ def test_the_dashboard_shows_a_change_at_once_however_it_was_made(world, login):
     db.session.add(Milestone(agreement_id=own.id, title="Written past the services", due_date=date.today() - timedelta(days=2)))
     db.session.commit()
     assert "Written past the services" in session.get("/").get_data(as_text=True)
+
+
+def test_below_a_party_the_dashboard_shows_only_what_concerns_their_school(world, login):
+    """The school librarian at North sees the district's agreement from below: its term, and the milestones North
+    owes, but not South's nor what happens to the agreement itself; the district's viewer sees all of it."""
+    from tracker.milestones.models import Milestone
+
+    district = agreement("District Reading MOU", [world.orgs["library"], world.orgs["district"]],
+                         effective_date=date.today() - timedelta(days=300), end_date=date.today() + timedelta(days=40))
+    district.status = "active"
+    late = date.today() - timedelta(days=4)
+    db.session.add_all([Milestone(agreement_id=district.id, title=f"{school.title()} reading list",
+                                  party_id=world.orgs[school].id, due_date=late) for school in ("north", "south")])
+    db.session.commit()
+
+    def panel(page, key):
+        return page.split(f'id="panel-{key}"')[1].split("</section>")[0]
+
+    librarian = login(world.emails["school_librarian"]).get("/").get_data(as_text=True)
+    assert "District Reading MOU" in panel(librarian, "ending")
+    assert "North reading list" in panel(librarian, "overdue") and "South reading list" not in librarian
+    assert "District Reading MOU" not in panel(librarian, "activity")
+
+    viewer = login(world.emails["viewer"]).get("/").get_data(as_text=True)
+    assert "North reading list" in panel(viewer, "overdue") and "South reading list" in panel(viewer, "overdue")
+    assert "District Reading MOU" in panel(viewer, "activity")

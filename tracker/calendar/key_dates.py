@@ -21,7 +21,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
-from typing import Callable
+from typing import Callable, NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -36,11 +36,11 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from tracker import clock
 from tracker.agreements import workflow
-from tracker.agreements.models import Agreement, Goal
+from tracker.agreements.models import Agreement, Goal, Party
 from tracker.auth.permissions import Relation
 from tracker.extensions import db
 from tracker.scope.agreements import relations
-from tracker.scope.sql import among
+from tracker.scope.sql import inside
 
 
 @dataclass(frozen=True)
@@ -191,6 +191,13 @@ def _statement(sources: tuple, window: Window, dialect: str, listed: bool = True
 
 
 LISTED = "listed"  # agreement_ids of a statement built for a list of ids, given as the parameter kd_ids
+PARTIES = "parties"  # agreement_ids of a statement built for Parties, given as the parameter kd_orgs
+
+
+class Parties(NamedTuple):
+    """The agreements with a party among these organisations (`scope.agreements.organisations`), for a statement
+    built once and given them as one parameter: a district's thousands of agreement ids are never read."""
+    organisations: frozenset[int]
 
 
 def listed_values(agreement_ids) -> dict:
@@ -217,13 +224,18 @@ def within(query, column, agreement_ids):
     """Restrict a query to the agreements the dates are about (a SELECT of ids, a list of ids, or None: all)."""
     if agreement_ids is None:
         return query
-    if agreement_ids is LISTED:  # one array parameter on PostgreSQL, an expanding IN on SQLite
-        if db.engine.dialect.name == "postgresql":
-            return query.where(column == any_(bindparam("kd_ids", type_=ARRAY(Integer))))
-        return query.where(column.in_(bindparam("kd_ids", expanding=True)))
-    if isinstance(agreement_ids, (list, tuple, set, frozenset)):
-        return query.where(among(column, agreement_ids))
-    return query.where(column.in_(agreement_ids))
+    if agreement_ids is LISTED:
+        return query.where(_bound(column, "kd_ids"))
+    if agreement_ids is PARTIES:
+        return query.where(column.in_(select(Party.agreement_id).where(_bound(Party.organisation_id, "kd_orgs"))))
+    return query.where(inside(column, agreement_ids))
+
+
+def _bound(column, name: str):
+    """`column` among the ids given as the parameter `name`: one array on PostgreSQL, an expanding IN on SQLite."""
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 # ---- date arithmetic, in Python and in SQL ------------------------------------------------------
@@ -323,18 +335,19 @@ def term_rows(agreement_ids, window: Window, windows: bool = True):
 
 def first_term_dates(agreement_ids, start: date, end: date, limit: int) -> tuple[list[KeyDate], int]:
     """The first `limit` ends of term and notice deadlines in [start, end] by date, and how many there are in all
-    (one query; agreement_ids: a list, or None for all)."""
-    values = window_values(start, end)
-    if agreement_ids is not None:
-        values.update(listed_values(agreement_ids))
-    rows = db.session.execute(_first_terms(window_of(start, end), db.engine.dialect.name, agreement_ids is not None,
-                                           limit), values).all()
+    (one query; agreement_ids: a list, Parties, or None for all)."""
+    values, shape = window_values(start, end), None
+    if isinstance(agreement_ids, Parties):
+        values["kd_orgs"], shape = sorted(agreement_ids.organisations), PARTIES
+    elif agreement_ids is not None:
+        values, shape = {**values, **listed_values(agreement_ids)}, LISTED
+    rows = db.session.execute(_first_terms(window_of(start, end), db.engine.dialect.name, shape, limit), values).all()
     return [make_term_date(r) for r in rows], rows[0].total if rows else 0
 
 
 @functools.lru_cache(maxsize=32)
-def _first_terms(window: Window, dialect: str, listed: bool, limit: int):
-    found = term_rows(LISTED if listed else None, window, windows=False).subquery()
+def _first_terms(window: Window, dialect: str, shape: str | None, limit: int):
+    found = term_rows(shape, window, windows=False).subquery()
     return (select(found, func.count().over().label("total"))
             .order_by(found.c.on, found.c.agreement_title, found.c.agreement_id).limit(limit))
 

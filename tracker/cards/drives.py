@@ -17,7 +17,7 @@ from tracker.extensions import db
 from tracker.orgs.models import Organisation
 from tracker.auth.permissions import PERMISSIONS
 from tracker.scope.agreements import visible
-from tracker.scope.sql import among
+from tracker.scope.sql import among, inside
 from tracker.validation import Invalid
 
 DRIVE_FIELDS = ("name", "starts_on", "ends_on", "status", "grades", "target_percent")
@@ -367,15 +367,16 @@ def of_agreement(agreement_id: int, schools: frozenset[int] | None = None) -> li
              "status": row.status, "starts_on": row.starts_on, "ends_on": row.ends_on} for row in db.session.execute(query)]
 
 
-def drive_progress(agreement_ids: list[int] | None, limit: int = 10) -> list[dict]:
-    """For the dashboard: the latest active drives of these agreements (None: all), with their totals, in one query."""
+def drive_progress(agreement_ids, limit: int = 10) -> list[dict]:
+    """For the dashboard: the latest active drives of these agreements (a list or a SELECT of ids; None: all), with
+    their totals, in one query."""
     query = (select(CardDrive.id, CardDrive.agreement_id, CardDrive.name, CardDrive.status, CardDrive.target_percent,
                     *summed(SUMMED))
              .outerjoin(DriveCount, DriveCount.drive_id == CardDrive.id)
              .where(CardDrive.status.in_(ACTIVE)).group_by(CardDrive.id)
              .order_by(CardDrive.starts_on.desc(), CardDrive.id.desc()).limit(limit))
     if agreement_ids is not None:
-        query = query.where(among(CardDrive.agreement_id, agreement_ids))
+        query = query.where(inside(CardDrive.agreement_id, agreement_ids))
     out = []
     for row in db.session.execute(query):
         item = progress_row(row.name, {f: getattr(row, f) for f in SUMMED}, row.target_percent)
@@ -383,23 +384,25 @@ def drive_progress(agreement_ids: list[int] | None, limit: int = 10) -> list[dic
     return out
 
 
-def past_their_end(agreement_ids: list[int] | None, today, limit: int = 10) -> list[CardDrive]:
-    """Drives still open (not closed) whose end date has passed, of these agreements (None: all): they ask to be closed."""
+def past_their_end(agreement_ids, today, limit: int = 10) -> list[CardDrive]:
+    """Drives still open (not closed) whose end date has passed, of these agreements (a list or a SELECT of ids;
+    None: all): they ask to be closed."""
     query = (select(CardDrive).where(CardDrive.status.in_(ACTIVE), CardDrive.ends_on < today)
              .order_by(CardDrive.ends_on, CardDrive.id).limit(limit))
     if agreement_ids is not None:
-        query = query.where(among(CardDrive.agreement_id, agreement_ids))
+        query = query.where(inside(CardDrive.agreement_id, agreement_ids))
     return list(db.session.scalars(query))
 
 
-def school_progress(agreement_ids: list[int], schools: frozenset[int], limit: int = 10) -> list[dict]:
-    """For the dashboard of someone who works on their own schools: each drive under way of these agreements,
-    with the progress of each of their schools in it (one query)."""
+def school_progress(agreement_ids, schools: frozenset[int], limit: int = 10) -> list[dict]:
+    """For the dashboard of someone who works on their own schools: each drive under way of these agreements (a list
+    or a SELECT of ids), with the progress of each of their schools in it (one query)."""
     query = (select(CardDrive.id, CardDrive.agreement_id, CardDrive.name, CardDrive.status, CardDrive.target_percent,
                     DriveCount.school_id,
                     Organisation.name.label("school"), *summed(SUMMED))
              .join(DriveCount, DriveCount.drive_id == CardDrive.id).join(Organisation, Organisation.id == DriveCount.school_id)
-             .where(CardDrive.status.in_(ACTIVE), among(CardDrive.agreement_id, agreement_ids), among(DriveCount.school_id, schools))
+             .where(CardDrive.status.in_(ACTIVE), inside(CardDrive.agreement_id, agreement_ids),
+                    among(DriveCount.school_id, schools))
              .group_by(CardDrive.id, CardDrive.agreement_id, DriveCount.school_id, Organisation.name)
              .order_by(CardDrive.starts_on.desc(), CardDrive.id.desc(), Organisation.name).limit(limit))
     out = []

@@ -45,7 +45,7 @@ def drive_panel(view: DashboardView) -> dict:
     else:
         whole, own = view.whole_ids, view.below_ids
     found = {"drives": [] if whole == [] else drives.drive_progress(whole),
-             "schools": drives.school_progress(own, scope.own) if own else [],
+             "schools": [] if own == [] else drives.school_progress(own, scope.own),
              "to_close": [] if whole == [] else drives.past_their_end(whole, view.today)}
     found["chart"] = _compared(found)
     return found

@@ -1,10 +1,13 @@
 """The home page after sign-in: what needs attention, scoped to the user, as a list of panels.
 
 The seam: PANELS is a list of Panel(key, template, load); `load(view)` gets a DashboardView (the
-user's organisation scope, the ids of their agreements, today) and returns the template's context.
-Nothing is kept between requests: every panel is computed from the database each time, with a fixed
-number of queries whatever the amount of data (tests/test_queries.py checks the whole page at 10 and
-2,000 agreements), sorting, counting and limiting in SQL and fetching only the columns it shows.
+user's organisation scope, their agreements as a SELECT of ids, today) and returns the template's
+context. Nothing is kept between requests: every panel is computed from the database each time, with
+a fixed number of queries whatever the amount of data (tests/test_queries.py checks the whole page at
+10 and 2,000 agreements), sorting, counting and limiting in SQL and fetching only the columns it shows.
+The agreements go into each panel's query as a subquery of the parties among the user's organisations,
+never as a list: a district's 2,000 ids, read into Python and written into every query as a literal,
+cost more Python and more PostgreSQL planning than all the panels' work.
 
 Registered here: what the user owes, agreement counts, ending or notice due in the next 90 days,
 overdue milestones, recent activity, partners to re-confirm. Other packages register theirs with
@@ -15,12 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Callable, NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 
 from tracker.agreements import service as agreements
 from tracker.agreements.models import Agreement
 from tracker.audit.models import AuditEvent
-from tracker.auth.permissions import WHOLE
+from tracker.auth.permissions import WHOLE, Relation
 from tracker.calendar import key_dates
 from tracker.calendar.key_dates import within
 from tracker.extensions import db
@@ -29,7 +32,7 @@ from tracker.milestones.models import OPEN, Milestone
 from tracker.milestones.service import overdue, seen_by
 from tracker.orgs.models import Organisation
 from tracker.scope import agreements as scoped
-from tracker.scope.sql import among
+from tracker.scope.sql import among, per_row
 
 SOON_DAYS = agreements.EXPIRING_SOON_DAYS
 OWED_DAYS = 60
@@ -42,13 +45,15 @@ class DashboardView:
     scope: object  # their tracker.scope.users.Scope
     today: date
     review_after_days: int
-    agreement_ids: list[int] | None = None  # the agreements they see, fetched once (None: an admin's, all)
-    whole_ids: list[int] | None = None  # of those, the ones they see whole (not only from below a party)
+    agreement_ids: object = None  # the agreements they see, a SELECT of ids (None: an admin's, all)
+    whole_ids: object = None  # of those, the ones they see whole (not only from below a party)
 
     @property
-    def below_ids(self) -> list[int]:
-        """The agreements they see only from below a party."""
-        return [] if self.agreement_ids is None else sorted(set(self.agreement_ids) - set(self.whole_ids))
+    def below_ids(self):
+        """The agreements they see only from below a party (a SELECT of ids; [] when nothing is above them)."""
+        if self.agreement_ids is None or not self.scope.above:
+            return []
+        return scoped.agreement_ids(self.scope, {Relation.BELOW})
 
 
 class Late(NamedTuple):
@@ -96,9 +101,8 @@ def add_panel(panel: Panel, before: str | None = None) -> None:
 
 
 def overview(user, scope, today: date, review_after_days: int) -> list[tuple[Panel, dict]]:
-    ids = scoped.id_list(scope)
-    # With nothing above their organisations, they see every one of their agreements whole: one query, not two.
-    view = DashboardView(user, scope, today, review_after_days, ids, scoped.id_list(scope, WHOLE) if scope.above else ids)
+    view = DashboardView(user, scope, today, review_after_days, scoped.agreement_ids(scope),
+                         scoped.agreement_ids(scope, WHOLE))
     return [(panel, panel.load(view)) for panel in PANELS]
 
 
@@ -111,12 +115,14 @@ def counts(view: DashboardView) -> dict:
 
 def ending(view: DashboardView) -> dict:
     """Agreements whose term ends or whose notice deadline falls in the next 90 days."""
-    found, total = key_dates.first_term_dates(view.agreement_ids, view.today, view.today + timedelta(days=SOON_DAYS), LIMIT)
+    agreements = None if view.agreement_ids is None else key_dates.Parties(scoped.organisations(view.scope))
+    found, total = key_dates.first_term_dates(agreements, view.today, view.today + timedelta(days=SOON_DAYS), LIMIT)
     return {"ending": found, "ending_total": total}
 
 
 def late(view: DashboardView) -> dict:
-    items, total = overdue(view.agreement_ids, view.today, limit=LIMIT, seen=seen_by(view.scope))
+    # What `seen_by` lets them see lies among their agreements: restricting to those as well would be paid twice.
+    items, total = overdue(None, view.today, limit=LIMIT, seen=seen_by(view.scope))
     return {"overdue": [Late(m.title, m.due_date, m.agreement_id, m.agreement_title, m.owner_name) for m in items],
             "overdue_total": total}
 
@@ -136,10 +142,12 @@ def owed(view: DashboardView) -> dict:
 
 def activity(view: DashboardView) -> dict:
     """Recent changes of the agreements the user sees whole (below a party: not what happens at other schools)."""
-    query = select(AuditEvent).where(AuditEvent.entity_type == "agreement")
+    query = (select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action, AuditEvent.entity_id)
+             .where(AuditEvent.entity_type == "agreement"))
     if view.whole_ids is not None:
-        query = query.where(among(AuditEvent.entity_id, view.whole_ids, as_text=True))
-    events = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(LIMIT)).scalars().all()
+        whole = view.whole_ids.subquery()
+        query = query.where(per_row(AuditEvent.entity_id.in_(select(cast(whole.c.agreement_id, String)))))
+    events = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(LIMIT)).all()
     ids = {int(e.entity_id) for e in events}
     titles = dict(db.session.execute(select(Agreement.id, Agreement.title).where(Agreement.id.in_(ids))).all()) if ids else {}
     return {"activity": [Activity(e.at, e.actor_label, e.action, int(e.entity_id), titles.get(int(e.entity_id), ""))

@@ -132,6 +132,8 @@ def seen_by(scope):
     from below a party, the ones their organisation owes or they own (None: all, for an admin)."""
     if scope.everything:
         return None
+    if not scope.above:  # nothing above their organisations: they see no agreement from below a party
+        return Milestone.agreement_id.in_(scoped.agreement_ids(scope, WHOLE))
     return or_(Milestone.agreement_id.in_(scoped.agreement_ids(scope, WHOLE)),
                and_(Milestone.agreement_id.in_(scoped.agreement_ids(scope, {Relation.BELOW})),
                     or_(Milestone.owner_user_id == scope.user_id, among(Milestone.party_id, scope.own))))
@@ -140,18 +142,23 @@ def seen_by(scope):
 def overdue(agreement_ids, today: date, limit: int | None = None, seen=None) -> tuple[list, int]:
     """Open milestones past their due date, oldest first, with how many there are in all (one query, only the
     columns shown: id, title, due_date, agreement_id, agreement_title, owner_user_id, party_id, owner_name);
-    `seen`: only those a user sees (`seen_by`)."""
-    owner = func.coalesce(User.name, Contact.name, "").label("owner_name")
-    query = (select(Milestone.id, Milestone.title, Milestone.due_date, Milestone.agreement_id,
-                    Agreement.title.label("agreement_title"), Milestone.owner_user_id, Milestone.party_id, owner,
-                    func.count().over().label("total"))
-             .join(Agreement, Agreement.id == Milestone.agreement_id)
-             .outerjoin(User, User.id == Milestone.owner_user_id).outerjoin(Contact, Contact.id == Milestone.owner_contact_id)
-             .where(Milestone.status.in_(OPEN), Milestone.due_date < today))
+    `seen`: only those a user sees (`seen_by`). The milestones are counted and limited first, and only those
+    shown are joined to their agreement and owner: a district has hundreds overdue."""
+    late = (select(Milestone.id, Milestone.title, Milestone.due_date, Milestone.agreement_id, Milestone.owner_user_id,
+                   Milestone.owner_contact_id, Milestone.party_id, func.count().over().label("total"))
+            .where(Milestone.status.in_(OPEN), Milestone.due_date < today))
     if seen is not None:
-        query = query.where(seen)
-    query = within(query, Milestone.agreement_id, agreement_ids)
-    rows = db.session.execute(query.order_by(Milestone.due_date, Milestone.id).limit(limit)).all()
+        late = late.where(seen)
+    late = (within(late, Milestone.agreement_id, agreement_ids)
+            .order_by(Milestone.due_date, Milestone.id).limit(limit).subquery())
+    owner = func.coalesce(User.name, Contact.name, "").label("owner_name")
+    shown = Agreement.title.label("agreement_title")
+    query = (select(late.c.id, late.c.title, late.c.due_date, late.c.agreement_id, shown, late.c.owner_user_id,
+                    late.c.party_id, owner, late.c.total)
+             .join(Agreement, Agreement.id == late.c.agreement_id)
+             .outerjoin(User, User.id == late.c.owner_user_id)
+             .outerjoin(Contact, Contact.id == late.c.owner_contact_id))
+    rows = db.session.execute(query.order_by(late.c.due_date, late.c.id)).all()
     return rows, rows[0].total if rows else 0
 
 

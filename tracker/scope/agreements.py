@@ -15,8 +15,9 @@ from tracker.scope.sql import among
 from tracker.scope.users import Scope
 
 
-def _organisations(scope: Scope, relations) -> frozenset[int]:
-    """The organisations whose being a party puts an agreement within these relations."""
+def organisations(scope: Scope, relations=ALSO_BELOW) -> frozenset[int]:
+    """The organisations whose being a party puts an agreement within these relations (all of them but BELOW alone,
+    which leaves out those the scope is also a party to or above)."""
     found = frozenset()
     if set(relations) & WHOLE:
         found |= scope.own
@@ -31,7 +32,7 @@ def agreement_ids(scope: Scope, relations=ALSO_BELOW):
     With only BELOW, the agreements seen from below and not also as a party or from above."""
     if scope.everything:
         return None
-    query = select(Party.agreement_id).where(among(Party.organisation_id, _organisations(scope, relations)))
+    query = select(Party.agreement_id).where(among(Party.organisation_id, organisations(scope, relations)))
     if set(relations) == {Relation.BELOW}:
         query = query.except_(select(Party.agreement_id).where(among(Party.organisation_id, scope.own)))
     return query
@@ -104,7 +105,7 @@ def seen_ids(scope: Scope, agreements_of: dict[int, set[int]]) -> set[int] | Non
     users at once; None: every agreement."""
     if scope.everything:
         return None
-    return set().union(*(agreements_of.get(o, ()) for o in _organisations(scope, ALSO_BELOW)))
+    return set().union(*(agreements_of.get(o, ()) for o in organisations(scope, ALSO_BELOW)))
 
 
 def relations(scope: Scope, agreement_ids, parties: dict[int, set[int]] | None = None) -> dict[int, Relation]:
