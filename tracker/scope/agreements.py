@@ -44,13 +44,6 @@ def visible(query, scope: Scope, relations=ALSO_BELOW):
     return query if ids is None else query.where(Agreement.id.in_(ids))
 
 
-def id_list(scope: Scope, relations=ALSO_BELOW) -> list[int] | None:
-    """The ids themselves (one query), for pages that ask several questions about the same agreements (read as
-    plain rows: a district's thousands of ids need no ORM)."""
-    ids = agreement_ids(scope, relations)
-    return None if ids is None else sorted(set(db.session.connection().execute(ids).scalars()))
-
-
 def read(agreement_id: int) -> Agreement | None:
     """The agreement with its parties and manager, as the pages inside it show them."""
     return db.session.execute(select(Agreement).where(Agreement.id == agreement_id)
@@ -101,7 +94,7 @@ def by_party(parties: dict[int, set[int]]) -> dict[int, set[int]]:
 
 
 def seen_ids(scope: Scope, agreements_of: dict[int, set[int]]) -> set[int] | None:
-    """The agreements the scope sees (`id_list`'s), from `by_party` instead of a query: for going through many
+    """The agreements the scope sees (`agreement_ids`' rows), from `by_party` instead of a query: for going through many
     users at once; None: every agreement."""
     if scope.everything:
         return None
