@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
+from tracker import clock
 from tracker import charts
 from tracker.agreements.models import Agreement
 from tracker.demo import data as demo_data
@@ -22,7 +23,7 @@ SCHOOLS = ["Cedar Ridge High School", "Jefferson Middle School", "Lincoln Elemen
 
 @pytest.fixture
 def demo(app):
-    demo_data.seed(PASSWORD, date.today())
+    demo_data.seed(PASSWORD, clock.today())
     db.session.commit()
     return db.session.scalars(select(Agreement).where(Agreement.title == MOU)).one()
 

@@ -3,6 +3,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from tracker import clock
 from tracker.agreements.models import Agreement, Party
 from tracker.extensions import db
 
@@ -60,12 +61,12 @@ def test_list_query_count_is_small(app, world, login):
 
 def add_partnership_rows(world, n):
     """Agreements ending soon with overdue milestones and resource shares, straight into the tables."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from tracker.milestones.models import Milestone
     from tracker.resources.models import ResourceShare
 
-    today = date.today()
+    today = clock.today()  # the app's day (DEFAULT_TIME_ZONE), which says what is overdue
     for i in range(n):
         agreement = Agreement(title=f"Dashboard agreement {i:03d}", kind="mou", status="active", version=1,
                               end_date=today + timedelta(days=10 + i % 80), notice_days=30, renewal="automatic",

@@ -9,6 +9,7 @@ import pytest
 from werkzeug.exceptions import HTTPException
 
 from tests.conftest import PASSWORD, Session
+from tracker import clock
 from tracker.demo import data as demo_data
 from tracker.extensions import db
 
@@ -134,7 +135,7 @@ def walk(app, session: Session, per_shape: int = PER_SHAPE, pages: dict | None =
 
 @pytest.fixture
 def demo(app):
-    demo_data.seed(PASSWORD, date.today())
+    demo_data.seed(PASSWORD, clock.today())
     db.session.commit()
 
 

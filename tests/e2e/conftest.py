@@ -13,6 +13,7 @@ from sqlalchemy import event, select
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
+from tracker import clock
 from tracker.agreements.models import Agreement
 from tracker.demo import data as demo_data
 from tracker.extensions import db
@@ -167,7 +168,7 @@ DEMO_ACCOUNTS = {
 def demo(app, fast_commits) -> Demo:
     """The demo partnership (tables are emptied after every test, so it is seeded per test)."""
     with app.app_context():
-        demo_data.seed(PASSWORD, datetime.date.today())
+        demo_data.seed(PASSWORD, clock.today())
         db.session.commit()
         agreements = dict(db.session.execute(select(Agreement.title, Agreement.id)).all())
         orgs = dict(db.session.execute(select(Organisation.name, Organisation.id)).all())
