@@ -6,6 +6,7 @@ import copy
 import os
 import re
 import secrets
+import time
 
 import pytest
 from flask import current_app, has_app_context
@@ -13,11 +14,18 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
+from config import Testing
 from tracker import create_app
 from tracker.auth.models import User
 from tracker.extensions import db, limiter
 from tests import database
 from tests.world import World, build_world, ids_of, world_of
+
+# The tests' own "today" (date.today(), datetime.now(), Chromium's clock, commands they start) is the app's default
+# day, whatever the hour in UTC: otherwise, between midnight UTC and midnight in that zone, a date a test types is
+# "tomorrow" to the app.
+os.environ["TZ"] = Testing.DEFAULT_TIME_ZONE
+time.tzset()
 
 PASSWORD = "correct horse battery staple"
 

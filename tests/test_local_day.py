@@ -47,11 +47,12 @@ def user(email: str) -> User:
 
 def test_today_is_the_day_of_the_users_first_organisation_else_the_default_zone(pacific, app):
     assert clock.today(user(pacific.emails["library_staff"])) == DEC_1
+    default = app.config["DEFAULT_TIME_ZONE"]
     app.config["DEFAULT_TIME_ZONE"] = "Europe/Berlin"
     try:
         assert clock.today(user(pacific.emails["admin"])) == date(2026, 12, 2)  # no organisation: the default zone
     finally:
-        app.config["DEFAULT_TIME_ZONE"] = "America/New_York"
+        app.config["DEFAULT_TIME_ZONE"] = default
 
 
 def test_done_date_and_overdue_follow_the_users_day(pacific, login):
