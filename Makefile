@@ -16,7 +16,14 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+# Each language's catalogue, compiled for the app (translations/<code>/LC_MESSAGES/messages.mo, not committed).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@ >/dev/null
+	@test -s $@
+
+install: $(STAMP) $(CATALOGUES)
 
 ## make run: set up, migrate SQLite (instance/tracker.db), load the demo once, serve on PORT (5000).
 run: install
@@ -54,7 +61,9 @@ lock:
 bench: install
 	$(BIN)/python bench/run.py
 
-## make messages: extract every marked string into translations/messages.pot for translators.
-messages: install
-	mkdir -p translations
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+## make messages: extract every marked string into translations/messages.pot, bring each language's catalogue up to
+## date with it (new strings empty, changed ones marked fuzzy), and compile them. README "Translations" says the rest.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-wrap --sort-by-file --omit-header -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
+	$(BIN)/pybabel compile -d translations --statistics

@@ -4,7 +4,16 @@
 the name comes from TRACKER_ENV when the app factory is given none.
 """
 import os
+from pathlib import Path
 from urllib.parse import urlsplit
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+def _languages(directory: Path = TRANSLATIONS) -> list[str]:
+    """English (the strings' own language), then each catalogue under translations/ (tracker/languages.py)."""
+    codes = sorted(p.parent.parent.name for p in directory.glob("*/LC_MESSAGES/messages.po"))
+    return ["en", *(c for c in codes if c != "en")]
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
 
@@ -76,7 +85,10 @@ class Base:
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ["en"]
+    COUNTRY = os.environ.get("COUNTRY", "US")  # with the reader's language, how dates and numbers are written (es_US)
+    CURRENCY = os.environ.get("CURRENCY", "USD")  # amounts of resources (ISO 4217), written as the reader's language does
+    BABEL_TRANSLATION_DIRECTORIES = str(TRANSLATIONS)
+    LANGUAGES = _languages()  # English, then one per catalogue: adding a language is adding its folder
     DEFAULT_TIME_ZONE = os.environ.get("DEFAULT_TIME_ZONE", "America/New_York")
 
     # Rate limits (tracker/limits.py, Flask-Limiter): counts in Redis when REDIS_URL is set, else in each worker.
@@ -99,6 +111,7 @@ class Base:
     RATE_LIMIT_FAMILY_CODE = os.environ.get("RATE_LIMIT_FAMILY_CODE", "10 per minute")
     # A partner's emailed link (/partner/<token>), per address; and partner links sent, per sender and per recipient.
     RATE_LIMIT_PARTNER_LINK = os.environ.get("RATE_LIMIT_PARTNER_LINK", "30 per minute")
+    RATE_LIMIT_LANGUAGE = os.environ.get("RATE_LIMIT_LANGUAGE", "30 per minute")  # the footer's language switch
     RATE_LIMIT_PARTNER_LINK_SENDER = os.environ.get("RATE_LIMIT_PARTNER_LINK_SENDER", "30 per hour")
     RATE_LIMIT_PARTNER_LINK_RECIPIENT = os.environ.get("RATE_LIMIT_PARTNER_LINK_RECIPIENT", "3 per day")
 

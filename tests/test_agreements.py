@@ -157,7 +157,7 @@ def test_inline_edit_swaps_only_the_section(world, login):
         "modification_window_start": "2", "modification_window_end": "5"}, htmx=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert html.lstrip().startswith('<section id="section-term"') and "31 July 2030" in html and "February" in html
+    assert html.lstrip().startswith('<section id="section-term"') and "July 31, 2030" in html and "February" in html
     assert 'id="section-status"' in html and 'hx-swap-oob="true"' in html  # the status bar learns the new version
     db.session.expire_all()
     assert db.session.get(type(a), a.id).end_date == date(2030, 7, 31)

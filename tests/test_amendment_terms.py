@@ -79,7 +79,7 @@ def test_a_signed_amendments_end_date_and_notice_reach_the_agreement_and_its_key
     assert _notice_dates(agreement_id) == [date(2031, 5, 1)]
     history = login(world.emails["administrator"]).get(f"/agreements/{agreement_id}/history").get_data(as_text=True)
     assert "changed the agreement&#39;s terms by a signed amendment" in history
-    assert "end date: 31 July 2029 → 30 June 2031" in history
+    assert "end date: July 31, 2029 → June 30, 2031" in history
     page = login(world.emails["administrator"]).get(
         f"/agreements/{agreement_id}/versions/{amendment.id}").get_data(as_text=True)
     assert "changed the end date from “July 31, 2029” to “June 30, 2031”; the termination notice in days from “30” to “60”" in page

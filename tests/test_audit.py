@@ -336,7 +336,7 @@ def test_agreement_history_shows_field_level_before_and_after(world, login):
     assert response.status_code == 303, body(response)
     history = history_of(body(s.get(f"/agreements/{agreement.id}/history")))
     assert "changed the agreement" in history
-    assert "end date: 31 July 2029 → 31 July 2030" in history
+    assert "end date: July 31, 2029 → July 31, 2030" in history
     assert "notice days: 30 → 60" in history
     assert "Administrator changed the" in history and "administrator@test.example" not in history
     assert "version:" not in history, "bookkeeping is not shown as a change"

@@ -102,7 +102,7 @@ def test_agreement_term(app, world):
     agreements.update_section(ACTOR, own, "term", data, own.version)
     assert newest(app, "agreement", own.id) == [
         "Audit Tester changed the agreement",
-        "end date: 31 July 2029 → 31 July 2030",
+        "end date: July 31, 2029 → July 31, 2030",
         "renewal: No renewal → Automatic",
         "renewal months: 12",
         "notice days: 30 → 60",
@@ -139,7 +139,7 @@ def test_agreement_created(app, world):
         "kind: Memorandum of understanding",
         "collaboration level: Coordinating",
         "term kind: Ongoing",
-        "effective date: 1 September 2026",
+        "effective date: September 1, 2026",
         "renewal: No renewal",
         "notice days: 90",
         "manager: Library Staff",
@@ -196,7 +196,7 @@ def test_organisation_created(app, world):
         "city: Lakeside",
         "time zone: America/New_York",
         "language: English",
-        "last confirmed: 1 May 2026",
+        "last confirmed: May 1, 2026",
         "parent: Lakeside District",
         "home branch: Harbor Branch",
     ]
@@ -246,7 +246,7 @@ def test_card_programme_and_spec(app, world):
         "allowed fields: Given name, Family name, Middle name, Student id, Grade, Birth date, Email, Username"
         " → Given name, Family name, Student id, Grade",
         "retention days after end: 30 → —",
-        "destroy on: 30 June 2030",
+        "destroy on: June 30, 2030",
     ]
     # Saving the programme unchanged still writes an event, as it always did.
     programme.save_programme(ACTOR, own, {**PROGRAMME, "checkout_limit": 15, "fines_free": False, "branch_code": "HAR",
@@ -264,7 +264,7 @@ def test_drive(app, world):
     assert newest(app, "card_drive", drive.id) == [
         "Audit Tester changed the card drive",
         "name: September own → September sign-up",
-        "ends on: 30 September 2026 → 2 October 2026",
+        "ends on: September 30, 2026 → October 2, 2026",
         "status: Collecting → Forms out",
         "grades: 03, 04, 05 → 03, 04, 05, 06",
         "target percent: 90 → 85",
@@ -293,7 +293,7 @@ def test_milestone(app, world):
         "party: North School → Lakeside Library System",
         "status: Planned → Done",
         "evidence: Sent by SFTP",
-        "done date: 10 September 2026",
+        "done date: September 10, 2026",
     ]
     before = count("agreement", own.id)
     milestones.update(ACTOR, own, made, milestone(world, title="Send the fall roster", party_id=world.orgs["library"].id,
@@ -319,7 +319,7 @@ def test_resource(app, world):
         "quantity: 600 → 650",
         "schedule: all year → —",
         "value: $1,000.00 → $0.00",
-        "end date: 30 June 2027 → —",
+        "end date: June 30, 2027 → —",
     ]
     before = count("agreement", own.id)
     resources.update(ACTOR, own, made, share(world, quantity=650, value_cents=0, end_date=None, schedule=""))

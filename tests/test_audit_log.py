@@ -96,7 +96,7 @@ def test_filters_by_who_kind_agreement_organisation_and_date(world, login):
     assert any("Cards for all" in r for r in by_who) and not any("Hill cards" in r for r in by_who)
     by_kind = rows_of(admin.get("/audit?kind=organisations").text)
     assert "confirmed the details are current — North School" in by_kind[0]
-    assert "last confirmed: 5 January 2026" in by_kind[0]
+    assert "last confirmed: January 5, 2026" in by_kind[0]
     assert all("organisation" in r or "confirmed" in r for r in by_kind)
     by_agreement = rows_of(admin.get(f"/audit?agreement={other.id}").text)
     assert any("Hill cards" in r for r in by_agreement) and not any("Cards for all" in r for r in by_agreement)

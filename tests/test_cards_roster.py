@@ -145,7 +145,7 @@ def test_reimport_updates_instead_of_duplicating_and_marks_leavers(world, cards)
                            commit=False)
     s = staged.summary
     assert (s["new"], s["updated"], s["unchanged"], s["left"]) == (1, 1, 0, 1)
-    assert any("1 of its 2 students (50 %) would be marked as left" in w for w in s["warnings"])
+    assert any("1 of its 2 students (50%) would be marked as left" in w for w in s["warnings"])
     roster.commit(SETUP, staged, choice="mark")
     saved = students()
     assert len(saved) == 3 and saved["a"].id == first_ids["a"]

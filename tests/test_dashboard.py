@@ -19,7 +19,7 @@ def test_dashboard_lists_what_ends_soon_and_partners_to_reconfirm_within_scope(w
     assert "Ours Ending" in page and "Theirs Ending" not in page
     assert "South School" in page and "Hill School" not in page
     assert "Active</a>: <strong>1</strong>" in page and "Draft</a>: <strong>1</strong>" in page
-    assert "termination-notice deadline" in page  # the notice date (40 - 30 days ahead) is listed too
+    assert "Termination-notice deadline" in page  # the notice date (40 - 30 days ahead) is listed too
 
     admin = login(world.emails["admin"]).get("/").get_data(as_text=True)
     assert "Ours Ending" in admin and "Theirs Ending" in admin and "Hill School" in admin

@@ -69,7 +69,7 @@ def test_one_signature_block_per_party_with_each_signatorys_capacity(signed):
     assert "Attested by Administrator" in library  # an app user of the library system
     assert "Signed by Olive Outside" in school and "Approved as to form by Carla Counsel" in school  # its district's people
     for name, block in (("Olive Outside", school), ("Administrator", library), ("Carla Counsel", school)):
-        assert re.search(rf"Name {name} Title .*? Organisation .*? Date Signed electronically on \d+ \w+ \d{{4}}, "
+        assert re.search(rf"Name {name} Title .*? Organisation .*? Date Signed electronically on \w+ \d+, \d{{4}}, "
                          r"\d+:\d\d\s?[AP]M E[SD]T", block), name
         assert whole.count(f"Name {name} ") == 1
 

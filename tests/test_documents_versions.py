@@ -203,7 +203,7 @@ def test_editing_the_agreement_after_submission_does_not_change_the_words_being_
     version = db.session.get(DocumentVersion, version.id)
     assert version_text.full_text(version) == before and "2099" not in before
     page = login(world.emails["administrator"]).get(f"/agreements/{agreement.id}/versions/{version.id}").get_data(as_text=True)
-    assert "31 July 2099" not in page
+    assert "July 31, 2099" not in page
 
 
 def test_the_version_history_reads_as_sentences_never_clause_source(world, login):

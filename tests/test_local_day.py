@@ -92,7 +92,7 @@ def test_times_read_in_the_users_zone_with_its_abbreviation(pacific, login):
     staff, own = login(pacific.emails["library_staff"]), pacific.agreements["own"]
     staff.post(f"/agreements/{own.id}/milestones/new", milestone("Hand out the forms", DEC_1), htmx=True)
     history = staff.get(f"/agreements/{own.id}/history").get_data(as_text=True)
-    assert "2026-12-01 17:38 PST" in history and "2026-12-02 01:38" not in history
+    assert "Dec 1, 2026, 5:38 PM PST" in history and "2026-12-02 01:38" not in history
 
 
 def test_the_reminder_digest_is_sent_on_each_readers_day(pacific, login, mailbox):

@@ -484,7 +484,8 @@ def test_confirming_clears_the_flag_and_is_audited(world, login):
     [event] = events("organisation.confirmed", branch.id)
     assert event.changes == {"last_confirmed": [old.isoformat(), date.today().isoformat()]}
     history = flat(re.search(r'<section id="section-history".*?</section>', page, re.S).group(0))
-    assert f"last confirmed: {old.strftime('%-d %B %Y')} → {date.today().strftime('%-d %B %Y')}" in history
+    today = date.today()
+    assert f"last confirmed: {old:%B} {old.day}, {old.year} → {today:%B} {today.day}, {today.year}" in history
 
 
 def test_confirm_is_post_only(world, login):

@@ -368,8 +368,8 @@ def test_the_link_page_says_when_it_expires_in_the_organisations_own_zone(world,
     mailbox.wait(1)
     page = login(None).get(link_path(mailbox)).text
     link = db.session.scalar(select(PartnerLink))
-    when = (link.expires_at + timedelta(hours=9)).strftime("%Y-%m-%d %H:%M")
-    assert f"This page works once, until {when} JST." in page
+    when = link.expires_at + timedelta(hours=9)
+    assert f"This page works once, until {when:%b} {when.day}, {when.year}, {when:%-I:%M} {when:%p} JST." in page
 
 
 def test_the_yearly_reminder_asks_one_contact_the_one_staff_chose_last_time(app, world, mailbox):

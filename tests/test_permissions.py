@@ -13,7 +13,7 @@ from tracker.auth.permissions import ADMIN, PERMISSIONS, REACH_WORDS, ROLES, SCH
 from tests.routes import ACT_FOR_NORTH, HOMES, ORGANISATION, SCHOOL_ROWS, SUBJECT, all_routes, url_for
 
 ROUTES = all_routes(create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"}))
-PUBLIC = {"auth.login", "auth.forgot_password", "auth.set_password", "auth.sso_start", "auth.sso_callback", "site.healthz",
+PUBLIC = {"site.choose_language", "auth.login", "auth.forgot_password", "auth.set_password", "auth.sso_start", "auth.sso_callback", "site.healthz",
           "calendar.feed", "public_documents.verify", "public_documents.sign", "public_documents.decline",
           "public_documents.copy", "public_documents.revocation_list", "partners.page", "partners.confirm",
           "partners.thanks"}

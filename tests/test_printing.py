@@ -4,9 +4,10 @@ import io
 import threading
 
 import pytest
+from flask_babel import force_locale
 from pypdf import PdfReader
 
-from tracker.printing import pdf_response, render_pdf
+from tracker.printing import page_numbers, pdf_response, render_pdf
 
 PIXEL = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
@@ -33,12 +34,14 @@ def web_server():
     server.shutdown()
 
 
-def test_the_apps_print_stylesheet_applies(app):
-    with app.test_request_context():
-        pdf = PdfReader(io.BytesIO(render_pdf('<link rel="stylesheet" href="/static/print.css"><h1>MOU</h1>')))
-    box = pdf.pages[0].mediabox
-    assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # US letter, from print.css
-    assert "Page 1 of 1" in pdf.pages[0].extract_text()
+def test_the_apps_print_stylesheet_applies_and_numbers_pages_in_the_readers_language(app):
+    for language, words in (("en", "Page 1 of 1"), ("es", "Página 1 de 1")):
+        with app.test_request_context(), force_locale(language):
+            pdf = PdfReader(io.BytesIO(render_pdf(
+                f'<link rel="stylesheet" href="/static/print.css">{page_numbers()}<h1>MOU</h1>')))
+        box = pdf.pages[0].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # US letter, from print.css
+        assert words in pdf.pages[0].extract_text()
 
 
 def test_files_urls_and_attachments_are_never_fetched(app, web_server, caplog):

@@ -33,7 +33,7 @@ def test_a_file_of_one_school_of_two_warns_and_counts_leavers_per_school(distric
     s = staged.summary
     assert s["left"] == 3 and [(r["name"], r["on_roster"], r["left"]) for r in s["left_by_school"]] == [("North School", 20, 3)]
     assert "covers 1 of the agreement's 2 schools" in s["warnings"][0] and "South School" in s["warnings"][0]
-    assert "North School: 3 of its 20 students (15 %) would be marked as left." in s["warnings"]
+    assert "North School: 3 of its 20 students (15%) would be marked as left." in s["warnings"]
     with pytest.raises(Invalid, match="choose"):
         roster.commit(SETUP, staged)
     assert all(st.active for st in students().values())

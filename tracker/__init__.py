@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import config as settings
-from tracker import extensions
+from tracker import extensions, languages
 from tracker.pagecache import store as pagecache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +78,7 @@ def _bind_extensions(app: Flask) -> None:
                          include_object=managed_by_models)
     ext.csrf.init_app(app)
     ext.htmx.init_app(app)
-    ext.babel.init_app(app, locale_selector=_locale)
+    ext.babel.init_app(app, locale_selector=languages.asked)
     ext.login_manager.init_app(app)
     ext.login_manager.login_view = "auth.login"
     ext.login_manager.login_message_category = "info"
@@ -94,14 +94,6 @@ def _bind_extensions(app: Flask) -> None:
 def managed_by_models(obj, name, type_, reflected, compare_to) -> bool:
     """What autogenerate compares: everything but the PostgreSQL-only search indexes of 0002 and 0010."""
     return not (type_ == "index" and name and name.endswith(("_trgm", "_prefix")))
-
-
-def _locale():
-    from flask import current_app, has_request_context, request
-
-    if not has_request_context():  # commands and jobs speak the default language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 @event.listens_for(Engine, "connect")

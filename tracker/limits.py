@@ -51,6 +51,7 @@ PAGES = {
     "partner-link": "RATE_LIMIT_PARTNER_LINK",      # /partner/<token>: a partner's emailed link, per address
     "partner-link-sender": "RATE_LIMIT_PARTNER_LINK_SENDER",        # partner links sent, per sender's email
     "partner-link-recipient": "RATE_LIMIT_PARTNER_LINK_RECIPIENT",  # ... per recipient's email
+    "language": "RATE_LIMIT_LANGUAGE",              # POST /language: anyone's language switch
 }
 
 

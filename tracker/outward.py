@@ -35,3 +35,11 @@ def uid_domain() -> str:
     configured = current_app.config.get("PUBLIC_BASE_URL")
     return (urlsplit(configured).hostname if configured else None) or UNSET_UID_DOMAIN
 
+
+
+def back_to(target: str | None, fallback: str) -> str:
+    """Where a form may send its reader back to (`?next=`, the language switch): a path on this app, never an
+    address elsewhere (`//host`, `/\\host` and `http://host` are refused for `fallback`)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and not urlsplit(target).netloc:
+        return target
+    return fallback

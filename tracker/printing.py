@@ -13,6 +13,8 @@ PDF at a time; more workers render in parallel). WeasyPrint itself is imported b
 import threading
 
 from flask import Response, current_app, render_template
+from flask_babel import gettext as _
+from markupsafe import Markup
 
 # Relative and /static/ URLs in PDF templates resolve against this made-up origin, then the fetcher
 # maps it onto the static folder. `.invalid` can never be a real host (RFC 2606).
@@ -36,6 +38,15 @@ def render_pdf(html: str, archival: bool = False, stored: dict | None = None) ->
     if fetcher.refused:
         current_app.logger.warning("PDF render refused %d resource(s): %s", len(fetcher.refused), fetcher.refused[:5])
     return pdf
+
+
+def page_numbers() -> Markup:
+    """The footer's "Page 3 of 4" in the reader's language, as the CSS `content` of a PDF's page footer:
+    "Página " counter(page) " de " counter(pages). PDF templates use it after linking print.css."""
+    words = _("Page %(page)s of %(pages)s", page="\x00page\x00", pages="\x00pages\x00").split("\x00")
+    parts = [f"counter({piece})" if odd else '"' + piece.replace("\\", "\\\\").replace('"', '\\"') + '"'
+             for odd, piece in ((i % 2 == 1, p) for i, p in enumerate(words)) if piece]
+    return Markup("<style>@page { @bottom-right { content: %s; } }</style>" % " ".join(parts))
 
 
 def render_template_pdf(template_name: str, **context) -> bytes:

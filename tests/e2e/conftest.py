@@ -95,7 +95,7 @@ class Problems:
 
 
 def _context(browser, live_server, problems: Problems, **options):
-    context = browser.new_context(base_url=live_server, locale="en-US", **options)
+    context = browser.new_context(base_url=live_server, **{"locale": "en-US", **options})  # a browser in English
 
     def on_response(response):
         if response.status >= 500:

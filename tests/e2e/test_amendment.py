@@ -77,9 +77,9 @@ def test_the_director_amends_the_end_date_and_an_outside_signer_signs_it(app, ne
     expect(page.locator(".status-bar .status")).to_have_text("Active")
     _shot(page, "amendment-3-agreement-ends-on-the-new-date")
     glance = page.locator("main section, main .card", has_text="The agreement").first
-    expect(glance).to_contain_text(f"31 July {new_end.year}")
-    expect(glance).to_contain_text(f"1 July {new_end.year}")  # the notice deadline moved with it
-    expect(glance).not_to_contain_text(f"31 July {old_end.year}")
+    expect(glance).to_contain_text(f"July 31, {new_end.year}")
+    expect(glance).to_contain_text(f"July 1, {new_end.year}")  # the notice deadline moved with it
+    expect(glance).not_to_contain_text(f"July 31, {old_end.year}")
     page.goto(f"/agreements/{agreement_id}/history")
     expect(page.locator("main")).to_contain_text("changed the agreement's terms by a signed amendment")
     _shot(page, "amendment-4-history")

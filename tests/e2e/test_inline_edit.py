@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 
 
 def long_date(value: datetime.date) -> str:
-    return f"{value.day} {value.strftime('%B %Y')}"
+    return f"{value.strftime('%B')} {value.day}, {value.year}"
 
 
 def open_mou(page, demo):

@@ -151,29 +151,30 @@ def email_admins(checkpoint: Checkpoint) -> tuple[int, list[str]]:
     """Send the checkpoint to every active admin, a copy outside this machine. Returns (sent, failed addresses)."""
     from flask_babel import gettext as _
 
-    from tracker import mail
+    from tracker import languages, mail
     from tracker.auth.models import User
     from tracker.auth.permissions import ADMIN
 
-    admins = db.session.execute(select(User.email).where(User.role == ADMIN, User.active.is_(True))
+    admins = db.session.execute(select(User).where(User.role == ADMIN, User.active.is_(True))
                                 .order_by(User.id)).scalars().all()
-    subject = _("Audit checkpoint: %(count)s events", count=checkpoint.count)
-    text = "\n".join([
-        _("The audit log had %(count)s events at %(when)s; the newest one's hash is %(head)s.",
-          count=checkpoint.count, when=checkpoint.when, head=checkpoint.head),
-        _("Keep this message. To check the audit log against it, save the last line to a file and run "
-          "`flask --app wsgi audit verify --checkpoints FILE`."),
-        "",
-        checkpoint.as_line(),
-    ]) + "\n"
     sent, failed = 0, []
-    for address in admins:
+    for admin in admins:
+        with languages.speaking(languages.of_user(admin)):
+            subject = _("Audit checkpoint: %(count)s events", count=checkpoint.count)
+            text = "\n".join([
+                _("The audit log had %(count)s events at %(when)s; the newest one's hash is %(head)s.",
+                  count=checkpoint.count, when=checkpoint.when, head=checkpoint.head),
+                _("Keep this message. To check the audit log against it, save the last line to a file and run "
+                  "`flask --app wsgi audit verify --checkpoints FILE`."),
+                "",
+                checkpoint.as_line(),
+            ]) + "\n"
         try:
-            mail.send(address, subject, text)
+            mail.send(admin.email, subject, text)
             sent += 1
         except Exception as exc:  # noqa: BLE001  one bad address must not stop the others
-            current_app.logger.warning("audit checkpoint to %s failed: %s", address, exc)
-            failed.append(address)
+            current_app.logger.warning("audit checkpoint to %s failed: %s", admin.email, exc)
+            failed.append(admin.email)
     return sent, failed
 
 

@@ -5,6 +5,7 @@
 `lines(events)`, which looks the names up in a few queries for a whole page of rows. The log holds no student
 names: a student reads as "a student of Lincoln Elementary School".
 """
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -12,10 +13,11 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from tracker import formats
 from tracker.agreements import models as agreement_models
 from tracker.agreements.models import Agreement
 from tracker.agreements.workflow import STATUSES as AGREEMENT_STATUSES
-from tracker.audit.labels import HIDDEN_FIELDS, actor_name, describe
+from tracker.audit.labels import FIELD_LABELS, HIDDEN_FIELDS, actor_name, describe
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.auth.permissions import ROLES
@@ -197,9 +199,12 @@ def _objects(model, ids: set[int]) -> list:
 
 
 def _field_label(name: str) -> str:
-    if name in FIELD_WORDS:
-        return FIELD_WORDS[name]
-    return name.removesuffix("_id").replace("_", " ")
+    words = FIELD_WORDS.get(name) or name.removesuffix("_id").replace("_", " ")
+    clause = re.fullmatch(r"clause (\d+) (text|title)", words)
+    if clause:
+        return _("clause %(number)s text", number=clause[1]) if clause[2] == "text" else \
+            _("clause %(number)s title", number=clause[1])
+    return str(FIELD_LABELS.get(words, words))
 
 
 def _vocabulary(event: AuditEvent, name: str) -> dict | None:
@@ -248,12 +253,12 @@ def _value(event: AuditEvent, name: str, value, names: Names) -> str:
 def _date_or_text(value: str) -> str:
     if len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
-            return date.fromisoformat(value).strftime("%-d %B %Y")
+            return formats.long_date(date.fromisoformat(value))
         except ValueError:
             return value
     if len(value) >= 19 and value[4] == "-" and value[10] == "T":
         try:
-            return datetime.fromisoformat(value).strftime("%-d %B %Y %H:%M")
+            return formats.moment(datetime.fromisoformat(value))
         except ValueError:
             return value
     return value

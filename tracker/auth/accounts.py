@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 
 from werkzeug.security import check_password_hash
 
-from tracker import limits
+from tracker import languages, limits
 from tracker.audit import service as audit
 from tracker.auth import links, sessions
 from tracker.auth.models import User, new_access_version
@@ -106,6 +106,16 @@ def change_own_password(actor: audit.Actor, user: User, current: str, new: str, 
     user.password_hash = hash_password(new)
     sessions.end_all(user.id, keep=keep_session)
     audit.record(actor, "auth.password_changed", "user", user.id, {})
+    db.session.commit()
+
+
+def choose_language(actor: audit.Actor, user: User, code: str | None) -> None:
+    """Someone chooses the language they read the app and their emails in; "" or None: their browser's."""
+    if code and not languages.known(code):
+        raise Invalid({"language": _("Choose one of the languages in the list.")})
+    if (code or None) != user.language:
+        audit.record(actor, "auth.language_chosen", "user", user.id, {"language": [user.language, code or None]})
+        user.language = code or None
     db.session.commit()
 
 

@@ -1,8 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SearchField, SelectField, SelectMultipleField, StringField
+from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SearchField, SelectField, SelectMultipleField,
+                     StringField)
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from tracker import languages
 from tracker.auth.accounts import SORTS
 from tracker.auth.permissions import ROLES, VIEWER
 from tracker.forms import ListSearchForm, one_of, order_fields, strip
@@ -62,3 +64,10 @@ class AccountSearchForm(ListSearchForm):
     status = SelectField(_l("Status"), id="user-status", choices=[("", _l("Everyone")), *STATUSES.items()],
                          filters=[one_of(STATUSES)])
     sort, dir = order_fields(SORTS, "name")
+
+
+class LanguageForm(FlaskForm):
+    """The language one reads the app in: the footer's buttons (any visitor) and /profile (with "your browser's")."""
+    language = SelectField(_l("Language"), choices=lambda: [("", _l("The language your browser asks for")),
+                                                           *languages.options()])
+    next = HiddenField()

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from tracker import mail, outward, validation
+from tracker import languages, mail, outward, validation
 from tracker.audit import service as audit
 from tracker.auth import sessions
 from tracker.auth.models import AccountLink, User
@@ -96,9 +96,11 @@ def invite(actor: audit.Actor, user: User) -> None:
     """Email the person an invitation to set their password, in the caller's transaction: a mail server that
     refuses the message raises Invalid, and the caller's form flow rolls everything back."""
     token = issue(user, INVITATION)
-    _send(user.email, _("You are invited to the Library Partnership Tracker"),
-          render_template("auth/mail/invitation.txt", user=user, link=url(token), inviter=actor.label.split(" <")[0],
-                          days=int(current_app.config["INVITATION_DAYS"])))
+    with languages.speaking(languages.of_user(user)):
+        subject = _("You are invited to the Library Partnership Tracker")
+        text = render_template("auth/mail/invitation.txt", user=user, link=url(token), inviter=actor.label.split(" <")[0],
+                               days=int(current_app.config["INVITATION_DAYS"]))
+    _send(user.email, subject, text)
     audit.record(actor, "user.invited", "user", user.id, {})
 
 
@@ -114,9 +116,11 @@ def request_reset(actor: audit.Actor, email: str) -> None:
     user = find_user(address)
     if user is not None and user.active:
         token = issue(user, RESET)
-        _send(user.email, _("Reset your password"),
-              render_template("auth/mail/reset.txt", user=user, link=url(token),
-                              minutes=int(current_app.config["RESET_LINK_MINUTES"])))
+        with languages.speaking(languages.of_user(user, otherwise=languages.asked())):
+            subject = _("Reset your password")
+            text = render_template("auth/mail/reset.txt", user=user, link=url(token),
+                                   minutes=int(current_app.config["RESET_LINK_MINUTES"]))
+        _send(user.email, subject, text)
         audit.record(actor, "auth.reset_requested", "user", user.id, {})
     else:
         _send(address, _("Reset your password"), render_template("auth/mail/reset_unknown.txt", email=address))

@@ -34,6 +34,7 @@ class User(UserMixin, db.Model):
     # Changes whenever what the user may see changes (their organisations, or the organisation tree), so a
     # worker's cached copy of their scope, keyed by user and access version, is never stale.
     access_version: Mapped[str] = mapped_column(String(16), default=lambda: new_access_version(), server_default="0")
+    language: Mapped[str | None] = mapped_column(String(10))  # chosen on /profile; None: the browser's (tracker/languages.py)
 
     organisations = relationship("Organisation", secondary=membership, order_by="Organisation.id")
 

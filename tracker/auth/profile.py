@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from tracker.auth import accounts, sessions
-from tracker.auth.forms import ChangePasswordForm
+from tracker.auth.forms import ChangePasswordForm, LanguageForm
 from tracker.auth.access import current_actor, requires
 from tracker.forms import submitted
 from tracker.registry import Registry
@@ -79,5 +79,7 @@ def change_password():
 
 
 add_section(ProfileSection("account", "profile/_account.html", lambda user: {}))
+add_section(ProfileSection("language", "profile/_language.html", lambda user: {
+    "form": LanguageForm(formdata=None, language=user.language or "", next=url_for("profile.page") + "#reading-language")}))
 add_section(ProfileSection("password", "profile/_password.html", lambda user: {"form": ChangePasswordForm(formdata=None)}))
 add_section(ProfileSection("sessions", "profile/_sessions.html", lambda user: {"sessions": sessions.open_sessions(user.id)}))

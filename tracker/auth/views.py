@@ -1,9 +1,8 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from tracker import outward
 from tracker.auth import service, sessions, sso
 from tracker.auth.access import current_actor, public, requires
 from tracker.auth.forms import LoginForm
@@ -33,12 +32,6 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("dashboard.home")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -58,7 +51,7 @@ def login():
 
     outcome = submitted(form, sign_in)
     if outcome.saved:
-        return redirect(_safe_next(request.args.get("next")), 303)
+        return redirect(outward.back_to(request.args.get("next"), url_for("dashboard.home")), 303)
     return render_template("auth/login.html", form=form, providers=sso.providers()), outcome.status
 
 

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, union
 
-from tracker import clock, mail, outward
+from tracker import clock, languages, mail, outward
 from tracker.agreements.models import Agreement
 from tracker.auth.models import User
 from tracker.auth.permissions import ADMIN
@@ -198,7 +198,9 @@ def send_all(today: date | None = None) -> dict:
                 continue
             user = digest.user
             try:
-                post.send(user.email, subject(digest), render_text(digest))
+                with languages.speaking(languages.of_user(user)):
+                    message = subject(digest), render_text(digest)
+                post.send(user.email, *message)
             except Exception as exc:  # one bad address or a mail outage must not stop the others; retried tomorrow
                 current_app.logger.warning("reminder digest to %s failed: %s", user.email, exc)
                 summary["failed"].append(user.email)

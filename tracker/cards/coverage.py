@@ -3,7 +3,7 @@ issued, and students who already had one) against the target. The drive's page, 
 draw it."""
 from flask_babel import gettext as _
 
-from tracker import charts
+from tracker import charts, formats
 
 
 def _share(count: int, row: dict) -> float:
@@ -12,9 +12,9 @@ def _share(count: int, row: dict) -> float:
 
 def chart(title: str, rows: list[dict], name=lambda r: r["name"]) -> charts.Bars:
     """`rows` are progress rows (tracker.cards.drives.progress_row); `name` gives a row's label."""
-    items = [charts.Bar(name(r), "—" if r["percent"] is None else f"{r['percent']}%",
+    items = [charts.Bar(name(r), formats.percent(r["percent"]),
                         [(_share(r["issued"], r), "main"), (_share(r["already_had"], r), "second")],
-                        r["target"] or None, _("target %(t)s%%", t=r["target"]) if r["target"] else "")
+                        r["target"] or None, _("target %(t)s", t=formats.percent(r["target"])) if r["target"] else "")
              for r in rows]
     return charts.bars(title, items, top=100, key=[("main", _("Issued")), ("second", _("Already had a card"))],
                        target_label=_("Target"))

@@ -91,7 +91,7 @@ class DriveForm(FlaskForm):
     starts_on = DateField(_l("Starts"), validators=[Optional()])
     ends_on = DateField(_l("Ends"), validators=[Optional()])
     status = SelectField(_l("Status"), choices=list(DRIVE_STATUSES.items()))
-    target_percent = IntegerField(_l("Target % of enrolment"), validators=[DataRequired(), NumberRange(1, 100)])
+    target_percent = IntegerField(_l("Target (percent of enrolment)"), validators=[DataRequired(), NumberRange(1, 100)])
     grades = Checkboxes(_l("Grades"), choices=[(g, g) for g in GRADES])
     school_ids = Checkboxes(_l("Schools"), coerce=int)
 

@@ -10,6 +10,7 @@ from collections import Counter
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from tracker import formats
 from tracker.cards.models import Student
 from tracker.extensions import db
 from tracker.scope.sql import among
@@ -39,8 +40,8 @@ def warnings(file_format: str, seen_schools: set, schools: dict, by_school: list
                      n=len(seen_schools), total=len(schools), missing=", ".join(missing)))
     for row in by_school:
         if row["on_roster"] and row["left"] / row["on_roster"] > SHARE:
-            out.append(_("%(school)s: %(n)s of its %(total)s students (%(pct)s %%) would be marked as left.",
-                         school=row["name"], n=row["left"], total=row["on_roster"], pct=row["percent"]))
+            out.append(_("%(school)s: %(n)s of its %(total)s students (%(pct)s) would be marked as left.",
+                         school=row["name"], n=row["left"], total=row["on_roster"], pct=formats.percent(row["percent"])))
     return out
 
 

@@ -17,6 +17,7 @@ from datetime import date
 from functools import lru_cache
 
 from babel.dates import format_date
+from babel.lists import format_list
 from flask_babel import gettext as _
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -222,9 +223,7 @@ def _join_natural(items: list, language: str, separator: str | None = None) -> s
     words = [_words(i, language) for i in items]
     if separator is not None:
         return separator.join(words)
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " " + _("and") + " " + words[-1]
+    return format_list(words, locale=language) if words else ""  # "a, b and c"; "a, b y c"
 
 
 def _count(value) -> int:

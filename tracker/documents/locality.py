@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_date, format_time
 from flask import current_app
 
-from tracker.orgs.models import LANGUAGES, LIBRARY_KINDS
+from tracker import formats, languages
+from tracker.orgs.models import LIBRARY_KINDS
 
 
 @dataclass(frozen=True)
@@ -31,15 +31,15 @@ class Locality:
         return moment.replace(tzinfo=timezone.utc).astimezone(self.zone)
 
     def date(self, day: date | datetime) -> str:
-        """2 December 2026 (in the document's language)."""
+        """December 2, 2026; 2 de diciembre de 2026 (in the document's language)."""
         if isinstance(day, datetime):
             day = self.local(day).date()
-        return format_date(day, "d MMMM y", locale=self.language)
+        return formats.long_date(day, self.language)
 
     def time(self, moment: datetime) -> str:
-        """2 December 2026, 11:14 AM EST: the date and time where the document is read, with the zone's abbreviation."""
+        """December 2, 2026, 11:14 AM EST: the date and time where the document is read, with the zone's abbreviation."""
         local = self.local(moment)
-        return f"{self.date(local.date())}, {format_time(local, 'short', locale=self.language)} {local.strftime('%Z')}"
+        return f"{self.date(local.date())}, {formats.clock_time(local, self.language)} {local.strftime('%Z')}"
 
     def utc(self, moment: datetime) -> str:
         """2026-12-02 16:14:05 UTC."""
@@ -62,7 +62,7 @@ def current(agreement) -> Locality:
     """The library party's zone and language as they are now (the defaults when the agreement has no party)."""
     party = library_party(agreement)
     zone = party.time_zone if party else current_app.config["DEFAULT_TIME_ZONE"]
-    language = party.language if party and party.language in LANGUAGES else current_app.config["BABEL_DEFAULT_LOCALE"]
+    language = languages.known(party.language if party else None) or languages.default()
     return Locality(zone, language)
 
 

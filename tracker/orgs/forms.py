@@ -6,9 +6,9 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from tracker import clock
+from tracker import clock, languages
 from tracker.forms import IdSelectField, ListSearchForm, one_of, order_fields, real_email, strip
-from tracker.orgs.models import CONTACT_ROLES, KINDS, LANGUAGES
+from tracker.orgs.models import CONTACT_ROLES, KINDS
 from tracker.orgs.service import SORTS
 
 TIME_ZONES = sorted(z for z in available_timezones() if z.startswith(("America/", "Pacific/", "Europe/", "UTC")))
@@ -34,7 +34,7 @@ class OrganisationForm(FlaskForm):
     postal_code = StringField(_l("Postal code"), validators=[Length(max=20)], filters=[strip])
     time_zone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIME_ZONES], default="America/New_York",
                             validate_choice=False, validators=[iana_zone])
-    language = SelectField(_l("Language of documents"), choices=list(LANGUAGES.items()), default="en",
+    language = SelectField(_l("Language of documents"), choices=languages.options, default="en",
                            description=_l("MOUs whose library party this is are printed in this language and time zone."))
     last_confirmed = DateField(_l("Details last confirmed"), validators=[Optional()])
 

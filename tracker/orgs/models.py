@@ -5,6 +5,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, LargeBinary, String,
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from tracker import languages
 from tracker.extensions import db
 
 LIBRARY_SYSTEM = "library_system"
@@ -31,9 +32,6 @@ PARENT_KINDS = {
     MUNICIPALITY: set(),
 }
 PARENTS = frozenset().union(*PARENT_KINDS.values())  # the only kinds with organisations below them
-
-# The languages a document can be printed in (an organisation's, for the MOUs whose library party it is).
-LANGUAGES = {"en": _l("English"), "es": _l("Spanish")}
 
 CONTACT_ROLES = {
     "school_librarian": _l("School librarian"),
@@ -83,7 +81,7 @@ class Organisation(db.Model):
 
     @property
     def language_label(self) -> str:
-        return str(LANGUAGES.get(self.language, self.language))
+        return languages.name(languages.known(self.language) or languages.default())
 
     @hybrid_method
     def needs_review(self, today: date, after_days: int) -> bool:

@@ -13,7 +13,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker import mail, outward, validation
+from tracker import languages, mail, outward, validation
 from tracker.audit import service as audit
 from tracker.auth import links as account_links
 from tracker.auth.links import digest, now
@@ -52,10 +52,12 @@ def send(actor: audit.Actor, org: Organisation, contact: Contact, reminder: bool
                        expires_at=when + timedelta(days=days()))
     db.session.add(link)
     db.session.flush()
-    text = render_template("partners/mail/link.txt", org=org, contact=contact, link=outward.link("partners.page", token=token),
-                           days=days(), sender=audit_name(actor), reminder=reminder)
+    with languages.speaking(org.language):  # a contact has no account: they read their organisation's language
+        text = render_template("partners/mail/link.txt", org=org, contact=contact, days=days(), reminder=reminder,
+                               link=outward.link("partners.page", token=token), sender=audit_name(actor))
+        subject = _("Are the details of %(name)s still right?", name=org.name)
     try:
-        mail.send(contact.email, _("Are the details of %(name)s still right?", name=org.name), text)
+        mail.send(contact.email, subject, text)
     except (OSError, smtplib.SMTPException) as error:
         current_app.logger.error("partner link to %s not sent: %s", contact.email, error)
         raise Invalid({"": _("The email could not be sent: the mail server did not take it. Nothing was changed; "

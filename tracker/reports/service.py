@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker import charts, clock
+from tracker import charts, clock, formats
 from tracker.agreements.models import Agreement, Goal, Party
 from tracker.agreements.service import WITH_PARTIES
 from tracker.auth.permissions import WHOLE
@@ -133,7 +133,7 @@ def _resources(subject: ReportSubject) -> dict:
     data = {"shares": shares, "balance": resources.balance(shares, subject.parties)}
     givers = [side for side in data["balance"].sides if side.gives or side.receives]
     data["chart"] = charts.bars(_("Value each party gives per year"), [
-        charts.Bar(side.name, resources.money(side.gives), [(side.gives, "main")]) for side in givers]) if givers else None
+        charts.Bar(side.name, formats.money(side.gives), [(side.gives, "main")]) for side in givers]) if givers else None
     if subject.organisation_ids is not None:
         data["outside"] = resources.organisation_balance(shares, subject.organisation_ids)
     return data

@@ -74,14 +74,6 @@ def remove(actor: audit.Actor, agreement: Agreement, share: ResourceShare) -> No
     db.session.commit()
 
 
-def money(cents: int | None) -> str:
-    """$1,234.50: an amount in cents as people read it (the `money` filter of templates)."""
-    if cents is None:
-        return ""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
-
-
 @dataclass
 class Side:
     """One party's give and take, per year, in cents."""

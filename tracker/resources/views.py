@@ -15,7 +15,6 @@ parts.add_part(parts.Part("resources", _l("Resources"), (parts.Section(
     "resources", "resources/_section.html", lambda agreement, access: {"balance": service.agreement_balance(agreement)}),), position=60))
 
 
-bp.add_app_template_filter(service.money, "money")
 
 
 add_param(Param("share_id", "share", "agreement", child(ResourceShare, "agreement_id")))

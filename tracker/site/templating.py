@@ -2,11 +2,11 @@
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from flask import current_app, request
-from flask_babel import get_translations
+from flask import current_app, has_request_context, request
+from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 
-from tracker import clock, outward
+from tracker import clock, formats, languages, outward, printing
 from tracker.agreements import models as agreement_models
 from tracker.agreements import service as agreement_service
 from tracker.agreements import workflow
@@ -16,16 +16,19 @@ from tracker.auth.permissions import ROLES
 from tracker.orgs import models as org_models
 
 
-def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z", of=None) -> str:
+def local_time(value: datetime | None, of=None, date_only: bool = False) -> str:
     """Times are stored in UTC and shown in the time zone of the user's organisation (or of the organisation `of`:
-    a partner's page, read without an account)."""
+    a partner's page, read without an account), as the reader's language writes them: "Dec 3, 2026, 3:20 PM EST",
+    "3 dic 2026, 15:20 EST"; `date_only`: "Dec 3, 2026"."""
     if value is None:
         return ""
-    return clock.local(value, organisation=of).strftime(fmt)
+    local = clock.local(value, organisation=of)
+    return formats.short_date(local) if date_only else formats.moment(local)
 
 
 def long_date(value: date | None) -> str:
-    return value.strftime("%-d %B %Y") if value else ""
+    """December 3, 2026; 3 de diciembre de 2026."""
+    return formats.long_date(value) if value else ""
 
 
 def query_with(**changes) -> str:
@@ -56,9 +59,17 @@ def _ngettext(context, singular, plural, n):
     return _translations(context).ungettext(singular, plural, n)
 
 
+def _page_language() -> dict:
+    """The page's translations and language, the footer's language switch, and where it sends the reader back to
+    (the page itself, when it was fetched with GET)."""
+    return {"babel_translations": get_translations(), "language": str(get_locale()),
+            "language_choices": languages.choices(),
+            "back_here": request.full_path.rstrip("?") if has_request_context() and request.method == "GET" else ""}
+
+
 def register(app) -> None:
     app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, newstyle=True)
-    app.context_processor(lambda: {"babel_translations": get_translations()})
+    app.context_processor(_page_language)
     app.jinja_env.globals.update(
         can=can,
         ROLES=ROLES,
@@ -72,6 +83,7 @@ def register(app) -> None:
         PARTY_ROLES=agreement_models.PARTY_ROLES,
         ORG_KINDS=org_models.KINDS,
         query_with=query_with,
+        page_numbers=printing.page_numbers,
         outward_link=outward.link,
         describe_action=describe,
         today=clock.today,
@@ -82,3 +94,6 @@ def register(app) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["actor_name"] = actor_name
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["money"] = formats.money
+    app.jinja_env.filters["number"] = formats.number
+    app.jinja_env.filters["percent"] = formats.percent

@@ -1,8 +1,17 @@
-from flask import Blueprint, jsonify
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import text
 
-from tracker.auth.access import public
+from tracker import languages, outward
+from tracker.auth import accounts
+from tracker.auth.access import current_actor, public
+from tracker.auth.forms import LanguageForm
 from tracker.extensions import db
+from tracker.forms import submitted
+from tracker.limits import page_limit
 
 bp = Blueprint("site", __name__)
 
@@ -18,3 +27,26 @@ def healthz():
         database = f"error: {type(exc).__name__}"
     healthy = database == "ok"
     return jsonify(status="ok" if healthy else "degraded", database=database), 200 if healthy else 503
+
+
+@bp.post("/language")
+@page_limit("language")
+@public
+def choose_language():
+    """Anyone's language switch (the footer's buttons, /profile): a cookie for the browser, and for someone signed in
+    their account's choice too, which their emails follow. Back to the page it was chosen on."""
+    form = LanguageForm()
+    back = outward.back_to(form.next.data, url_for("dashboard.home"))
+    signed_in = current_user.is_authenticated
+    outcome = submitted(form, lambda: signed_in and accounts.choose_language(current_actor(), current_user,
+                                                                              form.language.data))
+    if not outcome.saved:
+        flash(_("Choose one of the languages in the list."), "error")
+        return redirect(back, 303)
+    response = redirect(back, 303)
+    if form.language.data:
+        response.set_cookie(languages.COOKIE, form.language.data, max_age=int(timedelta(days=365).total_seconds()),
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax")
+    else:
+        response.delete_cookie(languages.COOKIE)
+    return response
