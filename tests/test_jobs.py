@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.auth.models import User
@@ -115,3 +116,17 @@ def test_with_redis_the_job_runs_on_an_rq_worker(app, world):
     assert done.returncode == 0, done.stderr
     finished = wait_for(job.id, timeout=5)
     assert (finished.status, finished.done, finished.result["link_text"]) == ("done", 2, "See the 2 counts")
+
+
+def speak(job_id: int) -> dict:
+    """A task for these tests: returns words through the catalogue."""
+    return {"link_text": _("Dashboard"), "said": _("Language")}
+
+
+@pytest.mark.committed  # the job runs in a thread
+def test_a_job_speaks_the_language_of_the_person_who_started_it(app, world):
+    staff = user(world, "library_staff")
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        job = jobs.start("test.speak", "Hablar", "tests.test_jobs:speak", {}, staff.id)
+    finished = wait_for(job.id)
+    assert (finished.status, finished.language, finished.result) == ("done", "es", {"link_text": "Panel", "said": "Idioma"})

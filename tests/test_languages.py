@@ -185,3 +185,23 @@ def test_languages_come_from_the_catalogues_on_disk(app):
         assert languages.codes()[0] == "en" and "es" in languages.codes()
         assert languages.known("es") == "es" and languages.known("fr") is None and languages.known(None) is None
         assert languages.name("es") == "Español" and languages.name("en") == "English"
+
+
+def test_an_admin_adds_a_spanish_speaking_librarian_and_her_invitation_is_in_spanish(world, login, mailbox):
+    admin = login(world.emails["admin"])
+    html = admin.get("/users/new").get_data(as_text=True)
+    assert "The language their browser asks for" in html and 'lang="es"' in html
+    response = admin.post("/users/new", data={"name": "Lucía Bibliotecaria", "email": "lucia@north.example",
+                                              "role": "school_librarian", "organisation_ids": world.orgs["north"].id,
+                                              "language": "es"})
+    assert response.status_code == 303
+    mailbox.wait(1)
+    assert mailbox.messages[0]["Subject"] == "Le invitamos a usar Seguimiento de Colaboraciones Bibliotecarias"
+    user = db.session.execute(select(User).where(User.email == "lucia@north.example")).scalar_one()
+    assert user.language == "es"
+    refused = admin.post(f"/users/{user.id}", data={"name": user.name, "email": user.email, "role": user.role,
+                                                   "organisation_ids": world.orgs["north"].id, "active": "y",
+                                                   "language": "fr"})
+    assert refused.status_code == 422 and "Choose one of the languages in the list." in refused.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.language == "es"

@@ -17,6 +17,9 @@ from functools import lru_cache
 from babel import Locale
 from flask import current_app, has_request_context, request
 from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from tracker.validation import Invalid
 
 COOKIE = "language"
 
@@ -32,6 +35,13 @@ def default() -> str:
 def known(code: str | None) -> str | None:
     """`code` if the app speaks it, else None."""
     return code if code in codes() else None
+
+
+def chosen(code: str | None, field: str = "language") -> str | None:
+    """A language someone chose in a form: one we speak, or None ("" and None: the browser's); else Invalid."""
+    if code and not known(code):
+        raise Invalid({field: _("Choose one of the languages in the list.")})
+    return code or None
 
 
 @lru_cache(maxsize=64)

@@ -45,7 +45,7 @@ def test_a_partial_file_marks_nobody_as_left_and_the_evergreen_file_holds_the_ri
     page.get_by_role("button", name="Upload and preview").click()
     warnings = page.locator(".import-warnings")
     expect(warnings).to_contain_text("covers 2 of the agreement's 8 schools")
-    expect(warnings).to_contain_text(f"{first.name}: 50 of its 250 students (20 %) would be marked as left.")
+    expect(warnings).to_contain_text(f"{first.name}: 50 of its 250 students (20%) would be marked as left.")
     leavers = page.locator("table.import-leavers")
     expect(leavers.get_by_role("rowheader", name=second.name)).to_be_visible()
     # Committing without a choice is refused; "partial" marks nobody as left.

@@ -112,6 +112,7 @@ HIDDEN_FIELDS = frozenset({"version"})  # bookkeeping, not something people chan
 # A changed field in words, by its name with "_id" dropped and "_" read as spaces (tracker/audit/sentences.py
 # names some fields itself first). A name missing here reads as that English name in every language: add it.
 FIELD_LABELS = {
+    "because": _l("reason"),
     "ILS": _l("ILS"),
     "ILS branch code": _l("ILS branch code"),
     "OneRoster sourcedId": _l("OneRoster sourcedId"),

@@ -21,7 +21,8 @@ from tracker.orgs.models import Organisation
 from tracker.validation import Invalid
 
 SORTS = {"name": User.name, "email": User.email, "role": User.role, "created": User.created_at}
-SHOWN = {"organisations": audit.Shown("organisations", lambda user: ", ".join(sorted(o.name for o in user.organisations)))}
+SHOWN = {"organisations": audit.Shown("organisations", lambda user: ", ".join(sorted(o.name for o in user.organisations))),
+         "language": audit.Shown("language", lambda user: languages.name(user.language) if user.language else "")}
 
 
 def search(q: str = "", role: str = "", status: str = "", sort: str = "name", direction: str = "asc"):
@@ -52,6 +53,7 @@ def create_account(actor: audit.Actor, data: dict) -> User:
         raise Invalid(errors)
     user = create_user(actor, normal_email(data["email"]), data["name"].strip(), data["role"],
                        password or secrets.token_urlsafe(32), _organisations(data.get("organisation_ids") or []))
+    user.language = data.get("language") or None
     if password is None:
         links.invite(actor, user)
     db.session.commit()
@@ -70,7 +72,7 @@ def update_account(actor: audit.Actor, user: User, data: dict, by: User) -> User
         raise Invalid(errors)
     audit.populate_and_record(actor, user, {
         "name": data["name"].strip(), "email": normal_email(data["email"]), "role": data["role"], "active": data["active"],
-        "organisations": _organisations(data.get("organisation_ids") or []),
+        "organisations": _organisations(data.get("organisation_ids") or []), "language": data.get("language") or None,
     }, "user.updated", "user", user.id, shown=SHOWN)
     if user.active and user.pending_approval:
         user.pending_approval = False  # an admin let them in: the request is approved
@@ -111,11 +113,8 @@ def change_own_password(actor: audit.Actor, user: User, current: str, new: str, 
 
 def choose_language(actor: audit.Actor, user: User, code: str | None) -> None:
     """Someone chooses the language they read the app and their emails in; "" or None: their browser's."""
-    if code and not languages.known(code):
-        raise Invalid({"language": _("Choose one of the languages in the list.")})
-    if (code or None) != user.language:
-        audit.record(actor, "auth.language_chosen", "user", user.id, {"language": [user.language, code or None]})
-        user.language = code or None
+    audit.populate_and_record(actor, user, {"language": languages.chosen(code)}, "auth.language_chosen", "user", user.id,
+                              shown=SHOWN)
     db.session.commit()
 
 
@@ -133,6 +132,10 @@ def _check(data: dict, user: User | None) -> dict:
             errors["email"] = _("%(email)s already has an account.", email=email)
     if data.get("role") not in ROLES:
         errors["role"] = _("Choose a role.")
+    try:
+        languages.chosen(data.get("language"))
+    except Invalid as exc:
+        errors.update(exc.errors)
     ids = list(data.get("organisation_ids") or [])
     known = set(db.session.execute(select(Organisation.id).where(Organisation.id.in_(ids))).scalars())
     if set(ids) - known:

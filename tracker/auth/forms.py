@@ -27,8 +27,13 @@ class AccountForm(FlaskForm):
                                            description=_l("The person acts for these organisations and those below them. Admins work for all. "
                                                        "Type part of a name, then tick the organisation."))
     active = BooleanField(_l("May sign in"), default=True)
+    language = SelectField(_l("Language"), choices=lambda: [("", _l("The language their browser asks for")),
+                                                           *languages.options()], default="",
+                           validate_choice=False,  # accounts checks it (none chosen, None, is the browser's)
+                           description=_l("Their invitation and emails are in this language; they can change it on "
+                                          "their profile."))
 
-    FIELDS = ("name", "email", "role", "organisation_ids", "active")
+    FIELDS = ("name", "email", "role", "organisation_ids", "active", "language")
 
 
 class PasswordForm(FlaskForm):
@@ -69,5 +74,5 @@ class AccountSearchForm(ListSearchForm):
 class LanguageForm(FlaskForm):
     """The language one reads the app in: the footer's buttons (any visitor) and /profile (with "your browser's")."""
     language = SelectField(_l("Language"), choices=lambda: [("", _l("The language your browser asks for")),
-                                                           *languages.options()])
+                                                           *languages.options()], validate_choice=False)  # accounts checks it
     next = HiddenField()

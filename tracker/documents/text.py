@@ -18,6 +18,7 @@ class Section:
     text: str
     problems: list[str]
     item_id: int | None = None  # the version's copy of the clause, where it can be mended
+    language: str = "en"  # the document's: its words are printed in it, whatever the reader's
 
 
 def fix_values(version) -> None:
@@ -63,7 +64,7 @@ def sections(version) -> list[Section]:
     found = []
     for number, clause in enumerate(version.clauses, start=1):
         words, problems = render_clause(clause.body, values_, language_code)
-        found.append(Section(number, clause.title, words, problems, clause.id))
+        found.append(Section(number, clause.title, words, problems, clause.id, language_code))
     return found
 
 

@@ -24,6 +24,7 @@ class Job(db.Model):
     message: Mapped[str] = mapped_column(Text, default="")  # the current step, or why it failed
     result: Mapped[dict] = mapped_column(JSON, default=dict)  # what the task returned (links, counts)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    language: Mapped[str | None] = mapped_column(String(10))  # its messages speak its starter's language
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import update
 
+from tracker import languages
 from tracker.auth.permissions import ADMIN
 from tracker.extensions import db
 from tracker.jobs.models import Job
@@ -20,7 +21,7 @@ from tracker.jobs.models import Job
 def start(kind: str, title: str, task: str, params: dict | None = None, user_id: int | None = None) -> Job:
     """Record the job, commit it, and hand it to a runner. Returns at once."""
     _resolve(task)  # a misspelt task fails here, in the request, not later in a thread
-    job = Job(kind=kind, title=title, task=task, params=params or {}, created_by_id=user_id)
+    job = Job(kind=kind, title=title, task=task, params=params or {}, created_by_id=user_id, language=languages.asked())
     db.session.add(job)
     db.session.commit()
     url = current_app.config.get("REDIS_URL")
@@ -51,7 +52,8 @@ def run(job_id: int) -> None:
     db.session.commit()
     task, params = _resolve(job.task), dict(job.params)
     try:
-        result = task(job_id, **params) or {}
+        with languages.speaking(job.language):  # its progress, messages and results in its starter's language
+            result = task(job_id, **params) or {}
     except Exception as exc:  # noqa: BLE001  every failure is reported on the job, not lost in a thread
         db.session.rollback()
         current_app.logger.exception("job %s (%s) failed", job_id, job.kind)

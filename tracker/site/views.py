@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -38,10 +37,10 @@ def choose_language():
     form = LanguageForm()
     back = outward.back_to(form.next.data, url_for("dashboard.home"))
     signed_in = current_user.is_authenticated
-    outcome = submitted(form, lambda: signed_in and accounts.choose_language(current_actor(), current_user,
-                                                                              form.language.data))
-    if not outcome.saved:
-        flash(_("Choose one of the languages in the list."), "error")
+    outcome = submitted(form, lambda: accounts.choose_language(current_actor(), current_user, form.language.data)
+                        if signed_in else languages.chosen(form.language.data))
+    if not outcome.saved:  # the switch is on another page: its message goes there
+        flash(" ".join(str(m) for messages in form.errors.values() for m in messages), "error")
         return redirect(back, 303)
     response = redirect(back, 303)
     if form.language.data:
