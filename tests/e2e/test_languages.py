@@ -5,6 +5,7 @@ to itself between [[ and ]]. Walking the main pages in it, every piece of text a
 [[…]], or be data a person typed (anything stored in the database), a date, a time or a number. Whatever is left was
 written into a template or a view without _(): it would stay English in every language.
 """
+import io
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from playwright.sync_api import expect
+from pypdf import PdfReader
 from sqlalchemy import JSON, String, Text, select
 
 from tests.conftest import PASSWORD
@@ -247,6 +249,15 @@ def test_in_spanish_a_director_and_an_outside_signer_sign_and_anyone_verifies(ap
         "Signed by everyone: %(title)s (%(version)s)", title="", version="")[:10])]
     assert len(done) == 1 and "application/pdf" in [p.get_content_type() for p in done[0].iter_attachments()]
     assert {LIBRARY_SIGNER[3], DISTRICT_SIGNER[3]} <= set(done[0]["To"].replace(" ", "").split(","))
+
+    with app.app_context():  # the sealed MOU is in its own language, Spanish, with its dates as es_US writes them
+        sealed = db.session.get(DocumentVersion, version_id).pdf
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(sealed)).pages]
+    whole = " ".join(pages)
+    assert es("Approvals and signatures") in whole and es("Audit certificate") in whole
+    assert "Página 1 de" in pages[0] and "Page 1 of" not in whole
+    assert re.search(r"\d{1,2} de (enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
+                     r"diciembre) de \d{4}", whole)
 
     checker = new_page(locale="es-ES")
     checker.goto(f"/verify?id={document_id}")
