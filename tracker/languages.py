@@ -8,7 +8,8 @@ Who reads in what:
 - a signed-in person: the language chosen on /profile or with the footer's switch, else their browser's;
 - anyone else (outside signers, /verify, calendar clients): the footer's switch (a cookie), else Accept-Language;
 - an email: its recipient's (`of_user`), or, for someone without an account, the language of what it is about;
-- a printed document: its own, fixed when it leaves draft (tracker/documents/locality.py).
+- a printed document: its own, fixed when it leaves draft (tracker/documents/locality.py);
+- a background job: the language of the request that started it (tracker/jobs/service.py).
 An unknown code, or a malformed header, falls back to the default.
 """
 from contextlib import contextmanager
@@ -69,12 +70,12 @@ def of_user(user, otherwise: str | None = None) -> str:
 
 def asked() -> str:
     """The language of the request: the person's choice, the switch's cookie, the browser's, the default."""
-    if not has_request_context():  # commands and jobs speak the default language (emails choose their own)
+    if not has_request_context():  # commands speak the default language (emails and jobs choose their own)
         return default()
     from flask_login import current_user
 
-    chosen = getattr(current_user, "language", None) if current_user else None
-    return known(chosen) or known(request.cookies.get(COOKIE)) or browsers() or default()
+    choice = getattr(current_user, "language", None) if current_user else None
+    return known(choice) or known(request.cookies.get(COOKIE)) or browsers() or default()
 
 
 def browsers() -> str | None:

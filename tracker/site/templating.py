@@ -18,8 +18,8 @@ from tracker.orgs import models as org_models
 
 def local_time(value: datetime | None, of=None, date_only: bool = False) -> str:
     """Times are stored in UTC and shown in the time zone of the user's organisation (or of the organisation `of`:
-    a partner's page, read without an account), as the reader's language writes them: "Dec 3, 2026, 3:20 PM EST",
-    "3 dic 2026, 15:20 EST"; `date_only`: "Dec 3, 2026"."""
+    a partner's page, read without an account), as the reader's language writes them (tracker/formats.py):
+    "Dec 3, 2026, 3:20 PM EST", "3 dic 2026, 3:20 p.m. EST"; `date_only`: "Dec 3, 2026"."""
     if value is None:
         return ""
     local = clock.local(value, organisation=of)
