@@ -6,6 +6,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
@@ -173,6 +174,12 @@ def demo(app, fast_commits) -> Demo:
         agreements = dict(db.session.execute(select(Agreement.title, Agreement.id)).all())
         orgs = dict(db.session.execute(select(Organisation.name, Organisation.id)).all())
     return Demo(agreements=agreements, orgs=orgs)
+
+
+def demo_today() -> datetime.date:
+    """The demo's day, which the app checks a date typed by a demo person against: its organisations are in
+    California, so between midnight in New York (the tests' zone) and midnight there it is still yesterday."""
+    return datetime.datetime.now(ZoneInfo(demo_data.TIME_ZONE)).date()
 
 
 # ---- acting as a user ------------------------------------------------------------------------

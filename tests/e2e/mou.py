@@ -1,9 +1,10 @@
 """The steps of an MOU's sign-off as a person takes them in the browser, shared by the sign-off journeys."""
-import datetime
 import re
 import time
 
 from playwright.sync_api import expect
+
+from tests.e2e.conftest import demo_today
 
 LIBRARY_SIGNER = ("Dana Director", "Library Director", "Riverside Public Library", "director@demo.test")
 DISTRICT_SIGNER = ("Morgan Superintendent", "Superintendent", "Riverside Unified School District", "morgan@district.example")
@@ -27,7 +28,7 @@ def record_approvals(page, kinds=APPROVALS, resolution: str | None = None) -> No
     for kind in kinds:
         approvals = page.locator("#approvals form")
         approvals.get_by_label("Approval").select_option(label=kind)
-        approvals.get_by_label("Date").fill(datetime.date.today().isoformat())
+        approvals.get_by_label("Date").fill(demo_today().isoformat())
         approvals.get_by_label("Approved by").fill("Casey Counsel")
         if resolution and kind.startswith("Board"):
             approvals.get_by_label("Resolution number").fill(resolution)

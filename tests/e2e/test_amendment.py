@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.e2e.conftest import MOU, sign_in
+from tests.e2e.conftest import MOU, demo_today, sign_in
 from tests.e2e.mou import APPROVALS, add_signatories, emailed_link, record_approvals, send_for_signature, sign, sign_in_the_app
 from tracker.documents.models import Document, DocumentVersion
 from tracker.extensions import db
@@ -24,7 +24,7 @@ def _shot(page, name):
 
 
 def test_the_director_amends_the_end_date_and_an_outside_signer_signs_it(app, new_page, demo, mailbox):
-    today = datetime.date.today()
+    today = demo_today()
     agreement_id = demo.agreements[MOU]
     with app.app_context():
         amendment_id = db.session.scalar(select(DocumentVersion.id).join(Document).where(

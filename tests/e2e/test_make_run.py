@@ -1,6 +1,5 @@
 """`PORT=<port> make run`, as a newcomer starts the app: every link it hands out (the calendar feed on the profile,
 the signing link in an email, the QR code on a sealed PDF) reaches the app on that port, with PUBLIC_BASE_URL unset."""
-import datetime
 import os
 import signal
 import subprocess
@@ -14,7 +13,7 @@ import zxingcpp
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DATA_SHARING, sign_in
+from tests.e2e.conftest import DATA_SHARING, demo_today, sign_in
 from tests.e2e.mou import DISTRICT_SIGNER, LIBRARY_SIGNER, add_signatories, emailed_link, record_approvals, send_for_signature, sign, sign_in_the_app
 from tests.mailbox import Mailbox, _free_port
 
@@ -92,7 +91,7 @@ def test_links_from_make_run_reach_the_app_on_its_port(made_run, browser):
     page.goto(agreement_url + "/details")  # its MOU quotes the effective date: the checklist asks for one
     term = page.locator("#section-term")
     term.get_by_role("link", name="Edit term").click()
-    term.get_by_label("Effective date").fill(datetime.date.today().isoformat())
+    term.get_by_label("Effective date").fill(demo_today().isoformat())
     term.get_by_role("button", name="Save term").click()
     expect(term.get_by_role("link", name="Edit term")).to_be_visible()
     page.goto(agreement_url)

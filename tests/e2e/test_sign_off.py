@@ -7,14 +7,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import demo_today, sign_in
 from tests.e2e.mou import LIBRARY_SIGNER, add_signatories, emailed_link, record_approvals, send_for_signature, sign, sign_in_the_app
 
 pytestmark = pytest.mark.e2e
 
 
 def test_the_director_takes_a_new_one_school_agreement_from_draft_to_active(new_page, demo, mailbox):
-    today = datetime.date.today()
+    today = demo_today()
     page = new_page()
     sign_in(page, "director@demo.test")
     page.goto("/agreements/new")

@@ -1,12 +1,11 @@
 """The whole sign-off path in Chromium: assemble an MOU, approve it, send it, an outside signer signs from
 the link in a real email, and anyone verifies the sealed PDF without an account."""
-import datetime
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DATA_SHARING, sign_in
+from tests.e2e.conftest import DATA_SHARING, demo_today, sign_in
 from tests.e2e.mou import DISTRICT_SIGNER, LIBRARY_SIGNER, add_signatories, emailed_link, record_approvals, send_for_signature, sign_in_the_app
 
 pytestmark = pytest.mark.e2e
@@ -18,7 +17,7 @@ def test_outside_signer_signs_from_the_emailed_link_and_the_pdf_verifies(new_pag
     page.goto(f"/agreements/{demo.agreements[DATA_SHARING]}/details")  # its MOU will quote the effective date
     term = page.locator("#section-term")
     term.get_by_role("link", name="Edit term").click()
-    term.get_by_label("Effective date").fill(datetime.date.today().isoformat())
+    term.get_by_label("Effective date").fill(demo_today().isoformat())
     term.get_by_role("button", name="Save term").click()
     expect(term.get_by_role("link", name="Edit term")).to_be_visible()
     page.goto(f"/agreements/{demo.agreements[DATA_SHARING]}")

@@ -10,6 +10,8 @@ from tracker.extensions import db
 from tracker.orgs import service as orgs
 from tracker.orgs.models import Contact
 
+TIME_ZONE = "America/Los_Angeles"  # Riverside, California: every demo organisation's
+
 SEEDER = Actor(label="demo seed")
 
 BRANCHES = [("Central Library", "CEN"), ("Eastside Branch", "EAS"), ("Northgate Branch", "NOR")]
@@ -30,7 +32,7 @@ ACCOUNTS = [
 
 
 def _org(**data):
-    defaults = {"region": "CA", "city": "Riverside", "time_zone": "America/Los_Angeles", "last_confirmed": clock.today()}
+    defaults = {"region": "CA", "city": "Riverside", "time_zone": TIME_ZONE, "last_confirmed": clock.today()}
     return orgs.create_organisation(SEEDER, {**defaults, **data})
 
 
