@@ -13,14 +13,15 @@ from flask_babel import get_locale
 
 @lru_cache(maxsize=32)
 def _regional(language: str, country: str) -> Locale:
-    paired = f"{language}_{country}"
+    """Parsed once per language and country: a page formats many dates."""
+    paired = f"{Locale.parse(language).language}_{country}"
     return Locale.parse(paired) if country and localedata.exists(paired) else Locale.parse(language)
 
 
 def regional(language=None) -> Locale:
     """The locale numbers and dates are written in, for `language` (default: the request's)."""
-    language = str(language or get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-    return _regional(Locale.parse(language).language, current_app.config["COUNTRY"])
+    return _regional(str(language or get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
+                     current_app.config["COUNTRY"])
 
 
 def long_date(day: date | datetime, language=None) -> str:

@@ -59,8 +59,9 @@ def invitation(signatory, token: str | None, reminder: bool = False) -> bool:
 def completed(version, filename: str) -> bool:
     """Every signer and the agreement's manager get the sealed PDF, one email per language they read."""
     manager = version.document.agreement.manager
-    readers = [(s.email, _language(version, s.user)) for s in version.signatories]
-    readers += [(manager.email, _language(version, manager))] if manager else []
+    document = locality.of(version).language
+    readers = [(s.email, languages.of_user(s.user, otherwise=document)) for s in version.signatories]
+    readers += [(manager.email, languages.of_user(manager, otherwise=document))] if manager else []
     by_language: dict[str, list[str]] = {}
     for email, language in dict(readers).items():
         by_language.setdefault(language, []).append(email)
