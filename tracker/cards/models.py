@@ -21,6 +21,7 @@ STUDENT_FIELDS = {
     "given_name": _l("Given name"), "family_name": _l("Family name"), "middle_name": _l("Middle name"),
     "identifier": _l("Student id"), "grade": _l("Grade"), "birth_date": _l("Birth date"), "email": _l("Email"),
     "username": _l("Username"), "class_name": _l("Class (homeroom, teacher or section)"),
+    "home_language": _l("Home language"),
 }
 LEGAL_BASES = {"school_official": _l("FERPA school official"), "directory": _l("Directory information"),
                "consent": _l("Parental consent")}
@@ -152,6 +153,7 @@ class Student(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
     username: Mapped[str] = mapped_column(String(100), default="")
     class_name: Mapped[str] = mapped_column(String(100), default="", server_default="")  # homeroom, teacher or section
+    home_language: Mapped[str] = mapped_column(String(35), default="", server_default="")  # as the roster gives it
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     left_on: Mapped[date | None] = mapped_column(Date)
     card_status: Mapped[str] = mapped_column(String(20), default="")

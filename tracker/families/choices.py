@@ -1,0 +1,29 @@
+"""What a family may answer, by the programme's consent model (tracker.cards.models.CONSENT_MODELS).
+
+- opt-out at registration: every student gets a card unless the family opts out;
+- opt-in: only students whose family consents get one; a family may also decline;
+- parent activation: the family activates the card; a family may also decline.
+"""
+from flask_babel import lazy_gettext as _l
+
+OPT_OUT, CONSENT, ACTIVATE = "opt_out", "consent", "activate"
+CHOICES = {
+    OPT_OUT: _l("No library card for my child"),
+    CONSENT: _l("Yes, make a library card for my child"),
+    ACTIVATE: _l("Activate my child's library card"),
+}
+ANSWERED = {  # what the confirmation and the staff pages say once answered
+    OPT_OUT: _l("Opted out"),
+    CONSENT: _l("Consented"),
+    ACTIVATE: _l("Activated"),
+}
+OFFERED = {"opt_out": (OPT_OUT,), "opt_in": (CONSENT, OPT_OUT), "parent_activation": (ACTIVATE, OPT_OUT)}
+
+
+def offered(consent_model: str) -> tuple[str, ...]:
+    """The answers a consent model lets a family give, the one that makes a card first."""
+    return OFFERED.get(consent_model, OFFERED["opt_out"])
+
+
+def gives_card(choice: str) -> bool:
+    return choice in (CONSENT, ACTIVATE)
