@@ -152,8 +152,10 @@ def _register_card_blueprints(app: Flask) -> None:
     from tracker.cards.cli import patrons_cli, privacy_cli, roster_cli
     from tracker.cards.views import bp as cards
     from tracker.cards import roster_views  # noqa: F401  (its routes join the cards blueprint)
+    from tracker.families import responses  # noqa: F401  (its section on a drive's page)
+    from tracker.families.views import bp as families
 
-    for blueprint in (cards, roster_cli, patrons_cli, privacy_cli):
+    for blueprint in (cards, families, roster_cli, patrons_cli, privacy_cli):
         app.register_blueprint(blueprint)
 
 

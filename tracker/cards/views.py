@@ -6,11 +6,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy import select
 
 from tracker.agreements import parts
 from tracker.auth.access import can, current_actor, requires
-from tracker.cards import coverage, drives, models, programme, roster
+from tracker.cards import coverage, drive_sections, drives, models, programme, roster
 from tracker.cards.forms import ClassCardsForm, CardStatusForm, CountForm, DriveForm, GradeCardsForm, SpecForm, programme_form
 from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, CardDrive, DriveCount, RosterImport, Student
 from tracker.cards.workflow import DRIVE_STATUSES
@@ -206,7 +207,9 @@ def _drive_page_shown(agreement, drive, status: int = 200):
     rows = drives.by_school(drive, schools)
     chart = coverage.chart(_("Share of enrolment with a library card per school, against its target"), rows)
     return parts.page("cards/drive.html", agreement, "drives", status, drive=drive, schools=rows, chart=chart,
-                      grades=drives.by_grade(drive, schools), total=drives.total(drive), own_only=schools is not None)
+                      grades=drives.by_grade(drive, schools), total=drives.total(drive), own_only=schools is not None,
+                      sections=[Markup(render_template(section.template, agreement=agreement, drive=drive, **context))
+                                for section, context in drive_sections.shown(drive, current_access(), can)])
 
 
 PROGRESS_HEADER = (_l("School"), _l("Enrolment"), _l("Target"), _l("Issued"), _l("Already had"), _l("Cannot issue"),

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 OPT_OUT, CONSENT, ACTIVATE = "opt_out", "consent", "activate"
 CHOICES = {
     OPT_OUT: _l("No library card for my child"),
-    CONSENT: _l("Yes, make a library card for my child"),
+    CONSENT: _l("Yes, a library card for my child"),
     ACTIVATE: _l("Activate my child's library card"),
 }
 ANSWERED = {  # what the confirmation and the staff pages say once answered
@@ -20,9 +20,12 @@ ANSWERED = {  # what the confirmation and the staff pages say once answered
 OFFERED = {"opt_out": (OPT_OUT,), "opt_in": (CONSENT, OPT_OUT), "parent_activation": (ACTIVATE, OPT_OUT)}
 
 
-def offered(consent_model: str) -> tuple[str, ...]:
-    """The answers a consent model lets a family give, the one that makes a card first."""
-    return OFFERED.get(consent_model, OFFERED["opt_out"])
+def offered(consent_model: str, answered: str = "") -> tuple[str, ...]:
+    """The answers a consent model lets a family give, the one that makes a card first. Under opt-out, a family
+    that opted out may take it back (recorded as a consent)."""
+    if consent_model not in OFFERED or consent_model == "opt_out":
+        return (CONSENT,) if answered == OPT_OUT else (OPT_OUT,)
+    return OFFERED[consent_model]
 
 
 def gives_card(choice: str) -> bool:

@@ -59,7 +59,7 @@ def issue(drive_id: int, agreement_id: int, student_ids: list[int]) -> dict[int,
             rows.append({"agreement_id": agreement_id, "drive_id": drive_id, "student_id": student_id, "seed": seed,
                          "digest": digest(code_of(seed)), "created_at": datetime.utcnow(), "answer": "",
                          "answer_language": ""})
-        db.session.execute(insert(FamilyCode), rows)
+        db.session.execute(insert(FamilyCode).execution_options(agreement_id=agreement_id), rows)
         live.update(_live(drive_id, missing))
     return live
 
