@@ -92,7 +92,7 @@ def test_a_family_opts_out_on_the_page_and_the_student_leaves_every_patron_forma
     answered = family.post(f"/family/{code}", {"choice": "opt_out"})
     assert answered.status_code == 303
     confirmation = family.get(answered.headers["Location"]).get_data(as_text=True)
-    assert "Your answer is recorded" in confirmation and "Opted out" in confirmation and code in confirmation
+    assert "Your answer is recorded" in confirmation and "your child is opted out" in confirmation and code in confirmation
     assert opted_out_count(drive) == before + 1
     assert db.session.scalar(select(OptOut.source).where(OptOut.source_id == "stu-1")) == "family page"
     for file_format in FORMATS:
@@ -242,3 +242,15 @@ def test_staff_see_the_answers_by_school_grade_and_class_and_a_librarian_only_he
     own = login(world.emails["school_librarian"]).get(url).get_data(as_text=True)
     own = own[own.index('id="family-answers"'):]
     assert "North School" in own and "South School" not in own and "1 family opted out" in own
+
+
+def test_the_history_tells_a_familys_answer_in_words_without_the_students_name(drive, app):
+    from tests.test_audit_changes import newest
+
+    with app.test_request_context():
+        answers.answer(SETUP, code_for(drive, "stu-1"), choices.OPT_OUT, "es")
+    lines = newest(app, "card_drive", drive.id)
+    assert "recorded a family's answer to the letter home" in lines[0]
+    text = " ".join(lines)
+    assert "No library card for my child" in text and "Español" in text and "North School" in text
+    assert "opt_out" not in text and "Lucía" not in text and "Hernández" not in text

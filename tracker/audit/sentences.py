@@ -30,6 +30,7 @@ from tracker.documents import models as document_models
 from tracker.documents.models import DocumentVersion
 from tracker.documents.workflow import SIGNATORY_STATUSES, VERSION_STATUSES
 from tracker.extensions import db
+from tracker.families import choices as family_choices
 from tracker.milestones import models as milestone_models
 from tracker.orgs import models as org_models
 from tracker.orgs.models import Organisation
@@ -114,12 +115,13 @@ BY_ACTION: dict[tuple[str, str], dict] = {
     ("resource.", "kind"): resource_models.KINDS,
     ("contact.", "role"): org_models.CONTACT_ROLES,
     ("organisation.", "kind"): org_models.KINDS,
+    ("family.", "answer"): family_choices.CHOICES,
 }
 ORGANISATION_FIELDS = frozenset({"party_id", "organisation_id", "school_id", "parent_id", "home_branch_id",
                                  "provider_id", "recipient_id"})
 USER_FIELDS = frozenset({"manager_id", "owner_id", "user_id"})
 MONEY_FIELDS = frozenset({"value_cents"})
-FIELD_WORDS = {"sha256": "SHA-256", "pdf sha256": "PDF SHA-256", "text sha256": "text SHA-256", "ils": "ILS",
+FIELD_WORDS = {"family_code": "family code", "sha256": "SHA-256", "pdf sha256": "PDF SHA-256", "text sha256": "text SHA-256", "ils": "ILS",
                "not_yet_exported": "not yet exported", "school_id": "school", "drive_id": "card drive",
                "value_cents": "value", "ils_branch_code": "ILS branch code", "state_id": "state id",
                "sourced_id": "OneRoster sourcedId", "polaris_branch_ids": "Polaris organization ids"}

@@ -124,3 +124,6 @@ def seed(actor, mou, today: date) -> None:
 
     audit.record(actor, "drive.counts_recorded", "card_drive", drive.id, {"rows": [None, len(values)]})
     db.session.commit()
+    from tracker.demo import families
+
+    families.seed(mou, drive)

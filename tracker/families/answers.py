@@ -6,13 +6,13 @@ before and the other way round (whoever recorded it: a family's own word wins). 
 moves with it, and the audit log records the answer without the student's name.
 """
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import joinedload
 
-from tracker import clock
+from tracker import clock, languages
 from tracker.audit import service as audit
 from tracker.cards.models import CardProgramme, Consent, DriveCount, OptOut, Student
 from tracker.extensions import db
@@ -36,7 +36,7 @@ class Letter:
     offered: tuple[str, ...]
     answer: str
     answered_at: datetime | None
-    answered_on: date | None  # in the school's time zone
+    school_organisation: object  # its time zone says when the answer was given
 
 
 def look_up(typed: str | None) -> tuple[FamilyCode, Letter] | None:
@@ -52,11 +52,10 @@ def look_up(typed: str | None) -> tuple[FamilyCode, Letter] | None:
         return None
     found, programme = row
     student = found.student
-    answered_on = clock.local(found.answered_at, organisation=student.school).date() if found.answered_at else None
     return found, Letter(codes.shown(code), student.school.name, student.given_name or _("your child"),
                          (student.family_name or "")[:1], found.drive.name, programme,
                          choices.offered(programme.consent_model if programme else "opt_out", found.answer), found.answer,
-                         found.answered_at, answered_on)
+                         found.answered_at, student.school)
 
 
 def answer(actor, typed: str | None, choice: str, language: str) -> Letter:
@@ -78,7 +77,7 @@ def answer(actor, typed: str | None, choice: str, language: str) -> Letter:
            .values(answer=choice, answered_at=now, answer_language=language[:10]))
     audit.record(actor, "family.answered", "card_drive", family.drive_id, {
         "answer": [before or None, choice], "family_code": [None, family.id], "school": [None, student.school.name],
-        "grade": [None, student.grade], "language": [None, language]})
+        "grade": [None, student.grade], "language": [None, languages.name(language)]})
     db.session.commit()
     return look_up(typed)[1]
 

@@ -12,10 +12,10 @@ CHOICES = {
     CONSENT: _l("Yes, a library card for my child"),
     ACTIVATE: _l("Activate my child's library card"),
 }
-ANSWERED = {  # what the confirmation and the staff pages say once answered
-    OPT_OUT: _l("Opted out"),
-    CONSENT: _l("Consented"),
-    ACTIVATE: _l("Activated"),
+ANSWERED = {  # what the family's confirmation says
+    OPT_OUT: _l("No library card: your child is opted out."),
+    CONSENT: _l("Yes: your child will get a library card."),
+    ACTIVATE: _l("Activated: your child's library card will work."),
 }
 OFFERED = {"opt_out": (OPT_OUT,), "opt_in": (CONSENT, OPT_OUT), "parent_activation": (ACTIVATE, OPT_OUT)}
 
