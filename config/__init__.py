@@ -108,7 +108,7 @@ class Base:
     RATE_LIMIT_PASSWORD_RESET = os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5 per hour")
     # ... and per email address typed, whoever asks: a mailbox is not flooded with reset emails.
     RATE_LIMIT_PASSWORD_RESET_ACCOUNT = os.environ.get("RATE_LIMIT_PASSWORD_RESET_ACCOUNT", "3 per hour")
-    RATE_LIMIT_FAMILY_CODE = os.environ.get("RATE_LIMIT_FAMILY_CODE", "10 per minute")
+    RATE_LIMIT_FAMILY_CODE = os.environ.get("RATE_LIMIT_FAMILY_CODE", "20 per minute")
     # A partner's emailed link (/partner/<token>), per address; and partner links sent, per sender and per recipient.
     RATE_LIMIT_PARTNER_LINK = os.environ.get("RATE_LIMIT_PARTNER_LINK", "30 per minute")
     RATE_LIMIT_LANGUAGE = os.environ.get("RATE_LIMIT_LANGUAGE", "30 per minute")  # the footer's language switch

@@ -13,6 +13,8 @@ from tests.conftest import Session
 from tests.test_words import demo, walk  # noqa: F401  (the demo fixture)
 from tracker.documents.models import DocumentVersion
 from tracker.extensions import db
+from tracker.families import codes
+from tracker.families.models import FamilyCode
 
 ROOT = Path(__file__).resolve().parent.parent
 JAR = Path(os.environ.get("VNU_DIR", ROOT / ".tools" / "vnu")) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -36,6 +38,11 @@ def test_every_page_the_demo_reaches_is_valid_html(app, demo, tmp_path):  # noqa
     sealed = db.session.scalar(select(DocumentVersion.public_id).where(DocumentVersion.pdf_sha256.is_not(None)))
     assert sealed, "the demo has a sealed MOU, whose registered details /verify shows"
     pages["/verify?id"] = app.test_client().get(f"/verify?id={sealed}").get_data(as_text=True)
+    pages["/family"] = app.test_client().get("/family").get_data(as_text=True)
+    for answered in (True, False):  # the demo's families: some have answered
+        family = db.session.scalars(select(FamilyCode).where((FamilyCode.answer != "") == answered)).first()
+        pages[f"/family/<code> answered={answered}"] = app.test_client().get(
+            f"/family/{codes.shown(codes.code_of(family.seed))}").get_data(as_text=True)
     files = {}
     for index, (url, html) in enumerate(sorted(pages.items())):
         if not html.lstrip().lower().startswith("<!doctype html>"):

@@ -15,7 +15,7 @@ from tests.routes import ACT_FOR_NORTH, HOMES, ORGANISATION, SCHOOL_ROWS, SUBJEC
 ROUTES = all_routes(create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"}))
 PUBLIC = {"site.choose_language", "auth.login", "auth.forgot_password", "auth.set_password", "auth.sso_start", "auth.sso_callback", "site.healthz",
           "calendar.feed", "public_documents.verify", "public_documents.sign", "public_documents.decline",
-          "public_documents.copy", "public_documents.revocation_list", "partners.page", "partners.confirm",
+          "public_documents.copy", "public_documents.revocation_list", "partners.page", "partners.confirm", "families.start", "families.arrive",
           "partners.thanks"}
 SUCCESS = {"GET": {200}, "POST": {200, 303, 409, 422}}
 RELATIONS = (Relation.PARTY, Relation.ABOVE, Relation.BELOW, Relation.UNRELATED)

@@ -9,6 +9,7 @@ from tracker.cards.models import (  # noqa: F401
     CardDrive, CardProgramme, ColumnMapping, DataSharingSpec, DriveCount, OptOut, RosterImport, Student,
 )
 from tracker.families.models import FamilyCode, FamilyLetter  # noqa: F401
+from tracker.outcomes.models import ActivityMapping, ActivityReport, CardActivity  # noqa: F401
 from tracker.resources.models import ResourceShare  # noqa: F401
 from tracker.milestones.models import Communication, Milestone  # noqa: F401
 from tracker.health.models import SurveyAnswer, SurveyRound  # noqa: F401

@@ -1,5 +1,7 @@
 """Privacy duties: student rows go when the data-sharing spec's destruction date has passed.
 The drive counts (aggregates) stay; each destruction is recorded in the audit log, without names."""
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
@@ -12,6 +14,26 @@ from tracker.cards.programme import destruction_date
 from tracker.cards.undo import DAYS as UNDO_DAYS
 from tracker.cards.workflow import ROSTER_IMPORT
 from tracker.extensions import db
+from tracker.registry import Registry
+
+
+@dataclass(frozen=True)
+class Held:
+    """Student data another package keeps for an agreement (family codes, card activity), destroyed with its roster.
+    `count(agreement_id)`: how many rows it holds; `destroy(agreement_id)`: delete them (the purge commits). The
+    audit entry of the purge records the count under `recorded_as`."""
+
+    key: str
+    recorded_as: str
+    count: Callable[[int], int]
+    destroy: Callable[[int], object]
+
+
+HELD = Registry()
+
+
+def add_held(held: Held) -> None:
+    HELD.add(held)
 
 
 def due(today: date) -> list[tuple[Agreement, date]]:
@@ -50,8 +72,11 @@ def purge(actor, today: date | None = None) -> list[dict]:
         count = db.session.scalar(select(func.count(Student.id)).where(Student.agreement_id == agreement.id))
         staged = db.session.scalar(select(func.count(RosterImport.id)).where(
             RosterImport.agreement_id == agreement.id, RosterImport.upload.is_not(None)))
-        if not count and not staged:
+        held = {h.recorded_as: h.count(agreement.id) for h in HELD}
+        if not count and not staged and not any(held.values()):
             continue
+        for h in HELD:  # before the students: what is held of them goes first
+            h.destroy(agreement.id)
         db.session.execute(delete(Student).where(Student.agreement_id == agreement.id))
         # the preview's summary can quote ids, dates or (headerless files) names; a file name can name a class
         sources, destroyed = ROSTER_IMPORT.bulk("destroy")
@@ -59,6 +84,7 @@ def purge(actor, today: date | None = None) -> list[dict]:
                            .values(upload=None, parsed=None, undo=None, summary={}, filename="(destroyed)", status=destroyed))
         audit.record(actor, "privacy.purged", "agreement", agreement.id, {
             "students_deleted": [None, count], "staged_files_deleted": [None, staged],
+            **{name: [None, n] for name, n in held.items()},
             "destruction_date": [None, when.isoformat()], "run_on": [None, today.isoformat()], "run_by": [None, actor.label],
         })
         db.session.commit()

@@ -13,8 +13,10 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import delete, func, insert, select
 
+from tracker import outward
+from tracker.cards import privacy
 from tracker.extensions import db
 from tracker.families.models import FamilyCode
 
@@ -84,5 +86,18 @@ def find(text: str | None) -> FamilyCode | None:
 
 def page_link(code: str) -> str:
     """The family page for this code, as printed on the letter and in its QR code."""
-    from tracker import outward  # noqa: PLC0415 (outward needs an app; this module is read by migrations too)
     return outward.link("families.arrive", code=shown(code))
+
+
+def held(agreement_id: int) -> int:
+    """How many codes (with their answers) an agreement's students have: the privacy purge's count."""
+    return db.session.scalar(select(func.count(FamilyCode.id)).where(FamilyCode.agreement_id == agreement_id)) or 0
+
+
+def destroy(agreement_id: int) -> None:
+    """The privacy purge: every code of the agreement goes with its students (so no letter answers any more)."""
+    db.session.execute(delete(FamilyCode).where(FamilyCode.agreement_id == agreement_id)
+                       .execution_options(agreement_id=agreement_id))
+
+
+privacy.add_held(privacy.Held("family_codes", "family_codes_deleted", held, destroy))
