@@ -426,3 +426,12 @@ def test_the_annual_report_has_card_use_on_the_page_the_pdf_and_the_xlsx(drive, 
     assert rows[0][:4] == ["School", "Cards", "Used at least once", "Used (%)"]
     total = next(r for r in rows if r[0] == "All schools")
     assert total[1:3] == [4, 3] and abs(total[3] - 0.75) < 1e-9 and abs(total[4] - 0.5) < 1e-9
+
+
+def test_the_history_tells_an_import_in_words(drive, app):
+    from tests.test_audit_changes import newest
+
+    service.commit(SETUP, drive, preview(drive, kind="koha").id)
+    lines = " ".join(newest(app, "card_drive", drive.id))
+    assert "imported a card activity report" in lines and "Koha" in lines and "cards matched" in lines
+    assert "koha" not in lines and "rows_matched" not in lines

@@ -124,6 +124,7 @@ def seed(actor, mou, today: date) -> None:
 
     audit.record(actor, "drive.counts_recorded", "card_drive", drive.id, {"rows": [None, len(values)]})
     db.session.commit()
-    from tracker.demo import families
+    from tracker.demo import families, outcomes
 
     families.seed(mou, drive)
+    outcomes.seed(actor, drive, today)
