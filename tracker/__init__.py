@@ -152,12 +152,13 @@ def _register_card_blueprints(app: Flask) -> None:
     from tracker.outcomes import drive_section, overview as outcomes_overview  # noqa: F401  (card use: report and drive page)
     from tracker.cards.cli import patrons_cli, privacy_cli, roster_cli
     from tracker.cards.views import bp as cards
+    from tracker.families.letter_views import bp as letters
     from tracker.cards import roster_views  # noqa: F401  (its routes join the cards blueprint)
     from tracker.families import responses  # noqa: F401  (its section on a drive's page)
     from tracker.families.views import bp as families
     from tracker.outcomes.views import bp as outcomes
 
-    for blueprint in (cards, outcomes, families, roster_cli, patrons_cli, privacy_cli):
+    for blueprint in (cards, letters, outcomes, families, roster_cli, patrons_cli, privacy_cli):
         app.register_blueprint(blueprint)
 
 

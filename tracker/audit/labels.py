@@ -222,6 +222,7 @@ FIELD_LABELS = {
     "cards used": _l("cards used"),
     "report date": _l("report date"),
     "family codes deleted": _l("family codes deleted"),
+    "letter files deleted": _l("printed letters deleted"),
     "card activity deleted": _l("card activity rows deleted"),
     "students deleted": _l("students deleted"),
     "staged files deleted": _l("roster uploads deleted"),

@@ -25,7 +25,8 @@ from tracker.scope.sql import among
 from tracker.validation import Invalid
 
 CHUNK = student_rows.CHUNK
-KEPT = ("identifier", "given_name", "middle_name", "family_name", "grade", "birth_date", "email", "username", "class_name")
+KEPT = ("identifier", "given_name", "middle_name", "family_name", "grade", "birth_date", "email", "username", "class_name",
+        "home_language")
 INSERTED = ("agreement_id", "source_id", "school_id", *KEPT, "active", "left_on", "card_status", "updated_at")
 
 

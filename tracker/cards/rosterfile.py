@@ -16,9 +16,14 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 CLASS_LENGTH = 100  # Student.class_name
+HOME_LANGUAGE_LENGTH = 35  # Student.home_language
+# A student's home language in a OneRoster users.csv: the standard has no column for it, so these headings (some
+# SIS exports add metadata.homeLanguage), the first one present; a plain CSV maps its column to home_language.
+HOME_LANGUAGE_HEADERS = ("homeLanguage", "metadata.homeLanguage", "home_language", "Home Language", "primaryLanguage",
+                         "language")
 MAX_LINE = 64 * 1024  # a roster line longer than this is refused with a message, not parsed
 FIELDS = ("source_id", "identifier", "given_name", "middle_name", "family_name", "grade", "birth_date", "email", "username",
-          "class_name")
+          "class_name", "home_language")
 ONEROSTER_REQUIRED = ("sourcedId", "enabledUser", "username", "givenName", "familyName")
 ONEROSTER_11_REQUIRED = ONEROSTER_REQUIRED + ("orgSourcedIds", "role")
 # OneRoster column -> roster field (plus what the spec calls it).
@@ -304,6 +309,9 @@ def _read_users(text: str, name: str, birth_dates: dict, roles: dict | None, pro
     header, rows = table(text, name, problems, required)
     parsed = Parsed(problems=problems, file_format="oneroster-1.2" if version_12 else "oneroster-1.1", columns=header)
     parsed.column_fields = {c: f for c, f in ONEROSTER_COLUMNS.items() if c in header}
+    language_column = next((c for c in HOME_LANGUAGE_HEADERS if c in header), None)
+    if language_column:
+        parsed.column_fields[language_column] = "home_language"
     if birth_dates:
         parsed.column_fields["birthDate"] = "birth_date"
     seen: dict[str, int] = {}
@@ -338,6 +346,7 @@ def _read_users(text: str, name: str, birth_dates: dict, roles: dict | None, pro
         birth_line, birth = birth_dates.get(source_id, (None, ""))
         record["birth_date"] = birth
         record["class_name"] = classes.get(source_id, "") if classes else ""
+        record["home_language"] = r[language_column].strip()[:HOME_LANGUAGE_LENGTH] if language_column else ""
         _check(parsed, record, name, line, seen, ONEROSTER_NAMES, birth_line)
     return parsed
 
@@ -360,6 +369,7 @@ def _read_plain(text: str, name: str, mapping: dict, progress) -> Parsed:
     for line, r in _filled(rows, parsed, progress):
         record = {f: r.get(columns[f], "") if f in columns else "" for f in FIELDS}
         record["class_name"] = record["class_name"][:CLASS_LENGTH]
+        record["home_language"] = record["home_language"].strip()[:HOME_LANGUAGE_LENGTH]
         if not record["source_id"]:
             record["source_id"] = record["identifier"]
         record["school"] = []  # the import's school

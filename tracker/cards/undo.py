@@ -20,7 +20,7 @@ from tracker.validation import Invalid
 
 DAYS = 30
 RESTORED = ("school_id", "active", "left_on", "identifier", "given_name", "middle_name", "family_name", "grade",
-            "birth_date", "email", "username", "updated_at", "class_name")
+            "birth_date", "email", "username", "updated_at", "class_name", "home_language")
 DATES = {"left_on": date.fromisoformat, "birth_date": date.fromisoformat, "updated_at": datetime.fromisoformat}
 
 

@@ -266,10 +266,16 @@ def _environment(language: str) -> ImmutableSandboxedEnvironment:
     return env
 
 
+def compile(body: str, language: str = "en"):  # noqa: A001  (the language's own word for it)
+    """The text compiled once, to render for many contexts (a print run's letters): `.render(context)`. Call `check`
+    first; rendering may still raise (the caller shows an error in the text's place)."""
+    return _environment(language).from_string(body)
+
+
 def render(body: str, context: dict, language: str = "en") -> str:
     """The text with its values filled in. Call `check` first; this may still raise (the caller shows an
     error in the text's place)."""
-    return _environment(language).from_string(body).render(context)
+    return compile(body, language).render(context)
 
 
 # ---- values kept as JSON (a version's fixed values) --------------------------------------------
