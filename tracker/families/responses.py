@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 
 from tracker.cards.drive_sections import DriveSection, add_section
-from tracker.cards.models import Student
+from tracker.cards.models import GRADES, Student
 from tracker.extensions import db
 from tracker.families import choices
 from tracker.families.models import FamilyCode
@@ -60,6 +60,9 @@ def by_school(drive, school_ids: frozenset[int] | None) -> list[Answers]:
         school_row.add(row)
         if class_name:
             grade_row.groups.append(row)
+    order = {grade: i for i, grade in enumerate(GRADES)}
+    for school in schools.values():
+        school.groups.sort(key=lambda g: order.get(g.name, len(order)))
     return list(schools.values())
 
 
