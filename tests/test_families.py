@@ -242,6 +242,13 @@ def test_staff_see_the_answers_by_school_grade_and_class_and_a_librarian_only_he
     own = login(world.emails["school_librarian"]).get(url).get_data(as_text=True)
     own = own[own.index('id="family-answers"'):]
     assert "North School" in own and "South School" not in own and "1 family opted out" in own
+    # Each school's page shows its own answers and prints its own letters.
+    north_page = login(world.emails["library_staff"]).get(f"{url}/schools/{world.orgs['north'].id}").get_data(as_text=True)
+    section = north_page[north_page.index('id="family-answers"'):]
+    assert "1 family opted out" in section and "South School" not in section
+    assert f"letters?school_id={world.orgs['north'].id}" in section and "Print letters home for North School" in section
+    printing = login(world.emails["library_staff"]).get(f"{url}/letters?school_id={world.orgs['south'].id}").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{world.orgs["south"].id}">South School', printing)
 
 
 def test_the_history_tells_a_familys_answer_in_words_without_the_students_name(drive, app):

@@ -208,8 +208,13 @@ def _drive_page_shown(agreement, drive, status: int = 200):
     chart = coverage.chart(_("Share of enrolment with a library card per school, against its target"), rows)
     return parts.page("cards/drive.html", agreement, "drives", status, drive=drive, schools=rows, chart=chart,
                       grades=drives.by_grade(drive, schools), total=drives.total(drive), own_only=schools is not None,
-                      sections=[Markup(render_template(section.template, agreement=agreement, drive=drive, **context))
-                                for section, context in drive_sections.shown(drive, current_access(), can)])
+                      sections=_sections(agreement, drive, schools))
+
+
+def _sections(agreement, drive, schools: frozenset[int] | None, school=None) -> list[Markup]:
+    """What other packages show on a drive's page (tracker/cards/drive_sections.py), about these schools."""
+    return [Markup(render_template(section.template, agreement=agreement, drive=drive, school=school, **context))
+            for section, context in drive_sections.shown(drive, schools, can)]
 
 
 PROGRESS_HEADER = (_l("School"), _l("Enrolment"), _l("Target"), _l("Issued"), _l("Already had"), _l("Cannot issue"),
@@ -256,7 +261,8 @@ def _school_page(agreement, drive, school):
     class_form.class_name.choices = [(c, c) for c in classes]
     return parts.page("cards/drive_school.html", agreement, "drives", drive=drive, school=school, counts=counts, summary=summary,
                       rows={c.id: _count_row(drive, c) for c in counts}, students=students, CARD_STATUSES=CARD_STATUSES,
-                      student_names=True, grade_form=grade_form, class_form=class_form, classes=classes, class_name=class_name)
+                      student_names=True, grade_form=grade_form, class_form=class_form, classes=classes, class_name=class_name,
+                      sections=_sections(agreement, drive, frozenset({school.id}), school))
 
 
 def _school_summary(drive, school_id: int) -> dict | None:

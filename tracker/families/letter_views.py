@@ -35,6 +35,8 @@ def _print_form(drive, schools, home_language: bool, formdata=None) -> PrintForm
     form.school_id.choices = [("", _("Choose a school"))] + [(s.id, s.name) for s in schools]
     if request.method == "GET" and len(schools) == 1:
         form.school_id.data = schools[0].id
+    elif request.method == "GET" and request.args.get("school_id", type=int) in {s.id for s in schools}:
+        form.school_id.data = request.args.get("school_id", type=int)  # from a school's page
     form.grade.choices = [("", _("Every grade"))] + [(g, g) for g in drive.grades or []]
     form.language.choices = run_choices(home_language)
     form.class_name.render_kw = {"list": "letter-classes"}

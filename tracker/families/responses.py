@@ -66,8 +66,8 @@ def by_school(drive, school_ids: frozenset[int] | None) -> list[Answers]:
     return list(schools.values())
 
 
-def load(drive, access) -> dict | None:
-    schools = by_school(drive, access.schools)
+def load(drive, school_ids: frozenset[int] | None) -> dict | None:
+    schools = by_school(drive, school_ids)
     total = Answers("")
     for school in schools:
         total.add(school)

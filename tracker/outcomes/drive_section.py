@@ -4,10 +4,10 @@ from tracker.cards.drive_sections import DriveSection, add_section
 from tracker.outcomes import metrics, service
 
 
-def load(drive, access) -> dict:
+def load(drive, schools: frozenset[int] | None) -> dict:
     reports = service.snapshots(drive.id)
     latest = reports[-1] if reports else None
-    total = metrics.summed(metrics.shown(latest.figures or [], access.schools)) if latest else None
+    total = metrics.summed(metrics.shown(latest.figures or [], schools)) if latest else None
     return {"latest": latest, "use": total, "use_shares": metrics.shares(total) if total else None,
             "months": metrics.MONTHS, "reports": len(reports)}
 
