@@ -4,9 +4,10 @@ names an unknown value, failing in its place; a print run as a job; who may prin
 letter printed again; the roster's home language."""
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pypdf
+from babel.dates import format_date
 import pypdfium2
 import pytest
 import zxingcpp
@@ -43,11 +44,8 @@ def users_csv(rows) -> bytes:
 
 @pytest.fixture(autouse=True)
 def public_base(app, monkeypatch):
-    """Links from one base, in requests and in jobs alike; the family page's own address when the families
-    blueprint is not there (its links are the same)."""
+    """Links from one base, in requests and in jobs alike."""
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", BASE)
-    if "families.arrive" not in app.view_functions:
-        monkeypatch.setattr(codes, "page_link", lambda code: f"{BASE}/family/{codes.shown(code)}")
 
 
 @pytest.fixture
@@ -135,6 +133,8 @@ def _source(student_id: int) -> str:
 
 
 def test_both_languages_put_english_and_spanish_back_to_back_on_each_sheet(loaded, world):
+    loaded.ends_on = date.today() + timedelta(days=60)  # a drive still ahead: its letters ask for an answer by its end
+    db.session.commit()
     data, found = run(loaded, north(world), "both", grade="03")
     pages = texts(data)
     assert len(pages) == 2 * len(found) == 4
@@ -143,7 +143,8 @@ def test_both_languages_put_english_and_spanish_back_to_back_on_each_sheet(loade
         assert "Dear family of" in front and "Estimada familia de" not in front
         assert "Estimada familia de" in back and "Dear family of" not in back
         assert f"{student.given_name} {student.family_name[0]}." in front and f"{student.given_name} {student.family_name[0]}." in back
-        assert "No hay multas por retraso" in back and "septiembre de 2026" in back  # Spanish words and dates
+        assert "No hay multas por retraso" in back  # Spanish words and dates
+        assert f"a más tardar el {format_date(loaded.ends_on, 'long', locale='es')}" in back
     qr = qr_links(data)
     assert qr[0] == qr[1] and qr[2] == qr[3] and qr[0] != qr[2]  # one code per student, on both sides
 
@@ -357,3 +358,14 @@ def test_a_plain_csv_home_language_column_is_mapped_and_stored(world):
                               "Lang": "home_language"})
     assert parsed.records[0]["home_language"] == "Spanish"
 
+
+def test_a_letter_asks_for_an_answer_by_the_drives_end_only_while_it_is_ahead(loaded, app):
+    from tracker import clock
+
+    with app.test_request_context():
+        loaded.ends_on = clock.today() + timedelta(days=20)
+        assert letters.shared_values(loaded.agreement, loaded, "en")["reply_by"] == loaded.ends_on
+        loaded.ends_on = clock.today() - timedelta(days=1)
+        assert letters.shared_values(loaded.agreement, loaded, "en")["reply_by"] is None
+        values = letters.shared_values(loaded.agreement, loaded, "en")
+        assert values["data"]["subprocessors"] == "Koha hosting by ByWater"

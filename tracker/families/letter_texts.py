@@ -21,7 +21,8 @@ VARIABLES = {
     "school.name": _l("the student's school"),
     "library.name": _l("the library party: a library system or a single branch"),
     "drive.name": _l("the card drive's name"),
-    "reply_by": _l("the last day of the drive, by which families answer (a date; empty when the drive has no end date)"),
+    "reply_by": _l("the last day of the drive, by which families answer (a date; empty when the drive has no end date "
+                   "or has ended)"),
     "card.model": _l("the kind of card, in words (Full card, Starter card, Digital account)"),
     "card.model_kind": _l("the same as a code to test: \"full\", \"starter\" or \"digital\""),
     "card.form": _l("how the card reaches the student, as a code to test: \"physical\" (a card handed out at school) "

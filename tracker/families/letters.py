@@ -193,13 +193,14 @@ def shared_values(agreement, drive: CardDrive, code: str) -> dict:
         "fields": [str(cards.STUDENT_FIELDS[f]).lower() for f in allowed],
         "legal_basis": str(cards.LEGAL_BASES.get(spec.legal_basis, "")) if spec else "",
         "legal_basis_kind": spec.legal_basis if spec else "",
-        "subprocessors": (spec.subprocessors or "").strip() if spec else "",
+        "subprocessors": (spec.subprocessors or "").strip().rstrip(".").strip() if spec else "",  # the letter ends the sentence
         "destroy_on": destruction_date(spec, agreement),
     }
     return {
         "library": {"name": library_side([p.organisation for p in agreement.parties])["name"]},
         "drive": {"name": drive.name},
-        "reply_by": drive.ends_on,
+        # a drive already over asks for no date: a letter printed late never asks for an answer by a day gone by
+        "reply_by": drive.ends_on if drive.ends_on and drive.ends_on >= clock.today() else None,
         "card": card,
         "data": data,
         "family": {"choices": [str(choices.CHOICES[c]) for c in choices.offered(consent_model)]},
