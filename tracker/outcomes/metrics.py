@@ -12,7 +12,10 @@ import calendar
 from collections import defaultdict
 from datetime import date
 
+from tracker.cards.models import GRADES
+
 MONTHS = (1, 5, 9, 12)
+GRADE_ORDER = {grade: i for i, grade in enumerate(GRADES)}  # PK, K, 01 ... 12: school order
 COUNTS = ("cards", "used", *(f"old_{n}" for n in MONTHS), *(f"active_{n}" for n in MONTHS))
 
 
@@ -42,7 +45,7 @@ def figures(groups: list[tuple], issued: list[date], last: list, checkouts: list
                 if seen is not None and seen >= mark:
                     row[f"active_{n}"] += 1
     return [{"school_id": school_id, "school": name, "grade": grade, **found[(school_id, name, grade)]}
-            for school_id, name, grade in sorted(found, key=lambda g: (g[1], g[0], g[2]))]
+            for school_id, name, grade in sorted(found, key=lambda g: (g[1], g[0], GRADE_ORDER.get(g[2], len(GRADE_ORDER)), g[2]))]
 
 
 def summed(rows: list[dict], **label) -> dict:
