@@ -354,6 +354,7 @@ def test_staff_upload_preview_and_commit_through_the_pages(drive, world, signed_
     drive_page = staff.get(f"/agreements/{drive.agreement_id}/drives/{drive.id}").text  # the drive's page sums it up
     section = drive_page[drive_page.index('id="card-use"'):]
     assert "3 of 4 cards used at least once (75%)" in section and url(drive) in section
+    assert 'id="chart-drive-card-use"' in section  # the chart sits on the drive's page too
 
 
 def test_a_refused_upload_says_why_and_keeps_nothing(drive, world, signed_in):

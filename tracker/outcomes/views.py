@@ -39,6 +39,12 @@ def chart(title: str, rows: list[dict]) -> charts.Bars | None:
     return charts.bars(title, items, top=100, key=[("main", _("Used at least once"))]) if items else None
 
 
+def report_chart(report: ActivityReport, by_school: list[dict]) -> charts.Bars | None:
+    """The chart of one report's schools (`metrics.by_school` of its rows)."""
+    return chart(_("Share of cards used at least once per school, by the report of %(day)s",
+                   day=formats.long_date(report.report_date)), by_school)
+
+
 def trend(reports: list[ActivityReport], schools) -> list[dict]:
     """Each snapshot's totals over the schools the user works on."""
     return [{"report": r, **metrics.summed(metrics.shown(r.figures or [], schools))} for r in reports]
@@ -50,11 +56,9 @@ def _page(agreement, drive, form=None, status: int = 200, preview: ActivityRepor
     latest = reports[-1] if reports else None
     rows = metrics.shown(latest.figures or [], schools) if latest else []
     by_school = metrics.by_school(rows)
-    title = _("Share of cards used at least once per school, by the report of %(day)s",
-              day=formats.long_date(latest.report_date)) if latest else ""
     manage = can("card.manage")
     return parts.page("outcomes/card_use.html", agreement, "drives", status, drive=drive, latest=latest, rows=rows,
-                      by_school=by_school, total=metrics.summed(rows), chart=chart(title, by_school) if latest else None,
+                      by_school=by_school, total=metrics.summed(rows), chart=report_chart(latest, by_school) if latest else None,
                       trend=trend(reports, schools), own_only=schools is not None, months=metrics.MONTHS,
                       shares=metrics.shares, form=(form or _upload_form(agreement.id)) if manage else None,
                       preview=preview, step_form=step_form or ReportStepForm(formdata=None))
