@@ -50,7 +50,7 @@ def test_bars_keep_every_label_whole_and_nothing_overlaps():
 def test_the_report_page_charts_cards_value_milestones_and_goals(demo, login):
     html = login("director@demo.test").get(f"/reports/agreements/{demo.id}").get_data(as_text=True)
     found = figures(html)
-    assert set(found) == {"chart-cards", "chart-resources", "chart-milestones", "chart-goals"}
+    assert set(found) == {"chart-cards", "chart-card-use", "chart-resources", "chart-milestones", "chart-goals"}
     for key, figure in found.items():
         assert 'role="img"' in figure and f'aria-labelledby="{key}-title"' in figure and f'aria-describedby="{key}-desc"' in figure
         assert re.search(rf'<title id="{key}-title">\w', figure) and re.search(rf'<desc id="{key}-desc">\w', figure)

@@ -30,9 +30,12 @@ NOT_WALKED = {  # GET routes no link of the demo leads a signed-in person to; th
     "public_documents.copy", "public_documents.revocation_list",  # a signer's secret link; read by PDF validators
     "orgs.logo",  # the demo's organisations have no logo
     "partners.page", "partners.thanks",  # a partner's secret emailed link and where it leads (tests/test_partners.py)
+    "families.start", "families.arrive",  # a family's page, from the letter home (tests/test_families.py reads it)
+    "letters.download",  # exists once someone prints letters (tests/test_family_letters.py)
 }
 UNCHECKED = re.compile(
     r"^/clauses"  # the clause library shows clause text as its authors write it, variables between {{ }} (issue 12's)
+    r"|^/agreements/\d+/letters/"  # so does a letter's wording, in the same clause language
 )
 
 
