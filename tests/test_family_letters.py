@@ -19,7 +19,7 @@ from tracker.audit.models import AuditEvent
 from tracker.cards import optouts
 from tracker.cards.models import Student
 from tracker.extensions import db
-from tracker.families import codes, letter_service, letters
+from tracker.families import codes, letter_service, letter_texts, letters
 from tracker.families.models import FamilyCode, FamilyLetter
 from tracker.validation import Invalid
 
@@ -369,3 +369,19 @@ def test_a_letter_asks_for_an_answer_by_the_drives_end_only_while_it_is_ahead(lo
         assert letters.shared_values(loaded.agreement, loaded, "en")["reply_by"] is None
         values = letters.shared_values(loaded.agreement, loaded, "en")
         assert values["data"]["subprocessors"] == "Koha hosting by ByWater"
+
+
+def test_the_history_tells_printing_and_wording_in_words(loaded, world, app):
+    from tests.test_audit_changes import newest
+
+    letter_service.save_wording(SETUP, loaded.agreement, "es", letter_texts.standard("es"), 0)
+    lines = " ".join(newest(app, "agreement", loaded.agreement_id))
+    assert "Español" in lines and "'es'" not in lines and " es " not in f" {lines} "
+    from tracker.jobs.models import Job
+
+    job = Job(kind=letter_service.KIND, title="Letters", task=letter_service.TASK, status="running", params={})
+    db.session.add(job)
+    db.session.commit()
+    letter_service.print_job(job.id, loaded.agreement_id, loaded.id, None, north(world), "", "", "both", None)
+    lines = " ".join(newest(app, "card_drive", loaded.id))
+    assert "printed letters home" in lines and "English and Spanish, back to back" in lines and "both" not in lines

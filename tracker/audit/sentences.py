@@ -31,6 +31,7 @@ from tracker.documents.models import DocumentVersion
 from tracker.documents.workflow import SIGNATORY_STATUSES, VERSION_STATUSES
 from tracker.extensions import db
 from tracker.families import choices as family_choices
+from tracker.families import letters as family_letters
 from tracker.outcomes import models as outcome_models
 from tracker.milestones import models as milestone_models
 from tracker.orgs import models as org_models
@@ -117,6 +118,8 @@ BY_ACTION: dict[tuple[str, str], dict] = {
     ("contact.", "role"): org_models.CONTACT_ROLES,
     ("organisation.", "kind"): org_models.KINDS,
     ("family.", "answer"): family_choices.CHOICES,
+    ("family.letters", "language"): family_letters.RUN_NAMES,
+    ("family_letter.", "language"): family_letters.RUN_NAMES,
     ("outcomes.", "source"): outcome_models.SOURCE_KINDS,
 }
 ORGANISATION_FIELDS = frozenset({"party_id", "organisation_id", "school_id", "parent_id", "home_branch_id",

@@ -153,7 +153,7 @@ def _printed(drive: CardDrive, code_ids: list[int]) -> None:
 
 
 def _actor(user_id: int) -> Actor:
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id) if user_id is not None else None
     if user is None:
         return Actor(label="background job", user_agent="background job")
     return Actor(user_id=user.id, label=f"{user.name} <{user.email}>", ip="", user_agent="background job")

@@ -37,6 +37,10 @@ from tracker.validation import Invalid
 
 ENGLISH, SPANISH, BOTH, HOME = "en", "es", "both", "home"
 RUNS = (ENGLISH, SPANISH, BOTH, HOME)  # the language of a print run
+RUN_NAMES = {  # as the History tells a run or a wording (a language by its own name)
+    ENGLISH: "English", SPANISH: "Español", BOTH: _l("English and Spanish, back to back"),
+    HOME: _l("each student's home language"),
+}
 SPANISH_NAMES = frozenset({"es", "spa", "spanish", "espanol", "castellano", "castilian"})
 CANNOT_RENDER = _l("This part of the letter could not be written out. Mend the letter's wording; the rest of the "
                    "letter prints as it is.")
