@@ -87,6 +87,8 @@ def test_a_family_opts_out_on_the_page_and_the_student_leaves_every_patron_forma
     assert page.status_code == 200
     assert "Lucía H." in text and "North School" in text
     assert "Hernández" not in text and "stu-1" not in text and "1001" not in text
+    assert page.headers["Cache-Control"] == "no-store" and "noindex" in page.headers["X-Robots-Tag"]
+    assert page.headers["Referrer-Policy"] == "no-referrer"
     assert "No library card for my child" in text and "Yes, a library card" not in text  # opt-out model
     before = opted_out_count(drive)
     answered = family.post(f"/family/{code}", {"choice": "opt_out"})

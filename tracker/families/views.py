@@ -17,6 +17,15 @@ from tracker.validation import Invalid, apply_errors
 bp = Blueprint("families", __name__)
 
 
+@bp.after_request
+def kept_by_no_one(response):
+    """A family's page names a child and carries the code in its address: no browser or proxy keeps it, and no
+    search engine lists it (Referrer-Policy: no-referrer is every page's already)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 @bp.route("/family", methods=["GET", "POST"])
 @page_limit("family-code")
 @public
