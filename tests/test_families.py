@@ -163,6 +163,7 @@ def test_wrong_revoked_and_purged_codes_get_one_message(drive, login, app):
     message = "We could not find this code."
     wrong = family.post("/family", {"code": "7KQ2-XM9D-4TRB"})
     assert wrong.status_code == 422 and message in wrong.get_data(as_text=True)
+    assert 'name="next" value="/family"' in wrong.get_data(as_text=True)  # switching language stays on the page
     assert message in family.post("/family", {"code": "not a code"}).get_data(as_text=True)
     code = code_for(drive, "stu-2")
     right = family.post("/family", {"code": code.lower().replace("-", " ")})

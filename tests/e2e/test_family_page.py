@@ -57,6 +57,13 @@ def test_staff_print_letters_and_a_parent_answers_from_the_qr_code_in_spanish(ap
     assert links and all(link.startswith(f"{live_server}/family/") for link in links)
 
     phone = new_page(**PHONE)
+    phone.goto("/family")  # typed by hand, wrongly: the message stands next to the field
+    phone.get_by_label("Family code").fill("7KQ2-XM9D-4TRX")
+    phone.get_by_role("button", name="Continue").click()
+    expect(phone.locator("#code-error")).to_contain_text("We could not find this code")
+    expect(phone.get_by_label("Family code")).to_have_attribute("aria-invalid", "true")
+    assert not axe_violations(phone), describe_violations(axe_violations(phone))
+    phone.screenshot(path=f"{SHOTS}/0-a-wrong-code.png", full_page=True)
     for link in links:  # the first letter whose family has not answered yet (the demo's families answered a dozen)
         phone.goto(link)
         if not phone.get_by_role("status").count():

@@ -37,7 +37,7 @@ def start():
             return redirect(url_for("families.arrive", code=found[1].code), 303)
         form.code.errors = [answers.unknown_code() if form.csrf_token.errors == [] else
                             _("The form was incomplete; reload the page.")]
-        return render_template("families/start.html", form=form), 422
+        return render_template("families/start.html", form=form, back_here=url_for("families.start")), 422
     return render_template("families/start.html", form=form)
 
 
@@ -67,10 +67,10 @@ def _page(code: str, answer_form, status: int = 200):
     letter = found[1]
     return render_template("families/answer.html", letter=letter, form=answer_form, CHOICES=choices.CHOICES,
                            ANSWERED=choices.ANSWERED, just_answered=bool(request.args.get("answered")),
-                           errors=answer_form.form_errors), status
+                           errors=answer_form.form_errors, back_here=url_for("families.arrive", code=letter.code)), status
 
 
 def _unknown(code: str):
     form = CodeForm(formdata=None, code=code[:40])
     form.code.errors = [answers.unknown_code()]
-    return render_template("families/start.html", form=form), 404
+    return render_template("families/start.html", form=form, back_here=url_for("families.start")), 404
