@@ -15,7 +15,6 @@ from tracker.cards.models import Consent, DriveCount, OptOut, Student
 from tracker.extensions import db, limiter
 from tracker.families import answers, choices, codes
 from tracker.families.models import FamilyCode
-from tracker.validation import Invalid
 
 FORMATS = ["koha", "evergreen", "polaris", "generic"]
 ROWS = [("stu-1", "sch-north", "Lucía", "Hernández", "03", "1001"),

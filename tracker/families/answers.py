@@ -58,7 +58,7 @@ def look_up(typed: str | None) -> tuple[FamilyCode, Letter] | None:
                          found.answered_at, student.school)
 
 
-def answer(actor, typed: str | None, choice: str, language: str) -> Letter:
+def answer(actor, typed: str | None, choice: str, language: str) -> None:
     """Record the family's choice for the code typed (Invalid: a code that answers nothing, or a choice the
     programme's consent model does not offer)."""
     found = look_up(typed)
@@ -79,7 +79,6 @@ def answer(actor, typed: str | None, choice: str, language: str) -> Letter:
         "answer": [before or None, choice], "family_code": [None, family.id], "school": [None, student.school.name],
         "grade": [None, student.grade], "language": [None, languages.name(language)]})
     db.session.commit()
-    return look_up(typed)[1]
 
 
 def unknown_code() -> str:

@@ -75,15 +75,6 @@ def _live(drive_id: int, student_ids: list[int]) -> dict[int, FamilyCode]:
     return found
 
 
-def find(text: str | None) -> FamilyCode | None:
-    """The live code a family typed, with its student, drive and school loaded; None for a code that is wrong,
-    revoked or purged. Every code typed costs the same: one digest and one query by it."""
-    code = typed(text)
-    wanted = digest(code if code else "-" * LENGTH)  # a code that cannot be one is still looked up
-    found = db.session.scalar(select(FamilyCode).where(FamilyCode.digest == wanted, FamilyCode.revoked_at.is_(None)))
-    return found if code else None
-
-
 def page_link(code: str) -> str:
     """The family page for this code, as printed on the letter and in its QR code."""
     return outward.link("families.arrive", code=shown(code))

@@ -39,7 +39,7 @@ VARIABLES = {
     "data.legal_basis_kind": _l("the same as a code to test: \"school_official\", \"directory\" or \"consent\""),
     "data.subprocessors": _l("who else holds the data for the library (the library system's vendor ...; may be empty)"),
     "data.destroy_on": _l("when the library destroys the data (a date; empty when not set)"),
-    "family.code": _l("the student's family code, as printed: XXXX-XXXX-XXXX"),
+    "family.code": _l("the student's family code, as printed in three groups of four, e.g. 7KQ2-XM9D-4TRB"),
     "family.address": _l("the family page's address, where the code is typed"),
     "family.choices": _l("what the family may answer under the consent model, in words: a list"),
 }

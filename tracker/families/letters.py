@@ -21,11 +21,12 @@ from anyascii import anyascii
 from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from tracker import clock, formats, languages
 from tracker.cards import models as cards
-from tracker.cards.models import CardDrive, DriveCount, OptOut, Student
+from tracker.cards import patrons
+from tracker.cards.models import CardDrive, DriveCount, Student
 from tracker.cards.programme import destruction_date, programme_of, schools_of, spec_of
 from tracker.documents.values import library_side
 from tracker.extensions import db
@@ -137,31 +138,22 @@ STUDENT_COLUMNS = (Student.id, Student.given_name, Student.family_name, Student.
 
 
 def students(drive: CardDrive, selection: Selection, schools: frozenset[int] | None) -> list:
-    """The students who get a letter (rows of STUDENT_COLUMNS), by grade, class and name: active, in the drive's
-    schools and grades, not opted out; of the selected school, grade and class."""
+    """The students who get a letter (rows of STUDENT_COLUMNS), by grade, class and name: those a patron file of the
+    drive would hold (active, in its schools and grades, not opted out; consent or not: the letter asks for it), of
+    the selected school, grade and class."""
     check(drive, selection, schools)
-    query = select(*STUDENT_COLUMNS).where(
-        Student.agreement_id == drive.agreement_id, Student.active.is_(True), Student.school_id == selection.school_id,
-        exists().where(DriveCount.drive_id == drive.id, DriveCount.school_id == Student.school_id,
-                       DriveCount.grade == Student.grade),
-        ~exists().where(OptOut.agreement_id == Student.agreement_id, OptOut.source_id == Student.source_id))
-    if selection.grade:
-        query = query.where(Student.grade == selection.grade)
+    query = patrons.selected(drive.agreement_id, patrons.Filters(drive.id, selection.school_id, selection.grade),
+                             columns=STUDENT_COLUMNS)
     if selection.class_name:
         query = query.where(Student.class_name == selection.class_name)
-    return list(db.session.execute(query.order_by(Student.grade, Student.class_name, Student.family_name,
-                                                  Student.given_name, Student.id)))
+    return list(db.session.execute(query.order_by(None).order_by(
+        Student.grade, Student.class_name, Student.family_name, Student.given_name, Student.id)))
 
 
 def gets_a_letter(drive: CardDrive, student: Student) -> bool:
-    """Is this student one a letter is printed for (active, in the drive's grades at their school, not opted out)?"""
-    if not student.active or student.agreement_id != drive.agreement_id:
-        return False
-    counted = db.session.scalar(select(DriveCount.id).where(DriveCount.drive_id == drive.id, DriveCount.school_id == student.school_id,
-                                                            DriveCount.grade == student.grade))
-    opted_out = db.session.scalar(select(OptOut.id).where(OptOut.agreement_id == student.agreement_id,
-                                                          OptOut.source_id == student.source_id))
-    return counted is not None and opted_out is None
+    """Is this student one a letter is printed for (as `students` says, whatever the selection)?"""
+    whom = patrons.selected(drive.agreement_id, patrons.Filters(drive.id, student.school_id), columns=(Student.id,))
+    return db.session.scalar(whom.where(Student.id == student.id).order_by(None).limit(1)) is not None
 
 
 # ---- the wording ------------------------------------------------------------------------------

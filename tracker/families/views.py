@@ -35,8 +35,7 @@ def start():
         found = answers.look_up(form.code.data) if form.validate_on_submit() else None
         if found is not None:
             return redirect(url_for("families.arrive", code=found[1].code), 303)
-        form.code.errors = [answers.unknown_code() if form.csrf_token.errors == [] else
-                            _("The form was incomplete; reload the page.")]
+        form.code.errors = [answers.unknown_code()]  # a missing CSRF token is refused before (400)
         return render_template("families/start.html", form=form, back_here=url_for("families.start")), 422
     return render_template("families/start.html", form=form)
 

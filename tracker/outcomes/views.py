@@ -96,29 +96,28 @@ def upload(agreement, drive):
     return _page(agreement, drive, form, outcome.status)
 
 
-@bp.route(CARD_USE + "/commit", methods=["POST"])
-@requires("card.manage", scope="agreement")
-def commit(agreement, drive):
+def _step(agreement, drive, step, done):
+    """Commit or discard a preview (`step(actor, drive, report_id)`): back to the page with `done(what step returned)`,
+    or with why not."""
     form = ReportStepForm()
-    outcome = submitted(form, lambda: service.commit(current_actor(), drive, form.report_id.data))
+    outcome = submitted(form, lambda: step(current_actor(), drive, form.report_id.data))
     if not outcome.saved:
         for problem in refusal(form):
             flash(problem, "error")
         return _page(agreement, drive, status=outcome.status)
-    report = outcome.result
-    flash(_("Activity report of %(day)s saved: %(matched)s cards matched, %(unknown)s unknown card numbers left out.",
-            day=formats.long_date(report.report_date), matched=report.rows_matched, unknown=report.unknown_count), "success")
+    flash(done(outcome.result), "success")
     return redirect(url_for("outcomes.card_use", agreement_id=agreement.id, drive_id=drive.id), 303)
+
+
+@bp.route(CARD_USE + "/commit", methods=["POST"])
+@requires("card.manage", scope="agreement")
+def commit(agreement, drive):
+    return _step(agreement, drive, service.commit, lambda report: _(
+        "Activity report of %(day)s saved: %(matched)s cards matched, %(unknown)s unknown card numbers left out.",
+        day=formats.long_date(report.report_date), matched=report.rows_matched, unknown=report.unknown_count))
 
 
 @bp.route(CARD_USE + "/discard", methods=["POST"])
 @requires("card.manage", scope="agreement")
 def discard(agreement, drive):
-    form = ReportStepForm()
-    outcome = submitted(form, lambda: service.discard(current_actor(), drive, form.report_id.data))
-    if not outcome.saved:
-        for problem in refusal(form):
-            flash(problem, "error")
-        return _page(agreement, drive, status=outcome.status)
-    flash(_("Activity report discarded; nothing was written."), "success")
-    return redirect(url_for("outcomes.card_use", agreement_id=agreement.id, drive_id=drive.id), 303)
+    return _step(agreement, drive, service.discard, lambda _nothing: _("Activity report discarded; nothing was written."))
