@@ -52,8 +52,18 @@ class Limiter(flask_limiter.Limiter):
     """
 
     def init_app(self, app) -> None:
+        for setting in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META"):
+            if app.config.get(setting):
+                raise RuntimeError(f"{setting} is not used: every limit is a page's own, set in tracker/limits.py")
         super().init_app(app)
         app.extensions["limiter.counts"] = (self._storage, self._limiter)
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True) -> None:
+        """Every limit of the app is a page's own (`page_limit`, tracker/limits.py), counted when its view is called;
+        none is application-wide (see `init_app`). So the check Flask-Limiter runs before every request would find
+        nothing to count, and is skipped: a request without a limit pays nothing for the limiter."""
+        if not in_middleware:
+            super()._check_request_limit(callable_name, in_middleware)
 
     def _counts(self):
         if has_app_context() and "limiter.counts" in current_app.extensions:
