@@ -278,8 +278,8 @@ def document_values(matrix: Matrix) -> dict:
     if "documents" not in ids:
         version = documents.draft(matrix.world, SUBJECT)
         signatory = signing.add_signatory(SETUP, version, documents.outside())
-        ids["documents"] = {"version_id": version.id, "item_id": version.clauses[0].id, "signatory_id": signatory.id,
-                            "clause_id": version.clauses[0].clause_id}
+        ids["documents"] = {"version_id": version.id, "pdf_id": version.id, "item_id": version.clauses[0].id,
+                            "signatory_id": signatory.id, "clause_id": version.clauses[0].clause_id}
     return ids["documents"]
 
 

@@ -3,12 +3,13 @@ caught by /verify, and nothing a clause or a name says fetched or attached."""
 import hashlib
 import io
 import re
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pypdf
 import pytest
+from sqlalchemy import func, select, update
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -81,12 +82,18 @@ def test_downloads_serve_the_stored_bytes(sealed, login, world):
     assert again.headers["Cache-Control"] == first.headers["Cache-Control"]
     changed = session.get(url, headers={"If-None-Match": '"' + "0" * 64 + '"'})  # another copy: the bytes again
     assert changed.status_code == 200 and changed.data == sealed.pdf
+    several = session.get(url, headers={"If-None-Match": f'"{"0" * 64}", {first.headers["ETag"]}'})
+    assert several.status_code == 304
 
 
-def test_a_download_is_a_private_attachment_with_a_safe_name(sealed, login, world):
-    session = login(world.emails["administrator"])
-    sealed.document.title = 'Lakeside "Card" MOU / 2026\r\nX-Evil: 1'
+def test_a_download_is_a_private_attachment_with_a_safe_name_fixed_when_sealed(world, mailbox, login):
+    version = docs.out_for_signature(world, [docs.outside(), docs.user_signer(world, "administrator", "attests")])
+    version.document.title = 'Lakeside "Card" MOU / 2026\r\nX-Evil: 1'
     db.session.commit()
+    sealed = docs.sign_all(version)
+    sealed.document.title = "Renamed after signing"  # the sealed file keeps the name it was sealed under
+    db.session.commit()
+    session = login(world.emails["administrator"])
     response = session.get(f"/agreements/{world.agreements['own'].id}/versions/{sealed.id}/pdf")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == (
@@ -96,9 +103,21 @@ def test_a_download_is_a_private_attachment_with_a_safe_name(sealed, login, worl
     assert "private" in cache and "public" not in cache and "immutable" in cache
 
 
+def test_the_sealed_name_is_in_the_documents_language_whatever_the_readers(world, mailbox, app):
+    from tracker.documents import pdf
+
+    version = docs.draft(world)
+    version.number, version.language, version.time_zone = 1, "es", "America/Chicago"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert pdf.sealed_filename(version) == f"{version.document.title} - Primera enmienda - {version.public_id}.pdf"
+        version.language = "en"
+        assert pdf.sealed_filename(version) == f"{version.document.title} - First Amendment - {version.public_id}.pdf"
+    db.session.rollback()
+
+
 def test_a_download_reads_only_what_it_needs(app, sealed, login, world):
-    """The session with its user, the parties' organisations for the relation, the version, and the bytes (not
-    for a copy the browser already holds): not the agreement with its parties and manager."""
+    """The session with its user, the parties' organisations for the relation, and the stored file: not the
+    agreement, nor the version as an object."""
     from tests.test_queries import counting
 
     session = login(world.emails["viewer"])  # above a party
@@ -107,11 +126,58 @@ def test_a_download_reads_only_what_it_needs(app, sealed, login, world):
     with counting(app) as statements:
         assert session.get(url).status_code == 200
     reads = [s for s in statements if s.startswith("SELECT")]  # not the tests' savepoints
-    assert len(reads) == 4, reads
-    assert not any("manager" in s or "organisation.name" in s for s in reads), reads
+    assert len(reads) == 3, reads
+    assert not any("manager" in s or "organisation.name" in s or "document_version.terms" in s for s in reads), reads
     with counting(app) as statements:
         assert session.get(url, headers={"If-None-Match": etag}).status_code == 304
-    assert len([s for s in statements if s.startswith("SELECT")]) == 3, statements
+    reads = [s for s in statements if s.startswith("SELECT")]
+    assert len(reads) == 3, reads
+
+
+def test_a_stored_download_answers_as_the_page_would(app, sealed, login, world):
+    """Served before the page machinery (tracker/site/stored_files.py), a sealed PDF has the status, bytes and headers
+    the view itself gives; a HEAD has them without the bytes."""
+    from werkzeug.test import Client
+
+    session = login(world.emails["viewer"])
+    url = f"/agreements/{world.agreements['own'].id}/versions/{sealed.id}/pdf"
+    the_app_alone = Client(app.wsgi_app.wsgi_app)  # the app behind the stored-file layer
+    for cookie in session.client._cookies.values():
+        the_app_alone.set_cookie(cookie.key, cookie.value)
+    for headers in ({}, {"If-None-Match": f'"{sealed.pdf_sha256}"'}):
+        served, rendered = session.get(url, headers=headers), the_app_alone.get(url, headers=headers)
+        assert served.status_code == rendered.status_code and served.data == rendered.data
+        assert sorted(served.headers.items()) == sorted(rendered.headers.items())
+    head = session.client.head(url)
+    assert head.status_code == 200 and head.data == b"" and head.headers["ETag"] == f'"{sealed.pdf_sha256}"'
+    layer, reached = app.wsgi_app, []
+    behind = layer.wsgi_app
+    layer.wsgi_app = lambda environ, start_response: reached.append(environ["PATH_INFO"]) or behind(environ, start_response)
+    try:
+        assert session.get(url).status_code == 200 and reached == []  # the app itself was not asked
+        assert session.get(f"/agreements/{world.agreements['own'].id}").status_code == 200 and len(reached) == 1
+    finally:
+        layer.wsgi_app = behind
+
+
+def test_a_download_not_plainly_served_goes_on_to_the_app(app, sealed, login, world):
+    """A session due its "last seen", a visitor and a user deactivated since signing in all get what the app gives
+    them."""
+    from tracker.auth.models import User, UserSession
+
+    url = f"/agreements/{world.agreements['own'].id}/versions/{sealed.id}/pdf"
+    session = login(world.emails["viewer"])
+    long_ago = datetime.utcnow().replace(microsecond=0) - timedelta(hours=1)
+    db.session.execute(update(UserSession).values(last_seen_at=long_ago))
+    db.session.commit()
+    assert session.get(url).status_code == 200
+    assert db.session.scalar(select(func.min(UserSession.last_seen_at))) > long_ago  # the app wrote it
+    visitor = login(None).get(url)
+    assert visitor.status_code == 302 and "/login" in visitor.headers["Location"]
+    db.session.execute(update(User).where(User.email == world.emails["viewer"]).values(active=False))
+    db.session.commit()
+    gone = session.get(url)
+    assert gone.status_code == 302 and "/login" in gone.headers["Location"]
 
 
 def test_a_download_is_not_found_outside_the_agreement(sealed, login, world):

@@ -55,3 +55,23 @@ def test_the_student_fillfactor_migration_downgrades_and_upgrades(app, is_postgr
         assert options() is None
         upgrade()
         assert options() == kept
+
+
+def test_the_sealed_name_migration_names_earlier_files_as_the_app_names_new_ones(app):
+    """0023 names the PDFs sealed before it with their version's label in their language: the same label the
+    app gives a file it seals now."""
+    import importlib.util
+    from pathlib import Path
+
+    from flask_babel import force_locale
+
+    from tracker.documents.models import version_label
+
+    path = Path(__file__).resolve().parent.parent / "migrations" / "versions" / "0023_sealed_pdf_name.py"
+    spec = importlib.util.spec_from_file_location("sealed_name_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with app.test_request_context():
+        for language in ("en", "es"):
+            with force_locale(language):
+                assert [migration._label(n, language) for n in range(12)] == [version_label(n) for n in range(12)]

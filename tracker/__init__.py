@@ -30,6 +30,9 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'tracker.db'}"
     _normalise_database_url(app)
+    from tracker.site.stored_files import StoredFiles
+
+    app.wsgi_app = StoredFiles(app, app.wsgi_app)  # a sealed PDF's download, before the page machinery
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

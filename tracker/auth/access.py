@@ -23,9 +23,9 @@ from tracker.auth.permissions import allowed
 from tracker.extensions import login_manager
 from tracker.pagecache import pages
 
-# scope name -> loader(permission, view_args, the view's argument names) -> view_args with objects in place of ids
-# (or abort).
-SCOPES: dict[str, Callable[[str, dict, frozenset[str]], dict]] = {}
+# scope name -> loader(permission, view_args, the view's argument names, the user's scope (None: the signed-in
+# user's)) -> view_args with objects in place of ids (or abort).
+SCOPES: dict[str, Callable[..., dict]] = {}
 
 
 def requires(permission: str | None, scope: str | None = None, hidden: bool = False, cached: bool = False):
@@ -54,9 +54,21 @@ def requires(permission: str | None, scope: str | None = None, hidden: bool = Fa
         wrapper.permission = permission
         wrapper.scope = scope
         wrapper.hidden = hidden
+        wrapper.takes = takes
         return wrapper
 
     return decorate
+
+
+def admitted(view, view_args: dict, scope) -> dict:
+    """What `@requires` checks for a signed-in user, given their scope rather than the request's user: the role's
+    permission, then the view's scope. The view's arguments, or an HTTPException. For a stored file served before
+    the app's request machinery runs (tracker/site/stored_files.py)."""
+    if view.permission is not None and not allowed(scope.role, view.permission):
+        abort(404 if view.hidden else 403)
+    if view.scope is None:
+        return view_args
+    return SCOPES[view.scope](view.permission, view_args, view.takes, scope)
 
 
 def _served(view, permission: str | None, scope: str | None, view_args: dict, takes: frozenset[str]):

@@ -52,7 +52,7 @@ class ServerSession(CallbackDict, SessionMixin):
 
         super().__init__(data or {}, changed)
         self.sid = sid  # the row's id; None: no row yet
-        self.user = user  # the signed-in user, read with the row
+        self.user = user  # the signed-in user, read with the row (as a User, or its columns: see `read`)
         self.last_seen = last_seen
         self.modified = False
         self.renew = False  # give it a new token (set when someone signs in)
@@ -63,27 +63,39 @@ OPEN = (select(UserSession.data, UserSession.last_seen_at, User).outerjoin(User,
         .where(UserSession.id == bindparam("sid"), UserSession.expires_at > bindparam("now")))
 
 
+def read(token: str, objects: bool = True) -> ServerSession | None:
+    """The session a cookie's token opens, with its signed-in user (None: no such session, or the token is not one).
+    A user who is no longer active is signed out of it. `objects`: the user as a User, as a page uses it; otherwise
+    as the user's columns (id, role, access_version, ...), for a stored file's download, which needs no object."""
+    if not token or len(token) > 100:
+        return None
+    sid = _hash(token)
+    execute = db.session.execute if objects else db.session.connection().execute
+    found = execute(OPEN, {"sid": sid, "now": _now()}).first()
+    if found is None:
+        return None
+    user = found[2] if objects else (found if found.id is not None else None)
+    data = dict(found.data or {})
+    if user is None or not user.active:
+        data.pop("_user_id", None)
+    return ServerSession(data, sid, user, found.last_seen_at)
+
+
+def due_a_touch(app, session: ServerSession) -> bool:
+    """Is its "last seen" to be written at the end of this request?"""
+    return session.last_seen is None or _now() - session.last_seen >= _touch(app)
+
+
 class DatabaseSessionInterface(SessionInterface):
     def open_session(self, app, req) -> ServerSession:
         if req.path.startswith((app.static_url_path or "/static") + "/"):
             return ServerSession()  # static files: never a query
-        token = req.cookies.get(app.config["SESSION_COOKIE_NAME"], "")
-        if not token or len(token) > 100:
-            return ServerSession()
-        sid = _hash(token)
         try:
-            found = db.session.execute(OPEN, {"sid": sid, "now": _now()}).first()
+            return read(req.cookies.get(app.config["SESSION_COOKIE_NAME"], "")) or ServerSession()
         except SQLAlchemyError:  # the database is away: the page says so (500), signed out rather than broken
             app.logger.exception("could not read the session")
             db.session.rollback()
             return ServerSession()
-        if found is None:
-            return ServerSession()
-        data, last_seen, user = found
-        data = dict(data or {})
-        if user is None or not user.active:
-            data.pop("_user_id", None)
-        return ServerSession(data, sid, user, last_seen)
 
     def save_session(self, app, session: ServerSession, response) -> None:
         name = app.config["SESSION_COOKIE_NAME"]
@@ -107,7 +119,7 @@ class DatabaseSessionInterface(SessionInterface):
                 last_seen_at=now, expires_at=now + lifetime, ip=(request.remote_addr or "")[:64],
                 user_agent=(request.user_agent.string or "")[:400]))
             self._set_cookie(app, session, response, token, now + lifetime)
-        elif session.modified or session.last_seen is None or now - session.last_seen >= _touch(app):
+        elif session.modified or due_a_touch(app, session):
             values = dict(last_seen_at=now, expires_at=now + lifetime, ip=(request.remote_addr or "")[:64])
             if session.modified:
                 values.update(data=dict(session), user_id=user_id, remember=session.permanent)

@@ -36,6 +36,7 @@ def _seal(actor: audit.Actor, version) -> None:
     version.frozen_at = links.now()
     version.text, version.text_sha256 = words, words_sha
     version.pdf, version.pdf_sha256 = sealed, hashlib.sha256(sealed).hexdigest()
+    version.pdf_name = pdf.sealed_filename(version)
     record(actor, "document.sealed", version, {"text sha256": [None, words_sha], "pdf sha256": [None, version.pdf_sha256]})
 
 

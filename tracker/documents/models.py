@@ -77,6 +77,7 @@ class DocumentVersion(db.Model):
     text_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # the sealed bytes, served as they are
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    pdf_name: Mapped[str | None] = mapped_column(String(400))  # the sealed file's name, in the document's language
 
     document = relationship("Document", back_populates="versions", foreign_keys=[document_id])
     parent = relationship("DocumentVersion", remote_side=[id])

@@ -57,3 +57,10 @@ def final_pdf(version, text_sha256: str) -> bytes:
 
 def filename(version) -> str:
     return f"{version.document.title} - {version.label} - {version.public_id}.pdf"
+
+
+def sealed_filename(version) -> str:
+    """The name the sealed PDF is stored under and downloaded as: its title and label as the document prints them,
+    in its language, fixed with its bytes."""
+    with force_locale(locality.of(version).language):
+        return filename(version)

@@ -4,6 +4,7 @@ Changes of wording happen only in a draft; every change is audited against the v
 whose history becomes the audit certificate of the signed PDF. Statuses move by workflow.VERSION.
 """
 import secrets
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
@@ -38,11 +39,9 @@ def documents_of(agreement_id: int) -> list[Document]:
     ).scalars())
 
 
-# A version with its document, if it is one of the agreement's; and a sealed version's stored bytes alone. Built once:
-# every page of a version, and every download of its PDF, runs them.
+# A version with its document, if it is one of the agreement's: every page of a version runs it (built once).
 VERSION_IN = (select(DocumentVersion).join(DocumentVersion.document).options(contains_eager(DocumentVersion.document))
               .where(DocumentVersion.id == bindparam("version_id"), Document.agreement_id == bindparam("agreement_id")))
-SEALED_BYTES = select(DocumentVersion.pdf).where(DocumentVersion.id == bindparam("version_id"))
 
 
 def version_in(agreement_id: int, version_id: int) -> DocumentVersion | None:
@@ -50,12 +49,29 @@ def version_in(agreement_id: int, version_id: int) -> DocumentVersion | None:
     return db.session.execute(VERSION_IN, {"agreement_id": agreement_id, "version_id": version_id}).scalar()
 
 
-def sealed_pdf(version: DocumentVersion) -> tuple[str, str, bytes] | None:
-    """(filename, SHA-256, bytes) of a sealed version; None before it is sealed."""
-    if version.pdf_sha256 is None:
-        return None
-    data = db.session.connection().execute(SEALED_BYTES, {"version_id": version.id}).scalar()  # the stored bytes
-    return f"{version.document.title} - {version.label} - {version.public_id}.pdf", version.pdf_sha256, data
+@dataclass(frozen=True)
+class SealedFile:
+    """A sealed version's PDF as it is downloaded: its stored name, its SHA-256 (the ETag) and its bytes."""
+
+    version_id: int
+    name: str
+    sha256: str
+    data: bytes
+
+
+# Every download of a sealed PDF runs it (built once): no objects, one query. The bytes come with the rest: a query of
+# their own would cost every download more than reading them costs the rare browser that revalidates its copy.
+SEALED_FILE = (select(DocumentVersion.id, DocumentVersion.pdf_name, DocumentVersion.pdf_sha256, DocumentVersion.pdf)
+               .join(Document, Document.id == DocumentVersion.document_id)
+               .where(DocumentVersion.id == bindparam("version_id"), Document.agreement_id == bindparam("agreement_id"),
+                      DocumentVersion.pdf_sha256.is_not(None)))
+
+
+def sealed_file(agreement_id: int, version_id: int) -> SealedFile | None:
+    """The sealed PDF of a version of one of the agreement's documents; None if there is no such version or it is
+    not sealed."""
+    row = db.session.connection().execute(SEALED_FILE, {"agreement_id": agreement_id, "version_id": version_id}).first()
+    return None if row is None else SealedFile(*row)
 
 
 def latest(document: Document) -> DocumentVersion:

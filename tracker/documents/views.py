@@ -4,6 +4,7 @@ from datetime import datetime
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import ETags
 
 from tracker.agreements import parts
 from tracker.audit import sentences
@@ -16,6 +17,7 @@ from tracker.documents.models import APPROVALS, SIGNING_ORDERS
 from tracker.forms import refusal, submitted
 from tracker.printing import pdf_response
 from tracker.scope.loading import Param, add_param, by_parent_id, current_access
+from tracker.site import stored_files
 from tracker.validation import apply_errors
 
 bp = Blueprint("documents", __name__)
@@ -43,7 +45,18 @@ def _version(access, agreement_id: int, version_id: int):
     return version
 
 
+@by_parent_id
+def _pdf(access, agreement_id: int, version_id: int):
+    """What a version's download serves: a sealed version's stored file alone (no objects), or the version before
+    its seal."""
+    if access.relation is Relation.UNRELATED and not access.scope.everything and \
+            _version(access, agreement_id, version_id) is None:
+        return None
+    return service.sealed_file(agreement_id, version_id) or _version(access, agreement_id, version_id)
+
+
 add_param(Param("version_id", "version", "agreement", _version))
+add_param(Param("pdf_id", "pdf_file", "agreement", _pdf))
 add_param(Param("item_id", "item", "version", lambda access, version, value: next(
     (c for c in version.clauses if c.id == value), None)))
 add_param(Param("signatory_id", "signatory", "version", lambda access, version, value: next(
@@ -153,27 +166,32 @@ def preview(agreement, version):
                            sections=text.sections(version))
 
 
-@bp.route(VERSION + "/pdf")
+@bp.route("/agreements/<int:agreement_id>/versions/<int:pdf_id>/pdf")
 @requires("document.view", scope="agreement")
-def download(version):
-    """The sealed bytes once signed (never a re-render); a DRAFT-marked render before. It does not take the
-    agreement, so the scope's loader reads only its parties' organisations to check the user's relation."""
-    if version.pdf_sha256 is not None:
-        # Sealed bytes never change: the signed-in browser may keep its copy (never a shared cache); a copy it
-        # already holds is answered 304 without reading the bytes.
-        if request.if_none_match.contains(version.pdf_sha256):
-            response = Response(status=304)
-        else:
-            name, sha256, data = service.sealed_pdf(version)
-            response = pdf_response(data, name, inline=False)
-        response.set_etag(version.pdf_sha256)
-        response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
-        return response
-    if version.awaiting_seal:  # signed by everyone: no draft render, and no unsealed copy
+def download(pdf_file):
+    """The sealed bytes once signed (never a re-render), under the name stored with them; a DRAFT-marked render
+    before. A sealed file is usually served before the app's request machinery runs (`sealed_answer`)."""
+    if isinstance(pdf_file, service.SealedFile):
+        return sealed_answer({"pdf_file": pdf_file}, request.if_none_match)
+    if pdf_file.awaiting_seal:  # signed by everyone: no draft render, and no unsealed copy
         flash(_("Everyone has signed; the PDF is ready once its seal has its timestamp. Try again shortly."), "info")
-        return redirect(url_for("documents.version", agreement_id=version.document.agreement_id, version_id=version.id),
-                        303)
-    return pdf_response(pdf.draft_pdf(version), "DRAFT - " + pdf.filename(version))
+        return redirect(url_for("documents.version", agreement_id=pdf_file.document.agreement_id,
+                                version_id=pdf_file.id), 303)
+    return pdf_response(pdf.draft_pdf(pdf_file), "DRAFT - " + pdf.filename(pdf_file))
+
+
+@stored_files.serves("documents.download")
+def sealed_answer(args: dict, held: ETags) -> Response | None:
+    """A sealed PDF's answer (None for a version not sealed yet). Its bytes never change: the signed-in browser may
+    keep its copy (never a shared cache), and a copy it already holds is answered 304 without them."""
+    sealed = args["pdf_file"]
+    if not isinstance(sealed, service.SealedFile):
+        return None
+    response = Response(status=304) if held.contains(sealed.sha256) else pdf_response(sealed.data, sealed.name,
+                                                                                       inline=False)
+    response.set_etag(sealed.sha256)
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response
 
 
 @bp.route(VERSION + "/diff")

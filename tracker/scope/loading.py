@@ -144,8 +144,8 @@ def _standing(scope: Scope, agreement_id: int | None, takes_it: bool) -> tuple[R
     return None if relation is None else (relation, lambda: agreements.read(agreement_id))
 
 
-def in_agreement(permission: str, view_args: dict, takes: frozenset[str]) -> dict:
-    scope = current_scope()
+def in_agreement(permission: str, view_args: dict, takes: frozenset[str], scope: Scope | None = None) -> dict:
+    scope = current_scope() if scope is None else scope
     if "agreement_id" in view_args:
         agreement_id = view_args["agreement_id"]
     else:
@@ -159,8 +159,8 @@ def in_agreement(permission: str, view_args: dict, takes: frozenset[str]) -> dic
     return _inside(access, "agreement", view_args, takes)
 
 
-def in_organisation(permission: str, view_args: dict, takes: frozenset[str]) -> dict:
-    scope = current_scope()
+def in_organisation(permission: str, view_args: dict, takes: frozenset[str], scope: Scope | None = None) -> dict:
+    scope = current_scope() if scope is None else scope
     organisation = db.session.get(Organisation, view_args["org_id"])
     if organisation is None:
         abort(404)
