@@ -185,7 +185,7 @@ def url_for(route: Route, matrix: Matrix, user: User) -> str:
         values["job_id"] = new_letters(user, values["agreement_id"], values["drive_id"])
     if "/documents/exports/" in route.rule:
         values["job_id"] = new_export(user)
-    if any(f"<int:{name}>" in route.rule for name in ("version_id", "item_id", "signatory_id", "clause_id")):
+    if any(f"<int:{name}>" in route.rule for name in ("version_id", "pdf_id", "item_id", "signatory_id", "clause_id")):
         values.update(document_values(matrix))
     if "<token>" in route.rule and route.endpoint == "auth.set_password":
         values["token"] = account_token(matrix)
