@@ -43,8 +43,7 @@ def requires(permission: str | None, scope: str | None = None, hidden: bool = Fa
             if permission is not None:
                 if not current_user.is_authenticated:
                     return login_manager.unauthorized()
-                if not allowed(current_user.role, permission):
-                    abort(404 if hidden else 403)
+                _role_allows(current_user.role, permission, hidden)
             if cached:
                 return _served(view, permission, scope, view_args, takes)
             if scope is not None:
@@ -60,12 +59,18 @@ def requires(permission: str | None, scope: str | None = None, hidden: bool = Fa
     return decorate
 
 
+def _role_allows(role: str, permission: str, hidden: bool) -> None:
+    """Refuse a role without the permission: 403, or 404 for a `hidden` page."""
+    if not allowed(role, permission):
+        abort(404 if hidden else 403)
+
+
 def admitted(view, view_args: dict, scope) -> dict:
     """What `@requires` checks for a signed-in user, given their scope rather than the request's user: the role's
     permission, then the view's scope. The view's arguments, or an HTTPException. For a stored file served before
     the app's request machinery runs (tracker/site/stored_files.py)."""
-    if view.permission is not None and not allowed(scope.role, view.permission):
-        abort(404 if view.hidden else 403)
+    if view.permission is not None:
+        _role_allows(scope.role, view.permission, view.hidden)
     if view.scope is None:
         return view_args
     return SCOPES[view.scope](view.permission, view_args, view.takes, scope)

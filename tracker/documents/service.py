@@ -53,7 +53,6 @@ def version_in(agreement_id: int, version_id: int) -> DocumentVersion | None:
 class SealedFile:
     """A sealed version's PDF as it is downloaded: its stored name, its SHA-256 (the ETag) and its bytes."""
 
-    version_id: int
     name: str
     sha256: str
     data: bytes
@@ -61,7 +60,7 @@ class SealedFile:
 
 # Every download of a sealed PDF runs it (built once): no objects, one query. The bytes come with the rest: a query of
 # their own would cost every download more than reading them costs the rare browser that revalidates its copy.
-SEALED_FILE = (select(DocumentVersion.id, DocumentVersion.pdf_name, DocumentVersion.pdf_sha256, DocumentVersion.pdf)
+SEALED_FILE = (select(DocumentVersion.pdf_name, DocumentVersion.pdf_sha256, DocumentVersion.pdf)
                .join(Document, Document.id == DocumentVersion.document_id)
                .where(DocumentVersion.id == bindparam("version_id"), Document.agreement_id == bindparam("agreement_id"),
                       DocumentVersion.pdf_sha256.is_not(None)))

@@ -1,9 +1,9 @@
 """Stored files served before the app's request machinery runs: a sealed PDF's download, and nothing it does not need.
 
 A sealed PDF never changes, and a signed-in download of it needs three reads: the session with its user, the
-parties' organisations for the user's relation to the agreement, and the stored file (its bytes only when the
-browser does not hold them). `StoredFiles`, a WSGI layer in front of the app, serves such a request with exactly
-those, skipping the page machinery (request hooks, locale, CSRF, the session's write, templates):
+parties' organisations for the user's relation to the agreement, and the stored file with its name and hash.
+`StoredFiles`, a WSGI layer in front of the app, serves such a request with exactly those, skipping the page
+machinery (request hooks, locale, CSRF, the session's write, templates):
 
 - the URL is matched by the app's own URL map, and only views registered here with `@serves(endpoint)` are tried;
 - the session is read by the session interface's own statement (`sessions.read`);
