@@ -94,8 +94,11 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
-def recreate_database(url: str) -> None:
-    """Drop and create the database (PostgreSQL) or remove the file (SQLite)."""
+def recreate_database(url: str, copy_of: str | None = None) -> None:
+    """Drop and create the database (PostgreSQL) or remove the file (SQLite); with `copy_of` (another database's
+    URL), make it a copy of that one (PostgreSQL: from it as template; SQLite: the file copied)."""
+    import shutil
+
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -105,17 +108,36 @@ def recreate_database(url: str) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(str(path) + suffix).unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if copy_of:
+            shutil.copyfile(make_url(sqlalchemy_url(copy_of)).database, path)
         return
     if parsed.get_backend_name() != "postgresql":
         raise SystemExit(f"unsupported database {parsed.get_backend_name()!r}: use PostgreSQL or SQLite")
-    name = parsed.database
-    if not name or not name.replace("_", "").isalnum():
-        raise SystemExit(f"refusing to recreate database named {name!r}")
+    names = [parsed.database, make_url(sqlalchemy_url(copy_of)).database if copy_of else None]
+    if any(n is not None and not (n and n.replace("_", "").isalnum()) for n in names):
+        raise SystemExit(f"refusing to recreate database named {names[0]!r} (from {names[1]!r})")
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{names[0]}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{names[0]}"' + (f' TEMPLATE "{names[1]}"' if copy_of else "")))
+    finally:
+        admin.dispose()
+
+
+def drop_database(url: str) -> None:
+    """Drop the database (PostgreSQL) or remove the file (SQLite), if it is there."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(sqlalchemy_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        Path(parsed.database or "").unlink(missing_ok=True)
+        return
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
     finally:
         admin.dispose()
 

@@ -154,6 +154,23 @@ def test_reimport_updates_instead_of_duplicating_and_marks_leavers(world, cards)
     assert saved["c"].active
 
 
+def test_a_preview_kept_by_the_earlier_version_still_commits(world, cards):
+    """Previews kept a list per student before they kept a list per field; one made before an upgrade and committed
+    after it writes the same roster."""
+    import json
+
+    import_roster(world, users_csv([("a", "sch-north", "Ann", "Lee", "03", "1")]))
+    staged = import_roster(world, users_csv([("a", "sch-north", "Ann", "Lee-Park", "04", "1"),
+                                             ("c", "sch-north", "Cy", "Diaz", "05", "3")]), commit=False)
+    kept = json.loads(staged.parsed)
+    assert kept["columns"][1] == ["a", "c"]  # the source ids, a list per field
+    staged.parsed = json.dumps({"records": [list(row) for row in zip(*kept["columns"])], "left": kept["left"]})
+    db.session.commit()
+    assert roster.commit(SETUP, staged) == {"new": 1, "updated": 1, "left": 0}
+    saved = students()
+    assert (saved["a"].family_name, saved["a"].grade, saved["c"].given_name) == ("Lee-Park", "04", "Cy")
+
+
 def test_columns_outside_the_spec_are_dropped_and_the_preview_says_so(world):
     set_up_cards(world, spec={"allowed_fields": ["given_name", "family_name", "grade"]}, prog={"pin_rule": "none"})
     staged = import_roster(world, fixture("oneroster11_users.csv"), commit=False)
@@ -169,6 +186,22 @@ def test_opted_out_students_are_excluded_from_the_import(world, cards):
     staged = import_roster(world, fixture("oneroster11_users.csv"))
     assert staged.summary["opted_out"] == 1
     assert "stu-003" not in students()
+
+
+def test_a_student_opted_out_after_the_preview_is_not_written_by_the_commit(world, cards):
+    """Between preview and commit a family opts out: the commit leaves that student out, new or already on the roster."""
+    from datetime import date
+
+    import_roster(world, users_csv([("a", "sch-north", "Ann", "Lee", "03", "1")]))
+    staged = import_roster(world, users_csv([("a", "sch-north", "Ann", "Lee-Park", "03", "1"), ("b", "sch-north", "Bo", "Kim", "04", "2"),
+                                             ("c", "sch-north", "Cy", "Diaz", "05", "3")]), commit=False)
+    assert (staged.summary["new"], staged.summary["updated"]) == (2, 1)
+    for source_id in ("a", "b"):
+        db.session.add(OptOut(agreement_id=world.agreements["own"].id, source_id=source_id, opted_out_on=date(2026, 9, 1)))
+    db.session.commit()
+    assert roster.commit(SETUP, staged) == {"new": 1, "updated": 0, "left": 0}
+    saved = students()
+    assert sorted(saved) == ["a", "c"] and saved["a"].family_name == "Lee"
 
 
 @pytest.mark.parametrize("encode", [

@@ -24,11 +24,11 @@ def test_csv_keeps_header_and_values_and_neutralises_cells():
 
 
 def test_csv_by_column_is_the_file_csv_bytes_makes():
-    """Commas, quotes, line breaks, formula characters, unholdable characters, None, numbers and dates, empty
-    files, a single column: the same bytes as `csv_bytes` of the rows."""
-    pieces = ["a", ",", '"', "\r", "\n", " ", "=", "+", "-", "@", "\t", "é", "\x0b", "'", ""]
+    """Commas, quotes, line breaks, formula characters, unholdable characters, the replacement character, None,
+    numbers and dates, empty files, a single column: the same bytes as `csv_bytes` of the rows."""
+    pieces = ["a", ",", '"', "\r", "\n", " ", "=", "+", "-", "@", "\t", "é", "\x0b", "\ufffd", "'", ""]
     randomly = random.Random(14)
-    for _ in range(300):
+    for _ in range(3000):
         width, count = randomly.randint(1, 4), randomly.randint(0, 4)
         columns = [["".join(randomly.choice(pieces) for _ in range(randomly.randint(0, 3))) for _ in range(count)]
                    for _ in range(width)]

@@ -27,7 +27,6 @@ from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset(FORMULA_STARTS)
-FORMULA_AFTER_LINE = re.compile(r"\n[=+\-@\t\r]")  # a formula's first character after a line break
 QUOTED = re.compile(r'[,"\r\n]')  # what csv.writer (its default dialect) quotes a field of several for
 MIMETYPES = {
     "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to text types, once
@@ -37,7 +36,11 @@ MIMETYPES = {
     "ics": "text/calendar",
 }
 
-UNHOLDABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")  # what neither XLSX nor a loader takes
+UNHOLDABLE_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff"  # what neither XLSX nor a loader takes
+UNHOLDABLE = re.compile(f"[{UNHOLDABLE_CHARACTERS}]")
+FORMULA_AFTER_LINE = re.compile(r"\n[=+\-@\t\r]")  # a formula's first character after a line break
+CARE = re.compile(f'[,"\\r{UNHOLDABLE_CHARACTERS}]')  # a character (but a line break) a value is quoted or changed for
+CARE_BYTES = bytes(c for c in range(128) if CARE.match(chr(c)))  # the ASCII ones
 REPLACEMENT = "\ufffd"
 
 
@@ -79,24 +82,26 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence], bom: bool = False
 def csv_bytes_by_column(header: Sequence[str], columns: Sequence[Sequence], preamble: Iterable[Sequence] = (),
                         bom: bool = False) -> bytes:
     """The file `csv_bytes(header, [*preamble, *rows])` makes, from the rows' values a column at a time (for large
-    files): a column is neutralised, and quoted as `csv.writer` quotes, only when a search over the whole column
-    finds a value that needs it, and each line is joined from the columns in C, with no Python call per row or cell."""
-    columns = [_neutralised_column(values) for values in columns]
+    files): one search over the whole column says whether any value needs neutralising, quoting or a character
+    replaced; only then is the column gone through value by value. Each line is joined from the columns in C, with
+    no Python call per row or cell."""
     if len(columns) < 2 or not columns[0]:  # csv.writer quotes a lone empty field
-        return _csv_file(header, chain(map(_csv_cells, preamble), zip(*columns)), bom)
-    lines = "\r\n".join(map(",".join, zip(*map(_quoted_column, columns)))) + "\r\n"
-    return _csv_file(header, map(_csv_cells, preamble), bom, lines)
+        return _csv_file(header, chain(map(_csv_cells, preamble), zip(*map(_neutralised_column, columns))), bom)
+    plain = [_plain_column(values) for values in columns]
+    columns = [values if ok else _quoted_column(_neutralised_column(values)) for ok, values in zip(plain, columns)]
+    lines = "\r\n".join(map(",".join, zip(*columns))) + "\r\n"
+    return _csv_file(header, map(_csv_cells, preamble), bom) + (lines if all(plain) else printable(lines)).encode("utf-8")
 
 
-def _csv_file(header: Sequence[str], cells: Iterable[Sequence], bom: bool, lines: str = "") -> bytes:
-    """The CSV of the header and rows of cells, then `lines` already written."""
+def _csv_file(header: Sequence[str], cells: Iterable[Sequence], bom: bool) -> bytes:
+    """The CSV of the header and rows of cells."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     writer.writerow(header)
     writer.writerows(cells)
     # Replacing what a file cannot hold once over the whole text is the same as cell by cell: the writer adds
     # no such character, and none of them is a formula's first character or needs quoting.
-    return (b"\xef\xbb\xbf" if bom else b"") + printable(out.getvalue() + lines).encode("utf-8")
+    return (b"\xef\xbb\xbf" if bom else b"") + printable(out.getvalue()).encode("utf-8")
 
 
 def _csv_cells(row: Sequence) -> list:
@@ -105,20 +110,29 @@ def _csv_cells(row: Sequence) -> list:
             "" if v is None else neutralise(_text(v)) for v in row]
 
 
-def _neutralised_column(values: Sequence) -> Sequence[str]:
-    """A column's cells as `_csv_cells` makes them, as text (as csv.writer writes a number); the column itself when
-    all are text and none may start a formula."""
+def _plain_column(values: Sequence) -> bool:
+    """Whether a column is text that csv.writer writes as it is and that needs no neutralising or replacing: its
+    values joined by line breaks hold no line break but those between them, no formula's first character at a
+    value's start, and none of the characters `CARE` looks for (in ASCII text, found faster as bytes)."""
     try:
         text = "\n".join(values)
     except TypeError:  # not all text
-        return [v if type(v) is str else str(v) for v in _csv_cells(values)]
-    return _csv_cells(values) if text[:1] in FORMULA_FIRST or FORMULA_AFTER_LINE.search(text) else values
+        return False
+    if text[:1] in FORMULA_FIRST or text.count("\n") != len(values) - 1 or FORMULA_AFTER_LINE.search(text):
+        return False
+    if text.isascii():
+        data = text.encode("ascii")
+        return len(data.translate(None, CARE_BYTES)) == len(data)
+    return not CARE.search(text)
+
+
+def _neutralised_column(values: Sequence) -> Sequence[str]:
+    """A column's cells as `_csv_cells` makes them, as text (as csv.writer writes a number)."""
+    return [v if type(v) is str else str(v) for v in _csv_cells(values)]
 
 
 def _quoted_column(values: Sequence[str]) -> Sequence[str]:
     """A column of text with each value quoted as csv.writer's default dialect quotes a field of a row of several."""
-    if not QUOTED.search("".join(values)):
-        return values
     return ['"' + v.replace('"', '""') + '"' if QUOTED.search(v) else v for v in values]
 
 

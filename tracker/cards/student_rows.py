@@ -3,6 +3,7 @@ the driver's own executemany on SQLite, in the session's transaction either way 
 the rest of the import). Values go through each column's own bind processing, so a row reads back exactly as
 one written through the ORM would."""
 import gc
+import threading
 from contextlib import contextmanager
 
 from tracker.cards.models import Student
@@ -12,51 +13,46 @@ CHUNK = 5000  # ids per statement on SQLite (it allows 32,766 parameters)
 TABLE = Student.__table__.name
 
 
-def insert_students(columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert rows of values of these columns (Python values: dates as dates) into the student table."""
-    if not rows:
+def insert_students(names: tuple[str, ...], columns: list[list]) -> None:
+    """Insert students into the student table: `columns` holds each named column's values (Python values: dates as
+    dates), one per student."""
+    if not columns or not columns[0]:
         return
     connection = db.session.connection()
     dialect = connection.dialect
     table = Student.__table__
-    names = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
+    quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in names)
     cursor = connection.connection.cursor()
     try:
         if dialect.name == "postgresql":
-            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-                for row in rows:
+            with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+                for row in zip(*columns):
                     copy.write_row(row)
             return
-        processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
-        bound = [(i, p, {}) for i, p in enumerate(processors) if p is not None]
-        if bound:
-            rows = [_bind(row, bound) for row in rows]
-        marks = ", ".join("?" for _ in columns)
-        cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
+        columns = [_bound(values, table.c[c].type._cached_bind_processor(dialect)) for c, values in zip(names, columns)]
+        marks = ", ".join("?" for _ in names)
+        cursor.executemany(f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})", zip(*columns))
     finally:
         cursor.close()
 
 
-def _bind(row: tuple, bound: list) -> list:
-    """The row with each value bound as its column binds it (each distinct value processed once)."""
-    out = list(row)
-    for i, process, seen in bound:
-        value = out[i]
-        if value is not None:
-            done = seen.get(value)
-            if done is None:
-                done = seen[value] = process(value)
-            out[i] = done
-    return out
+def _bound(values: list, process) -> list:
+    """A column's values bound as the column binds them (each distinct value processed once, None left as it is)."""
+    if process is None:
+        return values
+    made = {value: process(value) for value in set(values) if value is not None}
+    made[None] = None
+    return list(map(made.__getitem__, values))
 
 
 @contextmanager
 def marking_exported(ids: list[int], when):
-    """Set exported_at on these students while the block runs. On PostgreSQL the UPDATE (one statement over an
-    array) is sent at once, in psycopg's pipeline mode, and the server runs it while Python goes on writing the
-    file; its outcome (an error too) is read when the block ends. On SQLite the rows are updated when the block ends
-    (not if it raises), in chunks of ids taken in order, as they are stored (a file's order, by school and name,
-    made it three times slower), without compiling an expanding IN for each chunk."""
+    """Set exported_at on these students while the block runs (the block must not use the session): the database
+    marks the rows while Python goes on writing the file, and the outcome (an error too) is read when the block
+    ends, before anything else is written. On PostgreSQL the UPDATE (one statement over an array) is sent at once,
+    in psycopg's pipeline mode, and the server runs it. On SQLite a thread runs it (the driver lets go of the
+    interpreter while SQLite works), in chunks of ids taken in order, as they are stored (a file's order, by school
+    and name, made it three times slower), without compiling an expanding IN for each chunk."""
     if not ids:
         yield
         return
@@ -74,14 +70,36 @@ def marking_exported(ids: list[int], when):
             cursor.execute(f"UPDATE {TABLE} SET exported_at = %s WHERE id = ANY(%s::integer[])", (when, array))
             yield
         return
-    yield
-    cursor = connection.connection.cursor()
+    marking = _SqliteMarking(connection.connection.driver_connection, ids, when)
+    marking.start()
     try:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            cursor.execute(f"UPDATE {TABLE} SET exported_at = ? WHERE id IN ({', '.join('?' * len(chunk))})", (when, *chunk))
+        yield
     finally:
-        cursor.close()
+        marking.join()
+    if marking.error is not None:
+        raise marking.error
+
+
+class _SqliteMarking(threading.Thread):
+    """The chunked UPDATE of `marking_exported`, run beside the thread that writes the file."""
+
+    def __init__(self, driver_connection, ids: list[int], when):
+        super().__init__(name="marking-exported", daemon=True)
+        self.driver_connection, self.ids, self.when = driver_connection, ids, when
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            cursor = self.driver_connection.cursor()
+            try:
+                for start in range(0, len(self.ids), CHUNK):
+                    chunk = self.ids[start:start + CHUNK]
+                    cursor.execute(f"UPDATE {TABLE} SET exported_at = ? WHERE id IN ({', '.join('?' * len(chunk))})",
+                                   (self.when, *chunk))
+            finally:
+                cursor.close()
+        except BaseException as error:  # handed to the thread that waits for it
+            self.error = error
 
 
 def read_columns(statement) -> list:
@@ -105,9 +123,9 @@ def read_columns(statement) -> list:
 
 @contextmanager
 def gc_paused():
-    """The cyclic garbage collector paused (for the whole process, a few seconds): the tuples and lists of 100,000
-    students' values made it run over and over, a fifth of an export's CPU, and they hold no reference cycles
-    (reference counting frees them all the same)."""
+    """The cyclic garbage collector paused (for the whole process, a few seconds): the dicts, tuples and lists of
+    100,000 students' values made it run over and over (a fifth of an export's CPU, a third of reading a roster),
+    and they hold no reference cycles (reference counting frees them all the same)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
