@@ -84,7 +84,7 @@ def child(case: str, url: str, csv_path: str) -> dict:
         elif case == "import_bare":
             _bare_import(db, data)
         elif case == "export":
-            made = patrons.export(actor, programme, "koha", patrons.Filters())
+            made = patrons.export(actor, programme, "koha", patrons.Filters(), confirmed=False)  # a first click on Download
             assert made.rows > 0
         elif case == "export_bare":
             _bare_export(db, programme.agreement_id)

@@ -8,7 +8,7 @@ import zipfile
 from datetime import date
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text, update
 
 from tests.card_fixtures import PROGRAMME, SETUP, import_roster, polaris, set_up_cards, users_csv
 from tests.test_cards_roster import FIXTURES, fixture, zipped
@@ -272,6 +272,28 @@ def test_each_export_is_audited_and_marks_rows_exported(loaded, world):
     assert rest.rows == 4 and b"Ann" not in rest.data
 
 
+def test_an_unconfirmed_export_is_the_confirmed_file_or_the_check_with_nothing_written(world):
+    """Unconfirmed (a first click on Download), the students are marked as they are read: a file that needs no
+    attention is the same file, its students marked; one that does gives its check, and nothing is marked or audited."""
+    card_programme, _drive = set_up_cards(world, prog={"barcode_source": "identifier"})
+    import_roster(world, users_csv([("a", "sch-north", "Ann", "Lee", "03", "1001"), ("b", "sch-north", "Bo", "Kim", "04", "10 02")]))
+
+    def written() -> tuple[int, int]:
+        db.session.expire_all()
+        return (db.session.scalar(select(func.count()).where(Student.exported_at.is_not(None))),
+                db.session.scalar(select(func.count()).where(AuditEvent.action == "patrons.exported")))
+
+    returned = patrons.export(SETUP, card_programme, "koha", patrons.Filters(), today=date(2026, 9, 10), confirmed=False)
+    assert isinstance(returned, patrons.Check) and returned.refused_count == 1 and returned.rows == 1
+    assert written() == (0, 0)
+    db.session.execute(update(Student).where(Student.source_id == "b").values(identifier="1002"))
+    db.session.commit()
+    expected = patrons.prepare(card_programme, "koha", patrons.Filters(), today=date(2026, 9, 10))
+    made = patrons.export(SETUP, card_programme, "koha", patrons.Filters(), today=date(2026, 9, 10), confirmed=False)
+    assert made.data == patrons.csv_bytes_by_column(expected.header, expected.columns, expected.preamble)
+    assert made.rows == 2 and written() == (2, 1)
+
+
 def test_marking_students_exported_writes_no_index_entry_on_postgresql(loaded, is_postgres):
     """exported_at is in no index and student pages keep room (migration 0019), so a statewide export's
     marks are heap-only updates rather than a new entry in each of the table's five indexes."""
@@ -311,6 +333,9 @@ def test_the_export_page_checks_before_it_downloads(loaded, world, login):
     # A download that needs attention shows the check first, then downloads once confirmed.
     again = staff.post(url, {"file_format": "evergreen", "ascii_names": "y", "action": "download"})
     assert again.status_code == 200 and "Download the file as checked" in again.text
+    db.session.expire_all()  # the unconfirmed download marked the students as it read them, then rolled that back
+    assert db.session.scalar(select(func.count()).where(Student.exported_at.is_not(None))) == 0
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "patrons.exported")) == 0
     done = staff.post(url, {"file_format": "evergreen", "ascii_names": "y", "action": "download", "confirmed": "yes"})
     assert done.status_code == 200 and done.headers["Content-Disposition"].startswith("attachment")
 

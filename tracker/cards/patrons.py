@@ -122,15 +122,32 @@ def _label(s: Students, i: int) -> str:
     return f"{s.given_name[i]} {s.family_name[i]} ({s.source_id[i]})".strip()
 
 
+@dataclass
+class Reading:
+    """The students an export selected, read, with what checking them needs."""
+
+    file_format: str
+    rules: PatronRules
+    check: Check
+    columns: list[str]
+    students: Students
+    everyone: int | None  # opt-in: the students selected before consent was asked for
+    filters: Filters
+    today: date
+
+
 @student_rows.gc_paused()
 def prepare(programme, file_format: str, filters: Filters, today: date | None = None,
             ascii_names: bool | None = None) -> Prepared:
-    """Build the file's columns and check their rows against the importer's rules; nothing is written.
-    The work is done a column at a time (lists built with comprehensions and built-ins, no Python call per
-    row): a statewide export has 100,000 rows."""
+    """Build the file's columns and check their rows against the importer's rules; nothing is written."""
+    return checked(read_students(programme, file_format, filters, today, ascii_names))
+
+
+def read_students(programme, file_format: str, filters: Filters, today: date | None = None,
+                  ascii_names: bool | None = None) -> Reading:
+    """The programme's rules for the format, and the students the filters select (their columns)."""
     if file_format not in FORMATS:
         raise Invalid({"file_format": _("Unknown format.")})
-    today = today or clock.today()
     fmt = FORMATS[file_format]
     drive = drive_for(programme.agreement_id, filters.drive_id)
     rules = PatronRules.of(programme, drive)
@@ -147,12 +164,20 @@ def prepare(programme, file_format: str, filters: Filters, today: date | None = 
     check = Check(file_format, drive.name, rules.expires, ascii_names)
     columns = [c for c in fmt.columns(rules) if fmt.carries.get(c) is None or fmt.carries[c] in rules.allowed]
     opt_in = programme.consent_model == OPT_IN
-    if opt_in:
-        everyone = db.session.scalar(select(func.count()).select_from(
-            selected(programme.agreement_id, filters, columns=(Student.id,)).order_by(None).subquery()))
+    everyone = db.session.scalar(select(func.count()).select_from(
+        selected(programme.agreement_id, filters, columns=(Student.id,)).order_by(None).subquery())) if opt_in else None
     db.session.flush()
     s = Students._make(student_rows.read_columns(selected(programme.agreement_id, filters, needs_consent=opt_in)))
-    table = fmt.values(rules, s, _names(rules, s, check), today)
+    return Reading(file_format, rules, check, columns, s, everyone, filters, today or clock.today())
+
+
+def checked(reading: Reading) -> Prepared:
+    """The file's columns, its rows checked against the importer's rules. The work is done a column at a time (lists
+    built with comprehensions and built-ins, no Python call per row): a statewide export has 100,000 rows. Nothing
+    here reads or writes the database."""
+    file_format, rules, check, columns, s = reading.file_format, reading.rules, reading.check, reading.columns, reading.students
+    fmt = FORMATS[file_format]
+    table = fmt.values(rules, s, _names(rules, s, check), reading.today)
     refused = _refused(file_format, table, s, columns, check)
     if refused:
         kept = [i not in refused for i in range(len(s.id))]
@@ -161,12 +186,12 @@ def prepare(programme, file_format: str, filters: Filters, today: date | None = 
     count = check.rows = len(s.id)
     if file_format == "evergreen":
         check.not_ascii = [_label(s, i) for i in _not_ascii(table)[:SHOWN]]
-    if opt_in:
-        check.without_consent = everyone - check.refused_count - count
+    if reading.everyone is not None:
+        check.without_consent = reading.everyone - check.refused_count - count
     if fmt.every_row:
         columns = _filled_columns(columns, table, s, check, ils.REQUIRED[file_format])
     empty = [""] * count
-    return Prepared(file_format, columns, [table.get(c, empty) for c in columns], fmt.preamble, list(s.id), check, filters)
+    return Prepared(file_format, columns, [table.get(c, empty) for c in columns], fmt.preamble, list(s.id), check, reading.filters)
 
 
 def _names(rules: PatronRules, s: Students, check: Check) -> dict[str, list[str]]:
@@ -225,23 +250,45 @@ def _filled_columns(columns: list[str], table: dict, s: Students, check: Check, 
 
 @student_rows.gc_paused()
 def deliver(actor, programme, prepared: Prepared, today: date | None = None) -> PatronFile:
-    """Write the checked file (without the rows the ILS would refuse), audit it, mark its rows exported (on
-    PostgreSQL the server marks them while the file is written)."""
-    today = today or clock.today()
+    """Write the checked file (without the rows the ILS would refuse), audit it, mark its rows exported (the database
+    marks them while the file is written)."""
     with student_rows.marking_exported(prepared.student_ids, datetime.utcnow()):
-        data = csv_bytes_by_column(prepared.header, prepared.columns, prepared.preamble)
-        digest = hashlib.sha256(data).hexdigest()
-    filename = f"patrons-{prepared.file_format}-{today.isoformat()}.csv"
+        data = _written(prepared)
+    return _recorded(actor, programme, prepared, data, today)
+
+
+@student_rows.gc_paused()
+def export(actor, programme, file_format: str, filters: Filters, today: date | None = None,
+           ascii_names: bool | None = None, confirmed: bool = True) -> "PatronFile | Check":
+    """The patron file, as `deliver` of `prepare` makes it. Unless `confirmed`, a check that needs attention is
+    returned instead, and nothing is written. Then the database marks the students exported as soon as they are
+    read, while they are checked and the file is written: a file nobody has to confirm has no refused rows, so it
+    holds every student read; when the check is returned the marks are rolled back."""
+    if confirmed:
+        return deliver(actor, programme, prepare(programme, file_format, filters, today, ascii_names), today)
+    reading = read_students(programme, file_format, filters, today, ascii_names)
+    with student_rows.marking_exported(reading.students.id, datetime.utcnow()):
+        prepared = checked(reading)
+        data = None if prepared.check.needs_attention else _written(prepared)
+    if data is None:
+        db.session.rollback()
+        return prepared.check
+    return _recorded(actor, programme, prepared, data, today)
+
+
+def _written(prepared: Prepared) -> bytes:
+    return csv_bytes_by_column(prepared.header, prepared.columns, prepared.preamble)
+
+
+def _recorded(actor, programme, prepared: Prepared, data: bytes, today: date | None) -> PatronFile:
+    """The file audited (its SHA-256, rows, refusals, expiry and filters) and the transaction committed."""
+    digest = hashlib.sha256(data).hexdigest()
+    filename = f"patrons-{prepared.file_format}-{(today or clock.today()).isoformat()}.csv"
     check = prepared.check
     audit.record(actor, "patrons.exported", "agreement", programme.agreement_id, {
-        "format": [None, prepared.file_format], "rows": [None, prepared.check.rows], "sha256": [None, digest],
+        "format": [None, prepared.file_format], "rows": [None, check.rows], "sha256": [None, digest],
         "file": [None, filename], "refused": [None, check.refused_count], "expires": [None, check.expires.isoformat()],
         "filters": [None, {k: v for k, v in prepared.filters.__dict__.items() if v}],
     })
     db.session.commit()
-    return PatronFile(data, filename, prepared.check.rows, digest)
-
-
-def export(actor, programme, file_format: str, filters: Filters, today: date | None = None,
-           ascii_names: bool | None = None) -> PatronFile:
-    return deliver(actor, programme, prepare(programme, file_format, filters, today, ascii_names), today)
+    return PatronFile(data, filename, check.rows, digest)

@@ -240,10 +240,10 @@ def patron_export(agreement):
     wants_check = request.form.get("action") == "check"
 
     def make():
-        prepared = patrons.prepare(card_programme, form.file_format.data, filters, ascii_names=form.ascii_names.data)
-        if wants_check or (prepared.check.needs_attention and form.confirmed.data != "yes"):
-            return prepared.check
-        return patrons.deliver(current_actor(), card_programme, prepared)
+        if wants_check:
+            return patrons.prepare(card_programme, form.file_format.data, filters, ascii_names=form.ascii_names.data).check
+        return patrons.export(current_actor(), card_programme, form.file_format.data, filters,
+                              ascii_names=form.ascii_names.data, confirmed=form.confirmed.data == "yes")
 
     outcome = submitted(form, make)
     if outcome.saved and isinstance(outcome.result, patrons.PatronFile):
