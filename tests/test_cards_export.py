@@ -378,3 +378,23 @@ def test_without_opt_in_the_roster_page_records_opt_outs_only(world, login):
     set_up_cards(world)
     page = login(world.emails["library_staff"]).get(f"/agreements/{world.agreements['own'].id}/roster").text
     assert "Opt-outs and consents" not in page and "Record opt-outs" in page
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_the_rows_checked_one_by_one_include_every_row_the_ils_would_refuse(file_format):
+    """`ils.suspect_rows` finds the rows worth the row-by-row check a column at a time; it may find more than
+    `ils.value_problems` refuses, never fewer (empty, missing, too long, unscannable and non-integer values)."""
+    import random
+
+    from tracker.cards import ils
+
+    randomly = random.Random(20)
+    watched = {*ils.REQUIRED[file_format], *ils.LIMITS[file_format], ils.BARCODE_COLUMN[file_format],
+               *(ils.POLARIS_INTEGERS if file_format == "polaris" else ())}
+    pieces = [None, "", "7", "ab-12", "x" * 33, "y" * 101, "10 02", "é", "3.5"]
+    for _ in range(200):
+        count = randomly.randint(0, 6)
+        columns = {c: [randomly.choice(pieces) for _ in range(count)] for c in watched if randomly.random() < 0.9}
+        refused = {i for i in range(count)
+                   if ils.value_problems(file_format, {c: values[i] for c, values in columns.items()})}
+        assert refused <= ils.suspect_rows(file_format, columns, count), columns

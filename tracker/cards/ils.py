@@ -121,9 +121,9 @@ def suspect_rows(file_format: str, columns: dict[str, list], count: int) -> set[
         if not all(values):
             where(values, lambda v: v in (None, ""))
     for column, limit in LIMITS[file_format].items():
-        values = [v or "" for v in columns.get(column, empty)]
-        if max(map(len, values), default=0) > limit:
-            where(values, lambda v, limit=limit: len(v) > limit)
+        values = columns.get(column, empty)
+        if max(map(len, filter(None, values)), default=0) > limit:
+            where(values, lambda v, limit=limit: v is not None and len(v) > limit)
     codes = [c or "" for c in columns.get(BARCODE_COLUMN[file_format], empty)]
     filled = [c for c in codes if c]
     if filled and not CODES.fullmatch("\n".join(filled)):
