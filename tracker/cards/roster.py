@@ -7,7 +7,6 @@ workflow.ROSTER_IMPORT.
 """
 import json
 from datetime import date, datetime
-from operator import itemgetter
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -136,8 +135,7 @@ def _compare(agreement_id: int, staged: RosterImport, parsed: rosterfile.Parsed)
     counts = {"new": 0, "updated": 0, "unchanged": 0, "opted_out": 0}
     records, seen_schools, seen_ids = [], set(), set()
     incoming, parsed.records = parsed.records, []
-    fields = itemgetter(*KEPT)  # every record holds each of them
-    spec_allows = [f in allowed for f in KEPT]
+    kept_fields = [f for f in KEPT if f in allowed]  # every record holds each of them
     for index, record in enumerate(incoming):
         incoming[index] = None  # each record is let go once it is compared
         if parsed.file_format == "plain":  # the school chosen at upload
@@ -154,16 +152,15 @@ def _compare(agreement_id: int, staged: RosterImport, parsed: rosterfile.Parsed)
             counts["opted_out"] += 1
             continue
         seen_schools.add(school_id)
-        kept = list(fields(record)) if all(spec_allows) else [v if a else "" for v, a in zip(fields(record), spec_allows)]
         current = existing.get(record["source_id"])
         if current is None:
             counts["new"] += 1
-        elif _same(current, kept, school_id):
+        elif _same(current, [record[f] if f in allowed else "" for f in KEPT], school_id):
             counts["unchanged"] += 1
             continue
         else:
             counts["updated"] += 1
-        records.append([current.id if current else None, record["source_id"], school_id, *kept])
+        records.append((current.id if current else None, record["source_id"], school_id, *map(record.__getitem__, kept_fields)))
     left = [s.id for s in existing.values() if s.active and s.school_id in seen_schools and s.source_id not in seen_ids]
     summary = {
         "format": parsed.file_format, "rows_read": parsed.rows_read, **counts, "left": len(left),
@@ -174,9 +171,12 @@ def _compare(agreement_id: int, staged: RosterImport, parsed: rosterfile.Parsed)
     }
     summary["left_by_school"] = leavers.per_school(existing, left, schools)
     summary["warnings"] = leavers.warnings(parsed.file_format, seen_schools, schools, summary["left_by_school"])
-    # A list per field (id or null, source id, school id, then KEPT), not a dict or list per student: a large
-    # roster stays small, and reads back several times faster.
-    return summary, json.dumps({"columns": [[r[k] for r in records] for k in range(3 + len(KEPT))], "left": left}, separators=(",", ":"))
+    # A list per field (id or null, source id, school id, then KEPT, empty where the spec does not allow the field),
+    # not a dict or list per student: a large roster stays small, and reads back several times faster.
+    place = {f: 3 + i for i, f in enumerate(kept_fields)}  # each allowed field's place in a record's tuple
+    columns = [[r[k] for r in records] for k in range(3)]
+    columns += [[r[place[f]] for r in records] if f in place else [""] * len(records) for f in KEPT]
+    return summary, json.dumps({"columns": columns, "left": left}, separators=(",", ":"))
 
 
 def _same(student, kept: list, school_id: int) -> bool:
