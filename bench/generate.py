@@ -99,45 +99,49 @@ def recreate_database(url: str, copy_of: str | None = None) -> None:
     URL), make it a copy of that one (PostgreSQL: from it as template; SQLite: the file copied)."""
     import shutil
 
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(sqlalchemy_url(url))
+    drop_database(url)
+    parsed = _parsed(url)
     if parsed.get_backend_name() == "sqlite":
         path = Path(parsed.database or "")
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         if copy_of:
-            shutil.copyfile(make_url(sqlalchemy_url(copy_of)).database, path)
+            shutil.copyfile(_parsed(copy_of).database, path)
         return
-    if parsed.get_backend_name() != "postgresql":
-        raise SystemExit(f"unsupported database {parsed.get_backend_name()!r}: use PostgreSQL or SQLite")
-    names = [parsed.database, make_url(sqlalchemy_url(copy_of)).database if copy_of else None]
-    if any(n is not None and not (n and n.replace("_", "").isalnum()) for n in names):
-        raise SystemExit(f"refusing to recreate database named {names[0]!r} (from {names[1]!r})")
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{names[0]}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{names[0]}"' + (f' TEMPLATE "{names[1]}"' if copy_of else "")))
-    finally:
-        admin.dispose()
+    template = f' TEMPLATE "{_parsed(copy_of).database}"' if copy_of else ""
+    _on_server(parsed, f'CREATE DATABASE "{parsed.database}"{template}')
 
 
 def drop_database(url: str) -> None:
     """Drop the database (PostgreSQL) or remove the file (SQLite), if it is there."""
-    from sqlalchemy import create_engine, text
+    parsed = _parsed(url)
+    if parsed.get_backend_name() == "sqlite":
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(parsed.database or "") + suffix).unlink(missing_ok=True)
+        return
+    _on_server(parsed, f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+
+
+def _parsed(url: str):
+    """The URL, refused unless it names a SQLite file or a PostgreSQL database with a plain name."""
     from sqlalchemy.engine import make_url
 
     parsed = make_url(sqlalchemy_url(url))
-    if parsed.get_backend_name() == "sqlite":
-        Path(parsed.database or "").unlink(missing_ok=True)
-        return
+    backend, name = parsed.get_backend_name(), parsed.database
+    if backend not in ("sqlite", "postgresql"):
+        raise SystemExit(f"unsupported database {backend!r}: use PostgreSQL or SQLite")
+    if backend == "postgresql" and not (name and name.replace("_", "").isalnum()):
+        raise SystemExit(f"refusing to recreate database named {name!r}")
+    return parsed
+
+
+def _on_server(parsed, statement: str) -> None:
+    """Run a statement on the PostgreSQL server of `parsed`, from its maintenance database."""
+    from sqlalchemy import create_engine, text
+
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+            conn.execute(text(statement))
     finally:
         admin.dispose()
 
