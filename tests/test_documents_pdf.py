@@ -191,6 +191,19 @@ def test_a_download_is_not_found_outside_the_agreement(sealed, login, world):
         assert sealed.pdf_sha256 not in response.headers.get("ETag", ""), url
 
 
+def test_a_signer_outside_the_agreement_signs_on_the_signing_page_and_downloads_nothing(world, login):
+    """Someone asked to sign a version of an agreement they do not otherwise see reaches its signing page, not its
+    PDF (the sealed one comes to them by mail), nor any other version's."""
+    theirs = docs.out_for_signature(world, [docs.user_signer(world, "school_librarian")], which="other")
+    not_theirs = docs.draft(world, "other")
+    session = login(world.emails["school_librarian"])
+    base = f"/agreements/{theirs.document.agreement_id}/versions"
+    assert session.get(f"{base}/{theirs.id}/sign").status_code == 200
+    assert session.get(f"{base}/{not_theirs.id}/sign").status_code == 404
+    for version in (theirs, not_theirs):
+        assert session.get(f"{base}/{version.id}/pdf").status_code == 404
+
+
 def upload(client_session, data: bytes, name="mou.pdf"):
     return client_session.post("/verify", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 

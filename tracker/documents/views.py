@@ -48,9 +48,9 @@ def _version(access, agreement_id: int, version_id: int):
 @by_parent_id
 def _pdf(access, agreement_id: int, version_id: int):
     """What a version's download serves: a sealed version's stored file alone (no objects), or the version before
-    its seal."""
-    if access.relation is Relation.UNRELATED and not access.scope.everything and \
-            _version(access, agreement_id, version_id) is None:
+    its seal. Nobody outside the agreement downloads (document.view does not reach them: a signer there signs on
+    the signing page and gets the sealed PDF by mail); refused here too, whatever the permissions say."""
+    if access.relation is Relation.UNRELATED and not access.scope.everything:
         return None
     return service.sealed_file(agreement_id, version_id) or _version(access, agreement_id, version_id)
 
