@@ -520,7 +520,7 @@ def main(argv=None) -> int:
                         help="how many agreements the overview, milestones and drives loads cycle over")
     parser.add_argument("--no-admin", action="store_true", help="skip the pages as the admin (all agreements)")
     parser.add_argument("--only", default="", help="comma-separated page names to measure "
-                                                    "(signed-in, list, search, overview, milestones, drives)")
+                                                    "(signed-in, dashboard, list, search, overview, milestones, drives)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a page misses a target")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
     parser.add_argument("--page-cache", default=os.environ.get("BENCH_PAGE_CACHE", PAGE_CACHE),
@@ -572,6 +572,7 @@ def main(argv=None) -> int:
 
         pages = [
             ("signed-in empty", ["/bench/signed-in-empty"], user.cookie_header(), "bench-empty"),
+            ("dashboard", ["/"], user.cookie_header(), "dashboard-links"),
             ("list", ["/agreements"], user.cookie_header(), "agreement-results"),
             (f"search q={args.search}", [f"/agreements?q={q}"], user.cookie_header(), "agreement-results"),
             *agreement_pages(user),
@@ -580,6 +581,7 @@ def main(argv=None) -> int:
             admin = Session(app.port)
             admin.login(generate.BENCH_ADMIN, generate.BENCH_PASSWORD)
             pages += [
+                ("dashboard (admin)", ["/"], admin.cookie_header(), "dashboard-links"),
                 ("list (admin)", ["/agreements"], admin.cookie_header(), "agreement-results"),
                 (f"search q={args.search} (admin)", [f"/agreements?q={q}"], admin.cookie_header(), "agreement-results"),
                 *agreement_pages(admin, " (admin)"),
@@ -590,7 +592,7 @@ def main(argv=None) -> int:
             pages = [p for p in pages if p[0].split(" ")[0] in wanted]
             if not pages:
                 raise SystemExit(f"--only {args.only!r} names no page; "
-                                 "use signed-in, list, search, overview, milestones or drives")
+                                 "use signed-in, dashboard, list, search, overview, milestones or drives")
 
         # Every page is looked at before any load: one that answers anything but a whole page with 200 is not
         # available in the checkout measured (e.g. a page not built yet) and is skipped; one that is not the

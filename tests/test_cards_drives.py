@@ -210,6 +210,39 @@ def test_drive_progress_on_the_dashboard_and_cards_in_the_annual_report(world, l
     assert "No card drive started" in staff.get(f"/reports/agreements/{own}?year=2027").text
 
 
+def test_the_dashboard_sums_the_ten_newest_drives_under_way_and_no_other(world):
+    """The drives are chosen before their counts are summed: the ten newest under way, each with its own totals;
+    an older one, and a newer one that is closed, are left out."""
+    from datetime import timedelta
+
+    north, own = world.orgs["north"].id, world.agreements["own"].id
+    made = []
+    for i in range(12):
+        drive = CardDrive(agreement_id=own, name=f"Drive {i:02d}", status="collecting", starts_on=date(2026, 1, 1) + timedelta(days=i),
+                          ends_on=date(2026, 12, 31), grades=["04"], target_percent=90)
+        db.session.add(drive)
+        db.session.flush()
+        db.session.add_all([DriveCount(drive_id=drive.id, school_id=north, grade=g, enrolment=10 + i, issued=i) for g in ("04", "05")])
+        made.append(drive)
+    closed = CardDrive(agreement_id=own, name="Closed", status="closed", starts_on=date(2026, 6, 1), ends_on=date(2026, 6, 30),
+                       grades=["04"], target_percent=90)
+    db.session.add(closed)
+    db.session.commit()
+
+    shown = drives.drive_progress(None)
+    assert [(d["name"], d["enrolment"], d["issued"]) for d in shown] == [
+        (f"Drive {i:02d}", 2 * (10 + i), 2 * i) for i in range(11, 1, -1)]
+    assert [d["name"] for d in drives.drive_progress([own], limit=3)] == ["Drive 11", "Drive 10", "Drive 09"]
+
+
+def test_a_schools_row_is_named_by_the_school_even_once_the_agreement_no_longer_covers_it(world):
+    """Counts kept for a school that has since left the agreement's district still show that school's name."""
+    _p, drive = set_up_cards(world)
+    db.session.add(DriveCount(drive_id=drive.id, school_id=world.orgs["other_school"].id, grade="04", enrolment=5))
+    db.session.commit()
+    assert "Hill School" in {r["name"] for r in drives.by_school(drive)}
+
+
 def test_drives_list_only_shows_drives_of_the_users_agreements(world, login):
     set_up_cards(world)
     set_up_cards(world, "other")

@@ -91,3 +91,32 @@ def test_below_a_party_the_dashboard_shows_only_what_concerns_their_school(world
     viewer = login(world.emails["viewer"]).get("/").get_data(as_text=True)
     assert "North reading list" in panel(viewer, "overdue") and "South reading list" in panel(viewer, "overdue")
     assert "District Reading MOU" in panel(viewer, "activity")
+
+
+def test_an_admin_is_shown_the_milestones_they_own_though_no_organisation_is_theirs(world, login):
+    """An admin belongs to no organisation: "What you owe" asks only for what they own (by the owner index), and
+    still lists it, next to nothing owed by anyone else."""
+    from sqlalchemy import select
+
+    from tracker.auth.models import User
+    from tracker.milestones.models import Milestone
+
+    admin = db.session.scalar(select(User).where(User.email == world.emails["admin"]))
+    soon = date.today() + timedelta(days=10)
+    db.session.add_all([
+        Milestone(agreement_id=world.agreements["other"].id, title="Admin's own review", due_date=soon, owner_user_id=admin.id),
+        Milestone(agreement_id=world.agreements["other"].id, title="Hill's own task", due_date=soon,
+                  party_id=world.orgs["other_school"].id),
+    ])
+    db.session.commit()
+    owed = login(world.emails["admin"]).get("/").get_data(as_text=True).split('id="panel-owed"')[1].split("</section>")[0]
+    assert "Admin&#39;s own review" in owed and "Hill&#39;s own task" not in owed
+
+
+def test_the_open_milestones_index_holds_exactly_the_open_statuses():
+    """The partial index of migration 0024 is written in SQL; it must name the statuses `OPEN` names."""
+    import re
+
+    from tracker.milestones.models import OPEN, OPEN_SQL
+
+    assert set(re.findall(r"'(\w+)'", str(OPEN_SQL))) == set(OPEN)

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from tracker.extensions import db
@@ -13,6 +13,7 @@ STATUSES = {
     "missed": _l("Missed"),
 }
 OPEN = frozenset({"planned", "in_progress"})
+OPEN_SQL = text("status IN ('planned', 'in_progress')")  # OPEN, for the partial index of open milestones
 COMMUNICATION_KINDS = {"meeting": _l("Meeting"), "call": _l("Call"), "email": _l("Email"), "note": _l("Note")}
 
 
@@ -20,7 +21,9 @@ class Milestone(db.Model):
     """An obligation: who owes what by when, and whether it was met."""
 
     __tablename__ = "milestone"
-    __table_args__ = (UniqueConstraint("agreement_id", "template_key", name="uq_milestone_agreement_template_key"),)
+    __table_args__ = (UniqueConstraint("agreement_id", "template_key", name="uq_milestone_agreement_template_key"),
+                      # the open ones by due date: what is overdue, without passing over those done (migration 0024)
+                      Index("ix_milestone_open_due_date", "due_date", "id", postgresql_where=OPEN_SQL, sqlite_where=OPEN_SQL))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"), index=True)
