@@ -113,9 +113,9 @@ def test_short_terms_match_the_start_of_a_title_or_name_and_longer_ones_anywhere
 
 def test_a_long_list_is_counted_only_up_to_a_bound(world, login, monkeypatch):
     from tests.test_queries import add_agreements
-    from tracker.agreements import service
+    from tracker import listing
 
-    monkeypatch.setattr(service, "BOUND", 30)
+    monkeypatch.setattr(listing, "BOUND", 30)
     add_agreements(world, 60)  # 62 agreements in all for the admin
     s = login(world.emails["admin"])
     first = body(s.get("/agreements"))

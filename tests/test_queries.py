@@ -94,3 +94,34 @@ def test_dashboard_query_count_does_not_grow_with_data(app, world, login):
     admin = login(world.emails["admin"])
     # two more for the admin: approvals and partner corrections waiting (a viewer may do neither, so is not asked)
     assert queries_for_list(app, admin, "/")[0] <= many + 2
+
+
+def add_drives(world, n, start=0):
+    """Drives with one count row each on the world's own agreement (bulk rows: no audit needed to measure the list)."""
+    from datetime import date, timedelta
+
+    from tracker.cards.models import CardDrive, DriveCount
+
+    for i in range(start, start + n):
+        drive = CardDrive(agreement_id=world.agreements["own"].id, name=f"Drive {i:03d}", status="collecting",
+                          starts_on=date(2020, 1, 1) + timedelta(days=i), ends_on=date(2030, 1, 1), grades=["04"])
+        drive.counts = [DriveCount(school_id=world.orgs["north"].id, grade="04", enrolment=100, issued=i % 100)]
+        db.session.add(drive)
+    db.session.commit()
+
+
+def test_the_drives_list_pages_and_costs_the_same_for_3_drives_as_for_60(app, world, login):
+    """A statewide admin sees thousands of drives: the list is a page of them (the newest first, each with its
+    totals), in the same number of queries whatever their number."""
+    session = login(world.emails["admin"])
+    add_drives(world, 3)
+    few, html_few = queries_for_list(app, session, "/drives")
+    add_drives(world, 57, start=3)
+    many, html_many = queries_for_list(app, session, "/drives")
+    assert few == many, f"{few} queries for 3 drives, {many} for 60"
+    assert "Drive 002" in html_few and 'rel="next"' not in html_few
+    assert "Drive 059" in html_many and "Drive 035" in html_many and "Drive 034" not in html_many  # 25 a page
+    assert "Page 1 of 3" in html_many
+    second = session.get("/drives?page=2").get_data(as_text=True)
+    assert "Drive 034" in second and "Drive 010" in second and "Drive 009" not in second and "Drive 059" not in second
+    assert ">34<" in second  # the drive's own count (issued), summed for the page's drives

@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta, timezone
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select, union
 from sqlalchemy.orm import selectinload
-from sqlalchemy.sql.util import ClauseAdapter
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import clock
@@ -16,6 +15,7 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.auth.permissions import allowed
 from tracker.extensions import db
+from tracker.listing import ListPage, bounded
 from tracker.orgs.models import LIBRARY_KINDS, SCHOOL_KINDS, Organisation
 from tracker.orgs.tree import descendants_and_self
 from tracker.scope.sql import among
@@ -121,62 +121,18 @@ class Listed:
     notice_deadline = property(Agreement.notice_deadline.fget)
 
 
-@dataclass
-class ListPage:
-    """A page of a list and a bound on its length: rows are counted only up to BOUND past this page's start, so a
-    statewide list costs no count of every row. `total` is exact when `more` is false."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-    more: bool  # there are more than `total` rows
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages or self.more
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-BOUND = 1_000
-
-
 def listed(query, page: int, per_page: int) -> ListPage:
-    """A page of the `search` query with its bounded count (one query) and its parties' names (one more).
-
-    The rows from this page's start, at most BOUND + 1 of them, are selected once: the page is the first
-    `per_page` of them and the count is how many there were (a window count before the outer LIMIT). A search
-    reads the titles once, not once for the page and again for the count (docs/performance.md)."""
-    page = max(1, page)
-    start = (page - 1) * per_page
-    window = query.offset(start).limit(BOUND + 1).subquery()
-    ordering = [ClauseAdapter(window).traverse(clause) for clause in query._order_by_clauses]
-    rows = db.session.execute(select(window, func.count().over().label("counted")).order_by(*ordering)
-                              .limit(per_page)).all()
-    items = [Listed(*row[:-1]) for row in rows]
-    counted = rows[0].counted if rows else 0
+    """A page of the `search` query with its bounded count (one query: tracker.listing) and its parties' names
+    (one more)."""
+    found = bounded(query, page, per_page)
+    found.items = [Listed(*row[:-1]) for row in found.items]
     names = db.session.execute(
         select(Party.agreement_id, Organisation.name).join(Organisation, Organisation.id == Party.organisation_id)
-        .where(Party.agreement_id.in_([a.id for a in items])).order_by(Party.id)).all() if items else []
-    by_id = {a.id: a for a in items}
+        .where(Party.agreement_id.in_([a.id for a in found.items])).order_by(Party.id)).all() if found.items else []
+    by_id = {a.id: a for a in found.items}
     for agreement_id, name in names:
         by_id[agreement_id].parties.append(name)
-    return ListPage(items, page, per_page, start + min(counted, BOUND), counted > BOUND)
+    return found
 
 
 def starts_later(agreement: Agreement, today: date) -> date | None:

@@ -14,6 +14,7 @@ from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, GRADES, CardDrive,
 from tracker.cards.programme import schools_of
 from tracker.cards.workflow import DRIVE, DRIVE_STATUSES, PLANNING, UNDER_WAY
 from tracker.extensions import db
+from tracker.listing import ListPage, bounded
 from tracker.orgs.models import Organisation
 from tracker.auth.permissions import PERMISSIONS
 from tracker.scope.agreements import visible
@@ -34,6 +35,23 @@ def agreements_for_new_drive(scope) -> list[Agreement]:
 def visible_drives(scope):
     """The drives of the agreements the scope sees."""
     return visible(select(CardDrive).join(Agreement, Agreement.id == CardDrive.agreement_id), scope)
+
+
+def listed(scope, page: int, per_page: int) -> ListPage:
+    """A page of the drives list: the drives of the agreements the scope sees, newest first, each with its
+    agreement's title and its totals, as (drive row, progress row) pairs. Two queries whatever the number of drives
+    (a statewide admin sees thousands): the page with its bounded count (tracker.listing), then the page's sums."""
+    query = (visible_drives(scope)
+             .with_only_columns(CardDrive.id, CardDrive.agreement_id, CardDrive.name, CardDrive.status, CardDrive.starts_on,
+                                CardDrive.ends_on, CardDrive.target_percent, Agreement.title.label("agreement_title"))
+             .order_by(CardDrive.starts_on.desc(), CardDrive.id.desc()))
+    found = bounded(query, page, per_page)
+    sums = {row.drive_id: row for row in db.session.execute(
+        select(DriveCount.drive_id, *summed(SUMMED)).where(DriveCount.drive_id.in_([d.id for d in found.items]))
+        .group_by(DriveCount.drive_id))} if found.items else {}
+    found.items = [(d, progress_row(d.name, {f: getattr(sums[d.id], f) if d.id in sums else 0 for f in SUMMED}, d.target_percent))
+                   for d in found.items]
+    return found
 
 
 def _check(data: dict, schools: list) -> None:

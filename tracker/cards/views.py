@@ -1,7 +1,7 @@
 """The card parts of an agreement's workspace: the card programme and data-sharing spec, its drives (each
 drive's pages under /agreements/<id>/drives/<drive_id>, its counts and students), and the roster
 (tracker/cards/roster_views.py). The old /drives/<id>/... addresses redirect, after the access check."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -16,6 +16,7 @@ from tracker.cards.forms import ClassCardsForm, CardStatusForm, CountForm, Drive
 from tracker.cards.models import CARD_STATUSES, COUNT_FIELDS, CardDrive, DriveCount, RosterImport, Student
 from tracker.cards.workflow import DRIVE_STATUSES
 from tracker.extensions import db
+from tracker.fields import page_number
 from tracker.forms import form_data, refusal, submitted
 from tracker.htmx import render_fragment, render_fragment_html, wants_fragment
 from tracker.orgs.models import Organisation
@@ -130,9 +131,8 @@ def edit_spec(agreement):
 @bp.route("/drives")
 @requires("card.view")
 def drive_index():
-    found = db.session.scalars(drives.visible_drives(current_scope()).order_by(CardDrive.starts_on.desc(), CardDrive.id.desc())).all()
-    return render_template("cards/drives.html", rows=[(d, drives.total(d)) for d in found],
-                           may_start=can("card.manage"))
+    page = drives.listed(current_scope(), page_number(request.args.get("page")), current_app.config["PER_PAGE"])
+    return render_template("cards/drives.html", page=page, may_start=can("card.manage"))
 
 
 def _drive_form(agreement, drive=None):
