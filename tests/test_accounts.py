@@ -32,7 +32,9 @@ def test_an_admin_invites_a_user_who_chooses_a_password_then_signs_in(world, log
     assert response.status_code == 303
     rosa = account("rosa.diaz@lakeside.example")
     assert (rosa.name, rosa.role, [o.name for o in rosa.organisations]) == ("Rosa Diaz", "school_librarian", ["North School"])
-    assert "Rosa Diaz" in admin.get("/users?q=rosa").text
+    found = admin.get("/users?q=rosa").text
+    assert "Rosa Diaz" in found and "North School" in found  # each user with the organisations they work for
+    assert "Rosa Diaz" in admin.get("/users?q=diaz@lake").text and "Rosa Diaz" not in admin.get("/users?q=r_sa").text
     assert "An invitation is waiting to be used" in admin.get(f"/users/{rosa.id}").text
     mailbox.wait(1)
     assert mailbox.envelopes[0][1] == ["rosa.diaz@lakeside.example"]

@@ -1,7 +1,8 @@
 """The audit log as admins read it: which rows a set of filters picks, and the chain's state.
 
-Filters: who did it, what kind of action, which agreement (its own rows, its card drives' and its MOU versions')
-or organisation, and between which dates (days in the reader's time zone). The page and its CSV export ask
+Filters: who did it, what kind of action, which agreements (their own rows, their card drives' and their MOU
+versions') or organisations, named by part of their title or name, and between which dates (days in the reader's
+time zone). The page and its CSV export ask
 `search` with the same filters, so the file holds exactly the rows the page lists, in the same order.
 """
 from dataclasses import dataclass, replace
@@ -16,9 +17,11 @@ from sqlalchemy import String as SqlString
 
 from tracker.audit import checkpoints, keys
 from tracker.audit import service as audit
+from tracker.agreements.models import Agreement
 from tracker.audit.models import AuditEvent
 from tracker.cards.models import CardDrive
 from tracker.documents.models import Document, DocumentVersion
+from tracker.orgs.models import Organisation
 
 # A kind of action -> its label and the prefixes of the actions it gathers.
 KINDS = {
@@ -40,8 +43,8 @@ KINDS = {
 class Filters:
     actor_id: int | None = None
     kind: str = ""
-    agreement_id: int | None = None
-    organisation_id: int | None = None
+    agreement: str = ""  # part of the title of the agreements it concerns
+    organisation: str = ""  # part of the name of the organisations it concerns
     since: date | None = None
     until: date | None = None
     time_zone: str = "UTC"
@@ -60,10 +63,11 @@ def search(filters: Filters) -> Select:
         query = query.where(AuditEvent.actor_id == filters.actor_id)
     if filters.kind in KINDS:
         query = query.where(or_(*(AuditEvent.action.startswith(p, autoescape=True) for p in KINDS[filters.kind][1])))
-    if filters.agreement_id is not None:
-        query = query.where(_concerning_agreement(filters.agreement_id))
-    if filters.organisation_id is not None:
-        query = query.where(AuditEvent.entity_type == "organisation", AuditEvent.entity_id == str(filters.organisation_id))
+    if filters.agreement:
+        query = query.where(_concerning_agreements(Agreement.title.icontains(filters.agreement, autoescape=True)))
+    if filters.organisation:
+        named = select(cast(Organisation.id, SqlString)).where(Organisation.name.icontains(filters.organisation, autoescape=True))
+        query = query.where(AuditEvent.entity_type == "organisation", AuditEvent.entity_id.in_(named))
     if filters.since is not None:
         query = query.where(AuditEvent.at >= _start_of(filters.since, filters.time_zone))
     if filters.until is not None:
@@ -71,13 +75,15 @@ def search(filters: Filters) -> Select:
     return query.order_by(AuditEvent.id.desc())
 
 
-def _concerning_agreement(agreement_id: int):
-    """The agreement's own rows, and those of its card drives and MOU versions."""
-    drives = select(cast(CardDrive.id, SqlString)).where(CardDrive.agreement_id == agreement_id)
+def _concerning_agreements(which):
+    """The rows of the agreements `which` picks (a condition on Agreement), and those of their card drives and MOU
+    versions."""
+    own = select(cast(Agreement.id, SqlString)).where(which)
+    drives = select(cast(CardDrive.id, SqlString)).join(Agreement, Agreement.id == CardDrive.agreement_id).where(which)
     versions = (select(cast(DocumentVersion.id, SqlString)).join(Document, Document.id == DocumentVersion.document_id)
-                .where(Document.agreement_id == agreement_id))
+                .join(Agreement, Agreement.id == Document.agreement_id).where(which))
     return or_(
-        and_(AuditEvent.entity_type == "agreement", AuditEvent.entity_id == str(agreement_id)),
+        and_(AuditEvent.entity_type == "agreement", AuditEvent.entity_id.in_(own)),
         and_(AuditEvent.entity_type == "card_drive", AuditEvent.entity_id.in_(drives)),
         and_(AuditEvent.entity_type == "document_version", AuditEvent.entity_id.in_(versions)),
     )

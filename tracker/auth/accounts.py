@@ -7,6 +7,7 @@ import secrets
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from werkzeug.security import check_password_hash
 
@@ -26,10 +27,10 @@ SHOWN = {"organisations": audit.Shown("organisations", lambda user: ", ".join(so
 
 
 def search(q: str = "", role: str = "", status: str = "", sort: str = "name", direction: str = "asc"):
-    query = select(User)
+    """The users list: their organisations read with them (one query for the page, not one per user)."""
+    query = select(User).options(selectinload(User.organisations))
     if q.strip():
-        term = f"%{q.strip().lower()}%"
-        query = query.where(or_(func.lower(User.name).like(term), func.lower(User.email).like(term)))
+        query = query.where(or_(User.name.icontains(q.strip(), autoescape=True), User.email.icontains(q.strip(), autoescape=True)))
     if role in ROLES:
         query = query.where(User.role == role)
     if status in ("active", "inactive"):

@@ -26,10 +26,12 @@ THRESHOLDS = (80, 85, 90, 95)
 ACTIVE = UNDER_WAY  # the drives the dashboard shows
 
 
-def agreements_for_new_drive(scope) -> list[Agreement]:
-    """The agreements whose drives the scope may start (card.manage reaches parties and those above)."""
+def agreements_for_new_drive(scope) -> list:
+    """The agreements whose drives the scope may start (card.manage reaches parties and those above), as (id, title)
+    rows: a statewide admin's 10,000 as ORM objects cost 0.3 s."""
     relations = PERMISSIONS["card.manage"].relations
-    return list(db.session.scalars(visible(select(Agreement), scope, relations).order_by(Agreement.title)))
+    query = visible(select(Agreement.id, Agreement.title), scope, relations).order_by(Agreement.title, Agreement.id)
+    return db.session.execute(query).all()
 
 
 def visible_drives(scope):
