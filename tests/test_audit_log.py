@@ -98,12 +98,13 @@ def test_filters_by_who_kind_agreement_organisation_and_date(world, login):
     assert "confirmed the details are current — North School" in by_kind[0]
     assert "last confirmed: January 5, 2026" in by_kind[0]
     assert all("organisation" in r or "confirmed" in r for r in by_kind)
-    by_agreement = rows_of(admin.get("/audit?agreement=hill card").text)  # part of "Hill Card MOU", any case
+    by_agreement = rows_of(admin.get("/audit?agreement=mou hill").text)  # words of "Hill Card MOU", any order and case
     assert any("Hill cards" in r for r in by_agreement) and not any("Cards for all" in r for r in by_agreement)
     by_org = rows_of(admin.get("/audit?organisation=North").text)
     assert "confirmed the details are current" in by_org[0]
     assert all("North School" in r for r in by_org) and not any("Hill" in r for r in by_org)
     assert rows_of(admin.get("/audit?agreement=%25").text) == ["No events match."]  # a percent sign is itself
+    assert rows_of(admin.get("/audit?agreement=hill lakeside").text) == ["No events match."]  # every word, in one title
     assert rows_of(admin.get("/audit?organisation=_orth").text) == ["No events match."]  # so is an underscore
     tomorrow = (datetime.utcnow() + timedelta(days=2)).date().isoformat()
     assert rows_of(admin.get(f"/audit?since={tomorrow}").text) == ["No events match."]
@@ -116,7 +117,7 @@ def test_agreements_and_organisations_are_typed_not_listed(world, login):
     name, and the page lists none of them as options; the accounts stay a list to choose from."""
     page = login(world.emails["admin"]).get("/audit").text
     filters = page.split('<form class="filters"')[1].split("</form>")[0]
-    assert 'type="search"' in filters and 'id="audit-agreement"' in filters and "Part of its title" in filters
+    assert 'type="search"' in filters and 'id="audit-agreement"' in filters and "Words of its title" in filters
     assert "Lakeside Card MOU" not in filters and "Hill Card MOU" not in filters and "North School" not in filters
     assert "<option" in filters.split('id="audit-who"')[1].split("</select>")[0]
 

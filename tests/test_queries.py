@@ -121,7 +121,7 @@ def test_the_drives_list_pages_and_costs_the_same_for_3_drives_as_for_60(app, wo
     assert few == many, f"{few} queries for 3 drives, {many} for 60"
     assert "Drive 002" in html_few and 'rel="next"' not in html_few
     assert "Drive 059" in html_many and "Drive 035" in html_many and "Drive 034" not in html_many  # 25 a page
-    assert "Page 1 of 3" in html_many
+    assert "Page 1 of 3" in html_many and "60 card drives" in html_many and "3 card drives" in html_few
     second = session.get("/drives?page=2").get_data(as_text=True)
     assert "Drive 034" in second and "Drive 010" in second and "Drive 009" not in second and "Drive 059" not in second
     assert ">34<" in second  # the drive's own count (issued), summed for the page's drives

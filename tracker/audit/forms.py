@@ -15,9 +15,9 @@ class AuditSearchForm(ListSearchForm):
                        filters=[one_of(KINDS)])
     # Typed, not chosen: a statewide log speaks of 10,000 agreements and thousands of organisations, more than a
     # list can hold (their options cost 0.2 s a page) or anyone can scroll.
-    agreement = SearchField(_l("Agreement"), id="audit-agreement", description=_l("Part of its title"), filters=[strip],
+    agreement = SearchField(_l("Agreement"), id="audit-agreement", description=_l("Words of its title"), filters=[strip],
                             render_kw={"autocomplete": "off", "maxlength": 200})
-    organisation = SearchField(_l("Organisation"), id="audit-organisation", description=_l("Part of its name"),
+    organisation = SearchField(_l("Organisation"), id="audit-organisation", description=_l("Words of its name"),
                                filters=[strip], render_kw={"autocomplete": "off", "maxlength": 200})
     since = DateField(_l("From"), id="audit-since", validators=[Optional()])
     until = DateField(_l("To"), id="audit-until", validators=[Optional()])

@@ -64,15 +64,21 @@ def search(filters: Filters) -> Select:
     if filters.kind in KINDS:
         query = query.where(or_(*(AuditEvent.action.startswith(p, autoescape=True) for p in KINDS[filters.kind][1])))
     if filters.agreement:
-        query = query.where(_concerning_agreements(Agreement.title.icontains(filters.agreement, autoescape=True)))
+        query = query.where(_concerning_agreements(_naming(Agreement.title, filters.agreement)))
     if filters.organisation:
-        named = select(cast(Organisation.id, SqlString)).where(Organisation.name.icontains(filters.organisation, autoescape=True))
+        named = select(cast(Organisation.id, SqlString)).where(_naming(Organisation.name, filters.organisation))
         query = query.where(AuditEvent.entity_type == "organisation", AuditEvent.entity_id.in_(named))
     if filters.since is not None:
         query = query.where(AuditEvent.at >= _start_of(filters.since, filters.time_zone))
     if filters.until is not None:
         query = query.where(AuditEvent.at < _start_of(filters.until + timedelta(days=1), filters.time_zone))
     return query.order_by(AuditEvent.id.desc())
+
+
+def _naming(column, typed: str):
+    """The names that hold every word typed, in any order and case ("mou hill" finds "Hill Card MOU"); `%` and `_`
+    are themselves."""
+    return and_(*(column.icontains(word, autoescape=True) for word in typed.split()))
 
 
 def _concerning_agreements(which):
