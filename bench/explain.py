@@ -101,7 +101,7 @@ def pages_of(client, suffix: str, search: str) -> list[tuple[str, str]]:
     return [(name + suffix, path) for name, path in pages]
 
 
-def recorded(app, client, path: str) -> list[Query]:
+def recorded(app, client, path: str) -> list[Query] | None:
     from sqlalchemy import event
     from tracker.extensions import db
 
@@ -120,7 +120,7 @@ def recorded(app, client, path: str) -> list[Query]:
     finally:
         event.remove(engine, "before_cursor_execute", record)
     if response.status_code != 200:
-        return None  # not this user's page (a 403), or not in this checkout
+        return None  # not a page this user may open (403), or not in this checkout
     return queries
 
 

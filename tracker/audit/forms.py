@@ -28,7 +28,7 @@ class AuditSearchForm(ListSearchForm):
 
     @staticmethod
     def typed(field) -> str:
-        """A typed filter's words (at most 200 characters: a longer one names nothing)."""
+        """A typed filter's words: its first 200 characters (no title or name is longer)."""
         return (field.data or "")[:200]
 
     def chosen(self, field) -> int | None:

@@ -1,9 +1,9 @@
 """The audit log as admins read it: which rows a set of filters picks, and the chain's state.
 
 Filters: who did it, what kind of action, which agreements (their own rows, their card drives' and their MOU
-versions') or organisations, named by part of their title or name, and between which dates (days in the reader's
-time zone). The page and its CSV export ask
-`search` with the same filters, so the file holds exactly the rows the page lists, in the same order.
+versions') or organisations, named by words of their title or name, and between which dates (days in the reader's
+time zone). The page and its CSV export ask `search` with the same filters, so the file holds exactly the rows the
+page lists, in the same order.
 """
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
@@ -15,9 +15,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, cast, or_, select
 from sqlalchemy import String as SqlString
 
+from tracker.agreements.models import Agreement
 from tracker.audit import checkpoints, keys
 from tracker.audit import service as audit
-from tracker.agreements.models import Agreement
 from tracker.audit.models import AuditEvent
 from tracker.cards.models import CardDrive
 from tracker.documents.models import Document, DocumentVersion
@@ -43,8 +43,8 @@ KINDS = {
 class Filters:
     actor_id: int | None = None
     kind: str = ""
-    agreement: str = ""  # part of the title of the agreements it concerns
-    organisation: str = ""  # part of the name of the organisations it concerns
+    agreement: str = ""  # words of the title of the agreements it concerns
+    organisation: str = ""  # words of the name of the organisations it concerns
     since: date | None = None
     until: date | None = None
     time_zone: str = "UTC"
