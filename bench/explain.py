@@ -44,6 +44,8 @@ EXPECTED_SCANS = {
     ("search q=su (admin)", "agreement"): "the matches come from the prefix indexes (647 of 10,000 for 'su'); "
                                           "PostgreSQL hashes them against one pass over the agreements",
     ("dashboard (admin)", "agreement"): "an admin's counts by status are of every agreement: one pass is the count",
+    ("drives-list (admin)", "agreement"): "the bounded count reads up to 1,001 of the admin's 4,393 drives with their "
+                                          "agreement's title: one hashed pass over the agreements (5 ms)",
 }
 
 
@@ -78,13 +80,14 @@ def app_for(database_url: str):
 
 
 def signed_in(app, email: str):
+    """A test client signed in as `email`, or None when the account is not in the data set."""
     client = app.test_client()
     page = client.get("/login", base_url="https://localhost").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
     response = client.post("/login", base_url="https://localhost", headers={"Referer": "https://localhost/login"},
                            data={"email": email, "password": generate.BENCH_PASSWORD, "csrf_token": token.group(1)})
     if response.status_code not in (302, 303) or "/login" in response.headers.get("Location", ""):
-        raise SystemExit(f"{email} could not sign in ({response.status_code}): is this a bench data set?")
+        return None  # no such account in this data set (bench/dashboard.py's has no admin)
     return client
 
 
@@ -185,6 +188,9 @@ def main(argv=None) -> int:
     unexpected = 0
     for suffix, email in users:
         client = signed_in(app, email)
+        if client is None:
+            print(f"\n{email} cannot sign in to this data set: its pages are left out")
+            continue
         for name, path in pages_of(client, suffix, args.search):
             if wanted and name.split(" ")[0] not in wanted:
                 continue
