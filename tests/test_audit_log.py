@@ -113,7 +113,7 @@ def test_filters_by_who_kind_agreement_organisation_and_date(world, login):
 
 
 def test_agreements_and_organisations_are_typed_not_listed(world, login):
-    """A statewide log speaks of thousands of agreements and organisations: the filters take part of a title or a
+    """A statewide log speaks of thousands of agreements and organisations: the filters take words of a title or a
     name, and the page lists none of them as options; the accounts stay a list to choose from."""
     page = login(world.emails["admin"]).get("/audit").text
     filters = page.split('<form class="filters"')[1].split("</form>")[0]

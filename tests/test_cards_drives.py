@@ -1,7 +1,6 @@
 """Card drives: recording counts (inline, per student, concurrently), progress and its exports,
 the programme and spec on the agreement page, and what the lead wires into the dashboard and reports."""
 import io
-import re
 import threading
 from datetime import date
 
@@ -216,14 +215,12 @@ def test_the_dashboard_sums_the_ten_newest_drives_under_way_and_no_other(world):
     from datetime import timedelta
 
     north, own = world.orgs["north"].id, world.agreements["own"].id
-    made = []
     for i in range(12):
         drive = CardDrive(agreement_id=own, name=f"Drive {i:02d}", status="collecting", starts_on=date(2026, 1, 1) + timedelta(days=i),
                           ends_on=date(2026, 12, 31), grades=["04"], target_percent=90)
         db.session.add(drive)
         db.session.flush()
         db.session.add_all([DriveCount(drive_id=drive.id, school_id=north, grade=g, enrolment=10 + i, issued=i) for g in ("04", "05")])
-        made.append(drive)
     closed = CardDrive(agreement_id=own, name="Closed", status="closed", starts_on=date(2026, 6, 1), ends_on=date(2026, 6, 30),
                        grades=["04"], target_percent=90)
     db.session.add(closed)
