@@ -29,8 +29,8 @@ SHOWN = {"organisations": audit.Shown("organisations", lambda user: ", ".join(so
 def search(q: str = "", role: str = "", status: str = "", sort: str = "name", direction: str = "asc"):
     """The users list: their organisations read with them (one query for the page, not one per user)."""
     query = select(User).options(selectinload(User.organisations))
-    if q.strip():
-        query = query.where(or_(User.name.icontains(q.strip(), autoescape=True), User.email.icontains(q.strip(), autoescape=True)))
+    if term := q.strip():
+        query = query.where(or_(User.name.icontains(term, autoescape=True), User.email.icontains(term, autoescape=True)))
     if role in ROLES:
         query = query.where(User.role == role)
     if status in ("active", "inactive"):
